@@ -1,0 +1,99 @@
+//! Command-line definitions. Only the shape of the CLI lives here; the work is in the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use budkavle::PlatformId;
+use budkavle::check::Level;
+use budkavle::check::report::Format;
+
+/// Social media as code for public-sector communications: posts in git, checked in review,
+/// rendered for every platform, published exactly once, archived in public.
+#[derive(Debug, Parser)]
+#[command(name = "budkavle", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The content repository (the folder with strategy.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (every file written, timings).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render every post for every platform into dist/platforms/ (what would be sent).
+    Build(BuildArgs),
+    /// Check every post against the strategy's rules.
+    Check(CheckArgs),
+    /// Count standard input as a platform counts it.
+    Count(CountArgs),
+    /// Show a post's text on every platform with its length and limit.
+    Preview(PreviewArgs),
+    /// Write a new post with front matter from the strategy.
+    New(NewArgs),
+    /// Create a new content repository.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Output folder (default: dist/ in the repository).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Exit 1 when a finding reaches this level.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: Level,
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    /// mastodon, bluesky, x, facebook, instagram, linkedin or threads.
+    #[arg(long, short)]
+    pub platform: PlatformId,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The post's id or file path.
+    pub post: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The post's title; the file name is made from it.
+    pub title: String,
+    /// news, event, campaign or crisis.
+    #[arg(long, default_value = "news")]
+    pub kind: String,
+    /// When to publish, e.g. 2026-12-01T09:00:00 (default: tomorrow 09:00).
+    #[arg(long)]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the repository in.
+    pub dir: PathBuf,
+    /// The organisation's name.
+    #[arg(long, default_value = "Exempelstads kommun")]
+    pub name: String,
+    /// The organisation's language (BCP 47).
+    #[arg(long, default_value = "sv")]
+    pub lang: String,
+}

@@ -1,0 +1,22 @@
+//! budkavle: social media as code for public-sector communications teams.
+//!
+//! The pipeline is load → check → render → site → publish → ledger. A [`Project`] is loaded
+//! once; every command is a function of it. See `DESIGN.md` in the shared design for formats.
+
+pub mod build;
+pub mod check;
+pub mod error;
+pub mod platform;
+pub mod post;
+pub mod project;
+pub mod render;
+pub mod scaffold;
+pub mod strategy;
+
+mod fsutil;
+mod toml_diag;
+
+pub use error::{Diagnostic, Error, Result};
+pub use platform::PlatformId;
+pub use project::Project;
+pub use render::{Rendered, render};

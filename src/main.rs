@@ -1,0 +1,151 @@
+//! The edge: parse the command line, call the library, print errors once.
+
+mod cli;
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use budkavle::{Error, Project, check, platform, render, scaffold};
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn report(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    if let Error::Invalid(diags) = e {
+        for d in diags {
+            let _ = writeln!(err, "error: {d}");
+        }
+    }
+    let _ = writeln!(err, "error: {e}");
+}
+
+fn say(cli: &Cli, msg: std::fmt::Arguments<'_>) {
+    if !cli.quiet {
+        eprintln!("{msg}");
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, Error> {
+    let start = Instant::now();
+    match &cli.command {
+        Command::Build(args) => {
+            let project = Project::load(&cli.root)?;
+            if cli.verbose {
+                eprintln!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed());
+            }
+            let out = args.out.clone().unwrap_or_else(|| cli.root.join(budkavle::build::DIST_DIR));
+            let s = budkavle::build::build(&project, &out)?;
+            say(
+                cli,
+                format_args!(
+                    "built {} posts × platforms = {} renderings into {} in {:.2?}{}",
+                    s.posts,
+                    s.rendered,
+                    out.join("platforms").display(),
+                    start.elapsed(),
+                    if s.over_limit > 0 { format!(" ({} over a limit: run `budkavle check`)", s.over_limit) } else { String::new() }
+                ),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => {
+            let project = Project::load(&cli.root)?;
+            let findings = check::check(&project)?;
+            let sources = |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
+            let mut out = std::io::stdout().lock();
+            check::report::write(args.format, &findings, &sources, &mut out).map_err(|e| Error::io("cannot write", "standard output", e))?;
+            let failed = findings.iter().any(|f| f.level >= args.fail_on);
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Count(args) => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| Error::io("cannot read", "standard input", e))?;
+            // A shell pipeline adds one trailing newline that is not part of the post.
+            if !std::io::stdin().is_terminal() && text.ends_with('\n') {
+                text.pop();
+                if text.ends_with('\r') {
+                    text.pop();
+                }
+            }
+            let p = platform::get(args.platform);
+            let len = p.count(&text);
+            let limit = p.char_limit();
+            let over = len.chars > limit || p.max_bytes().is_some_and(|m| len.bytes > m);
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "platform": args.platform, "length": len.chars, "bytes": len.bytes, "limit": limit, "max_bytes": p.max_bytes(), "over_limit": over })
+                );
+            } else {
+                println!("{}/{}{}", len.chars, limit, if over { " over the limit" } else { "" });
+            }
+            Ok(if over { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Preview(args) => {
+            let project = Project::load(&cli.root)?;
+            let post = project.find(&args.post)?;
+            let mut out = std::io::stdout().lock();
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let mut any_over = false;
+            for p in render::targets(post) {
+                let r = render::render(&project, post, p).map_err(|d| Error::Invalid(vec![d]))?;
+                any_over |= r.over_limit;
+                write_preview(&mut out, &r, color).map_err(|e| Error::io("cannot write", "standard output", e))?;
+            }
+            Ok(if any_over { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::New(args) => {
+            let project = Project::load(&cli.root)?;
+            let kind = args.kind.parse::<budkavle::post::Kind>().map_err(Error::Usage)?;
+            let opts = scaffold::NewOptions { title: &args.title, kind, date: args.date.clone(), now: jiff::Timestamp::now() };
+            let path = scaffold::new_post(&project, &opts)?;
+            println!("{}", cli.root.join(path).display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init(args) => {
+            let opts = scaffold::InitOptions { name: args.name.clone(), lang: args.lang.clone(), now: jiff::Timestamp::now() };
+            let files = scaffold::init(&args.dir, &opts)?;
+            if cli.verbose {
+                for f in &files {
+                    eprintln!("wrote {}", args.dir.join(f).display());
+                }
+            }
+            say(cli, format_args!("created a content repository in {} ({} files); try `budkavle --root {} build`", args.dir.display(), files.len(), args.dir.display()));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_preview(out: &mut dyn Write, r: &budkavle::Rendered, color: bool) -> std::io::Result<()> {
+    let (red, bold, reset) = if color { ("\x1b[31m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
+    writeln!(out, "{bold}── {} ──{reset}", r.platform.display_name())?;
+    let total = r.parts.len();
+    for (i, part) in r.parts.iter().enumerate() {
+        let mark = if part.over_limit { format!(" {red}OVER LIMIT{reset}") } else { String::new() };
+        let bytes = r.max_bytes.map(|m| format!(", {}/{m} bytes", part.bytes)).unwrap_or_default();
+        if total > 1 {
+            writeln!(out, "[{}/{total}] {}/{}{bytes}{mark}", i + 1, part.length, r.limit)?;
+        } else {
+            writeln!(out, "{}/{}{bytes}{mark}", part.length, r.limit)?;
+        }
+        writeln!(out, "{}", part.text)?;
+        writeln!(out)?;
+    }
+    for m in &r.media {
+        writeln!(out, "[bild {}: {}]", m.path.display(), m.alt)?;
+    }
+    Ok(())
+}

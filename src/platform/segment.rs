@@ -1,0 +1,134 @@
+//! Rendered text travels through the theme's templates as a plain string in which links and
+//! hashtags are wrapped in Unicode private-use markers. Templates stay simple strings, and after
+//! templating each platform still knows exactly where its links and tags are — which Bluesky
+//! needs for byte-offset facets and LinkedIn for its hashtag syntax.
+
+use serde::Serialize;
+
+const LINK: char = '\u{E000}';
+const TAG: char = '\u{E001}';
+const END: char = '\u{E002}';
+
+/// The marker characters; a post's own text must not contain them (they are private-use).
+pub(crate) fn is_marker(c: char) -> bool {
+    matches!(c, LINK | TAG | END)
+}
+
+pub(crate) fn link(url: &str) -> String {
+    format!("{LINK}{url}{END}")
+}
+
+pub(crate) fn tag(name: &str) -> String {
+    format!("{TAG}{name}{END}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Text(String),
+    Link(String),
+    Tag(String),
+}
+
+/// Splits marked text into segments. Unbalanced markers (a template that cut a string in the
+/// middle) degrade to plain text rather than failing.
+pub(crate) fn decode(marked: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = marked.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == LINK || c == TAG {
+            let rest = &marked[i + c.len_utf8()..];
+            if let Some(end) = rest.find(END) {
+                if !text.is_empty() {
+                    out.push(Segment::Text(std::mem::take(&mut text)));
+                }
+                let inner = &rest[..end];
+                out.push(if c == LINK { Segment::Link(inner.to_string()) } else { Segment::Tag(inner.to_string()) });
+                let skip = inner.chars().count() + 1;
+                for _ in 0..skip {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        if !is_marker(c) {
+            text.push(c);
+        }
+    }
+    if !text.is_empty() {
+        out.push(Segment::Text(text));
+    }
+    out
+}
+
+/// Marked text as plain text: links as their URL, tags as `#Tag`.
+pub(crate) fn plain(segments: &[Segment]) -> String {
+    let mut s = String::new();
+    for seg in segments {
+        match seg {
+            Segment::Text(t) => s.push_str(t),
+            Segment::Link(url) => s.push_str(url),
+            Segment::Tag(t) => {
+                s.push('#');
+                s.push_str(t);
+            }
+        }
+    }
+    s
+}
+
+/// Strips the markers.
+#[cfg(test)]
+pub(crate) fn strip(marked: &str) -> String {
+    plain(&decode(marked))
+}
+
+/// A Bluesky rich-text facet, in the lexicon's own shape (`app.bsky.richtext.facet`), so the
+/// JSON in `dist/` is what the API receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facet {
+    pub index: ByteSlice,
+    pub features: Vec<Feature>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ByteSlice {
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "$type")]
+pub enum Feature {
+    #[serde(rename = "app.bsky.richtext.facet#link")]
+    Link { uri: String },
+    #[serde(rename = "app.bsky.richtext.facet#tag")]
+    Tag { tag: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let marked = format!("Läs {} nu {}", link("https://a.se/x"), tag("KrisInfo"));
+        let segs = decode(&marked);
+        assert_eq!(
+            segs,
+            vec![
+                Segment::Text("Läs ".into()),
+                Segment::Link("https://a.se/x".into()),
+                Segment::Text(" nu ".into()),
+                Segment::Tag("KrisInfo".into())
+            ]
+        );
+        assert_eq!(plain(&segs), "Läs https://a.se/x nu #KrisInfo");
+    }
+
+    #[test]
+    fn unbalanced_marker_is_dropped() {
+        assert_eq!(strip("a\u{E000}b"), "ab");
+    }
+}

@@ -1,0 +1,205 @@
+//! The TOML front matter of a post, exactly as written. Positions are kept (`Spanned`) so later
+//! stages — validation here, rules in `check` — can point at the very value they object to.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub date: Option<Spanned<toml::value::Datetime>>,
+    pub platforms: Option<Vec<Spanned<String>>>,
+    pub goal: Option<Spanned<String>>,
+    #[serde(default)]
+    pub audiences: Vec<Spanned<String>>,
+    pub lang: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub kind: Kind,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub media: Vec<MediaEntry>,
+    #[serde(default)]
+    pub platform: BTreeMap<String, Spanned<PlatformOverride>>,
+    pub crisis: Option<Spanned<CrisisInfo>>,
+    pub updates: Option<Spanned<String>>,
+    pub corrects: Option<Spanned<String>>,
+    pub cancels: Option<Spanned<String>>,
+    pub retracted: Option<Spanned<String>>,
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
+    /// Pin a crisis post on platforms that allow it.
+    #[serde(default)]
+    pub pin: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    #[default]
+    News,
+    Event,
+    Campaign,
+    Crisis,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::News => "news",
+            Kind::Event => "event",
+            Kind::Campaign => "campaign",
+            Kind::Crisis => "crisis",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaEntry {
+    pub path: Spanned<String>,
+    pub alt: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformOverride {
+    /// Replaces the body on this platform (Markdown, like the body).
+    pub text: Option<String>,
+    #[serde(default)]
+    pub skip: bool,
+    /// Replaces the post's `tags` on this platform.
+    pub tags: Option<Vec<String>>,
+}
+
+/// CAP 1.2 `<info>` values for a crisis post; validated by the `crisis` rules of `check`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisInfo {
+    pub event: Option<String>,
+    pub category: Option<String>,
+    pub urgency: Option<String>,
+    pub severity: Option<String>,
+    pub certainty: Option<String>,
+    pub area: Option<Area>,
+    pub expires: Option<toml::value::Datetime>,
+    pub instruction: Option<String>,
+    pub contact: Option<String>,
+    pub web: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub description: String,
+    /// CAP polygon: "lat,lon lat,lon …", first and last pair equal.
+    pub polygon: Option<String>,
+    /// CAP circle: "lat,lon radius-km".
+    pub circle: Option<String>,
+}
+
+/// Where the front matter and the body lie in the file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Split {
+    /// Byte range of the TOML between the `+++` lines.
+    pub front_start: usize,
+    pub front_end: usize,
+    /// Byte offset where the Markdown body begins.
+    pub body_start: usize,
+}
+
+/// Why a file's front matter cannot even be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SplitError {
+    Empty,
+    Yaml,
+    Missing,
+    Unclosed,
+}
+
+impl SplitError {
+    pub(crate) fn message(&self) -> (&'static str, &'static str) {
+        match self {
+            SplitError::Empty => ("the file is empty", "a post starts with `+++`, a TOML front matter with at least `title = \"…\"`, `+++`, then the text"),
+            SplitError::Yaml => (
+                "front matter is YAML (`---`); budkavle reads TOML between `+++` lines",
+                "replace both `---` lines with `+++` and write `key = \"value\"` instead of `key: value` (lists: `tags = [\"A\", \"B\"]`)",
+            ),
+            SplitError::Missing => ("the file has no front matter", "start the file with a line `+++`, then `title = \"…\"`, then a closing `+++`"),
+            SplitError::Unclosed => ("front matter opened with `+++` is never closed", "add a line with only `+++` after the last front-matter key"),
+        }
+    }
+}
+
+pub(crate) fn split(text: &str) -> Result<Split, SplitError> {
+    let trimmed = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - trimmed.len();
+    if trimmed.trim().is_empty() {
+        return Err(SplitError::Empty);
+    }
+    let first_line = trimmed.lines().next().unwrap_or("").trim_end();
+    if first_line == "---" {
+        return Err(SplitError::Yaml);
+    }
+    if first_line != "+++" {
+        return Err(SplitError::Missing);
+    }
+    let front_start = bom + trimmed.find('\n').map_or(trimmed.len(), |i| i + 1);
+    let mut pos = front_start;
+    for line in text[front_start..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok(Split { front_start, front_end: pos, body_start: pos + line.len() });
+        }
+        pos += line.len();
+    }
+    Err(SplitError::Unclosed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter() {
+        let text = "+++\ntitle = \"A\"\n+++\nBody\n";
+        let s = split(text).unwrap();
+        assert_eq!(&text[s.front_start..s.front_end], "title = \"A\"\n");
+        assert_eq!(&text[s.body_start..], "Body\n");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let text = "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody";
+        let s = split(text).unwrap();
+        assert_eq!(&text[s.front_start..s.front_end], "title = \"A\"\r\n");
+        assert_eq!(&text[s.body_start..], "Body");
+    }
+
+    #[test]
+    fn split_errors() {
+        assert_eq!(split("").unwrap_err(), SplitError::Empty);
+        assert_eq!(split("---\ntitle: a\n---\n").unwrap_err(), SplitError::Yaml);
+        assert_eq!(split("+++\ntitle = \"a\"\n").unwrap_err(), SplitError::Unclosed);
+        assert_eq!(split("Hello").unwrap_err(), SplitError::Missing);
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "news" => Ok(Kind::News),
+            "event" => Ok(Kind::Event),
+            "campaign" => Ok(Kind::Campaign),
+            "crisis" => Ok(Kind::Crisis),
+            other => Err(format!("unknown kind `{other}`; use news, event, campaign or crisis")),
+        }
+    }
+}

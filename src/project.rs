@@ -1,0 +1,145 @@
+//! A content repository loaded once: the strategy, every post, the theme. Every command is a
+//! function of this value, so nothing re-reads or re-parses files behind another's back.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::post::{self, Post};
+use crate::render::Theme;
+use crate::strategy::{self, Strategy};
+
+pub const POSTS_DIR: &str = "content/posts";
+
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub strategy: Strategy,
+    /// Sorted by date (undated last), then id, so output order is stable.
+    pub posts: Vec<Post>,
+    pub theme: Theme,
+}
+
+impl Project {
+    /// Loads and validates everything, reporting every problem found rather than the first.
+    pub fn load(root: &Path) -> Result<Project> {
+        let mut diags = Diagnostics::default();
+        let strategy_path = root.join(strategy::FILE_NAME);
+        let text = match std::fs::read_to_string(&strategy_path) {
+            Ok(t) => t,
+            Err(e) => {
+                let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                    format!("is {} a content repository? Pass --root, or create one with `budkavle init`", root.display())
+                } else {
+                    "strategy.toml must be readable UTF-8 text".to_string()
+                };
+                return Err(Error::Invalid(vec![Diagnostic::file(strategy::FILE_NAME, format!("cannot read strategy.toml: {e}")).hint(hint)]));
+            }
+        };
+        let Some(strategy) = Strategy::from_str(Path::new(strategy::FILE_NAME), &text, &mut diags) else {
+            return Err(diags.into_error());
+        };
+        let theme = Theme::load(root, &strategy.organisation().theme, strategy.configured.keys().copied(), &mut diags);
+
+        let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
+        let files = post_files(root, &mut diags);
+        let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy };
+        let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
+            let mut d = Diagnostics::default();
+            let p = post::load(&ctx, rel, &mut d);
+            (p, d)
+        });
+        let mut posts = Vec::with_capacity(loaded.len());
+        for (p, d) in loaded {
+            diags.0.extend(d.0);
+            posts.extend(p);
+        }
+        cross_check(&posts, &mut diags);
+        posts.sort_by(|a, b| (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id)));
+
+        match theme {
+            Some(theme) => diags.into_result(Project { root: root.to_path_buf(), strategy, posts, theme }),
+            None => Err(diags.into_error()),
+        }
+    }
+
+    pub fn post(&self, id: &str) -> Option<&Post> {
+        self.posts.iter().find(|p| p.id == id)
+    }
+
+    /// Finds a post by id or by its file path, as a person would name it on the command line.
+    pub fn find(&self, name: &str) -> Result<&Post> {
+        let as_path = Path::new(name);
+        self.post(name)
+            .or_else(|| self.posts.iter().find(|p| p.path == as_path || self.root.join(&p.path) == as_path))
+            .ok_or_else(|| {
+                let ids: Vec<&str> = self.posts.iter().map(|p| p.id.as_str()).collect();
+                let hint = crate::toml_diag::closest(name, ids.iter().copied())
+                    .map(|b| format!("; did you mean `{b}`?"))
+                    .unwrap_or_default();
+                Error::Usage(format!("no post `{name}`{hint}"))
+            })
+    }
+}
+
+/// Every `.md` under content/posts, relative to the root, sorted. Hidden files and folders
+/// (editor backups, `.git`) are not posts.
+fn post_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let dir = root.join(POSTS_DIR);
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        match entry {
+            Ok(e) if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md") => {
+                if let Ok(rel) = e.path().strip_prefix(root) {
+                    files.push(rel.to_path_buf());
+                }
+            }
+            Ok(e) if e.path_is_symlink() && e.path().extension().is_some_and(|x| x == "md") => {
+                let rel = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
+                diags.push(Diagnostic::file(rel, "a post may not be a symbolic link").hint("copy the file into content/posts/ instead"));
+            }
+            Ok(_) => {}
+            Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) && e.depth() == 0 => {}
+            Err(e) => diags.push(Diagnostic::file(e.path().unwrap_or(&dir).to_path_buf(), format!("cannot read: {e}"))),
+        }
+    }
+    files
+}
+
+/// Checks that need every post: unique ids and that relations point at existing posts.
+fn cross_check(posts: &[Post], diags: &mut Diagnostics) {
+    let mut by_id: HashMap<&str, &Post> = HashMap::new();
+    for p in posts {
+        if let Some(first) = by_id.insert(p.id.as_str(), p) {
+            let (line, col) = p.front.id.as_ref().map_or((1, 1), |s| p.front_position(s.span().start));
+            diags.push(
+                Diagnostic::new(&p.path, line, col, format!("post id `{}` is already used by {}", p.id, first.path.display()))
+                    .hint("every post needs its own id: rename one file or set a different `id`"),
+            );
+            by_id.insert(first.id.as_str(), first);
+        }
+    }
+    for p in posts {
+        let relations = [("updates", &p.front.updates), ("corrects", &p.front.corrects), ("cancels", &p.front.cancels)];
+        for (name, target) in relations {
+            let Some(target) = target else { continue };
+            if !by_id.contains_key(target.get_ref().as_str()) {
+                let (line, col) = p.front_position(target.span().start);
+                let ids: Vec<&str> = by_id.keys().copied().collect();
+                let hint = match crate::toml_diag::closest(target.get_ref(), ids) {
+                    Some(b) => format!("did you mean `{b}`?"),
+                    None => "name the id of an existing post".to_string(),
+                };
+                diags.push(Diagnostic::new(&p.path, line, col, format!("`{name}` points at `{}`, which is no post", target.get_ref())).hint(hint));
+            }
+        }
+    }
+}
+
+/// Maps in parallel on all cores, keeping order. Loading is I/O and parse bound and each post is
+/// independent, so this is the cheap win for large repositories.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    items.par_iter().map(f).collect()
+}

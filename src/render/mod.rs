@@ -1,0 +1,251 @@
+//! The single source of what a platform receives. `check`, `build`, `preview` and `publish` all
+//! call [`render`], so a reviewer sees exactly what will be sent.
+
+mod text;
+pub(crate) mod theme;
+mod thread;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::error::Diagnostic;
+use crate::platform::{self, Encoded, Facet, Platform, PlatformId, segment};
+use crate::post::Post;
+use crate::project::Project;
+use crate::strategy::Numbering;
+
+pub use theme::Theme;
+
+/// One post as one platform receives it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub post: String,
+    pub platform: PlatformId,
+    pub lang: String,
+    /// The limit in the platform's counting unit.
+    pub limit: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<usize>,
+    /// Some part is over the limit; `check` reports it, `publish` refuses it.
+    pub over_limit: bool,
+    pub parts: Vec<RenderedPart>,
+    /// Attached to the first part.
+    pub media: Vec<RenderedMedia>,
+    /// The post this one replies to (`updates`, `corrects`, `cancels`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedPart {
+    /// The payload, exactly as sent.
+    pub text: String,
+    /// In the platform's unit, of what a reader sees.
+    pub length: usize,
+    pub bytes: usize,
+    pub over_limit: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facets: Vec<Facet>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RenderedMedia {
+    pub path: PathBuf,
+    pub alt: String,
+}
+
+impl Rendered {
+    /// The parts as one reviewable text; parts are separated by a visible marker line.
+    pub fn to_text(&self) -> String {
+        let total = self.parts.len();
+        let mut out = String::new();
+        for (i, part) in self.parts.iter().enumerate() {
+            if total > 1 {
+                out.push_str(&format!("--- {}/{} ({}/{}) ---\n", i + 1, total, part.length, self.limit));
+            }
+            out.push_str(&part.text);
+            out.push('\n');
+            if i + 1 < total {
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The platforms a post goes to: its own list (or the strategy's), minus `skip` overrides.
+pub fn targets(post: &Post) -> impl Iterator<Item = PlatformId> + '_ {
+    post.platforms.iter().copied().filter(|p| !post.overrides.get(p).is_some_and(|o| o.skip))
+}
+
+pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered, Diagnostic> {
+    let platform = platform::get(id);
+    let strategy = &project.strategy;
+    let limit = strategy.char_limit(id).unwrap_or_else(|| platform.char_limit());
+    let body = post.body_for(id);
+    let texts: Vec<String> = if platform.threads() && !body.parts.is_empty() {
+        body.parts.iter().map(text::part_text).collect()
+    } else {
+        vec![text::joined_text(&body.parts)]
+    };
+
+    let templates = Templates::new(project, post, id)?;
+    let settings = &strategy.file.render;
+    let numbered = platform.threads() && settings.thread_numbering != Numbering::None;
+    let reserve = if numbered { platform.count(&numbering(settings, 99, 99)).chars + 2 } else { 0 };
+
+    let mut chunks: Vec<String> = Vec::new();
+    for text in texts {
+        if !platform.threads() {
+            chunks.push(text);
+            continue;
+        }
+        let first = chunks.is_empty();
+        let mut error = None;
+        let mut fits = |candidate: &str| match templates.apply(candidate, first, true, 1, 1) {
+            Ok(marked) => measure(platform, &marked, reserve, limit),
+            Err(e) => {
+                error.get_or_insert(e);
+                true
+            }
+        };
+        if fits(&text) {
+            chunks.push(text);
+        } else {
+            let pieces = thread::split_to_fit(&text, &mut fits);
+            chunks.extend(pieces);
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+    }
+
+    let total = chunks.len();
+    let mut parts = Vec::with_capacity(total);
+    for (i, chunk) in chunks.iter().enumerate() {
+        let mut marked = templates.apply(chunk, i == 0, i + 1 == total, i + 1, total)?;
+        if numbered && total > 1 {
+            let n = numbering(settings, i + 1, total);
+            marked = match settings.thread_numbering {
+                Numbering::Prefix => format!("{n} {marked}"),
+                _ => format!("{marked}\n\n{n}"),
+            };
+        }
+        let Encoded { text, display, facets } = platform.encode(&segment::decode(&marked));
+        let length = platform.count(&display);
+        let over_limit = length.chars > limit || platform.max_bytes().is_some_and(|max| length.bytes > max);
+        parts.push(RenderedPart { text, length: length.chars, bytes: length.bytes, over_limit, facets });
+    }
+
+    Ok(Rendered {
+        post: post.id.clone(),
+        platform: id,
+        lang: post.lang.clone(),
+        limit,
+        max_bytes: platform.max_bytes(),
+        over_limit: parts.iter().any(|p| p.over_limit),
+        parts,
+        media: post.media.iter().map(|m| RenderedMedia { path: m.path.clone(), alt: m.alt.clone() }).collect(),
+        reply_to: post.reply_to().map(str::to_string),
+    })
+}
+
+fn measure(platform: &dyn Platform, marked: &str, reserve: usize, limit: usize) -> bool {
+    let Encoded { display, .. } = platform.encode(&segment::decode(marked));
+    let len = platform.count(&display);
+    len.chars + reserve <= limit && platform.max_bytes().is_none_or(|max| len.bytes + reserve <= max)
+}
+
+fn numbering(settings: &crate::strategy::RenderSettings, n: usize, total: usize) -> String {
+    settings.numbering_format.replace("{n}", &n.to_string()).replace("{total}", &total.to_string())
+}
+
+/// A platform template with the post's context prepared once, applied per thread part.
+struct Templates<'a> {
+    project: &'a Project,
+    name: String,
+    context: tera::Context,
+}
+
+impl<'a> Templates<'a> {
+    fn new(project: &'a Project, post: &Post, id: PlatformId) -> Result<Self, Diagnostic> {
+        let strategy = &project.strategy;
+        let org = strategy.organisation();
+        let mut tags: Vec<String> = Vec::new();
+        if post.kind == crate::post::Kind::Crisis {
+            for t in &strategy.file.crisis.hashtags {
+                if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                    tags.push(t.trim_start_matches('#').to_string());
+                }
+            }
+        }
+        for t in post.tags_for(id) {
+            if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                tags.push(t.clone());
+            }
+        }
+        let marked_tags: Vec<String> = tags.iter().map(|t| segment::tag(t)).collect();
+        let date = post.date.map(|d| d.to_zoned_datetime(strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
+        let link = org.archive_url.as_ref().map(|u| segment::link(&format!("{}/p/{}/", u.trim_end_matches('/'), post.id)));
+
+        let mut context = tera::Context::new();
+        context.insert("hashtags", &marked_tags.join(" "));
+        context.insert("tags", &marked_tags);
+        context.insert(
+            "post",
+            &serde_json::json!({
+                "id": post.id,
+                "title": post.title,
+                "lang": post.lang,
+                "kind": post.kind.name(),
+                "date": date,
+                "goal": post.goal,
+                "audiences": post.audiences,
+                "updates": post.updates,
+                "corrects": post.corrects,
+                "cancels": post.cancels,
+            }),
+        );
+        context.insert("org", &serde_json::json!({ "name": org.name, "url": org.url }));
+        context.insert("signature", &strategy.file.voice.signature);
+        context.insert("link", &link);
+        context.insert("platform", id.name());
+        Ok(Templates { project, name: theme::template_name(id), context })
+    }
+
+    fn apply(&self, text: &str, first: bool, last: bool, part: usize, parts: usize) -> Result<String, Diagnostic> {
+        let mut ctx = self.context.clone();
+        ctx.insert("text", text);
+        ctx.insert("first", &first);
+        ctx.insert("last", &last);
+        ctx.insert("part", &part);
+        ctx.insert("parts", &parts);
+        let theme = &self.project.theme;
+        let out = theme
+            .tera
+            .render(&self.name, &ctx)
+            .map_err(|e| theme::template_error(&theme.dir.join(&self.name), &e))?;
+        Ok(tidy(&out))
+    }
+}
+
+/// Templates are written for people, with newlines around tags; the output should not carry
+/// their leftover blank lines or trailing spaces.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+        }
+        blank = 0;
+        out.push_str(line);
+    }
+    out
+}

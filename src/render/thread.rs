@@ -1,0 +1,134 @@
+//! Splitting a part that is too long for one post into several, at sentence boundaries where
+//! possible, then at spaces; never inside a word or a link.
+
+/// Splits `text` into pieces that each satisfy `fits`, greedily. A piece that cannot be made
+/// to fit (one enormous word) is kept whole, and the caller reports it as over the limit.
+pub(crate) fn split_to_fit(text: &str, fits: &mut dyn FnMut(&str) -> bool) -> Vec<String> {
+    let mut out = Vec::new();
+    pack(&sentences(text), fits, &mut out, true);
+    out
+}
+
+fn pack(units: &[&str], fits: &mut dyn FnMut(&str) -> bool, out: &mut Vec<String>, can_refine: bool) {
+    let mut current = String::new();
+    for unit in units {
+        let candidate = format!("{current}{unit}");
+        if fits(candidate.trim()) {
+            current = candidate;
+            continue;
+        }
+        if !current.trim().is_empty() {
+            out.push(current.trim().to_string());
+        }
+        current = String::new();
+        if fits(unit.trim()) {
+            current.push_str(unit);
+        } else if can_refine {
+            // One sentence is too long on its own: fall back to words.
+            let words = words(unit);
+            let mut inner = Vec::new();
+            pack(&words, fits, &mut inner, false);
+            if let Some(last) = inner.pop() {
+                out.extend(inner);
+                current = format!("{last} ");
+            }
+        } else {
+            out.push(unit.trim().to_string());
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+}
+
+/// Sentences with their trailing whitespace. A sentence ends at `.`, `!`, `?` or `…` (and any
+/// closing quotes or brackets) when the next word starts with a capital letter, a digit-free
+/// bullet, or a new line — so "t.ex. detta" and "kl. 10" stay whole.
+pub(crate) fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        let is_end = matches!(c, '.' | '!' | '?' | '…');
+        if c == '\n' || is_end {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | ')' | '»' | '.' | '!' | '?') {
+                j += 1;
+            }
+            let ws_start = j;
+            let mut newline = c == '\n';
+            while j < chars.len() && chars[j].1.is_whitespace() {
+                newline |= chars[j].1 == '\n';
+                j += 1;
+            }
+            let had_ws = j > ws_start || c == '\n';
+            let next = chars.get(j).map(|&(_, ch)| ch);
+            let starts_sentence = next.is_some_and(|n| n.is_uppercase() || n == '•' || n == '”' || n == '"' || crate::platform::segment::is_marker(n));
+            if had_ws && (newline || (is_end && starts_sentence)) {
+                let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
+                out.push(&text[start..end]);
+                start = end;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_space = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            in_space = true;
+        } else if in_space {
+            out.push(&text[start..i]);
+            start = i;
+            in_space = false;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_respect_abbreviations() {
+        let s = sentences("Vi plogar t.ex. gator. Börja kl. 10 i dag! Sedan?\n\nNy rad.");
+        assert_eq!(s, vec!["Vi plogar t.ex. gator. ", "Börja kl. 10 i dag! ", "Sedan?\n\n", "Ny rad."]);
+    }
+
+    #[test]
+    fn greedy_packing_by_length() {
+        let text = "Ett två tre. Fyra fem sex. Sju åtta nio.";
+        let parts = split_to_fit(text, &mut |s: &str| s.chars().count() <= 26);
+        assert_eq!(parts, vec!["Ett två tre. Fyra fem sex.", "Sju åtta nio."]);
+    }
+
+    #[test]
+    fn long_sentence_falls_back_to_words() {
+        let text = "aaaa bbbb cccc dddd eeee.";
+        let parts = split_to_fit(text, &mut |s: &str| s.chars().count() <= 10);
+        assert_eq!(parts, vec!["aaaa bbbb", "cccc dddd", "eeee."]);
+        assert!(parts.iter().all(|p| p.chars().count() <= 10));
+    }
+
+    #[test]
+    fn unsplittable_word_is_kept() {
+        let parts = split_to_fit("kort ordjättelångtordsomintefår", &mut |s: &str| s.chars().count() <= 10);
+        assert_eq!(parts, vec!["kort", "ordjättelångtordsomintefår"]);
+    }
+}

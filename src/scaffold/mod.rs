@@ -1,0 +1,147 @@
+//! `budkavle init` and `budkavle new`: the files a team starts from. The default theme is the
+//! one in this repository's `themes/default`, embedded, so a new repository renders exactly like
+//! the example.
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
+use crate::platform::PlatformId;
+use crate::post::slugify;
+use crate::project::{POSTS_DIR, Project};
+
+const STRATEGY: &str = include_str!("strategy.toml");
+const FIRST_POST: &str = include_str!("first-post.md");
+const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
+const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
+const GITIGNORE: &str = "/dist\n/target\n";
+
+/// The default theme's platform templates, embedded from `themes/default/platforms/`.
+pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [
+    (PlatformId::Mastodon, include_str!("../../themes/default/platforms/mastodon.tera")),
+    (PlatformId::Bluesky, include_str!("../../themes/default/platforms/bluesky.tera")),
+    (PlatformId::X, include_str!("../../themes/default/platforms/x.tera")),
+    (PlatformId::Facebook, include_str!("../../themes/default/platforms/facebook.tera")),
+    (PlatformId::Instagram, include_str!("../../themes/default/platforms/instagram.tera")),
+    (PlatformId::Linkedin, include_str!("../../themes/default/platforms/linkedin.tera")),
+    (PlatformId::Threads, include_str!("../../themes/default/platforms/threads.tera")),
+];
+
+pub struct InitOptions {
+    pub name: String,
+    pub lang: String,
+    pub now: Timestamp,
+}
+
+/// Writes a new content repository into `dir` and returns the files written, relative to it.
+/// Refuses to touch a folder that already holds a strategy, so it cannot overwrite real work.
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
+    if dir.join(crate::strategy::FILE_NAME).exists() {
+        return Err(Error::Usage(format!("{} already has a strategy.toml; init only creates new repositories", dir.display())));
+    }
+    if opts.name.contains('"') || opts.name.contains('\\') {
+        return Err(Error::Usage("the organisation name may not contain `\"` or `\\`".into()));
+    }
+    let english = opts.lang.starts_with("en");
+    let (title, body, tag) = if english {
+        ("Welcome to our new channels", "This is our first post written with budkavle.\n\nRead more on [our website](https://www.example.org).", "Welcome")
+    } else {
+        ("Välkommen till våra nya kanaler", "Det här är vårt första inlägg som skrivs med budkavle.\n\nLäs mer på [vår webbplats](https://www.example.org).", "Välkommen")
+    };
+    let date = tomorrow_nine(opts.now);
+    let strategy = STRATEGY.replace("{{NAME}}", &opts.name).replace("{{LANG}}", &opts.lang);
+    let post = FIRST_POST.replace("{{TITLE}}", title).replace("{{DATE}}", &date).replace("{{TAG}}", tag).replace("{{BODY}}", body);
+    let slug = slugify(title);
+
+    let mut files: Vec<(PathBuf, String)> = vec![
+        (PathBuf::from(crate::strategy::FILE_NAME), strategy),
+        (Path::new(POSTS_DIR).join(format!("{slug}.md")), post),
+        (PathBuf::from("content/media/.gitkeep"), String::new()),
+        (PathBuf::from(".gitignore"), GITIGNORE.into()),
+        (PathBuf::from(".github/workflows/budkavle.yml"), GITHUB_WORKFLOW.into()),
+        (PathBuf::from(".gitlab-ci.yml"), GITLAB_CI.into()),
+    ];
+    for (platform, template) in THEME_TEMPLATES {
+        files.push((Path::new("themes/default").join(crate::render::theme::template_name(platform)), template.into()));
+    }
+    for (rel, text) in &files {
+        write_atomic(&dir.join(rel), text.as_bytes())?;
+    }
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+pub struct NewOptions<'a> {
+    pub title: &'a str,
+    pub kind: crate::post::Kind,
+    /// `None`: tomorrow at 09:00 in the organisation's time zone.
+    pub date: Option<String>,
+    pub now: Timestamp,
+}
+
+/// Writes a new post with front matter filled from the strategy and returns its path.
+pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
+    let title = opts.title.trim();
+    if title.is_empty() {
+        return Err(Error::Usage("the title is empty".into()));
+    }
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(Error::Usage(format!("cannot make a file name from `{title}`; use letters or digits")));
+    }
+    let rel = Path::new(POSTS_DIR).join(format!("{slug}.md"));
+    if project.root.join(&rel).exists() || project.post(&slug).is_some() {
+        return Err(Error::Usage(format!("{} already exists; choose another title", rel.display())));
+    }
+    let strategy = &project.strategy;
+    let date = match &opts.date {
+        Some(d) => {
+            let parsed: toml::value::Datetime = d.parse().map_err(|_| Error::Usage(format!("`{d}` is not a date like 2026-12-01T09:00:00")))?;
+            crate::post::resolve_datetime(&parsed, &strategy.timezone).map_err(Error::Usage)?;
+            parsed.to_string()
+        }
+        None => tomorrow_nine_in(opts.now, &strategy.timezone),
+    };
+    let goals: Vec<&str> = strategy.goal_ids().collect();
+    let audiences: Vec<&str> = strategy.audience_ids().collect();
+    let mut front = String::from("+++\n");
+    front.push_str(&format!("title = {}\n", toml_string(title)));
+    front.push_str(&format!("date = {date}\n"));
+    if opts.kind != crate::post::Kind::News {
+        front.push_str(&format!("kind = \"{}\"\n", opts.kind.name()));
+    }
+    match goals.first() {
+        Some(g) => front.push_str(&format!("goal = \"{g}\"  # {}\n", goals.join(", "))),
+        None => front.push_str("# goal = \"\"  (add goals to strategy.toml)\n"),
+    }
+    match audiences.first() {
+        Some(a) => front.push_str(&format!("audiences = [\"{a}\"]  # {}\n", audiences.join(", "))),
+        None => front.push_str("# audiences = []\n"),
+    }
+    front.push_str("tags = []\n");
+    let platforms: Vec<&str> = strategy.enabled_platforms().map(PlatformId::name).collect();
+    front.push_str(&format!("# platforms = [{}]\n", platforms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")));
+    if opts.kind == crate::post::Kind::Crisis {
+        front.push_str("\n[crisis]\nevent = \"\"\ncategory = \"Safety\"\nurgency = \"Immediate\"\nseverity = \"Moderate\"\ncertainty = \"Observed\"\narea = { description = \"\" }\n");
+    }
+    front.push_str("+++\n\n");
+    let english = strategy.organisation().lang.starts_with("en");
+    front.push_str(if english { "Write the post here. A line with only --- starts a new part of a thread.\n" } else { "Skriv inlägget här. En rad med bara --- börjar en ny del i en tråd.\n" });
+    write_atomic(&project.root.join(&rel), front.as_bytes())?;
+    Ok(rel)
+}
+
+fn tomorrow_nine(now: Timestamp) -> String {
+    tomorrow_nine_in(now, &jiff::tz::TimeZone::UTC)
+}
+
+fn tomorrow_nine_in(now: Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    let today = now.to_zoned_datetime(tz.clone()).date();
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    format!("{tomorrow}T09:00:00")
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}

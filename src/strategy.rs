@@ -1,0 +1,582 @@
+//! `strategy.toml`: who the organisation is, what it wants to achieve, where it speaks and how.
+//! Everything later stages decide (defaults for posts, limits, cadence, review policy, crisis
+//! mode) comes from here, so it is validated strictly: unknown keys and secrets are errors.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Diagnostic, Diagnostics};
+use crate::platform::PlatformId;
+use crate::post::Kind;
+use crate::toml_diag;
+
+pub const FILE_NAME: &str = "strategy.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyFile {
+    pub organisation: Organisation,
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+    #[serde(default)]
+    pub audiences: Vec<Audience>,
+    #[serde(default)]
+    pub platforms: BTreeMap<String, Spanned<PlatformConfig>>,
+    #[serde(default)]
+    pub voice: Voice,
+    #[serde(default)]
+    pub rules: Vec<toml::Table>,
+    #[serde(default)]
+    pub review: Review,
+    #[serde(default)]
+    pub interaction: Interaction,
+    #[serde(default)]
+    pub crisis: CrisisMode,
+    #[serde(default)]
+    pub blackout: Blackout,
+    #[serde(default)]
+    pub render: RenderSettings,
+    #[serde(default)]
+    pub site: SiteSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    pub name: String,
+    pub url: Option<String>,
+    #[serde(default = "default_lang")]
+    pub lang: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: Spanned<String>,
+    pub archive_url: Option<String>,
+    /// Theme folder under `themes/`.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Public contact for the accessibility statement and CAP alerts.
+    pub contact_email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Organisationsnummer: public, and allow-listed by the privacy rules.
+    pub org_number: Option<String>,
+}
+
+fn default_lang() -> String {
+    "sv".into()
+}
+fn default_timezone() -> Spanned<String> {
+    Spanned::new(0..0, "Europe/Stockholm".into())
+}
+fn default_theme() -> String {
+    "default".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    pub id: Spanned<String>,
+    pub description: String,
+    pub kpi: Option<Kpi>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kpi {
+    pub metric: Metric,
+    pub target: f64,
+    #[serde(default)]
+    pub per: Period,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    Engagement,
+    Reach,
+    Impressions,
+    Clicks,
+    Followers,
+    Shares,
+    Replies,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    Week,
+    #[default]
+    Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audience {
+    pub id: Spanned<String>,
+    pub description: String,
+}
+
+/// One platform account. Secrets are never here: only the names of the environment variables
+/// that hold them (`*_env`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Display name shown in previews and the archive.
+    pub display_name: Option<String>,
+    /// `@user@instance` on Mastodon, handle on Bluesky/X/Threads/Instagram, page name elsewhere.
+    pub account: Option<String>,
+    /// Mastodon instance base URL.
+    pub instance: Option<Spanned<String>>,
+    /// Bluesky PDS / service URL.
+    pub service: Option<Spanned<String>>,
+    /// Facebook page id / LinkedIn organisation URN.
+    pub page_id: Option<String>,
+    /// Overrides the platform's default character limit (Mastodon instances differ).
+    pub char_limit: Option<usize>,
+    /// Mastodon `visibility` for posts.
+    pub visibility: Option<Visibility>,
+    pub token_env: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
+    pub api_key_env: Option<Spanned<String>>,
+    pub api_secret_env: Option<Spanned<String>>,
+    pub access_token_env: Option<Spanned<String>>,
+    pub access_secret_env: Option<Spanned<String>>,
+    pub cadence: Option<Cadence>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Unlisted,
+    Private,
+    Direct,
+}
+
+/// How often the organisation means to post on a platform; `check` and `plan` hold posts to it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    /// Smallest gap between two posts, e.g. `"2h"`.
+    pub min_gap: Option<Spanned<String>>,
+    pub max_per_day: Option<u32>,
+    pub min_per_week: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Voice {
+    #[serde(default)]
+    pub packs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub readability: Readability,
+    /// Appended by the default templates, e.g. `"/Kommunikationsavdelningen"`.
+    pub signature: Option<String>,
+    /// The organisation's own numbers and addresses, never flagged by the privacy rules.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readability {
+    /// Highest LIX for Swedish posts.
+    pub lix_max: Option<f64>,
+    /// Lowest Flesch Reading Ease for English posts.
+    pub flesch_min: Option<f64>,
+    pub max_sentence_words: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    #[serde(default = "one")]
+    pub approvals: u32,
+    /// Approvals needed per post kind, overriding `approvals`.
+    #[serde(default)]
+    pub per_kind: BTreeMap<Kind, u32>,
+    #[serde(default)]
+    pub require_signed_merges: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Default for Review {
+    fn default() -> Self {
+        Review { approvals: 1, per_kind: BTreeMap::new(), require_signed_merges: false }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interaction {
+    /// Promised first-response time, e.g. `"4h"`.
+    pub response_time: Option<String>,
+    /// e.g. `"mon-fri 08:00-16:30"`.
+    pub office_hours: Option<String>,
+    pub guidelines: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisMode {
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default)]
+    pub hashtags: Vec<String>,
+    /// CAP `sender`, e.g. an e-mail address of the crisis communications function.
+    pub cap_sender: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Blackout {
+    #[serde(default)]
+    pub periods: Vec<BlackoutPeriod>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlackoutPeriod {
+    pub start: Spanned<toml::value::Datetime>,
+    pub end: Spanned<toml::value::Datetime>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderSettings {
+    /// Where auto-split and thematic-break threads show their position.
+    #[serde(default)]
+    pub thread_numbering: Numbering,
+    /// `{n}` and `{total}` are replaced.
+    #[serde(default = "default_numbering_format")]
+    pub numbering_format: String,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings { thread_numbering: Numbering::default(), numbering_format: default_numbering_format() }
+    }
+}
+
+fn default_numbering_format() -> String {
+    "{n}/{total}".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Numbering {
+    /// No numbering.
+    None,
+    /// ` 1/3` after each part.
+    #[default]
+    Suffix,
+    /// `1/3 ` before each part.
+    Prefix,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// Show git author names on version pages.
+    #[serde(default)]
+    pub show_authors: bool,
+    pub title: Option<String>,
+}
+
+/// The validated strategy: the file's contents plus what was derived from them once.
+#[derive(Debug, Clone)]
+pub struct Strategy {
+    pub file: StrategyFile,
+    pub timezone: TimeZone,
+    /// Enabled platforms, in a stable order; a post without `platforms` goes to these.
+    pub platforms: BTreeMap<PlatformId, PlatformConfig>,
+    /// Every configured platform, enabled or not, so posts may name a disabled one knowingly.
+    pub configured: BTreeMap<PlatformId, PlatformConfig>,
+}
+
+impl Strategy {
+    pub fn organisation(&self) -> &Organisation {
+        &self.file.organisation
+    }
+
+    pub fn has_goal(&self, id: &str) -> bool {
+        self.file.goals.iter().any(|g| *g.id.get_ref() == id)
+    }
+
+    pub fn has_audience(&self, id: &str) -> bool {
+        self.file.audiences.iter().any(|a| *a.id.get_ref() == id)
+    }
+
+    pub fn goal_ids(&self) -> impl Iterator<Item = &str> {
+        self.file.goals.iter().map(|g| g.id.get_ref().as_str())
+    }
+
+    pub fn audience_ids(&self) -> impl Iterator<Item = &str> {
+        self.file.audiences.iter().map(|a| a.id.get_ref().as_str())
+    }
+
+    pub fn enabled_platforms(&self) -> impl Iterator<Item = PlatformId> + '_ {
+        self.platforms.keys().copied()
+    }
+
+    pub(crate) fn from_str(file: &Path, text: &str, diags: &mut Diagnostics) -> Option<Strategy> {
+        let parsed: StrategyFile = match toml_diag::parse(file, text, 1) {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        };
+        let at = |offset: usize, msg: String| Diagnostic::at(file, text, offset, 1, msg);
+
+        let tz_name = parsed.organisation.timezone.get_ref();
+        let timezone = match jiff::tz::db().get(tz_name) {
+            Ok(tz) => tz,
+            Err(_) => {
+                diags.push(
+                    at(parsed.organisation.timezone.span().start, format!("unknown time zone `{tz_name}`"))
+                        .hint("use an IANA name such as \"Europe/Stockholm\""),
+                );
+                TimeZone::UTC
+            }
+        };
+        if !is_bcp47(&parsed.organisation.lang) {
+            diags.push(
+                Diagnostic::new(file, find_line(text, "lang"), 1, format!("`{}` is not a language tag", parsed.organisation.lang))
+                    .hint("use a BCP 47 tag such as \"sv\" or \"en\""),
+            );
+        }
+
+        check_unique_ids(file, text, parsed.goals.iter().map(|g| &g.id), "goal", diags);
+        check_unique_ids(file, text, parsed.audiences.iter().map(|a| &a.id), "audience", diags);
+
+        let mut platforms = BTreeMap::new();
+        let mut configured = BTreeMap::new();
+        for (name, cfg) in &parsed.platforms {
+            let id = match name.parse::<PlatformId>() {
+                Ok(id) => id,
+                Err(_) => {
+                    let mut d = at(cfg.span().start, format!("unknown platform `{name}`"));
+                    let known = PlatformId::names().join(", ");
+                    d = match toml_diag::closest(name, PlatformId::names()) {
+                        Some(best) => d.hint(format!("did you mean `{best}`? (known: {known})")),
+                        None => d.hint(format!("known platforms: {known}")),
+                    };
+                    diags.push(d);
+                    continue;
+                }
+            };
+            validate_platform(file, text, id, cfg.get_ref(), diags);
+            configured.insert(id, cfg.get_ref().clone());
+            if cfg.get_ref().enabled {
+                platforms.insert(id, cfg.get_ref().clone());
+            }
+        }
+
+        for pack in &parsed.voice.packs {
+            if !KNOWN_PACKS.contains(&pack.get_ref().as_str()) {
+                let mut d = at(pack.span().start, format!("unknown rule pack `{}`", pack.get_ref()));
+                d = match toml_diag::closest(pack.get_ref(), KNOWN_PACKS.iter().copied()) {
+                    Some(best) => d.hint(format!("did you mean `{best}`? (known: {})", KNOWN_PACKS.join(", "))),
+                    None => d.hint(format!("known packs: {}", KNOWN_PACKS.join(", "))),
+                };
+                diags.push(d);
+            }
+        }
+
+        for period in &parsed.blackout.periods {
+            let start = crate::post::resolve_datetime(period.start.get_ref(), &timezone);
+            let end = crate::post::resolve_datetime(period.end.get_ref(), &timezone);
+            match (start, end) {
+                (Err(e), _) => diags.push(at(period.start.span().start, e)),
+                (_, Err(e)) => diags.push(at(period.end.span().start, e)),
+                (Ok(s), Ok(e)) if e <= s => {
+                    diags.push(at(period.end.span().start, "blackout period ends before it starts".into()))
+                }
+                _ => {}
+            }
+        }
+
+        if !parsed.render.numbering_format.contains("{n}") {
+            diags.push(
+                Diagnostic::new(file, find_line(text, "numbering_format"), 1, "numbering_format has no `{n}`")
+                    .hint("write it like \"{n}/{total}\""),
+            );
+        }
+
+        Some(Strategy { file: parsed, timezone, platforms, configured })
+    }
+
+    /// The character limit in force on a platform: the account's override or the platform's own.
+    pub fn char_limit(&self, platform: PlatformId) -> Option<usize> {
+        self.configured.get(&platform).and_then(|c| c.char_limit)
+    }
+}
+
+/// Built-in rule packs of `check` (DESIGN §5).
+pub const KNOWN_PACKS: &[&str] =
+    &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
+
+fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
+    let env_fields = [
+        ("token_env", &cfg.token_env),
+        ("password_env", &cfg.password_env),
+        ("api_key_env", &cfg.api_key_env),
+        ("api_secret_env", &cfg.api_secret_env),
+        ("access_token_env", &cfg.access_token_env),
+        ("access_secret_env", &cfg.access_secret_env),
+    ];
+    for (key, value) in env_fields {
+        let Some(value) = value else { continue };
+        if !is_env_name(value.get_ref()) {
+            diags.push(
+                Diagnostic::at(file, text, value.span().start, 1, format!("`{key}` must name an environment variable, and this does not look like one"))
+                    .hint("write the variable's NAME (e.g. \"BUDKAVLE_MASTODON_TOKEN\"), never the secret itself; if this was a real secret, revoke it now: it is in git history"),
+            );
+        }
+    }
+    for url in [&cfg.instance, &cfg.service].into_iter().flatten() {
+        if !url.get_ref().starts_with("https://") && !url.get_ref().starts_with("http://127.0.0.1") && !url.get_ref().starts_with("http://localhost") {
+            diags.push(
+                Diagnostic::at(file, text, url.span().start, 1, format!("{id} server `{}` is not an https:// URL", url.get_ref()))
+                    .hint("write the full address, e.g. \"https://social.example.se\""),
+            );
+        }
+    }
+    if let Some(min_gap) = cfg.cadence.as_ref().and_then(|c| c.min_gap.as_ref()) {
+        if parse_duration(min_gap.get_ref()).is_none() {
+            diags.push(
+                Diagnostic::at(file, text, min_gap.span().start, 1, format!("`{}` is not a duration", min_gap.get_ref()))
+                    .hint("write e.g. \"2h\", \"90m\" or \"1d\""),
+            );
+        }
+    }
+    if cfg.char_limit == Some(0) {
+        diags.push(Diagnostic::new(file, find_line(text, "char_limit"), 1, "char_limit must be greater than 0"));
+    }
+}
+
+/// A duration as people write it in strategy.toml: `"90m"`, `"2h"`, `"1d"` (a day is 24 hours
+/// here: cadence gaps are about spacing, not calendar days).
+pub fn parse_duration(s: &str) -> Option<jiff::SignedDuration> {
+    if let Ok(d) = s.parse::<jiff::SignedDuration>() {
+        return Some(d);
+    }
+    let span: jiff::Span = s.parse().ok()?;
+    span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()).ok()
+}
+
+fn check_unique_ids<'a>(
+    file: &Path,
+    text: &str,
+    ids: impl Iterator<Item = &'a Spanned<String>>,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !crate::post::is_valid_id(id.get_ref()) {
+            diags.push(
+                Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is not a valid id", id.get_ref()))
+                    .hint("use lower-case a-z, digits and `-`"),
+            );
+        }
+        if !seen.insert(id.get_ref().clone()) {
+            diags.push(Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is defined twice", id.get_ref())));
+        }
+    }
+}
+
+fn is_env_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.len() <= 64
+}
+
+/// A loose BCP 47 check: primary language subtag plus optional subtags. Enough to catch
+/// `"svenska"` or `"sv_SE"` without a full registry.
+pub(crate) fn is_bcp47(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Best-effort line of a key for values serde gives no span for.
+fn find_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map_or(1, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (Option<Strategy>, Vec<Diagnostic>) {
+        let mut d = Diagnostics::default();
+        let s = Strategy::from_str(Path::new("strategy.toml"), text, &mut d);
+        (s, d.0)
+    }
+
+    #[test]
+    fn minimal_strategy_loads() {
+        let (s, d) = load("[organisation]\nname = \"X kommun\"\n[platforms.mastodon]\ninstance = \"https://s.example\"\n");
+        assert!(d.is_empty(), "{d:?}");
+        let s = s.unwrap();
+        assert_eq!(s.enabled_platforms().collect::<Vec<_>>(), vec![PlatformId::Mastodon]);
+        assert_eq!(s.organisation().lang, "sv");
+    }
+
+    #[test]
+    fn unknown_platform_and_bad_env_name_reported_together() {
+        let (_, d) = load(
+            "[organisation]\nname = \"X\"\n[platforms.mastadon]\n[platforms.bluesky]\npassword_env = \"hunter2-abc\"\n",
+        );
+        assert_eq!(d.len(), 2, "{d:?}");
+        let platform = d.iter().find(|d| d.message.contains("mastadon")).unwrap();
+        assert!(platform.hint.as_deref().unwrap().contains("did you mean `mastodon`"));
+        let env = d.iter().find(|d| d.message.contains("password_env")).unwrap();
+        assert_eq!(env.line, 5);
+    }
+
+    #[test]
+    fn unknown_timezone() {
+        let (_, d) = load("[organisation]\nname = \"X\"\ntimezone = \"Europe/Stockholn\"\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].line, 3);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2h"), Some(jiff::SignedDuration::from_hours(2)));
+        assert_eq!(parse_duration("1d"), Some(jiff::SignedDuration::from_hours(24)));
+        assert_eq!(parse_duration("90m"), Some(jiff::SignedDuration::from_mins(90)));
+        assert_eq!(parse_duration("soon"), None);
+    }
+
+    #[test]
+    fn bcp47() {
+        assert!(is_bcp47("sv"));
+        assert!(is_bcp47("en-GB"));
+        assert!(!is_bcp47("svenska"));
+        assert!(!is_bcp47("sv_SE"));
+    }
+}
