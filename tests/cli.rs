@@ -1,0 +1,220 @@
+//! The commands as a person runs them: the real binary on real repositories.
+
+mod common;
+
+use std::io::Write;
+use std::process::Stdio;
+
+use common::{Repo, bin};
+
+fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = bin();
+    cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn build_writes_json_and_text_for_every_post_and_platform() {
+    let repo = Repo::new("");
+    repo.post("a.md", "+++\ntitle = \"A\"\nplatforms = [\"mastodon\", \"bluesky\"]\n+++\n\nHej [länk](https://a.se/x).\n");
+    repo.post("sub/b.md", "+++\ntitle = \"B\"\nplatforms = [\"x\"]\n+++\n\nEtt.\n\n---\n\nTvå.\n");
+    let root = repo.path().to_str().unwrap();
+    let (code, _, err) = run(&["--root", root, "build"], None);
+    assert_eq!(code, 0, "{err}");
+    let dist = repo.path().join("dist/platforms");
+    let mut files: Vec<String> = walkdir::WalkDir::new(&dist)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(&dist).unwrap().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["bluesky/a.json", "bluesky/a.txt", "mastodon/a.json", "mastodon/a.txt", "x/b.json", "x/b.txt"]);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dist.join("bluesky/a.json")).unwrap()).unwrap();
+    assert_eq!(json["post"], "a");
+    assert_eq!(json["platform"], "bluesky");
+    assert_eq!(json["limit"], 300);
+    assert_eq!(json["max_bytes"], 3000);
+    assert_eq!(json["parts"][0]["text"], "Hej länk (a.se/x).");
+    assert_eq!(json["parts"][0]["facets"][0]["features"][0]["uri"], "https://a.se/x");
+    assert_eq!(json["parts"][0]["length"], 18);
+    let x: serde_json::Value = serde_json::from_slice(&std::fs::read(dist.join("x/b.json")).unwrap()).unwrap();
+    assert_eq!(x["parts"].as_array().unwrap().len(), 2);
+    let txt = std::fs::read_to_string(dist.join("x/b.txt")).unwrap();
+    assert!(txt.contains("--- 1/2 ") && txt.contains("--- 2/2 "), "{txt}");
+
+    // A post removed from the repository disappears from dist/ on the next build.
+    std::fs::remove_file(repo.path().join("content/posts/sub/b.md")).unwrap();
+    let (code, _, err) = run(&["--root", root, "build", "-q"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "-q prints nothing: {err}");
+    assert!(!dist.join("x/b.json").exists());
+    assert!(dist.join("mastodon/a.json").exists());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_dist_untouched() {
+    let repo = Repo::new("");
+    repo.post("a.md", "+++\ntitle = \"A\"\n+++\n\nHej.\n");
+    let root = repo.path().to_str().unwrap();
+    assert_eq!(run(&["--root", root, "build"], None).0, 0);
+    let before = std::fs::read(repo.path().join("dist/platforms/x/a.json")).unwrap();
+    repo.post("a.md", "+++\ntitle = \"A\"\n+++\n\nÄndrad text.\n");
+    repo.post("b.md", "+++\ntitle = \"B\"\ngoal = \"okänt\"\n+++\n\nHej.\n");
+    let (code, _, err) = run(&["--root", root, "build"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("content/posts/b.md:3:8: unknown goal `okänt`"), "{err}");
+    assert_eq!(std::fs::read(repo.path().join("dist/platforms/x/a.json")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path().join("dist")).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(leftovers.len(), 1, "only dist/platforms: {leftovers:?}");
+}
+
+#[test]
+fn count_reads_standard_input() {
+    let (code, out, _) = run(&["count", "--platform", "x"], Some("Hej 👋 https://www.exempelstad.se/snorojning\n"));
+    assert_eq!(code, 0);
+    // "Hej " 4 + emoji 2 + " " 1 + URL 23 = 30
+    assert_eq!(out.trim(), "30/280");
+    let (code, out, _) = run(&["count", "--platform", "bluesky", "--json"], Some("å👨‍👩‍👧‍👦"));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["length"], 2);
+    assert_eq!(json["bytes"], 2 + 25);
+    assert_eq!(json["over_limit"], false);
+    let long = "a".repeat(501);
+    let (code, out, _) = run(&["count", "--platform", "mastodon"], Some(&long));
+    assert_eq!(code, 1);
+    assert!(out.contains("501/500 over the limit"), "{out}");
+    let (code, _, err) = run(&["count", "--platform", "myspace"], Some("x"));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown platform `myspace`"), "{err}");
+}
+
+#[test]
+fn preview_shows_every_platform_with_length_and_marks_over_limit() {
+    let repo = Repo::new("");
+    let long = "Ord ".repeat(90);
+    repo.post("p.md", &format!("+++\ntitle = \"P\"\n[platform.instagram]\nskip = true\n+++\n\n{long}\n"));
+    let (code, out, err) = run(&["--root", repo.path().to_str().unwrap(), "preview", "p"], None);
+    assert_eq!(code, 0, "{err}");
+    for name in ["Mastodon", "Bluesky", "X", "Facebook", "LinkedIn", "Threads"] {
+        assert!(out.contains(&format!("── {name} ──")), "{name} missing in {out}");
+    }
+    assert!(!out.contains("Instagram"));
+    assert!(out.contains("[1/2]"), "Bluesky splits 360 characters: {out}");
+    assert!(!out.contains("OVER LIMIT"));
+
+    // A single word longer than the limit cannot be split: it is marked.
+    repo.post("q.md", &format!("+++\ntitle = \"Q\"\nplatforms = [\"bluesky\"]\n+++\n\n{}\n", "å".repeat(301)));
+    let (code, out, _) = run(&["--root", repo.path().to_str().unwrap(), "preview", "content/posts/q.md"], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("301/300") && out.contains("OVER LIMIT"), "{out}");
+    let (code, _, err) = run(&["--root", repo.path().to_str().unwrap(), "preview", "pp"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("no post `pp`; did you mean `p`?"), "{err}");
+}
+
+#[test]
+fn new_writes_a_loadable_post_with_a_swedish_slug() {
+    let repo = Repo::new("");
+    let root = repo.path().to_str().unwrap();
+    let (code, out, err) = run(&["--root", root, "new", "Öppettider på Ärlinghems bibliotek", "--date", "2026-12-20T10:00:00"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim().ends_with("content/posts/oppettider-pa-arlinghems-bibliotek.md"), "{out}");
+    let text = std::fs::read_to_string(repo.path().join("content/posts/oppettider-pa-arlinghems-bibliotek.md")).unwrap();
+    assert!(text.contains("title = \"Öppettider på Ärlinghems bibliotek\""));
+    assert!(text.contains("goal = \"info\""));
+    assert!(text.contains("audiences = [\"alla\"]"));
+    assert!(text.contains("date = 2026-12-20T10:00:00"));
+    let project = repo.load();
+    assert_eq!(project.posts.len(), 1);
+    // The same title again would overwrite: refused.
+    let (code, _, err) = run(&["--root", root, "new", "Öppettider på Ärlinghems bibliotek"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("already exists"), "{err}");
+    let (code, _, _) = run(&["--root", root, "new", "Kris", "--kind", "crisis"], None);
+    assert_eq!(code, 0);
+    let (code, _, err) = run(&["--root", root, "new", "X", "--kind", "nyhet"], None);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn init_scaffolds_a_repository_that_builds_and_checks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ny-kommun");
+    let (code, _, err) = run(&["init", dir.to_str().unwrap(), "--name", "Nya kommunen"], None);
+    assert_eq!(code, 0, "{err}");
+    for f in [
+        "strategy.toml",
+        ".gitignore",
+        ".github/workflows/budkavle.yml",
+        ".gitlab-ci.yml",
+        "themes/default/platforms/mastodon.tera",
+        "themes/default/platforms/threads.tera",
+        "content/posts/valkommen-till-vara-nya-kanaler.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let workflow = std::fs::read_to_string(dir.join(".github/workflows/budkavle.yml")).unwrap();
+    assert!(workflow.contains("budkavle check --format github") && workflow.contains("budkavle build"));
+    assert!(std::fs::read_to_string(dir.join(".gitlab-ci.yml")).unwrap().contains("--format gitlab"));
+    assert!(std::fs::read_to_string(dir.join("strategy.toml")).unwrap().contains("name = \"Nya kommunen\""));
+    let root = dir.to_str().unwrap();
+    let (code, _, err) = run(&["--root", root, "build"], None);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    // Never over an existing repository.
+    let (code, _, err) = run(&["init", root], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("already has a strategy.toml"), "{err}");
+}
+
+#[test]
+fn check_reports_limits_in_every_format() {
+    let repo = Repo::new("");
+    repo.post("ok.md", "+++\ntitle = \"OK\"\n[platform.instagram]\nskip = true\n+++\n\nKort.\n");
+    repo.post("lang.md", &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\n+++\n\n{}\n", "Ord ".repeat(600)));
+    let root = repo.path().to_str().unwrap();
+    let (code, out, _) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 1);
+    assert!(out.contains("content/posts/lang.md:6:1: error: Instagram is 2415 characters, 215 over the limit of 2200"), "{out}");
+    assert!(out.contains("Instagram needs an image"), "{out}");
+    assert!(out.contains("  | Ord Ord"), "source line quoted: {out}");
+
+    let (_, out, _) = run(&["--root", root, "check", "--format", "json"], None);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &json["findings"][0];
+    assert_eq!(f["file"], "content/posts/lang.md");
+    assert_eq!(f["platform"], "instagram");
+    assert_eq!(f["level"], "error");
+
+    let (_, out, _) = run(&["--root", root, "check", "--format", "github"], None);
+    assert!(out.lines().any(|l| l.starts_with("::error file=content/posts/lang.md,line=6,col=1,")), "{out}");
+
+    let (_, out, _) = run(&["--root", root, "check", "--format", "gitlab"], None);
+    let gl: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(gl[0]["location"]["path"], "content/posts/lang.md");
+    assert_eq!(gl[0]["location"]["lines"]["begin"], 6);
+    assert_eq!(gl[0]["fingerprint"].as_str().unwrap().len(), 64);
+
+    // `ignore` in the post silences a rule.
+    repo.post("lang.md", &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\nignore = [\"limits.length\", \"limits.media-required\"]\n+++\n\n{}\n", "Ord ".repeat(600)));
+    let (code, out, _) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn help_is_everywhere() {
+    for cmd in ["build", "check", "count", "preview", "new", "init"] {
+        let (code, out, _) = run(&[cmd, "--help"], None);
+        assert_eq!(code, 0);
+        assert!(out.contains("--root"), "{cmd} --help: {out}");
+    }
+}
