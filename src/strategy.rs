@@ -28,8 +28,9 @@ pub struct StrategyFile {
     pub platforms: BTreeMap<String, Spanned<PlatformConfig>>,
     #[serde(default)]
     pub voice: Voice,
+    /// Organisation rules; their shape per type is checked here, their meaning in `check`.
     #[serde(default)]
-    pub rules: Vec<toml::Table>,
+    pub rules: Vec<Spanned<toml::Table>>,
     #[serde(default)]
     pub review: Review,
     #[serde(default)]
@@ -399,6 +400,10 @@ impl Strategy {
             }
         }
 
+        for rule in &parsed.rules {
+            validate_rule(file, text, rule, diags);
+        }
+
         for period in &parsed.blackout.periods {
             let start = crate::post::resolve_datetime(period.start.get_ref(), &timezone);
             let end = crate::post::resolve_datetime(period.end.get_ref(), &timezone);
@@ -431,6 +436,36 @@ impl Strategy {
 /// Built-in rule packs of `check` (DESIGN §5).
 pub const KNOWN_PACKS: &[&str] =
     &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
+
+/// Rule types an organisation can write (DESIGN §5), in the shape of Vale's.
+pub const RULE_TYPES: &[&str] =
+    &["existence", "substitution", "occurrence", "repetition", "consistency", "conditional", "capitalization", "readability"];
+
+fn validate_rule(file: &Path, text: &str, rule: &Spanned<toml::Table>, diags: &mut Diagnostics) {
+    let at = rule.span().start;
+    let table = rule.get_ref();
+    let mut err = |msg: String, hint: &str| diags.push(Diagnostic::at(file, text, at, 1, msg).hint(hint));
+    match table.get("id").map(|v| v.as_str()) {
+        Some(Some(id)) if !id.is_empty() => {}
+        _ => err("a rule needs an `id`".into(), "add e.g. id = \"org.ordval\"; findings and `ignore` lists name rules by it"),
+    }
+    match table.get("type").map(|v| v.as_str()) {
+        Some(Some(t)) if RULE_TYPES.contains(&t) => {}
+        Some(Some(t)) => {
+            let hint = match toml_diag::closest(t, RULE_TYPES.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`? (known: {})", RULE_TYPES.join(", ")),
+                None => format!("known rule types: {}", RULE_TYPES.join(", ")),
+            };
+            err(format!("unknown rule type `{t}`"), &hint);
+        }
+        _ => err("a rule needs a `type`".into(), &format!("one of: {}", RULE_TYPES.join(", "))),
+    }
+    if let Some(level) = table.get("level") {
+        if !matches!(level.as_str(), Some("error" | "warning" | "suggestion")) {
+            err(format!("rule level {level} is not error, warning or suggestion"), "write level = \"warning\"");
+        }
+    }
+}
 
 fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
     let env_fields = [
@@ -562,6 +597,15 @@ mod tests {
         let (_, d) = load("[organisation]\nname = \"X\"\ntimezone = \"Europe/Stockholn\"\n");
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].line, 3);
+    }
+
+    #[test]
+    fn rules_need_a_known_type() {
+        let (_, d) = load("[organisation]\nname = \"X\"\n[[rules]]\nid = \"a\"\ntype = \"existance\"\n[[rules]]\ntype = \"readability\"\nlevel = \"fatal\"\n");
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0].hint.as_deref().unwrap().contains("did you mean `existence`"));
+        assert_eq!(d[0].line, 3);
+        assert!(d.iter().any(|x| x.message.contains("needs an `id`") && x.line == 6));
     }
 
     #[test]

@@ -9,9 +9,10 @@
 //! URLs are found with the twitter-text crate (Mastodon also starts from twitter-text's
 //! regex) and then re-measured with the looser path and query rules of Mastodon's
 //! config/initializers/twitter_regex.rb, so `https://ja.wikipedia.org/wiki/日本` is one link,
-//! as on Mastodon, not a link followed by two characters. Known gaps, all rare in posts:
-//! Mastodon also links `gemini://`, `dat://`, `ipfs://` … URLs, which are counted here by
-//! their characters; and Ruby's `[[:word:]]` is approximated with Rust's Unicode predicates.
+//! as on Mastodon, not a link followed by two characters. Mastodon also links `gemini://`,
+//! `dat://`, `ipfs://` … URLs; those are found by their scheme followed by a domain that
+//! twitter-text accepts. Ruby's `[[:word:]]` (in mentions) is approximated with Rust's Unicode
+//! predicates.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -97,37 +98,78 @@ enum Replacement {
     Keep(Range<usize>),
 }
 
+/// Schemes Mastodon links besides `http(s)`, which twitter-text does not know.
+const OTHER_SCHEMES: [&str; 7] = ["dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini"];
+
 /// Links with a scheme, measured the way Mastodon's URL regex measures them.
 fn mastodon_urls(text: &str) -> Vec<Range<usize>> {
+    // (start, end of the scheme's "://", end as twitter-text found it)
+    let mut found: Vec<(usize, usize, usize)> = x::url_entities(text, false)
+        .into_iter()
+        .filter_map(|u| {
+            let scheme = text[u.bytes.clone()].find("://")?;
+            Some((u.bytes.start, u.bytes.start + scheme + 3, u.bytes.end))
+        })
+        .collect();
+    if text.contains("://") {
+        found.extend(other_scheme_urls(text));
+        found.sort_unstable();
+    }
     let mut urls: Vec<Range<usize>> = Vec::new();
-    for url in x::url_entities(text, false) {
+    for (start, host_start, end) in found {
         // A link whose path Mastodon extends can swallow the next one
         // (`https://a.example/x,https://b.example`), as one regex scan would.
-        if urls.last().is_some_and(|prev| url.bytes.start < prev.end) {
+        if urls.last().is_some_and(|prev| start < prev.end) {
             continue;
         }
-        let end = extend_path_and_query(text, &url.bytes);
-        urls.push(url.bytes.start..end);
+        urls.push(start..mastodon_end(text, host_start, end));
     }
     urls
 }
 
-/// Re-measures the path and query of a link found by twitter-text with Mastodon's rules.
-/// Returns the end byte of the link.
-fn extend_path_and_query(text: &str, url: &Range<usize>) -> usize {
-    let found = &text[url.clone()];
-    let Some(scheme_end) = found.find("://").map(|i| i + 3) else {
-        return url.end;
-    };
-    let host_len = found[scheme_end..]
-        .find(['/', '?'])
-        .unwrap_or(found.len() - scheme_end);
-    let host = &found[scheme_end..scheme_end + host_len];
-    // twitter-text truncates t.co links to their slug and Mastodon keeps that rule.
-    if host.eq_ignore_ascii_case("t.co") {
-        return url.end;
+/// Links such as `gemini://example.org/`: the scheme, then what twitter-text accepts as a
+/// domain.
+fn other_scheme_urls(text: &str) -> Vec<(usize, usize, usize)> {
+    let mut urls = Vec::new();
+    for (i, _) in text.match_indices("://") {
+        let before = text[..i].as_bytes();
+        let Some(scheme) = OTHER_SCHEMES.iter().find(|scheme| {
+            before.len() >= scheme.len()
+                && before[before.len() - scheme.len()..].eq_ignore_ascii_case(scheme.as_bytes())
+        }) else {
+            continue;
+        };
+        let start = i - scheme.len();
+        // twitter-text's `valid_url_preceding_chars`.
+        if text[..start]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || "@＠$#＃".contains(c))
+        {
+            continue;
+        }
+        let host_start = i + 3;
+        if let Some(domain) = x::url_entities(&text[host_start..], true)
+            .into_iter()
+            .next()
+            .filter(|u| u.bytes.start == 0)
+        {
+            urls.push((start, host_start, host_start + domain.bytes.end));
+        }
     }
-    let mut pos = url.start + scheme_end + host_len;
+    urls
+}
+
+/// Where Mastodon's regex ends a link whose host starts at `host_start` and which twitter-text
+/// ended at `found_end`: the host as found, then the path and query by Mastodon's rules.
+fn mastodon_end(text: &str, host_start: usize, found_end: usize) -> usize {
+    let found = &text[host_start..found_end];
+    let host_len = found.find(['/', '?']).unwrap_or(found.len());
+    // twitter-text truncates t.co links to their slug and Mastodon keeps that rule.
+    if found[..host_len].eq_ignore_ascii_case("t.co") {
+        return found_end;
+    }
+    let mut pos = host_start + host_len;
     if text[pos..].starts_with('/') {
         pos += path_len(&text[pos..]);
     }
@@ -437,6 +479,17 @@ mod tests {
             countable_text("https://example.com/?q=1&r=å."),
             format!("{URL_PLACEHOLDER}.")
         );
+    }
+
+    #[test]
+    fn other_schemes_are_links() {
+        assert_eq!(
+            countable_text("gemini://gemini.circumlunar.space/docs/ x"),
+            format!("{URL_PLACEHOLDER} x")
+        );
+        assert_eq!(countable_text("GOPHER://example.org"), URL_PLACEHOLDER);
+        assert_eq!(countable_text("xgemini://example.org"), "xgemini://example.org");
+        assert_eq!(countable_text("gemini://nodomain"), "gemini://nodomain");
     }
 
     #[test]
