@@ -44,9 +44,7 @@ struct IndexedUrl {
 }
 
 fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/twitter-text")
-        .join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/twitter-text").join(path)
 }
 
 fn suite(file: &str) -> Suite {
@@ -57,13 +55,8 @@ fn suite(file: &str) -> Suite {
 
 /// The cases of one group; panics if the group is missing or empty.
 fn group<T: DeserializeOwned>(suite: &Suite, name: &str) -> Vec<Case<T>> {
-    let value = suite
-        .tests
-        .get(name)
-        .unwrap_or_else(|| panic!("conformance group {name} is missing"))
-        .clone();
-    let cases: Vec<Case<T>> =
-        serde_norway::from_value(value).unwrap_or_else(|e| panic!("group {name}: {e}"));
+    let value = suite.tests.get(name).unwrap_or_else(|| panic!("conformance group {name} is missing")).clone();
+    let cases: Vec<Case<T>> = serde_norway::from_value(value).unwrap_or_else(|e| panic!("group {name}: {e}"));
     assert!(!cases.is_empty(), "conformance group {name} is empty");
     cases
 }
@@ -72,17 +65,9 @@ fn group<T: DeserializeOwned>(suite: &Suite, name: &str) -> Vec<Case<T>> {
 fn run<T>(name: &str, cases: &[Case<T>], check: impl Fn(&Case<T>) -> Result<(), String>) {
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|case| {
-            check(case)
-                .err()
-                .map(|why| format!("  {}: {} ({:?})", case.description, why, case.text))
-        })
+        .filter_map(|case| check(case).err().map(|why| format!("  {}: {} ({:?})", case.description, why, case.text)))
         .collect();
-    println!(
-        "{name}: {} cases, {} passed",
-        cases.len(),
-        cases.len() - failures.len()
-    );
+    println!("{name}: {} cases, {} passed", cases.len(), cases.len() - failures.len());
     assert!(
         failures.is_empty(),
         "{name}: {} of {} cases failed:\n{}",
@@ -96,11 +81,7 @@ fn check_weighted(config: XConfig) -> impl Fn(&Case<Weighted>) -> Result<(), Str
     move |case| {
         let e = &case.expected;
         let got = measure(&case.text, config);
-        let want = XMeasure {
-            weighted_length: e.weighted_length,
-            valid: e.valid,
-            permillage: e.permillage,
-        };
+        let want = XMeasure { weighted_length: e.weighted_length, valid: e.valid, permillage: e.permillage };
         if got != want {
             return Err(format!("got {got:?}, want {want:?}"));
         }
@@ -115,33 +96,21 @@ fn check_weighted(config: XConfig) -> impl Fn(&Case<Weighted>) -> Result<(), Str
 fn weighted_tweets_counter_v2() {
     let s = suite("conformance/validate.yml");
     let cases = group::<Weighted>(&s, "WeightedTweetsCounterTest");
-    run(
-        "WeightedTweetsCounterTest (v2)",
-        &cases,
-        check_weighted(XConfig::V2),
-    );
+    run("WeightedTweetsCounterTest (v2)", &cases, check_weighted(XConfig::V2));
 }
 
 #[test]
 fn weighted_tweets_with_discounted_emoji_v3() {
     let s = suite("conformance/validate.yml");
     let cases = group::<Weighted>(&s, "WeightedTweetsWithDiscountedEmojiCounterTest");
-    run(
-        "WeightedTweetsWithDiscountedEmojiCounterTest (v3)",
-        &cases,
-        check_weighted(XConfig::V3),
-    );
+    run("WeightedTweetsWithDiscountedEmojiCounterTest (v3)", &cases, check_weighted(XConfig::V3));
 }
 
 #[test]
 fn unicode_directional_marker_counter_v3() {
     let s = suite("conformance/validate.yml");
     let cases = group::<Weighted>(&s, "UnicodeDirectionalMarkerCounterTest");
-    run(
-        "UnicodeDirectionalMarkerCounterTest (v3)",
-        &cases,
-        check_weighted(XConfig::V3),
-    );
+    run("UnicodeDirectionalMarkerCounterTest (v3)", &cases, check_weighted(XConfig::V3));
 }
 
 /// The `tweets` group predates weighting: it is the 140-character rule, i.e. config v1.
@@ -151,21 +120,13 @@ fn legacy_tweet_validity_v1() {
     let cases = group::<bool>(&s, "tweets");
     run("tweets (v1 validity)", &cases, |case| {
         let got = measure(&case.text, XConfig::V1).valid;
-        if got == case.expected {
-            Ok(())
-        } else {
-            Err(format!("valid = {got}, want {}", case.expected))
-        }
+        if got == case.expected { Ok(()) } else { Err(format!("valid = {got}, want {}", case.expected)) }
     });
 }
 
 fn check_urls(case: &Case<Vec<String>>) -> Result<(), String> {
     let got = extract_urls(&case.text);
-    if got == case.expected {
-        Ok(())
-    } else {
-        Err(format!("got {got:?}, want {:?}", case.expected))
-    }
+    if got == case.expected { Ok(()) } else { Err(format!("got {got:?}, want {:?}", case.expected)) }
 }
 
 fn check_indexed_urls(case: &Case<Vec<IndexedUrl>>) -> Result<(), String> {
@@ -177,16 +138,8 @@ fn check_indexed_urls(case: &Case<Vec<IndexedUrl>>) -> Result<(), String> {
             (u.url, [u.utf16.start, u.utf16.end])
         })
         .collect();
-    let want: Vec<(String, [usize; 2])> = case
-        .expected
-        .iter()
-        .map(|u| (u.url.clone(), u.indices))
-        .collect();
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("got {got:?}, want {want:?}"))
-    }
+    let want: Vec<(String, [usize; 2])> = case.expected.iter().map(|u| (u.url.clone(), u.indices)).collect();
+    if got == want { Ok(()) } else { Err(format!("got {got:?}, want {want:?}")) }
 }
 
 #[test]
@@ -198,31 +151,19 @@ fn extract_urls_group() {
 #[test]
 fn extract_tco_urls_with_params() {
     let s = suite("conformance/extract.yml");
-    run(
-        "tco_urls_with_params",
-        &group(&s, "tco_urls_with_params"),
-        check_urls,
-    );
+    run("tco_urls_with_params", &group(&s, "tco_urls_with_params"), check_urls);
 }
 
 #[test]
 fn extract_urls_with_indices_group() {
     let s = suite("conformance/extract.yml");
-    run(
-        "urls_with_indices",
-        &group(&s, "urls_with_indices"),
-        check_indexed_urls,
-    );
+    run("urls_with_indices", &group(&s, "urls_with_indices"), check_indexed_urls);
 }
 
 #[test]
 fn extract_urls_with_directional_markers() {
     let s = suite("conformance/extract.yml");
-    run(
-        "urls_with_directional_markers",
-        &group(&s, "urls_with_directional_markers"),
-        check_indexed_urls,
-    );
+    run("urls_with_directional_markers", &group(&s, "urls_with_directional_markers"), check_indexed_urls);
 }
 
 /// The configurations compiled into twitter_text_config must be the upstream files, or the
@@ -256,11 +197,7 @@ fn count_uses_v3_and_reports_bytes() {
         ("example.com", 23, 11),
     ];
     for &(text, chars, bytes) in cases {
-        assert_eq!(
-            count(PlatformId::X, text),
-            Length { chars, bytes },
-            "{text:?}"
-        );
+        assert_eq!(count(PlatformId::X, text), Length { chars, bytes }, "{text:?}");
     }
     assert_eq!(
         weighted_length("👨\u{200D}👩\u{200D}👧\u{200D}👦", XConfig::V2),

@@ -40,7 +40,7 @@ fn block_text(block: &Block, out: &mut String) {
     let start = out.len();
     for inline in &block.inlines {
         match inline {
-            Inline::Text { text, .. } => out.push_str(&clean(text)),
+            Inline::Text { text, .. } => mark_inline(&clean(text), out),
             Inline::Break => out.push('\n'),
             Inline::Link { text, url, .. } => link(text, url, out),
         }
@@ -67,6 +67,69 @@ fn link(text: &str, url: &str, out: &mut String) {
         out.push_str(" (");
         out.push_str(&marker::link(url));
         out.push(')');
+    }
+}
+
+/// Bare `https://` addresses and `#Hashtags` written in running text become marked links and
+/// tags, so Bluesky gets facets for them (it links nothing by itself) and LinkedIn its hashtag
+/// syntax, exactly as for links and tags written the Markdown way.
+fn mark_inline(text: &str, out: &mut String) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = next_entity(rest);
+        let Some((start, end, is_url)) = next else {
+            out.push_str(rest);
+            return;
+        };
+        out.push_str(&rest[..start]);
+        let entity = &rest[start..end];
+        if is_url {
+            out.push_str(&marker::link(entity));
+        } else {
+            out.push_str(&marker::tag(&entity[1..]));
+        }
+        rest = &rest[end..];
+    }
+}
+
+/// The first URL or hashtag in `text`: byte range and whether it is a URL.
+fn next_entity(text: &str) -> Option<(usize, usize, bool)> {
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let at_word_start = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '"' | '”' | '\'' | '['));
+        if at_word_start && (c == 'h') && (text[i..].starts_with("https://") || text[i..].starts_with("http://")) {
+            let end = url_end(&text[i..]);
+            let scheme_len = if text[i..].starts_with("https://") { 8 } else { 7 };
+            if end > scheme_len {
+                return Some((i, i + end, true));
+            }
+        }
+        if at_word_start && c == '#' {
+            let tail = &text[i + 1..];
+            let len: usize = tail.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
+            // A hashtag needs a letter: "#1" is a number, not a tag.
+            if len > 0 && tail[..len].chars().any(char::is_alphabetic) {
+                return Some((i, i + 1 + len, false));
+            }
+        }
+        prev = Some(c);
+    }
+    None
+}
+
+/// Where a bare URL ends: at whitespace, minus trailing punctuation that belongs to the
+/// sentence, and minus a closing bracket that has no opening one inside the URL.
+fn url_end(text: &str) -> usize {
+    let mut end = text.find(char::is_whitespace).unwrap_or(text.len());
+    loop {
+        let url = &text[..end];
+        let Some(last) = url.chars().last() else { return end };
+        let unbalanced = last == ')' && url.matches('(').count() < url.matches(')').count();
+        if matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '"' | '”' | '\'' | '»') || unbalanced {
+            end -= last.len_utf8();
+        } else {
+            return end;
+        }
     }
 }
 
@@ -97,6 +160,26 @@ mod tests {
     fn links() {
         assert_eq!(render("Se [vår sida](https://a.se/x) och <https://b.se>."), "Se vår sida (https://a.se/x) och https://b.se.");
         assert_eq!(render("[a.se/x](https://a.se/x)"), "https://a.se/x");
+    }
+
+    #[test]
+    fn bare_urls_and_hashtags_in_text_are_marked() {
+        let body = crate::post::parse_body("Läs på https://a.se/x_(y). Eller (https://b.se/z), #Snöröjning och #1 och a#b.");
+        let marked = joined_text(&body.parts);
+        let segs = crate::platform::segment::decode(&marked);
+        use crate::platform::Segment::*;
+        assert_eq!(
+            segs,
+            vec![
+                Text("Läs på ".into()),
+                Link("https://a.se/x_(y)".into()),
+                Text(". Eller (".into()),
+                Link("https://b.se/z".into()),
+                Text("), ".into()),
+                Tag("Snöröjning".into()),
+                Text(" och #1 och a#b.".into()),
+            ]
+        );
     }
 
     #[test]

@@ -10,8 +10,5 @@ use super::{Length, graphemes};
 /// Graphemes are the unit the app shows; bytes are the second cap that long ZWJ sequences or
 /// stacked combining marks can hit first.
 pub(crate) fn count(text: &str) -> Length {
-    Length {
-        chars: graphemes(text),
-        bytes: text.len(),
-    }
+    Length { chars: graphemes(text), bytes: text.len() }
 }

@@ -37,10 +37,7 @@ pub fn mastodon_with_spoiler(spoiler: &str, text: &str) -> Length {
         combined.push_str(&countable);
         graphemes(&combined)
     };
-    Length {
-        chars,
-        bytes: spoiler.len() + text.len(),
-    }
+    Length { chars, bytes: spoiler.len() + text.len() }
 }
 
 /// A post without a content warning.
@@ -55,13 +52,8 @@ fn countable_text(text: &str) -> Cow<'_, str> {
     if text.chars().all(char::is_whitespace) {
         return Cow::Borrowed("");
     }
-    let mut entities: Vec<Entity> = mastodon_urls(text)
-        .into_iter()
-        .map(|range| Entity {
-            range,
-            replacement: Replacement::Url,
-        })
-        .collect();
+    let mut entities: Vec<Entity> =
+        mastodon_urls(text).into_iter().map(|range| Entity { range, replacement: Replacement::Url }).collect();
     entities.extend(mentions(text));
     if entities.is_empty() {
         return Cow::Borrowed(text);
@@ -141,18 +133,12 @@ fn other_scheme_urls(text: &str) -> Vec<(usize, usize, usize)> {
         };
         let start = i - scheme.len();
         // twitter-text's `valid_url_preceding_chars`.
-        if text[..start]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || "@＠$#＃".contains(c))
-        {
+        if text[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || "@＠$#＃".contains(c)) {
             continue;
         }
         let host_start = i + 3;
-        if let Some(domain) = x::url_entities(&text[host_start..], true)
-            .into_iter()
-            .next()
-            .filter(|u| u.bytes.start == 0)
+        if let Some(domain) =
+            x::url_entities(&text[host_start..], true).into_iter().next().filter(|u| u.bytes.start == 0)
         {
             urls.push((start, host_start, host_start + domain.bytes.end));
         }
@@ -212,11 +198,7 @@ fn path_len(s: &str) -> usize {
 /// whose other characters satisfy `inner`.
 fn balanced_parens(s: &str, inner: fn(char) -> bool) -> Option<usize> {
     let body = s.strip_prefix('(')?;
-    let run = |t: &str| -> usize {
-        t.char_indices()
-            .find(|&(_, c)| !inner(c))
-            .map_or(t.len(), |(i, _)| i)
-    };
+    let run = |t: &str| -> usize { t.char_indices().find(|&(_, c)| !inner(c)).map_or(t.len(), |(i, _)| i) };
     let first = run(body);
     let after = &body[first..];
     if first > 0 && after.starts_with(')') {
@@ -288,10 +270,7 @@ fn is_path_ending_char(c: char) -> bool {
 /// twitter-text's own `valid_general_url_path_chars`, which Mastodon still uses inside a
 /// path-final parenthesised group.
 fn is_twitter_path_char(c: char) -> bool {
-    c.is_ascii_alphanumeric()
-        || "!*';:=+,.$/%#[]-_~&|@\u{2013}".contains(c)
-        || is_cyrillic(c)
-        || is_latin_accent(c)
+    c.is_ascii_alphanumeric() || "!*';:=+,.$/%#[]-_~&|@\u{2013}".contains(c) || is_cyrillic(c) || is_latin_accent(c)
 }
 
 /// `[a-z0-9!?*'();:&=+$/%#\[\]\-_.,~|@\^UCHARS]`
@@ -355,8 +334,7 @@ fn is_word_char(c: char) -> bool {
         || is_combining_mark(c)
         || matches!(
             c,
-            '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'
-                ..='\u{FE4F}' | '\u{FF3F}'
+            '_' | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}'
         )
 }
 
@@ -374,30 +352,19 @@ fn mentions(text: &str) -> Vec<Entity> {
     while let Some(offset) = text[from..].find('@') {
         let at = from + offset;
         from = at + 1;
-        if text[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c == '=' || c == '/' || is_word_char(c))
-        {
+        if text[..at].chars().next_back().is_some_and(|c| c == '=' || c == '/' || is_word_char(c)) {
             continue;
         }
         let user_start = at + 1;
-        let user_len = trimmed_run(
-            &text[user_start..],
-            |c| is_username_char(c) || c == '.' || c == '-',
-            is_username_char,
-        );
+        let user_len =
+            trimmed_run(&text[user_start..], |c| is_username_char(c) || c == '.' || c == '-', is_username_char);
         if user_len == 0 || !text[user_start..].starts_with(is_username_char) {
             continue;
         }
         let user_end = user_start + user_len;
         let mut end = user_end;
         if let Some(domain) = text[user_end..].strip_prefix('@') {
-            let domain_len = trimmed_run(
-                domain,
-                |c| is_word_char(c) || c == '.' || c == '-',
-                is_word_char,
-            );
+            let domain_len = trimmed_run(domain, |c| is_word_char(c) || c == '.' || c == '-', is_word_char);
             // `[[:word:].-]+[[:word:]]+` needs at least two characters.
             if domain[..domain_len].chars().nth(1).is_some() {
                 end = user_end + 1 + domain_len;
@@ -412,10 +379,7 @@ fn mentions(text: &str) -> Vec<Entity> {
         if after.chars().next().is_some_and(is_latin_accent) {
             continue;
         }
-        found.push(Entity {
-            range: at..end,
-            replacement: Replacement::Keep(at..user_end),
-        });
+        found.push(Entity { range: at..end, replacement: Replacement::Keep(at..user_end) });
     }
     found
 }
@@ -463,30 +427,15 @@ mod tests {
 
     #[test]
     fn url_path_follows_mastodon() {
-        assert_eq!(
-            countable_text("https://ja.wikipedia.org/wiki/日本 ok"),
-            format!("{URL_PLACEHOLDER} ok")
-        );
-        assert_eq!(
-            countable_text("https://example.com/a=."),
-            format!("{URL_PLACEHOLDER}=.")
-        );
-        assert_eq!(
-            countable_text("https://en.wikipedia.org/wiki/Foo_(bar))"),
-            format!("{URL_PLACEHOLDER})")
-        );
-        assert_eq!(
-            countable_text("https://example.com/?q=1&r=å."),
-            format!("{URL_PLACEHOLDER}.")
-        );
+        assert_eq!(countable_text("https://ja.wikipedia.org/wiki/日本 ok"), format!("{URL_PLACEHOLDER} ok"));
+        assert_eq!(countable_text("https://example.com/a=."), format!("{URL_PLACEHOLDER}=."));
+        assert_eq!(countable_text("https://en.wikipedia.org/wiki/Foo_(bar))"), format!("{URL_PLACEHOLDER})"));
+        assert_eq!(countable_text("https://example.com/?q=1&r=å."), format!("{URL_PLACEHOLDER}."));
     }
 
     #[test]
     fn other_schemes_are_links() {
-        assert_eq!(
-            countable_text("gemini://gemini.circumlunar.space/docs/ x"),
-            format!("{URL_PLACEHOLDER} x")
-        );
+        assert_eq!(countable_text("gemini://gemini.circumlunar.space/docs/ x"), format!("{URL_PLACEHOLDER} x"));
         assert_eq!(countable_text("GOPHER://example.org"), URL_PLACEHOLDER);
         assert_eq!(countable_text("xgemini://example.org"), "xgemini://example.org");
         assert_eq!(countable_text("gemini://nodomain"), "gemini://nodomain");

@@ -30,20 +30,13 @@ pub fn count(platform: PlatformId, text: &str) -> Length {
     match platform {
         PlatformId::Mastodon => mastodon::count(text),
         PlatformId::Bluesky => bluesky::count(text),
-        PlatformId::X => Length {
-            chars: x::weighted_length(text, x::XConfig::V3),
-            bytes: text.len(),
-        },
+        PlatformId::X => Length { chars: x::weighted_length(text, x::XConfig::V3), bytes: text.len() },
         // Facebook, Instagram, LinkedIn and Threads document a limit in "characters" and
         // their composers stop at user-perceived characters, so a flag or a family emoji is
         // one, not the four to eleven code points it is made of.
-        PlatformId::Facebook
-        | PlatformId::Instagram
-        | PlatformId::Linkedin
-        | PlatformId::Threads => Length {
-            chars: graphemes(text),
-            bytes: text.len(),
-        },
+        PlatformId::Facebook | PlatformId::Instagram | PlatformId::Linkedin | PlatformId::Threads => {
+            Length { chars: graphemes(text), bytes: text.len() }
+        }
     }
 }
 
@@ -57,12 +50,8 @@ pub fn graphemes(text: &str) -> usize {
 mod tests {
     use super::*;
 
-    const GRAPHEME_PLATFORMS: [PlatformId; 4] = [
-        PlatformId::Facebook,
-        PlatformId::Instagram,
-        PlatformId::Linkedin,
-        PlatformId::Threads,
-    ];
+    const GRAPHEME_PLATFORMS: [PlatformId; 4] =
+        [PlatformId::Facebook, PlatformId::Instagram, PlatformId::Linkedin, PlatformId::Threads];
 
     #[test]
     fn grapheme_platforms_count_user_perceived_characters() {
@@ -82,11 +71,7 @@ mod tests {
         ];
         for platform in GRAPHEME_PLATFORMS {
             for &(text, chars, bytes) in cases {
-                assert_eq!(
-                    count(platform, text),
-                    Length { chars, bytes },
-                    "{platform} {text:?}"
-                );
+                assert_eq!(count(platform, text), Length { chars, bytes }, "{platform} {text:?}");
             }
         }
     }

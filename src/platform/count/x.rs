@@ -69,13 +69,8 @@ pub fn weighted_length(text: &str, config: XConfig) -> usize {
 /// weight is corrected here instead of paying for a slower backend.
 pub fn measure(text: &str, config: XConfig) -> XMeasure {
     let configuration = config.configuration();
-    let nfc: Cow<'_, str> = if is_nfc(text) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.nfc().collect())
-    };
-    let extractor =
-        ValidatingExtractor::new_with_nfc_input_and_parser_backend(configuration, &nfc, BACKEND);
+    let nfc: Cow<'_, str> = if is_nfc(text) { Cow::Borrowed(text) } else { Cow::Owned(text.nfc().collect()) };
+    let extractor = ValidatingExtractor::new_with_nfc_input_and_parser_backend(configuration, &nfc, BACKEND);
     let result = extractor.extract_urls_with_indices(&nfc);
     let parsed = result.parse_results;
 
@@ -85,8 +80,7 @@ pub fn measure(text: &str, config: XConfig) -> XMeasure {
         // Every weight in v1–v3 is a multiple of the scale, so the per-URL correction is exact
         // in unscaled units.
         let as_text: i64 = url.value.chars().map(|c| char_weight(configuration, c)).sum();
-        weighted += i64::from(configuration.transformed_url_length)
-            - as_text / i64::from(configuration.scale);
+        weighted += i64::from(configuration.transformed_url_length) - as_text / i64::from(configuration.scale);
     }
     let weighted_length = usize::try_from(weighted).unwrap_or(0);
 
@@ -101,25 +95,16 @@ pub fn measure(text: &str, config: XConfig) -> XMeasure {
     } else {
         // The correction brought an over-long text within the limit; it is valid unless it is
         // empty (it is not: it holds a URL) or holds a character X rejects.
-        !nom_parser::parse_tweet(&nfc)
-            .iter()
-            .any(|e| e.entity_type == NomEntityType::InvalidChar)
+        !nom_parser::parse_tweet(&nfc).iter().any(|e| e.entity_type == NomEntityType::InvalidChar)
     };
-    XMeasure {
-        weighted_length,
-        valid,
-        permillage: weighted_length * 1000 / max.max(1),
-    }
+    XMeasure { weighted_length, valid, permillage: weighted_length * 1000 / max.max(1) }
 }
 
 /// The scaled weight twitter-text gives `c` when it is counted as text.
 fn char_weight(configuration: &Configuration, c: char) -> i64 {
     let code_point = i32::try_from(u32::from(c)).unwrap_or(i32::MAX);
-    let weight = configuration
-        .ranges
-        .iter()
-        .find(|r| r.contains(code_point))
-        .map_or(configuration.default_weight, |r| r.weight);
+    let weight =
+        configuration.ranges.iter().find(|r| r.contains(code_point)).map_or(configuration.default_weight, |r| r.weight);
     i64::from(weight)
 }
 
@@ -136,10 +121,7 @@ pub struct UrlEntity {
 
 /// The URLs X would turn into t.co links, including bare domains such as `example.com`.
 pub fn extract_urls(text: &str) -> Vec<String> {
-    extract_urls_with_indices(text)
-        .into_iter()
-        .map(|u| u.url)
-        .collect()
+    extract_urls_with_indices(text).into_iter().map(|u| u.url).collect()
 }
 
 /// [`extract_urls`] with the position of each URL.
@@ -160,11 +142,7 @@ pub(crate) fn url_entities(text: &str, without_protocol: bool) -> Vec<UrlEntity>
             let start = non_negative(e.get_start());
             let end = non_negative(e.get_end());
             let bytes = cursor.byte_at(start)..cursor.byte_at(end);
-            UrlEntity {
-                url: e.get_value().to_owned(),
-                utf16: start..end,
-                bytes,
-            }
+            UrlEntity { url: e.get_value().to_owned(), utf16: start..end, bytes }
         })
         .collect()
 }
@@ -180,12 +158,7 @@ struct Utf16Cursor<'a> {
 
 impl<'a> Utf16Cursor<'a> {
     fn new(text: &'a str) -> Self {
-        Self {
-            chars: text.char_indices(),
-            utf16: 0,
-            byte: 0,
-            len: text.len(),
-        }
+        Self { chars: text.char_indices(), utf16: 0, byte: 0, len: text.len() }
     }
 
     /// Byte offset of the char boundary at or after `target` UTF-16 units. Offsets that go
