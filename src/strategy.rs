@@ -460,11 +460,10 @@ fn validate_rule(file: &Path, text: &str, rule: &Spanned<toml::Table>, diags: &m
         }
         _ => err("a rule needs a `type`".into(), &format!("one of: {}", RULE_TYPES.join(", "))),
     }
-    if let Some(level) = table.get("level") {
-        if !matches!(level.as_str(), Some("error" | "warning" | "suggestion")) {
+    if let Some(level) = table.get("level")
+        && !matches!(level.as_str(), Some("error" | "warning" | "suggestion")) {
             err(format!("rule level {level} is not error, warning or suggestion"), "write level = \"warning\"");
         }
-    }
 }
 
 fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
@@ -493,14 +492,13 @@ fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConf
             );
         }
     }
-    if let Some(min_gap) = cfg.cadence.as_ref().and_then(|c| c.min_gap.as_ref()) {
-        if parse_duration(min_gap.get_ref()).is_none() {
+    if let Some(min_gap) = cfg.cadence.as_ref().and_then(|c| c.min_gap.as_ref())
+        && parse_duration(min_gap.get_ref()).is_none() {
             diags.push(
                 Diagnostic::at(file, text, min_gap.span().start, 1, format!("`{}` is not a duration", min_gap.get_ref()))
                     .hint("write e.g. \"2h\", \"90m\" or \"1d\""),
             );
         }
-    }
     if cfg.char_limit == Some(0) {
         diags.push(Diagnostic::new(file, find_line(text, "char_limit"), 1, "char_limit must be greater than 0"));
     }

@@ -25,7 +25,7 @@ pub fn check(project: &Project) -> Result<Vec<Finding>> {
             }
             let mut f = Vec::new();
             limits::check(post, r, &mut f);
-            f.retain(|x| !post.ignore.iter().any(|i| *i == x.rule));
+            f.retain(|x| !post.ignore.contains(&x.rule));
             findings.extend(f);
         }
     }

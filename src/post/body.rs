@@ -208,13 +208,12 @@ impl Builder {
         if self.current.is_none() {
             self.open(BlockKind::Paragraph, range.clone());
         }
-        if let Some(Inline::Text { text, range: r }) = self.current.as_mut().and_then(|b| b.inlines.last_mut()) {
-            if r.end == range.start || t == " " {
+        if let Some(Inline::Text { text, range: r }) = self.current.as_mut().and_then(|b| b.inlines.last_mut())
+            && (r.end == range.start || t == " ") {
                 text.push_str(t);
                 r.end = r.end.max(range.end);
                 return;
             }
-        }
         self.push(Inline::Text { text: t.to_string(), range });
     }
 

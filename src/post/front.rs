@@ -104,6 +104,20 @@ pub struct Area {
     pub circle: Option<String>,
 }
 
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "news" => Ok(Kind::News),
+            "event" => Ok(Kind::Event),
+            "campaign" => Ok(Kind::Campaign),
+            "crisis" => Ok(Kind::Crisis),
+            other => Err(format!("unknown kind `{other}`; use news, event, campaign or crisis")),
+        }
+    }
+}
+
 /// Where the front matter and the body lie in the file.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Split {
@@ -187,19 +201,5 @@ mod tests {
         assert_eq!(split("---\ntitle: a\n---\n").unwrap_err(), SplitError::Yaml);
         assert_eq!(split("+++\ntitle = \"a\"\n").unwrap_err(), SplitError::Unclosed);
         assert_eq!(split("Hello").unwrap_err(), SplitError::Missing);
-    }
-}
-
-impl std::str::FromStr for Kind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "news" => Ok(Kind::News),
-            "event" => Ok(Kind::Event),
-            "campaign" => Ok(Kind::Campaign),
-            "crisis" => Ok(Kind::Crisis),
-            other => Err(format!("unknown kind `{other}`; use news, event, campaign or crisis")),
-        }
     }
 }

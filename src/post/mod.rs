@@ -231,13 +231,12 @@ impl Validator<'_, '_> {
             None => strategy.enabled_platforms().collect(),
         };
 
-        if let Some(goal) = &f.goal {
-            if !strategy.has_goal(goal.get_ref()) {
+        if let Some(goal) = &f.goal
+            && !strategy.has_goal(goal.get_ref()) {
                 let known: Vec<&str> = strategy.goal_ids().collect();
                 let hint = suggestion(goal.get_ref(), &known, "goals in strategy.toml");
                 self.err(goal.span().start, format!("unknown goal `{}`", goal.get_ref()), hint);
             }
-        }
         for audience in &f.audiences {
             if !strategy.has_audience(audience.get_ref()) {
                 let known: Vec<&str> = strategy.audience_ids().collect();
@@ -292,18 +291,15 @@ impl Validator<'_, '_> {
         if f.kind == Kind::Crisis && f.crisis.is_none() {
             self.err(0, "a crisis post needs a `[crisis]` table", "add [crisis] with event, category, urgency, severity, certainty and area (CAP 1.2)");
         }
-        if f.kind != Kind::Crisis {
-            if let Some(c) = &f.crisis {
+        if f.kind != Kind::Crisis
+            && let Some(c) = &f.crisis {
                 self.err(c.span().start, "`[crisis]` is only for posts with kind = \"crisis\"", "set kind = \"crisis\" or remove the [crisis] table");
             }
-        }
-        if let Some(c) = &f.crisis {
-            if let Some(exp) = &c.get_ref().expires {
-                if let Err(msg) = resolve_datetime(exp, &strategy.timezone) {
+        if let Some(c) = &f.crisis
+            && let Some(exp) = &c.get_ref().expires
+                && let Err(msg) = resolve_datetime(exp, &strategy.timezone) {
                     self.err(c.span().start, format!("crisis expires: {msg}"), "");
                 }
-            }
-        }
 
         let relations = [("updates", &f.updates), ("corrects", &f.corrects), ("cancels", &f.cancels)];
         let set: Vec<_> = relations.iter().filter(|(_, v)| v.is_some()).collect();
@@ -320,11 +316,10 @@ impl Validator<'_, '_> {
                 }
             }
         }
-        if let Some(r) = &f.retracted {
-            if r.get_ref().trim().is_empty() {
+        if let Some(r) = &f.retracted
+            && r.get_ref().trim().is_empty() {
                 self.err(r.span().start, "`retracted` needs the reason, shown on the archive's tombstone", "");
             }
-        }
 
         let body = body::parse(self.source, split.body_start);
         Some(Post {

@@ -83,7 +83,7 @@ pub(crate) fn template_error(file: &Path, e: &tera::Error) -> Diagnostic {
         })
         .unwrap_or((0, 0));
     let detail = chain.last().cloned().unwrap_or_default();
-    let detail = detail.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim().to_string();
+    let detail = detail.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
     let message = if detail.is_empty() { "template error".to_string() } else { format!("template error: {detail}") };
     Diagnostic::new(file, line, column, message).hint("templates use Tera syntax: {{ text }}, {% if last %}…{% endif %}")
 }
