@@ -124,7 +124,7 @@ fn mastodon_urls(text: &str) -> Vec<Range<usize>> {
 fn other_scheme_urls(text: &str) -> Vec<(usize, usize, usize)> {
     let mut urls = Vec::new();
     for (i, _) in text.match_indices("://") {
-        let before = text[..i].as_bytes();
+        let before = &text.as_bytes()[..i];
         let Some(scheme) = OTHER_SCHEMES.iter().find(|scheme| {
             before.len() >= scheme.len()
                 && before[before.len() - scheme.len()..].eq_ignore_ascii_case(scheme.as_bytes())

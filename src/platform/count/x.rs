@@ -1,13 +1,12 @@
 //! X (Twitter) counting.
 //!
-//! Everything here delegates to the `twitter-text` crate, which passes the upstream
-//! twitter-text conformance suite: X's limit depends on NFC normalisation, per-range weights,
-//! emoji clustering and the t.co rewrite of every URL, and a re-derivation of those rules
-//! would drift from what X's composer shows.
-
-use std::ops::Range;
+//! Built on the `twitter-text` crate, which passes the upstream twitter-text conformance suite:
+//! X's limit depends on NFC normalisation, per-range weights, emoji clustering and the t.co
+//! rewrite of every URL, and a re-derivation of those rules would drift from what X's composer
+//! shows. The one thing added here is a correction for links without a scheme (see [`measure`]).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use twitter_text::ParserBackend;
 use twitter_text::extractor::{Extract, Extractor, ValidatingExtractor};
@@ -15,9 +14,8 @@ use twitter_text::nom_parser::{self, NomEntityType};
 use twitter_text_config::Configuration;
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
-/// The twitter-text counting configurations. X counts with [`XConfig::V3`]; the older ones
-/// exist because the conformance data is written against them and so a preview can explain
-/// why an old tool disagrees.
+/// The twitter-text counting configurations. X counts with [`XConfig::V3`]; the older ones are
+/// kept because the conformance data is written against them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum XConfig {
     /// Legacy 140-character tweets: every code point weighs 1.
