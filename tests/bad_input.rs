@@ -5,7 +5,7 @@
 //! - exit code exactly 2, and no panic;
 //! - every expected fragment in stderr: the file relative to the repository root with its line
 //!   (`content/posts/x.md:4:`), or for a whole-file problem the file; a distinctive part of the
-//!   message; and a `hint:`;
+//!   message; and a `hint:` under every diagnostic;
 //! - no forbidden fragment (a secret's value) anywhere in stdout or stderr;
 //! - `dist/` absent when there was no earlier build, or byte-for-byte what the earlier build
 //!   wrote: a failed build never leaves a partial or changed `dist/`.
@@ -162,8 +162,15 @@ fn run(case: Case) {
             failures.push(format!("stderr lacks {fragment:?}"));
         }
     }
-    if !stderr.contains("hint:") {
-        failures.push("stderr has no `hint:`".to_string());
+    if !stderr.lines().any(|l| l.starts_with("error: ")) {
+        failures.push("stderr has no `error:` line".to_string());
+    }
+    let lines: Vec<&str> = stderr.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let is_summary = line.strip_prefix("error: ").is_some_and(|rest| rest.ends_with(" found"));
+        if line.starts_with("error: ") && !is_summary && !lines.get(i + 1).is_some_and(|l| l.starts_with("  hint: ")) {
+            failures.push(format!("no hint for {line:?}"));
+        }
     }
     for fragment in case.forbid {
         if stderr.contains(fragment) || stdout.contains(fragment) {
@@ -171,8 +178,8 @@ fn run(case: Case) {
         }
     }
     let root = repo.root().to_string_lossy();
-    if stderr.contains(root.as_ref()) {
-        failures.push("stderr names a file by its absolute path, not relative to the repository".to_string());
+    if stderr.lines().any(|l| l.starts_with("error:") && l.contains(root.as_ref())) {
+        failures.push("an error names a file by its absolute path, not relative to the repository".to_string());
     }
     if snapshot(&dist) != before {
         failures.push(if before.is_none() {
@@ -270,6 +277,16 @@ cases! {
         expect: ["strategy.toml:4:"],
     }
 
+    strategy_goal_defined_twice {
+        prebuild: true,
+        mutate: |r| r.replace(
+            "strategy.toml",
+            "[[audiences]]\nid = \"invanare\"",
+            "[[goals]]\nid = \"delaktighet\"\ndescription = \"Igen.\"\n\n[[audiences]]\nid = \"invanare\"",
+        ),
+        expect: ["strategy.toml:18:", "goal id `delaktighet` is defined twice"],
+    }
+
     strategy_missing {
         prebuild: false,
         mutate: |r| r.remove("strategy.toml"),
@@ -293,7 +310,7 @@ cases! {
             broken.extend_from_slice(&text[at + 6..]);
             r.write("strategy.toml", broken);
         },
-        expect: ["strategy.toml:4:", "UTF-8"],
+        expect: ["strategy.toml:4:13:", "UTF-8"],
     }
 }
 
@@ -371,7 +388,7 @@ cases! {
             "content/posts/utan-titel.md",
             md(&["+++", "goal = \"trygg-vardag\"", "audiences = [\"invanare\"]", "+++", "Text."]),
         ),
-        expect: ["content/posts/utan-titel.md:", "missing field `title`"],
+        expect: ["content/posts/utan-titel.md:2:", "missing field `title`"],
     }
 
     empty_title {
@@ -424,6 +441,18 @@ cases! {
         prebuild: true,
         mutate: |r| r.write("content/posts/Snö Röjning.md", md(&["+++", "title = \"Fil\"", "+++", "Text."])),
         expect: ["content/posts/Snö Röjning.md:1:", "not a valid post id", "sno-rojning"],
+    }
+
+    updates_itself {
+        prebuild: true,
+        mutate: |r| r.write("content/posts/sjalv.md", md(&["+++", "title = \"Själv\"", "updates = \"sjalv\"", "+++", "Text."])),
+        expect: ["content/posts/sjalv.md:3:", "itself"],
+    }
+
+    retracted_without_reason {
+        prebuild: true,
+        mutate: |r| r.write("content/posts/indragen.md", md(&["+++", "title = \"Indragen\"", "retracted = \" \"", "+++", "Text."])),
+        expect: ["content/posts/indragen.md:3:", "`retracted` needs the reason"],
     }
 
     updates_missing_post {
@@ -484,7 +513,7 @@ cases! {
             "content/posts/malgrupp.md",
             md(&["+++", "title = \"Målgrupp\"", "audiences = [", "  \"invanare\",", "  \"ungdomar\",", "]", "+++", "Text."]),
         ),
-        expect: ["content/posts/malgrupp.md:5:", "unknown audience `ungdomar`", "hint:"],
+        expect: ["content/posts/malgrupp.md:5:", "unknown audience `ungdomar`", "did you mean `unga`"],
     }
 
     unknown_platform_in_post {
@@ -567,6 +596,12 @@ cases! {
         expect: ["content/posts/bild.md:5:", "is not a file"],
     }
 
+    media_empty_path {
+        prebuild: true,
+        mutate: |r| media_post(r, ""),
+        expect: ["content/posts/bild.md:5:", "the media path is empty"],
+    }
+
     media_missing_alt {
         prebuild: true,
         mutate: |r| r.write(
@@ -627,6 +662,31 @@ cases! {
         expect: ["content/posts/latin1.md:2:", "not valid UTF-8"],
     }
 
+    /// A file name that is not UTF-8 (`sn\xf6.md`, Latin-1 `ö`).
+    non_utf8_file_name {
+        prebuild: true,
+        mutate: |r| {
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"sn\xf6.md");
+            fs::write(r.path("content/posts").join(name), md(&["+++", "title = \"Snö\"", "+++", "Text."])).unwrap();
+        },
+        expect: ["content/posts/sn", ".md:1:", "not a valid post id"],
+    }
+
+    /// Windows line endings do not shift line numbers: the unknown goal is on line 3.
+    crlf_line_numbers {
+        prebuild: true,
+        mutate: |r| r.write("content/posts/crlf.md", "+++\r\ntitle = \"CRLF\"\r\ngoal = \"okand\"\r\n+++\r\nText.\r\n"),
+        expect: ["content/posts/crlf.md:3:8:", "unknown goal `okand`"],
+    }
+
+    /// A byte-order mark does not shift line or column: the unknown key is at line 3, column 1.
+    bom_line_numbers {
+        prebuild: true,
+        mutate: |r| r.write("content/posts/bom.md", "\u{feff}+++\ntitle = \"BOM\"\naudience = []\n+++\nText.\n"),
+        expect: ["content/posts/bom.md:3:1:", "unknown field `audience`"],
+    }
+
     empty_file {
         prebuild: true,
         mutate: |r| r.write("content/posts/tom.md", ""),
@@ -676,18 +736,44 @@ cases! {
         expect: ["themes/default/platforms/mastodon.tera:2:", "template error"],
     }
 
-    /// An unclosed `{% if %}` block.
+    /// An unclosed `{% if %}` block: the parser notices at the end of the file, line 6.
     template_unclosed_block {
         prebuild: true,
         mutate: |r| r.replace("themes/default/platforms/x.tera", "{% endif %}", ""),
-        expect: ["themes/default/platforms/x.tera:", "template error"],
+        expect: ["themes/default/platforms/x.tera:6:", "template error"],
     }
 
-    /// A variable the renderer does not provide only fails when rendering.
+    /// A variable the renderer does not provide (line 3) only fails when rendering; Tera's
+    /// error has no position, but the name can be found in the template.
     template_unknown_variable {
         prebuild: true,
         mutate: |r| r.replace("themes/default/platforms/bluesky.tera", "{{ text }}", "{{ text }}\n{{ rubrik }}"),
-        expect: ["themes/default/platforms/bluesky.tera", "rubrik"],
+        expect: ["themes/default/platforms/bluesky.tera:3:", "rubrik"],
+    }
+
+    /// A template that is a link out of the repository: its contents would be published.
+    template_symlink_outside {
+        prebuild: true,
+        mutate: |r| {
+            r.remove("themes/default/platforms/x.tera");
+            r.symlink(Path::new("/etc/passwd"), "themes/default/platforms/x.tera");
+        },
+        expect: ["themes/default/platforms/x.tera", "outside the repository"],
+        forbid: ["root:x:0:0"],
+    }
+
+    /// Byte 0xFF right after `{{ text }}` on line 2 (column 11).
+    template_invalid_utf8 {
+        prebuild: true,
+        mutate: |r| {
+            let text = fs::read_to_string(r.path("themes/default/platforms/mastodon.tera")).unwrap();
+            let at = text.find("{{ text }}").unwrap() + "{{ text }}".len();
+            let mut bytes = text.as_bytes()[..at].to_vec();
+            bytes.push(0xff);
+            bytes.extend_from_slice(&text.as_bytes()[at..]);
+            r.write("themes/default/platforms/mastodon.tera", bytes);
+        },
+        expect: ["themes/default/platforms/mastodon.tera:2:11:", "UTF-8"],
     }
 }
 
