@@ -191,6 +191,10 @@ def body(rng, slug):
                 out.append("---")
             out.append(b)
         blocks = out
+    while len("\n\n".join(blocks)) > 1200 and len(blocks) > 1:
+        blocks.pop()
+    if blocks[-1] == "---":
+        blocks.pop()
     return "\n\n".join(blocks) + "\n"
 
 
@@ -243,7 +247,7 @@ def main():
         if tags:
             fm.append("tags = [" + ", ".join(map(toml_str, tags)) + "]")
         platforms = configured
-        if rng.random() < 0.1:  # a few posts go to some platforms only
+        if rng.random() < 0.05:  # a few posts go to some platforms only
             platforms = sorted(rng.sample(configured, rng.randint(2, len(configured) - 1)), key=configured.index)
             fm.append("platforms = [" + ", ".join(map(toml_str, platforms)) + "]")
         if kind == "crisis" and crisis_ids and rng.random() < 0.5:
@@ -252,11 +256,11 @@ def main():
             fm.append("draft = true")
 
         tables = []
-        has_image = rng.random() < 0.75
+        has_image = rng.random() < 0.85
         if has_image:
             for img in rng.sample(images, rng.choice([1, 1, 1, 2])):
                 stem = os.path.splitext(img)[0]
-                alt = ALTS.get(stem, "En bild från Exempelstads kommun.")
+                alt = ALTS.get(stem) or f"Bild från Exempelstads kommun: {stem.replace('-', ' ')}."
                 tables.append(f'[[media]]\npath = "../../../media/{img}"\nalt = {toml_str(alt)}')
         if "instagram" in platforms and not has_image:
             tables.append("[platform.instagram]\nskip = true")

@@ -15,3 +15,44 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| Error::io("cannot write", path, e.error))?;
     Ok(())
 }
+
+use crate::error::Diagnostic;
+
+/// Reads a text file of the repository for loading: refuses a symbolic link that leads out of
+/// the repository (its contents would otherwise be rendered and published), files over
+/// `max_bytes`, and invalid UTF-8 — each as a diagnostic naming the file, and the line where
+/// the encoding breaks.
+pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_bytes: u64) -> Result<String, Diagnostic> {
+    let abs = root.join(rel);
+    let real = abs.canonicalize().map_err(|e| {
+        let msg = if e.kind() == std::io::ErrorKind::NotFound { "the file does not exist".to_string() } else { format!("cannot read the file: {e}") };
+        Diagnostic::file(rel, msg).hint("check the path and that the file is readable")
+    })?;
+    if !real.starts_with(canonical_root) {
+        return Err(Diagnostic::file(rel, format!("the file is a link to {} outside the repository", real.display()))
+            .hint("copy the file into the repository instead of linking to it"));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    if meta.len() > max_bytes {
+        return Err(Diagnostic::file(
+            rel,
+            format!("the file is {:.1} MB; at most {} KB is allowed here", meta.len() as f64 / 1_048_576.0, max_bytes / 1024),
+        )
+        .hint("a post is a short text: move large data out of content/ (images belong in content/media/)"));
+    }
+    let bytes = std::fs::read(&real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    decode_utf8(rel, bytes)
+}
+
+/// UTF-8 text, or a diagnostic at the line and column where the encoding breaks.
+pub(crate) fn decode_utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = bytes[..valid].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&bytes[line_start..valid]).chars().count() + 1;
+        Diagnostic::new(rel, line, column, "the file is not valid UTF-8")
+            .hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
+    })
+}

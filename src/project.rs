@@ -11,6 +11,9 @@ use crate::strategy::{self, Strategy};
 
 pub const POSTS_DIR: &str = "content/posts";
 
+/// A strategy is a page or two of settings; anything far larger is not one.
+const MAX_STRATEGY_BYTES: u64 = 1024 * 1024;
+
 #[derive(Debug)]
 pub struct Project {
     pub root: PathBuf,
@@ -24,24 +27,27 @@ impl Project {
     /// Loads and validates everything, reporting every problem found rather than the first.
     pub fn load(root: &Path) -> Result<Project> {
         let mut diags = Diagnostics::default();
-        let strategy_path = root.join(strategy::FILE_NAME);
-        let text = match std::fs::read_to_string(&strategy_path) {
-            Ok(t) => t,
-            Err(e) => {
-                let hint = if e.kind() == std::io::ErrorKind::NotFound {
-                    format!("is {} a content repository? Pass --root, or create one with `budkavle init`", root.display())
-                } else {
-                    "strategy.toml must be readable UTF-8 text".to_string()
-                };
-                return Err(Error::Invalid(vec![Diagnostic::file(strategy::FILE_NAME, format!("cannot read strategy.toml: {e}")).hint(hint)]));
-            }
-        };
+        let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
+        let strategy_rel = Path::new(strategy::FILE_NAME);
+        if !root.join(strategy_rel).exists() {
+            return Err(Error::Invalid(vec![Diagnostic::file(strategy_rel, "there is no strategy.toml here").hint(format!(
+                "is {} a content repository? Pass --root, or create one with `budkavle init`",
+                root.display()
+            ))]));
+        }
+        let text = crate::fsutil::read_text(root, &canonical_root, strategy_rel, MAX_STRATEGY_BYTES)
+            .map_err(|d| Error::Invalid(vec![d]))?;
         let Some(strategy) = Strategy::from_str(Path::new(strategy::FILE_NAME), &text, &mut diags) else {
             return Err(diags.into_error());
         };
-        let theme = Theme::load(root, &strategy.organisation().theme, strategy.configured.keys().copied(), &mut diags);
+        let theme = Theme::load(
+            root,
+            &canonical_root,
+            &strategy.organisation().theme,
+            strategy.configured.keys().copied(),
+            &mut diags,
+        );
 
-        let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
         let files = post_files(root, &mut diags);
         let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy };
         let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
@@ -95,9 +101,15 @@ fn post_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
                     files.push(rel.to_path_buf());
                 }
             }
-            Ok(e) if e.path_is_symlink() && e.path().extension().is_some_and(|x| x == "md") => {
+            Ok(e) if e.path_is_symlink() && e.depth() > 0 => {
+                // Posts are the public record: they must be files of this repository, so a
+                // link (to a file or a folder, inside or out) is refused rather than followed.
                 let rel = e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf();
-                diags.push(Diagnostic::file(rel, "a post may not be a symbolic link").hint("copy the file into content/posts/ instead"));
+                let what = if e.path().is_dir() { "a folder of posts" } else { "a post" };
+                diags.push(
+                    Diagnostic::file(rel, format!("{what} may not be a symbolic link"))
+                        .hint("copy the files into content/posts/ instead of linking to them"),
+                );
             }
             Ok(_) => {}
             Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) && e.depth() == 0 => {}
@@ -109,17 +121,22 @@ fn post_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
 
 /// Checks that need every post: unique ids and that relations point at existing posts.
 fn cross_check(posts: &[Post], diags: &mut Diagnostics) {
-    let mut by_id: HashMap<&str, &Post> = HashMap::new();
+    let mut groups: HashMap<&str, Vec<&Post>> = HashMap::new();
     for p in posts {
-        if let Some(first) = by_id.insert(p.id.as_str(), p) {
+        groups.entry(p.id.as_str()).or_default().push(p);
+    }
+    for same in groups.values().filter(|g| g.len() > 1) {
+        // Each file is told, at its `id` if it has one, so whichever the author opens says why.
+        for p in same {
+            let others: Vec<String> = same.iter().filter(|o| o.path != p.path).map(|o| o.path.display().to_string()).collect();
             let (line, col) = p.front.id.as_ref().map_or((1, 1), |s| p.front_position(s.span().start));
             diags.push(
-                Diagnostic::new(&p.path, line, col, format!("post id `{}` is already used by {}", p.id, first.path.display()))
+                Diagnostic::new(&p.path, line, col, format!("post id `{}` is also used by {}", p.id, others.join(", ")))
                     .hint("every post needs its own id: rename one file or set a different `id`"),
             );
-            by_id.insert(first.id.as_str(), first);
         }
     }
+    let by_id: HashMap<&str, &Post> = posts.iter().map(|p| (p.id.as_str(), p)).collect();
     for p in posts {
         let relations = [("updates", &p.front.updates), ("corrects", &p.front.corrects), ("cancels", &p.front.cancels)];
         for (name, target) in relations {

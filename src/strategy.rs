@@ -308,6 +308,8 @@ pub struct Strategy {
     pub platforms: BTreeMap<PlatformId, PlatformConfig>,
     /// Every configured platform, enabled or not, so posts may name a disabled one knowingly.
     pub configured: BTreeMap<PlatformId, PlatformConfig>,
+    /// The file as read, for rules that report positions in it.
+    pub source: String,
 }
 
 impl Strategy {
@@ -400,8 +402,8 @@ impl Strategy {
             }
         }
 
-        for rule in &parsed.rules {
-            validate_rule(file, text, rule, diags);
+        for d in crate::check::rules::compile_tables(file, text, &parsed.rules).diagnostics {
+            diags.push(d);
         }
 
         for period in &parsed.blackout.periods {
@@ -411,7 +413,7 @@ impl Strategy {
                 (Err(e), _) => diags.push(at(period.start.span().start, e)),
                 (_, Err(e)) => diags.push(at(period.end.span().start, e)),
                 (Ok(s), Ok(e)) if e <= s => {
-                    diags.push(at(period.end.span().start, "blackout period ends before it starts".into()))
+                    diags.push(at(period.end.span().start, "blackout period ends before it starts".into()).hint("swap `start` and `end`, or correct the dates"))
                 }
                 _ => {}
             }
@@ -424,7 +426,7 @@ impl Strategy {
             );
         }
 
-        Some(Strategy { file: parsed, timezone, platforms, configured })
+        Some(Strategy { file: parsed, timezone, platforms, configured, source: text.to_string() })
     }
 
     /// The character limit in force on a platform: the account's override or the platform's own.
@@ -436,35 +438,6 @@ impl Strategy {
 /// Built-in rule packs of `check` (DESIGN §5).
 pub const KNOWN_PACKS: &[&str] =
     &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
-
-/// Rule types an organisation can write (DESIGN §5), in the shape of Vale's.
-pub const RULE_TYPES: &[&str] =
-    &["existence", "substitution", "occurrence", "repetition", "consistency", "conditional", "capitalization", "readability"];
-
-fn validate_rule(file: &Path, text: &str, rule: &Spanned<toml::Table>, diags: &mut Diagnostics) {
-    let at = rule.span().start;
-    let table = rule.get_ref();
-    let mut err = |msg: String, hint: &str| diags.push(Diagnostic::at(file, text, at, 1, msg).hint(hint));
-    match table.get("id").map(|v| v.as_str()) {
-        Some(Some(id)) if !id.is_empty() => {}
-        _ => err("a rule needs an `id`".into(), "add e.g. id = \"org.ordval\"; findings and `ignore` lists name rules by it"),
-    }
-    match table.get("type").map(|v| v.as_str()) {
-        Some(Some(t)) if RULE_TYPES.contains(&t) => {}
-        Some(Some(t)) => {
-            let hint = match toml_diag::closest(t, RULE_TYPES.iter().copied()) {
-                Some(best) => format!("did you mean `{best}`? (known: {})", RULE_TYPES.join(", ")),
-                None => format!("known rule types: {}", RULE_TYPES.join(", ")),
-            };
-            err(format!("unknown rule type `{t}`"), &hint);
-        }
-        _ => err("a rule needs a `type`".into(), &format!("one of: {}", RULE_TYPES.join(", "))),
-    }
-    if let Some(level) = table.get("level")
-        && !matches!(level.as_str(), Some("error" | "warning" | "suggestion")) {
-            err(format!("rule level {level} is not error, warning or suggestion"), "write level = \"warning\"");
-        }
-}
 
 fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
     let env_fields = [
@@ -500,7 +473,10 @@ fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConf
             );
         }
     if cfg.char_limit == Some(0) {
-        diags.push(Diagnostic::new(file, find_line(text, "char_limit"), 1, "char_limit must be greater than 0"));
+        diags.push(
+            Diagnostic::new(file, find_line(text, "char_limit"), 1, "char_limit must be greater than 0")
+                .hint("remove char_limit to use the platform's own limit"),
+        );
     }
 }
 
@@ -530,7 +506,10 @@ fn check_unique_ids<'a>(
             );
         }
         if !seen.insert(id.get_ref().clone()) {
-            diags.push(Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is defined twice", id.get_ref())));
+            diags.push(
+                Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is defined twice", id.get_ref()))
+                    .hint(format!("give each {what} its own id")),
+            );
         }
     }
 }

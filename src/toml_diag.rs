@@ -62,8 +62,40 @@ fn unknown_name(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// A hint for every kind of TOML error: most are a wrong form of value, and the fix is to show
+/// the right form.
 fn hint_for(message: &str) -> Option<String> {
-    let unknown = unknown_name(message)?;
+    let m = message.to_ascii_lowercase();
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return Some(format!("add `{field} = …` here; it is required"));
+    }
+    let expected = |what: &str| m.contains(&format!("expected {what}"));
+    let generic = if m.contains("duplicate key") {
+        Some("write each key once: remove or rename one of them")
+    } else if m.contains("invalid date") || m.contains("invalid time") {
+        Some("that date or time does not exist: check the day of the month and the time")
+    } else if expected("a sequence") {
+        Some("write a list in square brackets: [\"A\", \"B\"]")
+    } else if expected("a boolean") {
+        Some("write true or false, without quotes")
+    } else if m.contains("datetime") {
+        Some("write the date without quotes: 2026-12-01T09:00:00")
+    } else if expected("a string") || expected("a str") {
+        Some("write text in double quotes: \"…\"")
+    } else if expected("an integer") || expected("i64") || expected("u32") || expected("u64") || expected("usize") || expected("f64") || expected("a number") {
+        Some("write a number without quotes")
+    } else if expected("a map") || expected("struct") {
+        Some("this must be a table: a [section] or { key = value }")
+    } else {
+        None
+    };
+    if let Some(h) = generic {
+        return Some(h.to_string());
+    }
+    let Some(unknown) = unknown_name(message) else {
+        return Some("the file is TOML: key = \"text\", key = 12, key = true, key = [\"a\", \"b\"]; strings need double quotes and each key comes once".to_string());
+    };
     let expected = expected_names(message);
     if expected.is_empty() {
         return None;
@@ -108,6 +140,19 @@ mod tests {
         assert_eq!((d.line, d.column), (3, 1));
         assert!(d.message.contains("unknown field `audience`"), "{}", d.message);
         assert!(d.hint.unwrap().contains("did you mean `audiences`"));
+    }
+
+    #[test]
+    fn every_error_kind_gets_a_hint() {
+        for (src, needle) in [
+            ("title = \"x\"\naudiences = \"a\"\n", "square brackets"),
+            ("audiences = []\n", "add `title"),
+            ("title = \"x\"\ntitle = \"y\"\n", "each key once"),
+            ("title = x\n", "TOML"),
+        ] {
+            let d = parse::<T>(Path::new("p.md"), src, 1).unwrap_err();
+            assert!(d.hint.as_deref().unwrap_or("").contains(needle), "{src:?}: {d:?}");
+        }
     }
 
     #[test]

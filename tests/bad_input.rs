@@ -290,7 +290,7 @@ cases! {
     strategy_missing {
         prebuild: false,
         mutate: |r| r.remove("strategy.toml"),
-        expect: ["strategy.toml", "cannot read strategy.toml", "budkavle init"],
+        expect: ["strategy.toml", "there is no strategy.toml here", "budkavle init"],
     }
 
     strategy_empty {
@@ -428,7 +428,7 @@ cases! {
             "content/posts/arkiv/kopia.md",
             md(&["+++", "title = \"Kopia\"", "id = \"snorojning\"", "+++", "Text."]),
         ),
-        expect: ["content/posts/snorojning.md:1:", "post id `snorojning` is already used by", "content/posts/arkiv/kopia.md"],
+        expect: ["content/posts/arkiv/kopia.md:3:6:", "content/posts/snorojning.md:1:", "post id `snorojning` is also used by", "content/posts/arkiv/kopia.md"],
     }
 
     invalid_id {

@@ -205,7 +205,7 @@ fn check_reports_limits_in_every_format() {
     assert_eq!(gl[0]["fingerprint"].as_str().unwrap().len(), 64);
 
     // `ignore` in the post silences a rule.
-    repo.post("lang.md", &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\nignore = [\"limits.length\", \"limits.media-required\"]\n+++\n\n{}\n", "Ord ".repeat(600)));
+    repo.post("lang.md", &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\nignore = [\"limits.length\", \"limits.media.required\"]\n+++\n\n{}\n", "Ord ".repeat(600)));
     let (code, out, _) = run(&["--root", root, "check"], None);
     assert_eq!(code, 0, "{out}");
 }

@@ -1,34 +1,76 @@
 //! `budkavle check`: holds every post against the strategy's rules and reports findings with
 //! exact positions, in formats made for code review.
 //!
-//! This is the engine's first rule pack, `limits`, measured on the rendered text; the
-//! style, plain-language, accessibility, privacy and strategy packs plug into the same
-//! [`Finding`] model.
+//! The engine is small: it builds each post's prose [`scope`]s once, runs every enabled rule
+//! over them (built-in packs chosen in `[voice] packs`, and the organisation's `[[rules]]`),
+//! drops what the post's `ignore` list or `budkavle-disable` comments switch off, and sorts.
 
 mod finding;
-mod limits;
+pub mod packs;
 pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod scope;
+mod suppress;
 
 pub use finding::{Finding, Level};
+pub use rule::Rule;
 
 use crate::error::Result;
-use crate::project::Project;
+use crate::project::{Project, par_map};
+use crate::render::Rendered;
+
+/// Every rule in force for this project: the packs the strategy enables, then its own rules.
+pub fn active_rules(project: &Project) -> Vec<Box<dyn Rule>> {
+    let strategy = &project.strategy;
+    let mut out = Vec::new();
+    for pack in &strategy.file.voice.packs {
+        out.extend(packs::rules(pack.get_ref(), strategy));
+    }
+    // `limits` is what platforms refuse outright: on even when no pack is listed.
+    if strategy.file.voice.packs.is_empty() {
+        out.extend(packs::rules("limits", strategy));
+    }
+    out.extend(rules::compile(strategy).rules);
+    out
+}
 
 /// Every finding for every post, in file order.
 pub fn check(project: &Project) -> Result<Vec<Finding>> {
     let rendered = crate::build::render_all(project)?;
-    let mut findings = Vec::new();
-    for r in &rendered {
-        if let Some(post) = project.post(&r.post) {
-            if post.ignore.iter().any(|i| i == "limits") {
-                continue;
+    Ok(check_rendered(project, &rendered, &active_rules(project)))
+}
+
+/// Checks with renderings already made (the build and preview reuse theirs).
+pub fn check_rendered(project: &Project, rendered: &[Rendered], rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    let per_post = par_map(&project.posts, |post| {
+        let scopes = scope::scopes(post);
+        let mine: Vec<Rendered> = rendered.iter().filter(|r| r.post == post.id).cloned().collect();
+        let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered: &mine };
+        let mut found = Vec::new();
+        for r in rules {
+            let mut e = rule::Emitter::new(post, r.id(), r.level());
+            r.check_post(&ctx, &mut e);
+            found.append(&mut e.findings);
+        }
+        suppress::retain(post, &mut found);
+        found
+    });
+    let mut findings: Vec<Finding> = per_post.into_iter().flatten().collect();
+
+    let ctx = rule::ProjectCtx { project, rendered };
+    for r in rules {
+        let mut e = rule::ProjectEmitter::new(r.id(), r.level());
+        r.check_project(&ctx, &mut e);
+        for f in e.findings {
+            if project.posts.iter().find(|p| p.path == f.file).is_none_or(|p| suppress::keeps(p, &f)) {
+                findings.push(f);
             }
-            let mut f = Vec::new();
-            limits::check(post, r, &mut f);
-            f.retain(|x| !post.ignore.contains(&x.rule));
-            findings.extend(f);
         }
     }
-    findings.sort_by(|a, b| (&a.file, a.line, a.column, &a.rule, a.platform).cmp(&(&b.file, b.line, b.column, &b.rule, b.platform)));
-    Ok(findings)
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule, a.platform).cmp(&(&b.file, b.line, b.column, &b.rule, b.platform))
+    });
+    findings.dedup();
+    findings
 }

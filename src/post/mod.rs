@@ -105,29 +105,18 @@ pub(crate) struct Context<'a> {
 
 /// Loads one post file. Problems go to `diags`; a post is returned only if it is usable.
 pub(crate) fn load(ctx: &Context<'_>, rel: &Path, diags: &mut Diagnostics) -> Option<Post> {
-    let abs = ctx.root.join(rel);
-    let bytes = match read_limited(&abs) {
-        Ok(b) => b,
-        Err(d) => {
-            diags.push(Diagnostic { file: rel.to_path_buf(), ..d });
-            return None;
-        }
-    };
-    let source = match String::from_utf8(bytes) {
+    let source = match crate::fsutil::read_text(ctx.root, ctx.canonical_root, rel, MAX_POST_BYTES) {
         Ok(s) => s,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = bytes[..valid].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&bytes[line_start..valid]).chars().count() + 1;
-            diags.push(
-                Diagnostic::new(rel, line, column, "the file is not valid UTF-8")
-                    .hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"),
-            );
+        Err(d) => {
+            diags.push(d);
             return None;
         }
     };
+    from_source(ctx, rel, source, diags)
+}
+
+/// Parses and validates a post whose text is already read.
+pub(crate) fn from_source(ctx: &Context<'_>, rel: &Path, source: String, diags: &mut Diagnostics) -> Option<Post> {
     let split = match front::split(&source) {
         Ok(s) => s,
         Err(e) => {
@@ -151,18 +140,6 @@ pub(crate) fn load(ctx: &Context<'_>, rel: &Path, diags: &mut Diagnostics) -> Op
     if diags.0.len() > before { None } else { post }
 }
 
-fn read_limited(path: &Path) -> Result<Vec<u8>, Diagnostic> {
-    let meta = std::fs::metadata(path).map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))?;
-    if meta.len() > MAX_POST_BYTES {
-        return Err(Diagnostic::file(
-            path,
-            format!("the file is {:.1} MB; a post may be at most {} KB", meta.len() as f64 / 1_048_576.0, MAX_POST_BYTES / 1024),
-        )
-        .hint("a post is a short text: move large data out of content/posts/ (images belong in content/media/)"));
-    }
-    std::fs::read(path).map_err(|e| Diagnostic::file(path, format!("cannot read the file: {e}")))
-}
-
 struct Validator<'a, 'd> {
     ctx: &'a Context<'a>,
     rel: &'a Path,
@@ -174,12 +151,7 @@ struct Validator<'a, 'd> {
 impl Validator<'_, '_> {
     fn err(&mut self, front_offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
         let (line, col) = line_col(self.source, self.front_start + front_offset);
-        let hint: String = hint.into();
-        let mut d = Diagnostic::new(self.rel, line, col, msg);
-        if !hint.is_empty() {
-            d = d.hint(hint);
-        }
-        self.diags.push(d);
+        self.diags.push(Diagnostic::new(self.rel, line, col, msg).hint(hint));
     }
 
     fn build(mut self, f: &FrontMatter, split: front::Split) -> Option<Post> {
@@ -298,7 +270,7 @@ impl Validator<'_, '_> {
         if let Some(c) = &f.crisis
             && let Some(exp) = &c.get_ref().expires
                 && let Err(msg) = resolve_datetime(exp, &strategy.timezone) {
-                    self.err(c.span().start, format!("crisis expires: {msg}"), "");
+                    self.err(c.span().start, format!("crisis expires: {msg}"), "write when the alert stops applying, e.g. expires = 2027-01-20T18:00:00");
                 }
 
         let relations = [("updates", &f.updates), ("corrects", &f.corrects), ("cancels", &f.cancels)];
@@ -310,15 +282,15 @@ impl Validator<'_, '_> {
         for (name, v) in relations {
             if let Some(v) = v {
                 if !is_valid_id(v.get_ref()) {
-                    self.err(v.span().start, format!("`{name}` must name a post id, and `{}` is not one", v.get_ref()), "");
+                    self.err(v.span().start, format!("`{name}` must name a post id, and `{}` is not one", v.get_ref()), "write the id of the earlier post (its file name without .md, or its `id`)");
                 } else if *v.get_ref() == id {
-                    self.err(v.span().start, format!("a post cannot {name} itself"), "");
+                    self.err(v.span().start, format!("a post cannot point at itself with `{name}`"), "name the earlier post this one follows up");
                 }
             }
         }
         if let Some(r) = &f.retracted
             && r.get_ref().trim().is_empty() {
-                self.err(r.span().start, "`retracted` needs the reason, shown on the archive's tombstone", "");
+                self.err(r.span().start, "`retracted` needs the reason, shown on the archive's tombstone", "write why the post was withdrawn, e.g. retracted = \"Fel datum; se rättelsen\"");
             }
 
         let body = body::parse(self.source, split.body_start);
@@ -372,7 +344,7 @@ impl Validator<'_, '_> {
     fn media_path(&mut self, written: &str, offset: usize) -> Option<PathBuf> {
         let p = Path::new(written);
         if written.trim().is_empty() {
-            self.err(offset, "the media path is empty", "");
+            self.err(offset, "the media path is empty", "write the image's path relative to this post, e.g. \"../media/bild.png\"");
             return None;
         }
         if p.is_absolute() || written.starts_with('/') || written.starts_with('\\') {
@@ -392,7 +364,7 @@ impl Validator<'_, '_> {
                     }
                 }
                 Component::RootDir | Component::Prefix(_) => {
-                    self.err(offset, format!("media path `{written}` is absolute"), "");
+                    self.err(offset, format!("media path `{written}` is absolute"), "write the path relative to this post's file");
                     return None;
                 }
             }
@@ -401,7 +373,7 @@ impl Validator<'_, '_> {
         match abs.canonicalize() {
             Ok(real) if real.starts_with(self.ctx.canonical_root) => {
                 if !real.is_file() {
-                    self.err(offset, format!("media path `{written}` is not a file"), "");
+                    self.err(offset, format!("media path `{written}` is not a file"), "name an image file, not a folder");
                     return None;
                 }
                 Some(rel)
@@ -431,4 +403,25 @@ fn suggestion(unknown: &str, known: &[&str], what: &str) -> String {
 /// Parses Markdown that is not a post file (an override text, a test snippet).
 pub(crate) fn parse_body(text: &str) -> Body {
     body::parse(text, 0)
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A post parsed against a small strategy, for unit tests of later stages.
+    pub(crate) fn post_from_source(src: &str) -> Post {
+        let mut d = Diagnostics::default();
+        let strategy = Strategy::from_str(
+            Path::new("strategy.toml"),
+            "[organisation]\nname = \"T\"\n[platforms.mastodon]\n[platforms.x]\n",
+            &mut d,
+        )
+        .expect("test strategy");
+        let root = std::env::current_dir().expect("cwd");
+        let ctx = Context { root: &root, canonical_root: &root, strategy: &strategy };
+        let post = from_source(&ctx, Path::new("content/posts/t.md"), src.to_string(), &mut d);
+        assert!(d.0.is_empty(), "{:?}", d.0);
+        post.expect("post")
+    }
 }

@@ -225,7 +225,7 @@ impl<'a> Templates<'a> {
         let out = theme
             .tera
             .render(&self.name, &ctx)
-            .map_err(|e| theme::template_error(&theme.dir.join(&self.name), &e))?;
+            .map_err(|e| theme.render_error(&self.name, &e))?;
         Ok(tidy(&out))
     }
 }

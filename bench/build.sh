@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Build benchmark: times `budkavle build` on generated content repositories.
+#
+#   bench/build.sh [N ...]          default: 1000 10000
+#
+# For each N: a temporary content repository (this repository's strategy.toml, themes/ and
+# content/media/ plus N posts from bench/gen_posts.py, fixed seed) is built once to warm up,
+# then BENCH_RUNS times (default 3) under `/usr/bin/time -f "%e %M"`. Reported: renderings
+# (posts × platforms), median wall seconds, posts per second, peak RSS in MB (the largest of the
+# timed runs), and PASS/FAIL against the target: 10,000 posts in under 2 s and under 300 MB.
+#
+# Environment:
+#   BENCH_RUNS=3      timed runs per N (the median is reported)
+#   BENCH_SEED=2027   seed for the post generator
+#   BENCH_NO_BUILD=1  skip `cargo build --release` (use the binary already in target/release)
+#   BENCH_KEEP=1      keep the generated repositories (their paths are printed), e.g. to profile
+#   BENCH_STRICT=1    exit 1 when a row FAILs the target
+#
+# Results are printed and written to bench/out/results.txt (git-ignored).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$REPO/bench"
+OUT_DIR="$BENCH/out"
+BIN="$REPO/target/release/budkavle"
+RUNS="${BENCH_RUNS:-3}"
+SEED="${BENCH_SEED:-2027}"
+TARGET_POSTS=10000
+TARGET_SECONDS=2
+TARGET_MB=300
+
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+# GNU time, not the shell keyword: we need peak RSS (%M).
+TIME=/usr/bin/time
+if [[ ! -x "$TIME" ]] || ! "$TIME" -f "%e %M" -o /dev/null true 2>/dev/null; then
+    die "GNU time is missing at $TIME (needed for wall time and peak memory). Install it: apt-get install -y time"
+fi
+command -v python3 >/dev/null || die "python3 is missing (needed by bench/gen_posts.py)"
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$RUNS'"
+
+SIZES=("$@")
+[[ ${#SIZES[@]} -gt 0 ]] || SIZES=(1000 10000)
+for n in "${SIZES[@]}"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "post counts must be positive numbers, not '$n'"
+done
+
+TMPDIRS=()
+cleanup() {
+    if [[ "${BENCH_KEEP:-}" == 1 ]]; then
+        return
+    fi
+    local d
+    for d in "${TMPDIRS[@]}"; do
+        rm -rf -- "$d"
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ "${BENCH_NO_BUILD:-}" != 1 ]]; then
+    echo "bench: cargo build --release" >&2
+    (cd "$REPO" && cargo build --release) || die "cargo build --release failed"
+fi
+[[ -x "$BIN" ]] || die "no binary at $BIN; run cargo build --release"
+
+# Creates a content repository with N posts; prints its path.
+make_repo() {
+    local n=$1 dir
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/budkavle-bench-$n.XXXXXX")"
+    TMPDIRS+=("$dir")
+    cp "$REPO/strategy.toml" "$dir/"
+    cp -R "$REPO/themes" "$dir/"
+    mkdir -p "$dir/content/posts"
+    if [[ -d "$REPO/content/media" ]]; then
+        cp -R "$REPO/content/media" "$dir/content/"
+    fi
+    python3 "$BENCH/gen_posts.py" --root "$dir" --count "$n" --seed "$SEED" \
+        || die "gen_posts.py failed for N=$n"
+    REPO_DIR="$dir"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+ROWS=()
+FAILED=0
+for n in "${SIZES[@]}"; do
+    echo "bench: generating $n posts" >&2
+    make_repo "$n"
+    dir="$REPO_DIR"
+    if [[ "${BENCH_KEEP:-}" == 1 ]]; then echo "bench: keeping $dir" >&2; fi
+
+    # Warm-up: fills the page cache and proves the generated posts are valid.
+    log="$dir/.bench-build.log"
+    if ! "$BIN" --root "$dir" build >"$log" 2>&1; then
+        cat "$log" >&2
+        die "budkavle build failed on the generated $n posts (see above)"
+    fi
+    renderings="$(sed -n 's/.* = \([0-9][0-9]*\) renderings.*/\1/p' "$log" | tail -n 1)"
+    if [[ -z "$renderings" ]]; then
+        renderings="$(find "$dir/dist/platforms" -mindepth 2 -maxdepth 2 -name '*.json' | wc -l | tr -d ' ')"
+    fi
+    over="$(sed -n 's/.*(\([0-9][0-9]*\) over a limit.*/\1/p' "$log" | tail -n 1)"
+
+    walls=()
+    peak_kb=0
+    for ((i = 1; i <= RUNS; i++)); do
+        tf="$dir/.bench-time"
+        if ! "$TIME" -f "%e %M" -o "$tf" "$BIN" --root "$dir" build >"$log" 2>&1; then
+            cat "$log" >&2
+            die "budkavle build failed in timed run $i for N=$n"
+        fi
+        read -r wall kb < <(tail -n 1 "$tf")
+        walls+=("$wall")
+        if ((kb > peak_kb)); then peak_kb=$kb; fi
+        echo "bench: N=$n run $i: ${wall}s, $((kb / 1024)) MB" >&2
+    done
+
+    med="$(median "${walls[@]}")"
+    row="$(awk -v n="$n" -v r="$renderings" -v w="$med" -v kb="$peak_kb" \
+        -v tp="$TARGET_POSTS" -v ts="$TARGET_SECONDS" -v tm="$TARGET_MB" -v over="${over:-0}" '
+        BEGIN {
+            mb = kb / 1024
+            rate = (w > 0) ? n / w : 0
+            if (n == tp) verdict = (w < ts && mb < tm) ? "PASS" : "FAIL"
+            else verdict = "-"
+            note = (over > 0) ? sprintf("  (%d over a limit)", over) : ""
+            printf "%9d  %10d  %8.2f  %9.0f  %7.1f  %s%s", n, r, w, rate, mb, verdict, note
+        }')"
+    ROWS+=("$row")
+    if [[ "$row" == *FAIL* ]]; then FAILED=1; fi
+done
+
+report="$(
+    echo "budkavle build benchmark — $(date '+%Y-%m-%d %H:%M %Z')"
+    dirty=""
+    git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || dirty=" (+ uncommitted changes in src/)"
+    echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty, $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "load average before the runs: $LOAD_BEFORE (other work on the machine skews the figures)"
+    echo "median of $RUNS timed runs after 1 warm-up; peak = largest max RSS of the timed runs; seed $SEED"
+    echo "target: $TARGET_POSTS posts in < ${TARGET_SECONDS} s wall and < ${TARGET_MB} MB peak"
+    echo
+    printf '%9s  %10s  %8s  %9s  %7s  %s\n' "posts" "renderings" "wall s" "posts/s" "peak MB" "target"
+    printf '%s\n' "${ROWS[@]}"
+)"
+printf '%s\n' "$report"
+mkdir -p "$OUT_DIR"
+printf '%s\n' "$report" >"$OUT_DIR/results.txt"
+
+if [[ "${BENCH_STRICT:-}" == 1 && $FAILED == 1 ]]; then
+    exit 1
+fi
