@@ -32,6 +32,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Check every post against the strategy's rules.
     Check(CheckArgs),
+    /// List every rule: built-in packs and the organisation's own.
+    Rules(RulesArgs),
     /// Count standard input as a platform counts it.
     Count(CountArgs),
     /// Show a post's text on every platform with its length and limit.
@@ -56,6 +58,17 @@ pub struct CheckArgs {
     /// Exit 1 when a finding reaches this level.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: Level,
+    /// Apply the fixes findings carry (plain-language substitutions and the like) in place,
+    /// then check again.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print the list as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

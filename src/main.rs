@@ -62,13 +62,37 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {
-            let project = Project::load(&cli.root)?;
-            let findings = check::check(&project)?;
-            let sources = |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
+            let mut project = Project::load(&cli.root)?;
+            let mut findings = check::check(&project)?;
+            if args.fix {
+                let applied = check::fix::apply(&project.root, &findings)?;
+                for (file, n) in &applied {
+                    say(cli, format_args!("fixed {n} finding(s) in {}", file.display()));
+                }
+                if !applied.is_empty() {
+                    // Re-check what the fixes left, from the files as they now are.
+                    project = Project::load(&cli.root)?;
+                    findings = check::check(&project)?;
+                }
+            }
+            let rules = rule_infos(&project);
+            let source = |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
+            let color = args.format == check::report::Format::Human
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            let ctx = check::report::Context { source: &source, color, rules: &rules };
             let mut out = std::io::stdout().lock();
-            check::report::write(args.format, &findings, &sources, &mut out).map_err(|e| Error::io("cannot write", "standard output", e))?;
+            check::report::write(args.format, &findings, &ctx, &mut out)
+                .map_err(|e| Error::io("cannot write", "standard output", e))?;
             let failed = findings.iter().any(|f| f.level >= args.fail_on);
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Rules(args) => {
+            let project = Project::load(&cli.root)?;
+            let mut out = std::io::stdout().lock();
+            write_rules(&mut out, &check::all_rules(&project), args.json)
+                .map_err(|e| Error::io("cannot write", "standard output", e))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Count(args) => {
             let mut text = String::new();
@@ -127,6 +151,34 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn rule_infos(project: &Project) -> Vec<check::report::RuleInfo> {
+    check::all_rules(project)
+        .iter()
+        .map(|r| check::report::RuleInfo { id: r.id().to_string(), description: r.description(), link: r.link() })
+        .collect()
+}
+
+fn write_rules(out: &mut dyn Write, rules: &[Box<dyn check::Rule>], json: bool) -> std::io::Result<()> {
+    if json {
+        let list: Vec<_> = rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({ "id": r.id(), "level": r.level().name(), "description": r.description(), "example": r.example(), "link": r.link() })
+            })
+            .collect();
+        return writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+    }
+    for r in rules {
+        writeln!(out, "{} ({})", r.id(), r.level().name())?;
+        writeln!(out, "    {}", r.description())?;
+        writeln!(out, "    example: {}", r.example())?;
+        if let Some(link) = r.link() {
+            writeln!(out, "    see: {link}")?;
+        }
+    }
+    Ok(())
 }
 
 fn write_preview(out: &mut dyn Write, r: &budkavle::Rendered, color: bool) -> std::io::Result<()> {

@@ -5,6 +5,7 @@
 //! over them (built-in packs chosen in `[voice] packs`, and the organisation's `[[rules]]`),
 //! drops what the post's `ignore` list or `budkavle-disable` comments switch off, and sorts.
 
+pub mod fix;
 mod finding;
 pub mod packs;
 pub mod report;
@@ -32,6 +33,17 @@ pub fn active_rules(project: &Project) -> Vec<Box<dyn Rule>> {
         out.extend(packs::rules("limits", strategy));
     }
     out.extend(rules::compile(strategy).rules);
+    out
+}
+
+/// Every rule budkavle has, whether enabled or not: all built-in packs, then the
+/// organisation's rules. For `budkavle rules` and for describing rules in reports.
+pub fn all_rules(project: &Project) -> Vec<Box<dyn Rule>> {
+    let mut out = Vec::new();
+    for pack in crate::strategy::KNOWN_PACKS {
+        out.extend(packs::rules(pack, &project.strategy));
+    }
+    out.extend(rules::compile(&project.strategy).rules);
     out
 }
 
