@@ -64,7 +64,7 @@ impl Scope {
         let start = line_col(&post.source, self.file_offset(range.start));
         let end_offset = if range.end > range.start {
             // The end column points just past the last character, as editors expect.
-            self.file_offset(range.end - 1) + self.text[range.end - 1..].chars().next().map_or(1, char::len_utf8)
+            self.file_offset(range.end - 1) + self.text[..range.end].chars().next_back().map_or(1, char::len_utf8)
         } else {
             self.file_offset(range.end)
         };
