@@ -1,8 +1,0 @@
-//! The `privacy` pack.
-
-use crate::check::rule::Rule;
-use crate::strategy::Strategy;
-
-pub(crate) fn rules(_strategy: &Strategy) -> Vec<Box<dyn Rule>> {
-    Vec::new()
-}
