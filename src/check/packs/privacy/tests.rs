@@ -483,27 +483,3 @@ fn front_matter_outside_scopes() {
     assert_eq!(kept, ["076-111 22 33", "kalle@gmail.com"]);
 }
 
-/// `cargo test --release --lib privacy::tests::bench_scan -- --ignored --nocapture`: the pack's
-/// share of checking 10,000 posts (about 75 ms on one core when this was written).
-#[test]
-#[ignore]
-fn bench_scan() {
-    let texts = [
-        "Halt ute? Du som bor i Exempelstad kan hämta gratis sand till din trappa och uppfart den 2024-12-07.",
-        "Sandlådor finns vid återvinningscentralen på Industrivägen, vid Norrby skola och vid stationen. Ta med en egen hink. Du kan ta upp till 20 liter per gång. Ring 0123-45 67 00 kl. 08.00–16.30.",
-        "Ser du en halkig gång- och cykelväg? Berätta för oss i felanmälan på vår webbplats https://www.exempelstad.se/felanmalan eller mejla kundcenter@exempelstad.se.",
-        "Koka dricksvattnet i Norra Exempelstad",
-    ];
-    let c = cfg();
-    let mut n = 0;
-    let posts: Vec<Vec<String>> = (0..10_000).map(|i| texts.iter().map(|t| format!("{t} Nr {i}.")).collect()).collect();
-    let t = std::time::Instant::now();
-    for post in &posts {
-        for _ in 0..6 {
-            for text in post {
-                n += c.scan(text, &[]).len();
-            }
-        }
-    }
-    eprintln!("10k posts x 6 rules: {:?} ({n})", t.elapsed());
-}
