@@ -13,6 +13,7 @@ pub mod rule;
 pub mod rules;
 pub mod scope;
 mod suppress;
+pub mod text;
 
 pub use finding::{Finding, Level};
 pub use rule::Rule;

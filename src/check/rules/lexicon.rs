@@ -1,0 +1,185 @@
+//! Finding a set of words and phrases in prose, as whole words: `post` is not found in
+//! `e-post` nor in `postnummer`, and `i syfte att` is found across a line break.
+//!
+//! Plain words and phrases are looked up word by word in a hash map, which keeps a pack of a few
+//! hundred inflected forms as fast as one word; an entry with characters a word never has
+//! (`t.ex.`, `C#`) is matched as literal text with the same whole-word boundaries.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use regex::{Regex, RegexBuilder};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::check::text::{self, Prose};
+
+#[derive(Debug, Default)]
+pub(crate) struct Lexicon {
+    ignorecase: bool,
+    /// Plain entries: their words joined by single spaces, normalised.
+    plain: HashMap<String, usize>,
+    max_words: usize,
+    literal: Vec<(Regex, usize)>,
+}
+
+impl Lexicon {
+    pub(crate) fn new(ignorecase: bool) -> Self {
+        Lexicon { ignorecase, ..Lexicon::default() }
+    }
+
+    /// Adds `phrase` with `value`. Returns the value already stored for the same phrase (as
+    /// the lexicon compares), if any; the first one stays.
+    pub(crate) fn add(&mut self, phrase: &str, value: usize) -> Option<usize> {
+        let phrase = phrase.trim();
+        let words = text::words(phrase);
+        let plain = !words.is_empty()
+            && words.first().is_some_and(|w| w.start == 0)
+            && words.last().is_some_and(|w| w.end == phrase.len())
+            && words.windows(2).all(|p| p[0].end < p[1].start && text::is_space(phrase, p[0].end..p[1].start));
+        if plain {
+            let key = words.iter().map(|w| self.norm(&phrase[w.clone()])).collect::<Vec<_>>().join(" ");
+            self.max_words = self.max_words.max(words.len());
+            if let Some(old) = self.plain.get(&key) {
+                return Some(*old);
+            }
+            self.plain.insert(key, value);
+            return None;
+        }
+        let pattern = phrase.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+");
+        // An escaped literal always compiles; a phrase of only spaces was refused above.
+        if let Ok(re) = RegexBuilder::new(&pattern).case_insensitive(self.ignorecase).build() {
+            self.literal.push((re, value));
+        }
+        None
+    }
+
+    fn norm(&self, word: &str) -> String {
+        let w: String = if unicode_normalization::is_nfc(word) { word.to_string() } else { word.nfc().collect() };
+        if self.ignorecase { w.to_lowercase() } else { w }
+    }
+
+    /// Every match in the prose, leftmost and then longest first, none overlapping.
+    pub(crate) fn find(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, usize)> {
+        let mut out = Vec::new();
+        if !self.plain.is_empty() {
+            let norm: Vec<String> = (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
+            let mut i = 0;
+            while i < norm.len() {
+                let mut hit = None;
+                let longest = self.max_words.min(norm.len() - i);
+                for n in (1..=longest).rev() {
+                    let ws = &prose.words[i..i + n];
+                    if !ws.windows(2).all(|p| text::is_space(prose.text, p[0].end..p[1].start)) {
+                        continue;
+                    }
+                    let found =
+                        if n == 1 { self.plain.get(&norm[i]) } else { self.plain.get(&norm[i..i + n].join(" ")) };
+                    if let Some(v) = found {
+                        hit = Some((ws[0].start..ws[n - 1].end, *v, n));
+                        break;
+                    }
+                }
+                match hit {
+                    Some((r, v, n)) => {
+                        out.push((r, v));
+                        i += n;
+                    }
+                    None => i += 1,
+                }
+            }
+        }
+        for (re, v) in &self.literal {
+            for m in re.find_iter(prose.text) {
+                if whole_word(prose.text, m.range()) && !prose.is_skipped(&m.range()) {
+                    out.push((m.range(), *v));
+                }
+            }
+        }
+        if !self.literal.is_empty() {
+            out.sort_by_key(|(r, _)| (r.start, usize::MAX - r.end));
+            let mut last_end = 0;
+            out.retain(|(r, _)| {
+                let keep = r.start >= last_end;
+                if keep {
+                    last_end = r.end;
+                }
+                keep
+            });
+        }
+        out
+    }
+}
+
+/// Whether `range` of `text` neither starts nor ends inside a word (or a hyphenated compound).
+pub(crate) fn whole_word(text: &str, range: Range<usize>) -> bool {
+    let s = &text[range.clone()];
+    let before = text[..range.start].chars().next_back();
+    let after = text[range.end..].chars().next();
+    let starts_in_word = s.starts_with(text::is_word_char)
+        && before.is_some_and(|b| {
+            text::is_word_char(b) || (matches!(b, '-' | '\'' | '’') && joined_before(text, range.start))
+        });
+    let ends_in_word = s.ends_with(text::is_word_char)
+        && after.is_some_and(|a| {
+            text::is_word_char(a)
+                || (matches!(a, '-' | '\'' | '’') && text[range.end + a.len_utf8()..].starts_with(text::is_word_char))
+        });
+    !starts_in_word && !ends_in_word
+}
+
+fn joined_before(text: &str, at: usize) -> bool {
+    text[..at].chars().rev().nth(1).is_some_and(text::is_word_char)
+}
+
+/// `replacement` written in the case of `matched`: `Erhåller` → `Får`, `ERHÅLLER` → `FÅR`.
+pub(crate) fn keep_case(matched: &str, replacement: &str) -> String {
+    if text::is_all_caps(matched) && matched.chars().filter(|c| c.is_alphabetic()).count() > 1 {
+        return replacement.to_uppercase();
+    }
+    match matched.chars().next() {
+        Some(c) if c.is_uppercase() => text::capitalize(replacement),
+        _ => replacement.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(lex: &Lexicon, t: &str) -> Vec<(String, usize)> {
+        let p = Prose::new(t, &[]);
+        lex.find(&p).into_iter().map(|(r, v)| (t[r].to_string(), v)).collect()
+    }
+
+    #[test]
+    fn whole_words_and_phrases() {
+        let mut lex = Lexicon::new(true);
+        lex.add("post", 0);
+        lex.add("i syfte att", 1);
+        lex.add("syfte", 2);
+        lex.add("t.ex.", 3);
+        assert_eq!(
+            found(&lex, "E-post och postnummer, men Post. I  syfte\natt hjälpa, t.ex. syfte"),
+            [
+                ("Post".to_string(), 0),
+                ("I  syfte\natt".to_string(), 1),
+                ("t.ex.".to_string(), 3),
+                ("syfte".to_string(), 2)
+            ]
+        );
+        // A phrase does not run across punctuation.
+        assert_eq!(found(&lex, "i syfte. Att"), [("syfte".to_string(), 2)]);
+        assert_eq!(lex.add("POST", 9), Some(0));
+        // Literal entries keep whole-word boundaries, also next to a typographic apostrophe.
+        lex.add("e.g", 4);
+        assert_eq!(found(&lex, "e.g’s e.g’"), [("e.g".to_string(), 4)]);
+    }
+
+    #[test]
+    fn case_follows_the_match() {
+        assert_eq!(keep_case("Erhåller", "får"), "Får");
+        assert_eq!(keep_case("ERHÅLLER", "får"), "FÅR");
+        assert_eq!(keep_case("erhåller", "får"), "får");
+        assert_eq!(keep_case("kommun", "Exempelstads kommun"), "Exempelstads kommun");
+    }
+}
