@@ -45,7 +45,8 @@ pub fn build(project: &Project, out_dir: &Path) -> Result<Summary> {
     };
     let files = par_map(&rendered, |r| -> Result<[(PathBuf, Vec<u8>); 2]> {
         let base = Path::new(r.platform.name()).join(&r.post);
-        let mut json = serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
+        let mut json =
+            serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
         json.push(b'\n');
         Ok([(base.with_extension("json"), json), (base.with_extension("txt"), r.to_text().into_bytes())])
     });

@@ -25,7 +25,11 @@ use crate::error::Diagnostic;
 pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_bytes: u64) -> Result<String, Diagnostic> {
     let abs = root.join(rel);
     let real = abs.canonicalize().map_err(|e| {
-        let msg = if e.kind() == std::io::ErrorKind::NotFound { "the file does not exist".to_string() } else { format!("cannot read the file: {e}") };
+        let msg = if e.kind() == std::io::ErrorKind::NotFound {
+            "the file does not exist".to_string()
+        } else {
+            format!("cannot read the file: {e}")
+        };
         Diagnostic::file(rel, msg).hint("check the path and that the file is readable")
     })?;
     if !real.starts_with(canonical_root) {
@@ -36,7 +40,11 @@ pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_byte
     if meta.len() > max_bytes {
         return Err(Diagnostic::file(
             rel,
-            format!("the file is {:.1} MB; at most {} KB is allowed here", meta.len() as f64 / 1_048_576.0, max_bytes / 1024),
+            format!(
+                "the file is {:.1} MB; at most {} KB is allowed here",
+                meta.len() as f64 / 1_048_576.0,
+                max_bytes / 1024
+            ),
         )
         .hint("a post is a short text: move large data out of content/ (images belong in content/media/)"));
     }

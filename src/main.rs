@@ -56,7 +56,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                     s.rendered,
                     out.join("platforms").display(),
                     start.elapsed(),
-                    if s.over_limit > 0 { format!(" ({} over a limit: run `budkavle check`)", s.over_limit) } else { String::new() }
+                    if s.over_limit > 0 {
+                        format!(" ({} over a limit: run `budkavle check`)", s.over_limit)
+                    } else {
+                        String::new()
+                    }
                 ),
             );
             Ok(ExitCode::SUCCESS)
@@ -76,7 +80,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                 }
             }
             let rules = rule_infos(&project);
-            let source = |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
+            let source =
+                |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
             let color = args.format == check::report::Format::Human
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
@@ -134,20 +139,30 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::New(args) => {
             let project = Project::load(&cli.root)?;
             let kind = args.kind.parse::<budkavle::post::Kind>().map_err(Error::Usage)?;
-            let opts = scaffold::NewOptions { title: &args.title, kind, date: args.date.clone(), now: jiff::Timestamp::now() };
+            let opts =
+                scaffold::NewOptions { title: &args.title, kind, date: args.date.clone(), now: jiff::Timestamp::now() };
             let path = scaffold::new_post(&project, &opts)?;
             println!("{}", cli.root.join(path).display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {
-            let opts = scaffold::InitOptions { name: args.name.clone(), lang: args.lang.clone(), now: jiff::Timestamp::now() };
+            let opts =
+                scaffold::InitOptions { name: args.name.clone(), lang: args.lang.clone(), now: jiff::Timestamp::now() };
             let files = scaffold::init(&args.dir, &opts)?;
             if cli.verbose {
                 for f in &files {
                     eprintln!("wrote {}", args.dir.join(f).display());
                 }
             }
-            say(cli, format_args!("created a content repository in {} ({} files); try `budkavle --root {} build`", args.dir.display(), files.len(), args.dir.display()));
+            say(
+                cli,
+                format_args!(
+                    "created a content repository in {} ({} files); try `budkavle --root {} build`",
+                    args.dir.display(),
+                    files.len(),
+                    args.dir.display()
+                ),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -30,10 +30,9 @@ impl Project {
         let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
         let strategy_rel = Path::new(strategy::FILE_NAME);
         if !root.join(strategy_rel).exists() {
-            return Err(Error::Invalid(vec![Diagnostic::file(strategy_rel, "there is no strategy.toml here").hint(format!(
-                "is {} a content repository? Pass --root, or create one with `budkavle init`",
-                root.display()
-            ))]));
+            return Err(Error::Invalid(vec![Diagnostic::file(strategy_rel, "there is no strategy.toml here").hint(
+                format!("is {} a content repository? Pass --root, or create one with `budkavle init`", root.display()),
+            )]));
         }
         let text = crate::fsutil::read_text(root, &canonical_root, strategy_rel, MAX_STRATEGY_BYTES)
             .map_err(|d| Error::Invalid(vec![d]))?;
@@ -128,11 +127,17 @@ fn cross_check(posts: &[Post], diags: &mut Diagnostics) {
     for same in groups.values().filter(|g| g.len() > 1) {
         // Each file is told, at its `id` if it has one, so whichever the author opens says why.
         for p in same {
-            let others: Vec<String> = same.iter().filter(|o| o.path != p.path).map(|o| o.path.display().to_string()).collect();
+            let others: Vec<String> =
+                same.iter().filter(|o| o.path != p.path).map(|o| o.path.display().to_string()).collect();
             let (line, col) = p.front.id.as_ref().map_or((1, 1), |s| p.front_position(s.span().start));
             diags.push(
-                Diagnostic::new(&p.path, line, col, format!("post id `{}` is also used by {}", p.id, others.join(", ")))
-                    .hint("every post needs its own id: rename one file or set a different `id`"),
+                Diagnostic::new(
+                    &p.path,
+                    line,
+                    col,
+                    format!("post id `{}` is also used by {}", p.id, others.join(", ")),
+                )
+                .hint("every post needs its own id: rename one file or set a different `id`"),
             );
         }
     }
@@ -148,7 +153,15 @@ fn cross_check(posts: &[Post], diags: &mut Diagnostics) {
                     Some(b) => format!("did you mean `{b}`?"),
                     None => "name the id of an existing post".to_string(),
                 };
-                diags.push(Diagnostic::new(&p.path, line, col, format!("`{name}` points at `{}`, which is no post", target.get_ref())).hint(hint));
+                diags.push(
+                    Diagnostic::new(
+                        &p.path,
+                        line,
+                        col,
+                        format!("`{name}` points at `{}`, which is no post", target.get_ref()),
+                    )
+                    .hint(hint),
+                );
             }
         }
     }

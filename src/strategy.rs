@@ -360,8 +360,13 @@ impl Strategy {
         };
         if !is_bcp47(&parsed.organisation.lang) {
             diags.push(
-                Diagnostic::new(file, find_line(text, "lang"), 1, format!("`{}` is not a language tag", parsed.organisation.lang))
-                    .hint("use a BCP 47 tag such as \"sv\" or \"en\""),
+                Diagnostic::new(
+                    file,
+                    find_line(text, "lang"),
+                    1,
+                    format!("`{}` is not a language tag", parsed.organisation.lang),
+                )
+                .hint("use a BCP 47 tag such as \"sv\" or \"en\""),
             );
         }
 
@@ -412,9 +417,10 @@ impl Strategy {
             match (start, end) {
                 (Err(e), _) => diags.push(at(period.start.span().start, e)),
                 (_, Err(e)) => diags.push(at(period.end.span().start, e)),
-                (Ok(s), Ok(e)) if e <= s => {
-                    diags.push(at(period.end.span().start, "blackout period ends before it starts".into()).hint("swap `start` and `end`, or correct the dates"))
-                }
+                (Ok(s), Ok(e)) if e <= s => diags.push(
+                    at(period.end.span().start, "blackout period ends before it starts".into())
+                        .hint("swap `start` and `end`, or correct the dates"),
+                ),
                 _ => {}
             }
         }
@@ -436,8 +442,7 @@ impl Strategy {
 }
 
 /// Built-in rule packs of `check` (DESIGN §5).
-pub const KNOWN_PACKS: &[&str] =
-    &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
+pub const KNOWN_PACKS: &[&str] = &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
 
 fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
     let env_fields = [
@@ -458,20 +463,30 @@ fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConf
         }
     }
     for url in [&cfg.instance, &cfg.service].into_iter().flatten() {
-        if !url.get_ref().starts_with("https://") && !url.get_ref().starts_with("http://127.0.0.1") && !url.get_ref().starts_with("http://localhost") {
+        if !url.get_ref().starts_with("https://")
+            && !url.get_ref().starts_with("http://127.0.0.1")
+            && !url.get_ref().starts_with("http://localhost")
+        {
             diags.push(
-                Diagnostic::at(file, text, url.span().start, 1, format!("{id} server `{}` is not an https:// URL", url.get_ref()))
-                    .hint("write the full address, e.g. \"https://social.example.se\""),
+                Diagnostic::at(
+                    file,
+                    text,
+                    url.span().start,
+                    1,
+                    format!("{id} server `{}` is not an https:// URL", url.get_ref()),
+                )
+                .hint("write the full address, e.g. \"https://social.example.se\""),
             );
         }
     }
     if let Some(min_gap) = cfg.cadence.as_ref().and_then(|c| c.min_gap.as_ref())
-        && parse_duration(min_gap.get_ref()).is_none() {
-            diags.push(
-                Diagnostic::at(file, text, min_gap.span().start, 1, format!("`{}` is not a duration", min_gap.get_ref()))
-                    .hint("write e.g. \"2h\", \"90m\" or \"1d\""),
-            );
-        }
+        && parse_duration(min_gap.get_ref()).is_none()
+    {
+        diags.push(
+            Diagnostic::at(file, text, min_gap.span().start, 1, format!("`{}` is not a duration", min_gap.get_ref()))
+                .hint("write e.g. \"2h\", \"90m\" or \"1d\""),
+        );
+    }
     if cfg.char_limit == Some(0) {
         diags.push(
             Diagnostic::new(file, find_line(text, "char_limit"), 1, "char_limit must be greater than 0")
@@ -501,14 +516,26 @@ fn check_unique_ids<'a>(
     for id in ids {
         if !crate::post::is_valid_id(id.get_ref()) {
             diags.push(
-                Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is not a valid id", id.get_ref()))
-                    .hint("use lower-case a-z, digits and `-`"),
+                Diagnostic::at(
+                    file,
+                    text,
+                    id.span().start,
+                    1,
+                    format!("{what} id `{}` is not a valid id", id.get_ref()),
+                )
+                .hint("use lower-case a-z, digits and `-`"),
             );
         }
         if !seen.insert(id.get_ref().clone()) {
             diags.push(
-                Diagnostic::at(file, text, id.span().start, 1, format!("{what} id `{}` is defined twice", id.get_ref()))
-                    .hint(format!("give each {what} its own id")),
+                Diagnostic::at(
+                    file,
+                    text,
+                    id.span().start,
+                    1,
+                    format!("{what} id `{}` is defined twice", id.get_ref()),
+                )
+                .hint(format!("give each {what} its own id")),
             );
         }
     }
@@ -525,17 +552,14 @@ fn is_env_name(s: &str) -> bool {
 /// `"svenska"` or `"sv_SE"` without a full registry.
 pub(crate) fn is_bcp47(tag: &str) -> bool {
     let mut parts = tag.split('-');
-    let primary_ok = parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    let primary_ok =
+        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
     primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Best-effort line of a key for values serde gives no span for.
 fn find_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| l.trim_start().starts_with(key))
-        .map_or(1, |i| i + 1)
+    text.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1)
 }
 
 #[cfg(test)]
@@ -550,7 +574,8 @@ mod tests {
 
     #[test]
     fn minimal_strategy_loads() {
-        let (s, d) = load("[organisation]\nname = \"X kommun\"\n[platforms.mastodon]\ninstance = \"https://s.example\"\n");
+        let (s, d) =
+            load("[organisation]\nname = \"X kommun\"\n[platforms.mastodon]\ninstance = \"https://s.example\"\n");
         assert!(d.is_empty(), "{d:?}");
         let s = s.unwrap();
         assert_eq!(s.enabled_platforms().collect::<Vec<_>>(), vec![PlatformId::Mastodon]);
@@ -578,7 +603,9 @@ mod tests {
 
     #[test]
     fn rules_need_a_known_type() {
-        let (_, d) = load("[organisation]\nname = \"X\"\n[[rules]]\nid = \"a\"\ntype = \"existance\"\n[[rules]]\ntype = \"readability\"\nlevel = \"fatal\"\n");
+        let (_, d) = load(
+            "[organisation]\nname = \"X\"\n[[rules]]\nid = \"a\"\ntype = \"existance\"\n[[rules]]\ntype = \"readability\"\nlevel = \"fatal\"\n",
+        );
         assert_eq!(d.len(), 3, "{d:?}");
         assert!(d[0].hint.as_deref().unwrap().contains("did you mean `existence`"));
         assert_eq!(d[0].line, 3);

@@ -83,7 +83,14 @@ fn hint_for(message: &str) -> Option<String> {
         Some("write the date without quotes: 2026-12-01T09:00:00")
     } else if expected("a string") || expected("a str") {
         Some("write text in double quotes: \"…\"")
-    } else if expected("an integer") || expected("i64") || expected("u32") || expected("u64") || expected("usize") || expected("f64") || expected("a number") {
+    } else if expected("an integer")
+        || expected("i64")
+        || expected("u32")
+        || expected("u64")
+        || expected("usize")
+        || expected("f64")
+        || expected("a number")
+    {
         Some("write a number without quotes")
     } else if expected("a map") || expected("struct") {
         Some("this must be a table: a [section] or { key = value }")

@@ -16,13 +16,20 @@ fn run(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
 fn build_writes_json_and_text_for_every_post_and_platform() {
     let repo = Repo::new("");
-    repo.post("a.md", "+++\ntitle = \"A\"\nplatforms = [\"mastodon\", \"bluesky\"]\n+++\n\nHej [länk](https://a.se/x).\n");
+    repo.post(
+        "a.md",
+        "+++\ntitle = \"A\"\nplatforms = [\"mastodon\", \"bluesky\"]\n+++\n\nHej [länk](https://a.se/x).\n",
+    );
     repo.post("sub/b.md", "+++\ntitle = \"B\"\nplatforms = [\"x\"]\n+++\n\nEtt.\n\n---\n\nTvå.\n");
     let root = repo.path().to_str().unwrap();
     let (code, _, err) = run(&["--root", root, "build"], None);
@@ -124,10 +131,12 @@ fn preview_shows_every_platform_with_length_and_marks_over_limit() {
 fn new_writes_a_loadable_post_with_a_swedish_slug() {
     let repo = Repo::new("");
     let root = repo.path().to_str().unwrap();
-    let (code, out, err) = run(&["--root", root, "new", "Öppettider på Ärlinghems bibliotek", "--date", "2026-12-20T10:00:00"], None);
+    let (code, out, err) =
+        run(&["--root", root, "new", "Öppettider på Ärlinghems bibliotek", "--date", "2026-12-20T10:00:00"], None);
     assert_eq!(code, 0, "{err}");
     assert!(out.trim().ends_with("content/posts/oppettider-pa-arlinghems-bibliotek.md"), "{out}");
-    let text = std::fs::read_to_string(repo.path().join("content/posts/oppettider-pa-arlinghems-bibliotek.md")).unwrap();
+    let text =
+        std::fs::read_to_string(repo.path().join("content/posts/oppettider-pa-arlinghems-bibliotek.md")).unwrap();
     assert!(text.contains("title = \"Öppettider på Ärlinghems bibliotek\""));
     assert!(text.contains("goal = \"info\""));
     assert!(text.contains("audiences = [\"alla\"]"));
@@ -180,11 +189,17 @@ fn init_scaffolds_a_repository_that_builds_and_checks() {
 fn check_reports_limits_in_every_format() {
     let repo = Repo::new("");
     repo.post("ok.md", "+++\ntitle = \"OK\"\n[platform.instagram]\nskip = true\n+++\n\nKort.\n");
-    repo.post("lang.md", &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\n+++\n\n{}\n", "Ord ".repeat(600)));
+    repo.post(
+        "lang.md",
+        &format!("+++\ntitle = \"Lång\"\nplatforms = [\"instagram\"]\n+++\n\n{}\n", "Ord ".repeat(600)),
+    );
     let root = repo.path().to_str().unwrap();
     let (code, out, _) = run(&["--root", root, "check"], None);
     assert_eq!(code, 1);
-    assert!(out.contains("content/posts/lang.md:6:1: error: Instagram is 2415 characters, 215 over the limit of 2200"), "{out}");
+    assert!(
+        out.contains("content/posts/lang.md:6:1: error: Instagram is 2415 characters, 215 over the limit of 2200"),
+        "{out}"
+    );
     assert!(out.contains("Instagram needs an image"), "{out}");
     assert!(out.contains("  | Ord Ord"), "source line quoted: {out}");
 

@@ -42,7 +42,11 @@ fn thematic_break_threads_on_mastodon_and_joins_on_facebook() {
 
     let f = rendered(&repo, "sno", PlatformId::Facebook);
     assert_eq!(f.parts.len(), 1);
-    assert!(f.parts[0].text.starts_with("Vi plogar huvudgatorna i natt.\n\nLäs mer om snöröjningen"), "{}", f.parts[0].text);
+    assert!(
+        f.parts[0].text.starts_with("Vi plogar huvudgatorna i natt.\n\nLäs mer om snöröjningen"),
+        "{}",
+        f.parts[0].text
+    );
     assert!(!f.parts[0].text.contains("**"));
 }
 
@@ -164,7 +168,10 @@ fn instance_limit_from_strategy_applies() {
     let strategy = std::fs::read_to_string(repo.path().join("strategy.toml")).unwrap();
     std::fs::write(
         repo.path().join("strategy.toml"),
-        strategy.replace("instance = \"https://social.testby.se\"", "instance = \"https://social.testby.se\"\nchar_limit = 100"),
+        strategy.replace(
+            "instance = \"https://social.testby.se\"",
+            "instance = \"https://social.testby.se\"\nchar_limit = 100",
+        ),
     )
     .unwrap();
     repo.post("sno.md", THREAD);

@@ -5,8 +5,8 @@
 //! over them (built-in packs chosen in `[voice] packs`, and the organisation's `[[rules]]`),
 //! drops what the post's `ignore` list or `budkavle-disable` comments switch off, and sorts.
 
-pub mod fix;
 mod finding;
+pub mod fix;
 pub mod packs;
 pub mod report;
 pub mod rule;
@@ -54,12 +54,20 @@ pub fn check(project: &Project) -> Result<Vec<Finding>> {
     Ok(check_rendered(project, &rendered, &active_rules(project)))
 }
 
-/// Checks with renderings already made (the build and preview reuse theirs).
+/// Checks with renderings already made, as [`crate::build::render_all`] returns them: each
+/// post's renderings next to each other.
 pub fn check_rendered(project: &Project, rendered: &[Rendered], rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    // Renderings come out post by post; index each post's slice once (not a scan per post).
+    let mut by_post: std::collections::HashMap<&str, std::ops::Range<usize>> = std::collections::HashMap::new();
+    for (i, r) in rendered.iter().enumerate() {
+        let range = by_post.entry(r.post.as_str()).or_insert(i..i);
+        range.end = i + 1;
+    }
     let per_post = par_map(&project.posts, |post| {
         let scopes = scope::scopes(post);
-        let mine: Vec<Rendered> = rendered.iter().filter(|r| r.post == post.id).cloned().collect();
-        let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered: &mine };
+        let mine = by_post.get(post.id.as_str()).map_or(&[][..], |r| &rendered[r.clone()]);
+        debug_assert!(mine.iter().all(|r| r.post == post.id), "renderings of a post are contiguous");
+        let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered: mine };
         let mut found = Vec::new();
         for r in rules {
             let mut e = rule::Emitter::new(post, r.id(), r.level());

@@ -86,7 +86,14 @@ impl<'a> Emitter<'a> {
         self.at_front(span, message)
     }
 
-    fn push(&mut self, line: usize, column: usize, end_line: usize, end_column: usize, message: String) -> &mut Finding {
+    fn push(
+        &mut self,
+        line: usize,
+        column: usize,
+        end_line: usize,
+        end_column: usize,
+        message: String,
+    ) -> &mut Finding {
         self.findings.push(Finding {
             file: self.post.path.clone(),
             line,

@@ -136,7 +136,13 @@ pub fn scopes(post: &Post) -> Vec<Scope> {
     let front = post.front_offset;
 
     let title = &post.front.title;
-    out.push(string_scope(src, ScopeKind::Title, post.front.title.get_ref(), front + title.span().start, front + title.span().end));
+    out.push(string_scope(
+        src,
+        ScopeKind::Title,
+        post.front.title.get_ref(),
+        front + title.span().start,
+        front + title.span().end,
+    ));
 
     for block in post.body.blocks() {
         let kind = match block.kind {
@@ -172,11 +178,23 @@ pub fn scopes(post: &Post) -> Vec<Scope> {
 
     for m in &post.front.media {
         if let Some(alt) = &m.alt {
-            out.push(string_scope(src, ScopeKind::Alt, alt.get_ref(), front + alt.span().start, front + alt.span().end));
+            out.push(string_scope(
+                src,
+                ScopeKind::Alt,
+                alt.get_ref(),
+                front + alt.span().start,
+                front + alt.span().end,
+            ));
         }
     }
     for tag in &post.front.tags {
-        out.push(string_scope(src, ScopeKind::Hashtag, tag.get_ref(), front + tag.span().start, front + tag.span().end));
+        out.push(string_scope(
+            src,
+            ScopeKind::Hashtag,
+            tag.get_ref(),
+            front + tag.span().start,
+            front + tag.span().end,
+        ));
     }
     out
 }
@@ -207,7 +225,9 @@ mod tests {
 
     #[test]
     fn body_positions_survive_markup_and_escapes() {
-        let p = post("+++\ntitle = \"Om \\\"ansökan\\\" här\"\n+++\n\nVi **erhåller** din\nansökan \\* nu. Se [sidan](https://a.se/x).\n");
+        let p = post(
+            "+++\ntitle = \"Om \\\"ansökan\\\" här\"\n+++\n\nVi **erhåller** din\nansökan \\* nu. Se [sidan](https://a.se/x).\n",
+        );
         let s = scopes(&p);
         assert_eq!(s[0].kind, ScopeKind::Title);
         assert_eq!(s[0].text, "Om \"ansökan\" här");

@@ -31,15 +31,26 @@ pub enum BlockKind {
     Paragraph,
     Heading(u8),
     /// `number` is set for ordered lists; `depth` starts at 0; `list` tells lists apart.
-    ListItem { number: Option<u64>, depth: usize, list: usize },
+    ListItem {
+        number: Option<u64>,
+        depth: usize,
+        list: usize,
+    },
     Quote,
     Code,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inline {
-    Text { text: String, range: Range<usize> },
-    Link { text: String, url: String, range: Range<usize> },
+    Text {
+        text: String,
+        range: Range<usize>,
+    },
+    Link {
+        text: String,
+        url: String,
+        range: Range<usize>,
+    },
     /// A line break the author made; platforms keep it as a newline.
     Break,
 }
@@ -157,7 +168,8 @@ impl Builder {
                     *n += 1;
                 }
                 let list = self.list_count;
-                self.current = Some(Block { kind: BlockKind::ListItem { number, depth, list }, inlines: Vec::new(), range });
+                self.current =
+                    Some(Block { kind: BlockKind::ListItem { number, depth, list }, inlines: Vec::new(), range });
             }
             Tag::Link { dest_url, .. } => self.link = Some((dest_url.to_string(), String::new(), range)),
             Tag::Image { .. } => self.image_depth += 1,
@@ -209,11 +221,12 @@ impl Builder {
             self.open(BlockKind::Paragraph, range.clone());
         }
         if let Some(Inline::Text { text, range: r }) = self.current.as_mut().and_then(|b| b.inlines.last_mut())
-            && (r.end == range.start || t == " ") {
-                text.push_str(t);
-                r.end = r.end.max(range.end);
-                return;
-            }
+            && (r.end == range.start || t == " ")
+        {
+            text.push_str(t);
+            r.end = r.end.max(range.end);
+            return;
+        }
         self.push(Inline::Text { text: t.to_string(), range });
     }
 
@@ -281,7 +294,10 @@ mod tests {
 
     #[test]
     fn directives_are_found() {
-        let b = parse("<!-- budkavle-disable klarsprak.erhalla -->\nVi erhåller.\n<!-- budkavle-enable klarsprak.erhalla -->\n", 0);
+        let b = parse(
+            "<!-- budkavle-disable klarsprak.erhalla -->\nVi erhåller.\n<!-- budkavle-enable klarsprak.erhalla -->\n",
+            0,
+        );
         assert_eq!(b.directives.len(), 2);
         assert!(!b.directives[0].enable);
         assert_eq!(b.directives[0].rules, vec!["klarsprak.erhalla"]);

@@ -16,27 +16,29 @@ pub(crate) fn resolve_datetime(dt: &toml::value::Datetime, tz: &TimeZone) -> Res
             None => format!("`{dt}` has no date"),
         });
     };
-    let date = Date::new(d.year as i16, d.month as i8, d.day as i8)
-        .map_err(|_| format!("`{dt}` is not a real date"))?;
+    let date =
+        Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|_| format!("`{dt}` is not a real date"))?;
     let time = Time::new(t.hour as i8, t.minute as i8, t.second.unwrap_or(0) as i8, t.nanosecond.unwrap_or(0) as i32)
         .map_err(|_| format!("`{dt}` is not a real time of day"))?;
     let civil = DateTime::from_parts(date, time);
     match dt.offset {
-        Some(toml::value::Offset::Z) => civil.to_zoned_datetime(TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string()),
+        Some(toml::value::Offset::Z) => {
+            civil.to_zoned_datetime(TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string())
+        }
         Some(toml::value::Offset::Custom { minutes }) => {
             let offset = jiff::tz::Offset::from_seconds(i32::from(minutes) * 60).map_err(|e| e.to_string())?;
             offset.to_timestamp(civil).map_err(|e| e.to_string())
         }
-        None => tz
-            .to_ambiguous_zoned_datetime(civil)
-            .disambiguate(Disambiguation::Reject)
-            .map(|z| z.timestamp())
-            .map_err(|_| {
-                format!(
-                    "`{dt}` does not exist or is ambiguous in {} (a daylight-saving change)",
-                    tz.iana_name().unwrap_or("the organisation's time zone")
-                )
-            }),
+        None => {
+            tz.to_ambiguous_zoned_datetime(civil).disambiguate(Disambiguation::Reject).map(|z| z.timestamp()).map_err(
+                |_| {
+                    format!(
+                        "`{dt}` does not exist or is ambiguous in {} (a daylight-saving change)",
+                        tz.iana_name().unwrap_or("the organisation's time zone")
+                    )
+                },
+            )
+        }
     }
 }
 

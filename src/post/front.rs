@@ -140,13 +140,22 @@ pub(crate) enum SplitError {
 impl SplitError {
     pub(crate) fn message(&self) -> (&'static str, &'static str) {
         match self {
-            SplitError::Empty => ("the file is empty", "a post starts with `+++`, a TOML front matter with at least `title = \"…\"`, `+++`, then the text"),
+            SplitError::Empty => (
+                "the file is empty",
+                "a post starts with `+++`, a TOML front matter with at least `title = \"…\"`, `+++`, then the text",
+            ),
             SplitError::Yaml => (
                 "front matter is YAML (`---`); budkavle reads TOML between `+++` lines",
                 "replace both `---` lines with `+++` and write `key = \"value\"` instead of `key: value` (lists: `tags = [\"A\", \"B\"]`)",
             ),
-            SplitError::Missing => ("the file has no front matter", "start the file with a line `+++`, then `title = \"…\"`, then a closing `+++`"),
-            SplitError::Unclosed => ("front matter opened with `+++` is never closed", "add a line with only `+++` after the last front-matter key"),
+            SplitError::Missing => (
+                "the file has no front matter",
+                "start the file with a line `+++`, then `title = \"…\"`, then a closing `+++`",
+            ),
+            SplitError::Unclosed => (
+                "front matter opened with `+++` is never closed",
+                "add a line with only `+++` after the last front-matter key",
+            ),
         }
     }
 }

@@ -165,7 +165,11 @@ impl Validator<'_, '_> {
         let id = match &f.id {
             Some(id) => {
                 if !is_valid_id(id.get_ref()) {
-                    self.err(id.span().start, format!("`{}` is not a valid id", id.get_ref()), format!("use lower-case a-z, digits and `-`, e.g. \"{}\"", slugify(id.get_ref())));
+                    self.err(
+                        id.span().start,
+                        format!("`{}` is not a valid id", id.get_ref()),
+                        format!("use lower-case a-z, digits and `-`, e.g. \"{}\"", slugify(id.get_ref())),
+                    );
                 }
                 id.get_ref().clone()
             }
@@ -173,8 +177,13 @@ impl Validator<'_, '_> {
                 let stem = self.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
                 if !is_valid_id(&stem) {
                     self.diags.push(
-                        Diagnostic::new(self.rel, 1, 1, format!("the file name `{stem}` is not a valid post id"))
-                            .hint(format!("rename the file to `{}.md` or set `id = \"{}\"` in the front matter", slugify(&stem), slugify(&stem))),
+                        Diagnostic::new(self.rel, 1, 1, format!("the file name `{stem}` is not a valid post id")).hint(
+                            format!(
+                                "rename the file to `{}.md` or set `id = \"{}\"` in the front matter",
+                                slugify(&stem),
+                                slugify(&stem)
+                            ),
+                        ),
                     );
                 }
                 stem
@@ -204,11 +213,12 @@ impl Validator<'_, '_> {
         };
 
         if let Some(goal) = &f.goal
-            && !strategy.has_goal(goal.get_ref()) {
-                let known: Vec<&str> = strategy.goal_ids().collect();
-                let hint = suggestion(goal.get_ref(), &known, "goals in strategy.toml");
-                self.err(goal.span().start, format!("unknown goal `{}`", goal.get_ref()), hint);
-            }
+            && !strategy.has_goal(goal.get_ref())
+        {
+            let known: Vec<&str> = strategy.goal_ids().collect();
+            let hint = suggestion(goal.get_ref(), &known, "goals in strategy.toml");
+            self.err(goal.span().start, format!("unknown goal `{}`", goal.get_ref()), hint);
+        }
         for audience in &f.audiences {
             if !strategy.has_audience(audience.get_ref()) {
                 let known: Vec<&str> = strategy.audience_ids().collect();
@@ -220,7 +230,11 @@ impl Validator<'_, '_> {
         let lang = match &f.lang {
             Some(l) => {
                 if !crate::strategy::is_bcp47(l.get_ref()) {
-                    self.err(l.span().start, format!("`{}` is not a language tag", l.get_ref()), "use a BCP 47 tag such as \"sv\" or \"en\"");
+                    self.err(
+                        l.span().start,
+                        format!("`{}` is not a language tag", l.get_ref()),
+                        "use a BCP 47 tag such as \"sv\" or \"en\"",
+                    );
                 }
                 l.get_ref().clone()
             }
@@ -243,7 +257,11 @@ impl Validator<'_, '_> {
                 let alt = m.alt.as_ref().map(|a| a.get_ref().trim().to_string()).unwrap_or_default();
                 if alt.is_empty() {
                     let at = m.alt.as_ref().map_or(m.path.span().start, |a| a.span().start);
-                    self.err(at, format!("image `{}` has no alt text", m.path.get_ref()), "add `alt = \"…\"` describing what the image shows, for people who cannot see it");
+                    self.err(
+                        at,
+                        format!("image `{}` has no alt text", m.path.get_ref()),
+                        "add `alt = \"…\"` describing what the image shows, for people who cannot see it",
+                    );
                 }
                 media.push(Media { path, alt });
             }
@@ -261,37 +279,68 @@ impl Validator<'_, '_> {
         }
 
         if f.kind == Kind::Crisis && f.crisis.is_none() {
-            self.err(0, "a crisis post needs a `[crisis]` table", "add [crisis] with event, category, urgency, severity, certainty and area (CAP 1.2)");
+            self.err(
+                0,
+                "a crisis post needs a `[crisis]` table",
+                "add [crisis] with event, category, urgency, severity, certainty and area (CAP 1.2)",
+            );
         }
         if f.kind != Kind::Crisis
-            && let Some(c) = &f.crisis {
-                self.err(c.span().start, "`[crisis]` is only for posts with kind = \"crisis\"", "set kind = \"crisis\" or remove the [crisis] table");
-            }
+            && let Some(c) = &f.crisis
+        {
+            self.err(
+                c.span().start,
+                "`[crisis]` is only for posts with kind = \"crisis\"",
+                "set kind = \"crisis\" or remove the [crisis] table",
+            );
+        }
         if let Some(c) = &f.crisis
             && let Some(exp) = &c.get_ref().expires
-                && let Err(msg) = resolve_datetime(exp, &strategy.timezone) {
-                    self.err(c.span().start, format!("crisis expires: {msg}"), "write when the alert stops applying, e.g. expires = 2027-01-20T18:00:00");
-                }
+            && let Err(msg) = resolve_datetime(exp, &strategy.timezone)
+        {
+            self.err(
+                c.span().start,
+                format!("crisis expires: {msg}"),
+                "write when the alert stops applying, e.g. expires = 2027-01-20T18:00:00",
+            );
+        }
 
         let relations = [("updates", &f.updates), ("corrects", &f.corrects), ("cancels", &f.cancels)];
         let set: Vec<_> = relations.iter().filter(|(_, v)| v.is_some()).collect();
         if set.len() > 1 {
             let (_, v) = set[1];
-            self.err(v.as_ref().map_or(0, |v| v.span().start), "a post can update, correct or cancel one earlier post, not several relations at once", "keep one of `updates`, `corrects`, `cancels`");
+            self.err(
+                v.as_ref().map_or(0, |v| v.span().start),
+                "a post can update, correct or cancel one earlier post, not several relations at once",
+                "keep one of `updates`, `corrects`, `cancels`",
+            );
         }
         for (name, v) in relations {
             if let Some(v) = v {
                 if !is_valid_id(v.get_ref()) {
-                    self.err(v.span().start, format!("`{name}` must name a post id, and `{}` is not one", v.get_ref()), "write the id of the earlier post (its file name without .md, or its `id`)");
+                    self.err(
+                        v.span().start,
+                        format!("`{name}` must name a post id, and `{}` is not one", v.get_ref()),
+                        "write the id of the earlier post (its file name without .md, or its `id`)",
+                    );
                 } else if *v.get_ref() == id {
-                    self.err(v.span().start, format!("a post cannot point at itself with `{name}`"), "name the earlier post this one follows up");
+                    self.err(
+                        v.span().start,
+                        format!("a post cannot point at itself with `{name}`"),
+                        "name the earlier post this one follows up",
+                    );
                 }
             }
         }
         if let Some(r) = &f.retracted
-            && r.get_ref().trim().is_empty() {
-                self.err(r.span().start, "`retracted` needs the reason, shown on the archive's tombstone", "write why the post was withdrawn, e.g. retracted = \"Fel datum; se rättelsen\"");
-            }
+            && r.get_ref().trim().is_empty()
+        {
+            self.err(
+                r.span().start,
+                "`retracted` needs the reason, shown on the archive's tombstone",
+                "write why the post was withdrawn, e.g. retracted = \"Fel datum; se rättelsen\"",
+            );
+        }
 
         let body = body::parse(self.source, split.body_start);
         Some(Post {
@@ -328,7 +377,11 @@ impl Validator<'_, '_> {
         match name.parse::<PlatformId>() {
             Ok(id) if self.ctx.strategy.configured.contains_key(&id) => Some(id),
             Ok(id) => {
-                self.err(offset, format!("platform `{id}` is not configured in strategy.toml"), format!("add [platforms.{id}] to strategy.toml or remove it here"));
+                self.err(
+                    offset,
+                    format!("platform `{id}` is not configured in strategy.toml"),
+                    format!("add [platforms.{id}] to strategy.toml or remove it here"),
+                );
                 None
             }
             Err(_) => {
@@ -344,11 +397,19 @@ impl Validator<'_, '_> {
     fn media_path(&mut self, written: &str, offset: usize) -> Option<PathBuf> {
         let p = Path::new(written);
         if written.trim().is_empty() {
-            self.err(offset, "the media path is empty", "write the image's path relative to this post, e.g. \"../media/bild.png\"");
+            self.err(
+                offset,
+                "the media path is empty",
+                "write the image's path relative to this post, e.g. \"../media/bild.png\"",
+            );
             return None;
         }
         if p.is_absolute() || written.starts_with('/') || written.starts_with('\\') {
-            self.err(offset, format!("media path `{written}` is absolute"), "write the path relative to this post's file, e.g. \"../../media/bild.jpg\"");
+            self.err(
+                offset,
+                format!("media path `{written}` is absolute"),
+                "write the path relative to this post's file, e.g. \"../../media/bild.jpg\"",
+            );
             return None;
         }
         let folder = self.rel.parent().unwrap_or(Path::new(""));
@@ -359,12 +420,20 @@ impl Validator<'_, '_> {
                 Component::CurDir => {}
                 Component::ParentDir => {
                     if !rel.pop() {
-                        self.err(offset, format!("media path `{written}` leaves the repository"), "keep images inside the repository, e.g. in content/media/");
+                        self.err(
+                            offset,
+                            format!("media path `{written}` leaves the repository"),
+                            "keep images inside the repository, e.g. in content/media/",
+                        );
                         return None;
                     }
                 }
                 Component::RootDir | Component::Prefix(_) => {
-                    self.err(offset, format!("media path `{written}` is absolute"), "write the path relative to this post's file");
+                    self.err(
+                        offset,
+                        format!("media path `{written}` is absolute"),
+                        "write the path relative to this post's file",
+                    );
                     return None;
                 }
             }
@@ -373,17 +442,29 @@ impl Validator<'_, '_> {
         match abs.canonicalize() {
             Ok(real) if real.starts_with(self.ctx.canonical_root) => {
                 if !real.is_file() {
-                    self.err(offset, format!("media path `{written}` is not a file"), "name an image file, not a folder");
+                    self.err(
+                        offset,
+                        format!("media path `{written}` is not a file"),
+                        "name an image file, not a folder",
+                    );
                     return None;
                 }
                 Some(rel)
             }
             Ok(real) => {
-                self.err(offset, format!("media path `{written}` is a link to {} outside the repository", real.display()), "copy the image into the repository instead of linking to it");
+                self.err(
+                    offset,
+                    format!("media path `{written}` is a link to {} outside the repository", real.display()),
+                    "copy the image into the repository instead of linking to it",
+                );
                 None
             }
             Err(_) => {
-                self.err(offset, format!("media file `{}` does not exist", rel.display()), "check the spelling; the path is relative to this post's file");
+                self.err(
+                    offset,
+                    format!("media file `{}` does not exist", rel.display()),
+                    "check the spelling; the path is relative to this post's file",
+                );
                 None
             }
         }

@@ -186,8 +186,10 @@ impl<'a> Templates<'a> {
             }
         }
         let marked_tags: Vec<String> = tags.iter().map(|t| segment::tag(t)).collect();
-        let date = post.date.map(|d| d.to_zoned_datetime(strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
-        let link = org.archive_url.as_ref().map(|u| segment::link(&format!("{}/p/{}/", u.trim_end_matches('/'), post.id)));
+        let date =
+            post.date.map(|d| d.to_zoned_datetime(strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
+        let link =
+            org.archive_url.as_ref().map(|u| segment::link(&format!("{}/p/{}/", u.trim_end_matches('/'), post.id)));
 
         let mut context = tera::Context::new();
         context.insert("hashtags", &marked_tags.join(" "));
@@ -222,10 +224,7 @@ impl<'a> Templates<'a> {
         ctx.insert("part", &part);
         ctx.insert("parts", &parts);
         let theme = &self.project.theme;
-        let out = theme
-            .tera
-            .render(&self.name, &ctx)
-            .map_err(|e| theme.render_error(&self.name, &e))?;
+        let out = theme.tera.render(&self.name, &ctx).map_err(|e| theme.render_error(&self.name, &e))?;
         Ok(tidy(&out))
     }
 }

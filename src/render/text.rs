@@ -58,7 +58,11 @@ fn block_text(block: &Block, out: &mut String) {
 /// public authority sends them.
 fn link(text: &str, url: &str, out: &mut String) {
     let bare = |s: &str| {
-        s.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("mailto:").trim_end_matches('/').to_string()
+        s.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("mailto:")
+            .trim_end_matches('/')
+            .to_string()
     };
     if text.trim().is_empty() || bare(text) == bare(url) {
         out.push_str(&marker::link(url));
@@ -158,13 +162,17 @@ mod tests {
 
     #[test]
     fn links() {
-        assert_eq!(render("Se [vår sida](https://a.se/x) och <https://b.se>."), "Se vår sida (https://a.se/x) och https://b.se.");
+        assert_eq!(
+            render("Se [vår sida](https://a.se/x) och <https://b.se>."),
+            "Se vår sida (https://a.se/x) och https://b.se."
+        );
         assert_eq!(render("[a.se/x](https://a.se/x)"), "https://a.se/x");
     }
 
     #[test]
     fn bare_urls_and_hashtags_in_text_are_marked() {
-        let body = crate::post::parse_body("Läs på https://a.se/x_(y). Eller (https://b.se/z), #Snöröjning och #1 och a#b.");
+        let body =
+            crate::post::parse_body("Läs på https://a.se/x_(y). Eller (https://b.se/z), #Snöröjning och #1 och a#b.");
         let marked = joined_text(&body.parts);
         let segs = crate::platform::segment::decode(&marked);
         use crate::platform::Segment::*;

@@ -113,7 +113,8 @@ pub(crate) fn template_error(file: &Path, e: &tera::Error, source: Option<&str>)
     let detail = chain.last().cloned().unwrap_or_default();
     let detail = detail.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_string();
     let message = if detail.is_empty() { "template error".to_string() } else { format!("template error: {detail}") };
-    Diagnostic::new(file, line, column, message).hint("templates use Tera syntax: {{ text }}, {% if last %}…{% endif %}")
+    Diagnostic::new(file, line, column, message)
+        .hint("templates use Tera syntax: {{ text }}, {% if last %}…{% endif %}")
 }
 
 /// Byte offset of the first use of `var` inside a `{{ }}` or `{% %}` tag.

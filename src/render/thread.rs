@@ -65,7 +65,9 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
             }
             let had_ws = j > ws_start || c == '\n';
             let next = chars.get(j).map(|&(_, ch)| ch);
-            let starts_sentence = next.is_some_and(|n| n.is_uppercase() || n == '•' || n == '”' || n == '"' || crate::platform::segment::is_marker(n));
+            let starts_sentence = next.is_some_and(|n| {
+                n.is_uppercase() || n == '•' || n == '”' || n == '"' || crate::platform::segment::is_marker(n)
+            });
             if had_ws && (newline || (is_end && starts_sentence)) {
                 let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
                 out.push(&text[start..end]);

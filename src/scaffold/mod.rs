@@ -39,20 +39,35 @@ pub struct InitOptions {
 /// Refuses to touch a folder that already holds a strategy, so it cannot overwrite real work.
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
     if dir.join(crate::strategy::FILE_NAME).exists() {
-        return Err(Error::Usage(format!("{} already has a strategy.toml; init only creates new repositories", dir.display())));
+        return Err(Error::Usage(format!(
+            "{} already has a strategy.toml; init only creates new repositories",
+            dir.display()
+        )));
     }
     if opts.name.contains('"') || opts.name.contains('\\') {
         return Err(Error::Usage("the organisation name may not contain `\"` or `\\`".into()));
     }
     let english = opts.lang.starts_with("en");
     let (title, body, tag) = if english {
-        ("Welcome to our new channels", "This is our first post written with budkavle.\n\nRead more on [our website](https://www.example.org).", "Welcome")
+        (
+            "Welcome to our new channels",
+            "This is our first post written with budkavle.\n\nRead more on [our website](https://www.example.org).",
+            "Welcome",
+        )
     } else {
-        ("Välkommen till våra nya kanaler", "Det här är vårt första inlägg som skrivs med budkavle.\n\nLäs mer på [vår webbplats](https://www.example.org).", "Välkommen")
+        (
+            "Välkommen till våra nya kanaler",
+            "Det här är vårt första inlägg som skrivs med budkavle.\n\nLäs mer på [vår webbplats](https://www.example.org).",
+            "Välkommen",
+        )
     };
     let date = tomorrow_nine(opts.now);
     let strategy = STRATEGY.replace("{{NAME}}", &opts.name).replace("{{LANG}}", &opts.lang);
-    let post = FIRST_POST.replace("{{TITLE}}", title).replace("{{DATE}}", &date).replace("{{TAG}}", tag).replace("{{BODY}}", body);
+    let post = FIRST_POST
+        .replace("{{TITLE}}", title)
+        .replace("{{DATE}}", &date)
+        .replace("{{TAG}}", tag)
+        .replace("{{BODY}}", body);
     let slug = slugify(title);
 
     let mut files: Vec<(PathBuf, String)> = vec![
@@ -97,7 +112,8 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
     let strategy = &project.strategy;
     let date = match &opts.date {
         Some(d) => {
-            let parsed: toml::value::Datetime = d.parse().map_err(|_| Error::Usage(format!("`{d}` is not a date like 2026-12-01T09:00:00")))?;
+            let parsed: toml::value::Datetime =
+                d.parse().map_err(|_| Error::Usage(format!("`{d}` is not a date like 2026-12-01T09:00:00")))?;
             crate::post::resolve_datetime(&parsed, &strategy.timezone).map_err(Error::Usage)?;
             parsed.to_string()
         }
@@ -121,13 +137,20 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
     }
     front.push_str("tags = []\n");
     let platforms: Vec<&str> = strategy.enabled_platforms().map(PlatformId::name).collect();
-    front.push_str(&format!("# platforms = [{}]\n", platforms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")));
+    front.push_str(&format!(
+        "# platforms = [{}]\n",
+        platforms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
+    ));
     if opts.kind == crate::post::Kind::Crisis {
         front.push_str("\n[crisis]\nevent = \"\"\ncategory = \"Safety\"\nurgency = \"Immediate\"\nseverity = \"Moderate\"\ncertainty = \"Observed\"\narea = { description = \"\" }\n");
     }
     front.push_str("+++\n\n");
     let english = strategy.organisation().lang.starts_with("en");
-    front.push_str(if english { "Write the post here. A line with only --- starts a new part of a thread.\n" } else { "Skriv inlägget här. En rad med bara --- börjar en ny del i en tråd.\n" });
+    front.push_str(if english {
+        "Write the post here. A line with only --- starts a new part of a thread.\n"
+    } else {
+        "Skriv inlägget här. En rad med bara --- börjar en ny del i en tråd.\n"
+    });
     write_atomic(&project.root.join(&rel), front.as_bytes())?;
     Ok(rel)
 }

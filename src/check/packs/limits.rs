@@ -36,14 +36,22 @@ impl Rule for Length {
                 if part.length > r.limit {
                     out.at_file(
                         body.clone(),
-                        format!("{name}{which} is {} characters, {} over the limit of {}", part.length, part.length - r.limit, r.limit),
+                        format!(
+                            "{name}{which} is {} characters, {} over the limit of {}",
+                            part.length,
+                            part.length - r.limit,
+                            r.limit
+                        ),
                     )
                     .on_platform(r.platform);
                 }
                 if let Some(max) = r.max_bytes.filter(|max| part.bytes > *max) {
-                    out.at_file(body.clone(), format!("{name}{which} is {} bytes, over the limit of {max}", part.bytes))
-                        .with_rule_suffix("bytes")
-                        .on_platform(r.platform);
+                    out.at_file(
+                        body.clone(),
+                        format!("{name}{which} is {} bytes, over the limit of {max}", part.bytes),
+                    )
+                    .with_rule_suffix("bytes")
+                    .on_platform(r.platform);
                 }
             }
         }
@@ -74,14 +82,20 @@ impl Rule for Media {
             if p.requires_media() && r.media.is_empty() {
                 out.at_file(
                     body.clone(),
-                    format!("{name} needs an image; add [[media]] or skip {name} with [platform.{}] skip = true", r.platform),
+                    format!(
+                        "{name} needs an image; add [[media]] or skip {name} with [platform.{}] skip = true",
+                        r.platform
+                    ),
                 )
                 .with_rule_suffix("required")
                 .on_platform(r.platform);
             }
             if r.media.len() > p.max_media() {
-                out.at_file(body.clone(), format!("{name} takes at most {} images, this post has {}", p.max_media(), r.media.len()))
-                    .on_platform(r.platform);
+                out.at_file(
+                    body.clone(),
+                    format!("{name} takes at most {} images, this post has {}", p.max_media(), r.media.len()),
+                )
+                .on_platform(r.platform);
             }
             if let Some(max) = p.max_hashtags() {
                 let tags = ctx.post.tags_for(r.platform).len();

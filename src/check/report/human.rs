@@ -16,7 +16,8 @@ pub(super) fn write(findings: &[Finding], ctx: &Context<'_>, out: &mut dyn Write
         };
         let platform = f.platform.map(|p| format!(" [{}]", p.name())).unwrap_or_default();
         writeln!(out, "{}:{}:{}: {level}: {}{platform} ({})", f.file.display(), f.line, f.column, f.message, f.rule)?;
-        if let Some(line) = (ctx.source)(&f.file).and_then(|s| s.lines().nth(f.line.saturating_sub(1)).map(str::to_string))
+        if let Some(line) =
+            (ctx.source)(&f.file).and_then(|s| s.lines().nth(f.line.saturating_sub(1)).map(str::to_string))
         {
             let width = if f.end_line == f.line && f.end_column > f.column { f.end_column - f.column } else { 1 };
             writeln!(out, "  | {line}")?;

@@ -482,4 +482,3 @@ fn front_matter_outside_scopes() {
     // The title is a scope of its own; the comment and the override text are read here.
     assert_eq!(kept, ["076-111 22 33", "kalle@gmail.com"]);
 }
-
