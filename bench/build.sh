@@ -5,9 +5,11 @@
 #
 # For each N: a temporary content repository (this repository's strategy.toml, themes/ and
 # content/media/ plus N posts from bench/gen_posts.py, fixed seed) is built once to warm up,
-# then BENCH_RUNS times (default 3) under `/usr/bin/time -f "%e %M"`. Reported: renderings
-# (posts × platforms), median wall seconds, posts per second, peak RSS in MB (the largest of the
-# timed runs), and PASS/FAIL against the target: 10,000 posts in under 2 s and under 300 MB.
+# then BENCH_RUNS times (default 3) under `/usr/bin/time -f "%e %M %U %S"`. Reported: renderings
+# (posts × platforms), median wall seconds, median CPU seconds (user + sys), posts per second,
+# peak RSS in MB (the largest of the timed runs), and PASS/FAIL against the target: 10,000 posts
+# in under 2 s and under 300 MB. Each timed run replaces the dist/ of the run before, as a
+# rebuild does. The posts live under $TMPDIR (default /tmp); TMPDIR=/dev/shm takes the disk out.
 #
 # Environment:
 #   BENCH_RUNS=3      timed runs per N (the median is reported)
@@ -15,6 +17,7 @@
 #   BENCH_NO_BUILD=1  skip `cargo build --release` (use the binary already in target/release)
 #   BENCH_KEEP=1      keep the generated repositories (their paths are printed), e.g. to profile
 #   BENCH_STRICT=1    exit 1 when a row FAILs the target
+#   TMPDIR=/dev/shm   generate and build in memory (measures CPU, not the disk)
 #
 # Results are printed and written to bench/out/results.txt (git-ignored).
 set -euo pipefail
@@ -64,7 +67,7 @@ if [[ "${BENCH_NO_BUILD:-}" != 1 ]]; then
 fi
 [[ -x "$BIN" ]] || die "no binary at $BIN; run cargo build --release"
 
-# Creates a content repository with N posts; prints its path.
+# Creates a content repository with N posts in REPO_DIR (registered for cleanup).
 make_repo() {
     local n=$1 dir
     dir="$(mktemp -d "${TMPDIR:-/tmp}/budkavle-bench-$n.XXXXXX")"
@@ -104,21 +107,24 @@ for n in "${SIZES[@]}"; do
     over="$(sed -n 's/.*(\([0-9][0-9]*\) over a limit.*/\1/p' "$log" | tail -n 1)"
 
     walls=()
+    cpus=()
     peak_kb=0
     for ((i = 1; i <= RUNS; i++)); do
         tf="$dir/.bench-time"
-        if ! "$TIME" -f "%e %M" -o "$tf" "$BIN" --root "$dir" build >"$log" 2>&1; then
+        if ! "$TIME" -f "%e %M %U %S" -o "$tf" "$BIN" --root "$dir" build >"$log" 2>&1; then
             cat "$log" >&2
             die "budkavle build failed in timed run $i for N=$n"
         fi
-        read -r wall kb < <(tail -n 1 "$tf")
+        read -r wall kb user sys < <(tail -n 1 "$tf")
         walls+=("$wall")
+        cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')")
         if ((kb > peak_kb)); then peak_kb=$kb; fi
-        echo "bench: N=$n run $i: ${wall}s, $((kb / 1024)) MB" >&2
+        echo "bench: N=$n run $i: ${wall} s wall (${user} s user, ${sys} s sys), $((kb / 1024)) MB" >&2
     done
 
     med="$(median "${walls[@]}")"
-    row="$(awk -v n="$n" -v r="$renderings" -v w="$med" -v kb="$peak_kb" \
+    cpu="$(median "${cpus[@]}")"
+    row="$(awk -v n="$n" -v r="$renderings" -v w="$med" -v cpu="$cpu" -v kb="$peak_kb" \
         -v tp="$TARGET_POSTS" -v ts="$TARGET_SECONDS" -v tm="$TARGET_MB" -v over="${over:-0}" '
         BEGIN {
             mb = kb / 1024
@@ -126,7 +132,7 @@ for n in "${SIZES[@]}"; do
             if (n == tp) verdict = (w < ts && mb < tm) ? "PASS" : "FAIL"
             else verdict = "-"
             note = (over > 0) ? sprintf("  (%d over a limit)", over) : ""
-            printf "%9d  %10d  %8.2f  %9.0f  %7.1f  %s%s", n, r, w, rate, mb, verdict, note
+            printf "%9d  %10d  %8.2f  %8.2f  %9.0f  %7.1f  %s%s", n, r, w, cpu, rate, mb, verdict, note
         }')"
     ROWS+=("$row")
     if [[ "$row" == *FAIL* ]]; then FAILED=1; fi
@@ -137,11 +143,12 @@ report="$(
     dirty=""
     git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || dirty=" (+ uncommitted changes in src/)"
     echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$dirty, $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-    echo "load average before the runs: $LOAD_BEFORE (other work on the machine skews the figures)"
-    echo "median of $RUNS timed runs after 1 warm-up; peak = largest max RSS of the timed runs; seed $SEED"
+    echo "load average (1, 5, 15 min) after cargo build, before the runs: $LOAD_BEFORE"
+    echo "wall and cpu (user + sys) s: median of $RUNS timed runs after 1 warm-up; posts/s = posts / median wall;"
+    echo "peak MB = largest max RSS of the timed runs; posts in $(df -P "${TMPDIR:-/tmp}" | awk 'NR == 2 {print $1}') (${TMPDIR:-/tmp}); seed $SEED"
     echo "target: $TARGET_POSTS posts in < ${TARGET_SECONDS} s wall and < ${TARGET_MB} MB peak"
     echo
-    printf '%9s  %10s  %8s  %9s  %7s  %s\n' "posts" "renderings" "wall s" "posts/s" "peak MB" "target"
+    printf '%9s  %10s  %8s  %8s  %9s  %7s  %s\n' "posts" "renderings" "wall s" "cpu s" "posts/s" "peak MB" "target"
     printf '%s\n' "${ROWS[@]}"
 )"
 printf '%s\n' "$report"

@@ -14,7 +14,6 @@ Standard library only.
 """
 
 import argparse
-import base64
 import datetime
 import os
 import random
@@ -243,15 +242,16 @@ def main():
             fm.append("audiences = [" + ", ".join(map(toml_str, picks)) + "]")
         if kind != "news" or rng.random() < 0.5:
             fm.append(f'kind = "{kind}"')
-        tags = rng.sample(TAGS, rng.randint(0, 4))
+        tags = rng.sample(TAGS, rng.randint(0, 3))
         if tags:
             fm.append("tags = [" + ", ".join(map(toml_str, tags)) + "]")
         platforms = configured
         if rng.random() < 0.05:  # a few posts go to some platforms only
             platforms = sorted(rng.sample(configured, rng.randint(2, len(configured) - 1)), key=configured.index)
             fm.append("platforms = [" + ", ".join(map(toml_str, platforms)) + "]")
-        if kind == "crisis" and crisis_ids and rng.random() < 0.5:
-            fm.append(f'updates = "{rng.choice(crisis_ids)}"')
+        earlier = [i for i, d in crisis_ids if d < when - datetime.timedelta(days=1)]
+        if kind == "crisis" and earlier and rng.random() < 0.5:
+            fm.append(f'updates = "{rng.choice(earlier)}"')
         if rng.random() < 0.02:
             fm.append("draft = true")
 
@@ -275,7 +275,7 @@ def main():
 
         post_id = f"bench-{n:05d}" if any(l.startswith("id = ") for l in fm) else slug
         if kind == "crisis":
-            crisis_ids.append(post_id)
+            crisis_ids.append((post_id, when))
         text = "+++\n" + "\n".join(fm) + "\n" + "".join("\n" + t + "\n" for t in tables) + "+++\n\n" + body(rng, slug)
         with open(os.path.join(month, slug + ".md"), "w", encoding="utf-8") as f:
             f.write(text)
