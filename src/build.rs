@@ -1,13 +1,14 @@
 //! `budkavle build`: every post rendered for every platform it goes to, written to
 //! `dist/platforms/<platform>/<id>.{json,txt}` for review in a pull request.
 //!
-//! Everything is rendered in memory first; only when all of it succeeded is the new tree written
-//! beside the old one and swapped in, so a failed build leaves the previous `dist/` untouched.
+//! Everything is rendered in memory first; only when all of it succeeded is anything written, so
+//! a failed build leaves the previous `dist/` untouched. Writing is incremental (see
+//! [`crate::output`]): a rebuild touches only the files whose content changed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::platform::PlatformId;
+use crate::output::{OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 use crate::render::{self, Rendered};
 
@@ -18,6 +19,7 @@ pub struct Summary {
     pub posts: usize,
     pub rendered: usize,
     pub over_limit: usize,
+    pub files: WriteStats,
 }
 
 /// Renders every post × target platform, collecting every template error.
@@ -37,62 +39,24 @@ pub fn render_all(project: &Project) -> Result<Vec<Rendered>> {
 }
 
 pub fn build(project: &Project, out_dir: &Path) -> Result<Summary> {
+    // Everything is rendered before anything is written: a template error leaves dist/ as it was.
     let rendered = render_all(project)?;
-    let summary = Summary {
-        posts: project.posts.len(),
-        rendered: rendered.len(),
-        over_limit: rendered.iter().filter(|r| r.over_limit).count(),
-    };
-    let files = par_map(&rendered, |r| -> Result<[(PathBuf, Vec<u8>); 2]> {
-        let base = Path::new(r.platform.name()).join(&r.post);
+    let out = OutputDir::open(&out_dir.join("platforms"))?;
+    let written = par_map(&rendered, |r| -> Result<()> {
+        let base = format!("{}/{}", r.platform.name(), r.post);
         let mut json =
             serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
         json.push(b'\n');
-        Ok([(base.with_extension("json"), json), (base.with_extension("txt"), r.to_text().into_bytes())])
-    });
-    let mut all = Vec::with_capacity(files.len() * 2);
-    for f in files {
-        all.extend(f?);
-    }
-    replace_dir(&out_dir.join("platforms"), &all)?;
-    Ok(summary)
-}
-
-/// Writes `files` into a fresh sibling of `target` and swaps it in.
-fn replace_dir(target: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let parent = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let fresh = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(parent)
-        .map_err(|e| Error::io("cannot create a folder in", parent, e))?;
-    let mut dirs: Vec<PathBuf> = PlatformId::ALL.iter().map(|p| fresh.path().join(p.name())).collect();
-    dirs.retain(|d| files.iter().any(|(f, _)| fresh.path().join(f).parent() == Some(d.as_path())));
-    for d in &dirs {
-        std::fs::create_dir_all(d).map_err(|e| Error::io("cannot create", d, e))?;
-    }
-    let written: Vec<Result<()>> = par_map(files, |(rel, bytes)| {
-        let path = fresh.path().join(rel);
-        std::fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &path, e))
+        out.write(&format!("{base}.json"), &json)?;
+        out.write(&format!("{base}.txt"), r.to_text().as_bytes())?;
+        Ok(())
     });
     written.into_iter().collect::<Result<()>>()?;
-
-    let fresh = fresh.keep();
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had_old = target.exists();
-    if had_old {
-        std::fs::rename(target, &old).map_err(|e| Error::io("cannot move aside", target, e))?;
-    }
-    if let Err(e) = std::fs::rename(&fresh, target) {
-        if had_old {
-            let _ = std::fs::rename(&old, target);
-        }
-        let _ = std::fs::remove_dir_all(&fresh);
-        return Err(Error::io("cannot replace", target, e));
-    }
-    if had_old {
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io("cannot remove", &old, e))?;
-    }
-    Ok(())
+    let files = out.finish()?;
+    Ok(Summary {
+        posts: project.posts.len(),
+        rendered: rendered.len(),
+        over_limit: rendered.iter().filter(|r| r.over_limit).count(),
+        files,
+    })
 }

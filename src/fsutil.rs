@@ -36,7 +36,12 @@ pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_byte
         return Err(Diagnostic::file(rel, format!("the file is a link to {} outside the repository", real.display()))
             .hint("copy the file into the repository instead of linking to it"));
     }
-    let meta = std::fs::metadata(&real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    read_inside(&real, rel, max_bytes)
+}
+
+/// Reads a file already known to lie inside the repository (found by a walk that refuses links).
+pub(crate) fn read_inside(real: &Path, rel: &Path, max_bytes: u64) -> Result<String, Diagnostic> {
+    let meta = std::fs::metadata(real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
     if meta.len() > max_bytes {
         return Err(Diagnostic::file(
             rel,
@@ -48,7 +53,7 @@ pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_byte
         )
         .hint("a post is a short text: move large data out of content/ (images belong in content/media/)"));
     }
-    let bytes = std::fs::read(&real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
     decode_utf8(rel, bytes)
 }
 

@@ -4,6 +4,7 @@
 //! once; every command is a function of it. See `DESIGN.md` in the shared design for formats.
 
 pub mod build;
+pub use output::WriteStats;
 pub mod check;
 pub mod error;
 pub mod platform;
@@ -14,6 +15,7 @@ pub mod scaffold;
 pub mod strategy;
 
 mod fsutil;
+mod output;
 mod toml_diag;
 
 pub use error::{Diagnostic, Error, Result};

@@ -51,10 +51,13 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             say(
                 cli,
                 format_args!(
-                    "built {} posts × platforms = {} renderings into {} in {:.2?}{}",
+                    "built {} posts × platforms = {} renderings into {} ({} files written, {} unchanged, {} removed) in {:.2?}{}",
                     s.posts,
                     s.rendered,
                     out.join("platforms").display(),
+                    s.files.written,
+                    s.files.unchanged,
+                    s.files.removed,
                     start.elapsed(),
                     if s.over_limit > 0 {
                         format!(" ({} over a limit: run `budkavle check`)", s.over_limit)
@@ -80,8 +83,9 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                 }
             }
             let rules = rule_infos(&project);
-            let source =
-                |path: &std::path::Path| project.posts.iter().find(|p| p.path == path).map(|p| p.source.clone());
+            let by_path: std::collections::HashMap<&std::path::Path, &str> =
+                project.posts.iter().map(|p| (p.path.as_path(), p.source.as_str())).collect();
+            let source = |path: &std::path::Path| by_path.get(path).map(|s| s.to_string());
             let color = args.format == check::report::Format::Human
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();

@@ -21,6 +21,8 @@ pub struct Project {
     /// Sorted by date (undated last), then id, so output order is stable.
     pub posts: Vec<Post>,
     pub theme: Theme,
+    /// Post index by id, for relations and lookups in rules without a scan per call.
+    by_id: HashMap<String, usize>,
 }
 
 impl Project {
@@ -47,7 +49,7 @@ impl Project {
             &mut diags,
         );
 
-        let files = post_files(root, &mut diags);
+        let files = post_files(root, &canonical_root, &mut diags);
         let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy };
         let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
             let mut d = Diagnostics::default();
@@ -63,13 +65,16 @@ impl Project {
         posts.sort_by(|a, b| (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id)));
 
         match theme {
-            Some(theme) => diags.into_result(Project { root: root.to_path_buf(), strategy, posts, theme }),
+            Some(theme) => {
+                let by_id = posts.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+                diags.into_result(Project { root: root.to_path_buf(), strategy, posts, theme, by_id })
+            }
             None => Err(diags.into_error()),
         }
     }
 
     pub fn post(&self, id: &str) -> Option<&Post> {
-        self.posts.iter().find(|p| p.id == id)
+        self.by_id.get(id).map(|&i| &self.posts[i])
     }
 
     /// Finds a post by id or by its file path, as a person would name it on the command line.
@@ -89,8 +94,21 @@ impl Project {
 
 /// Every `.md` under content/posts, relative to the root, sorted. Hidden files and folders
 /// (editor backups, `.git`) are not posts.
-fn post_files(root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+fn post_files(root: &Path, canonical_root: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let dir = root.join(POSTS_DIR);
+    // The folder itself (or content/) could be a link out of the repository.
+    if let Ok(real) = dir.canonicalize()
+        && !real.starts_with(canonical_root)
+    {
+        diags.push(
+            Diagnostic::file(
+                POSTS_DIR,
+                format!("the posts folder is a link to {} outside the repository", real.display()),
+            )
+            .hint("keep the posts in the repository itself"),
+        );
+        return Vec::new();
+    }
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(&dir).follow_links(false).sort_by_file_name().into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {

@@ -50,7 +50,9 @@ fn rules_lists_every_pack_and_the_organisation_rules() {
     let out = bin().args(["--root", repo.path().to_str().unwrap(), "rules"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for prefix in ["klarsprak.", "plain-en.", "a11y.", "privacy.", "limits.", "strategy.", "links.", "crisis.", "testby.namn"] {
+    for prefix in
+        ["klarsprak.", "plain-en.", "a11y.", "privacy.", "limits.", "strategy.", "links.", "crisis.", "testby.namn"]
+    {
         assert!(text.contains(prefix), "{prefix} missing from:\n{text}");
     }
     let out = bin().args(["--root", repo.path().to_str().unwrap(), "rules", "--json"]).output().unwrap();

@@ -38,7 +38,7 @@ fn build_writes_json_and_text_for_every_post_and_platform() {
     let mut files: Vec<String> = walkdir::WalkDir::new(&dist)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && !e.file_name().to_string_lossy().starts_with('.'))
         .map(|e| e.path().strip_prefix(&dist).unwrap().to_string_lossy().into_owned())
         .collect();
     files.sort();

@@ -80,11 +80,13 @@ pub fn check_rendered(project: &Project, rendered: &[Rendered], rules: &[Box<dyn
     let mut findings: Vec<Finding> = per_post.into_iter().flatten().collect();
 
     let ctx = rule::ProjectCtx { project, rendered };
+    let by_path: std::collections::HashMap<&std::path::Path, &crate::post::Post> =
+        project.posts.iter().map(|p| (p.path.as_path(), p)).collect();
     for r in rules {
         let mut e = rule::ProjectEmitter::new(r.id(), r.level());
         r.check_project(&ctx, &mut e);
         for f in e.findings {
-            if project.posts.iter().find(|p| p.path == f.file).is_none_or(|p| suppress::keeps(p, &f)) {
+            if by_path.get(f.file.as_path()).is_none_or(|p| suppress::keeps(p, &f)) {
                 findings.push(f);
             }
         }

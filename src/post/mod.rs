@@ -105,7 +105,8 @@ pub(crate) struct Context<'a> {
 
 /// Loads one post file. Problems go to `diags`; a post is returned only if it is usable.
 pub(crate) fn load(ctx: &Context<'_>, rel: &Path, diags: &mut Diagnostics) -> Option<Post> {
-    let source = match crate::fsutil::read_text(ctx.root, ctx.canonical_root, rel, MAX_POST_BYTES) {
+    // The walk in project.rs refuses links below content/posts, so no canonicalising per post.
+    let source = match crate::fsutil::read_inside(&ctx.root.join(rel), rel, MAX_POST_BYTES) {
         Ok(s) => s,
         Err(d) => {
             diags.push(d);

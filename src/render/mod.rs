@@ -95,46 +95,59 @@ pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered
     let numbered = platform.threads() && settings.thread_numbering != Numbering::None;
     let reserve = if numbered { platform.count(&numbering(settings, 99, 99)).chars + 2 } else { 0 };
 
+    // The whole of each part is tried first, through the template, as it would be sent; most
+    // parts fit, and when the post is one part that trial is the final rendering.
     let mut chunks: Vec<String> = Vec::new();
+    let mut single: Option<Measured> = None;
+    let only_part = texts.len() == 1;
     for text in texts {
         if !platform.threads() {
             chunks.push(text);
             continue;
         }
         let first = chunks.is_empty();
-        let mut error = None;
-        let mut fits = |candidate: &str| match templates.apply(candidate, first, true, 1, 1) {
-            Ok(marked) => measure(platform, &marked, reserve, limit),
-            Err(e) => {
-                error.get_or_insert(e);
-                true
+        let whole = Measured::new(platform, templates.apply(&text, first, true, 1, 1)?);
+        if whole.fits(reserve, limit, platform) {
+            if only_part {
+                single = Some(whole);
             }
-        };
-        if fits(&text) {
             chunks.push(text);
-        } else {
-            let pieces = thread::split_to_fit(&text, &mut fits);
-            chunks.extend(pieces);
+            continue;
         }
-        if let Some(e) = error {
-            return Err(e);
-        }
+        // Too long: split at sentences. Candidates are measured on their own plus what the
+        // template adds around them, measured once, instead of templating every candidate.
+        let wrapped = Measured::new(platform, templates.apply("x", first, true, 1, 1)?);
+        let bare = platform.count("x");
+        let overhead =
+            (wrapped.length.chars.saturating_sub(bare.chars), wrapped.length.bytes.saturating_sub(bare.bytes));
+        let mut fits = |candidate: &str| {
+            let display = platform.encode(&segment::decode(candidate)).display;
+            let len = platform.count(&display);
+            len.chars + overhead.0 + reserve <= limit
+                && platform.max_bytes().is_none_or(|max| len.bytes + overhead.1 + reserve <= max)
+        };
+        chunks.extend(thread::split_to_fit(&text, &mut fits));
     }
 
     let total = chunks.len();
     let mut parts = Vec::with_capacity(total);
     for (i, chunk) in chunks.iter().enumerate() {
-        let mut marked = templates.apply(chunk, i == 0, i + 1 == total, i + 1, total)?;
-        if numbered && total > 1 {
-            let n = numbering(settings, i + 1, total);
-            marked = match settings.thread_numbering {
-                Numbering::Prefix => format!("{n} {marked}"),
-                _ => format!("{marked}\n\n{n}"),
-            };
-        }
-        let Encoded { text, display, facets } = platform.encode(&segment::decode(&marked));
-        let length = platform.count(&display);
-        let over_limit = length.chars > limit || platform.max_bytes().is_some_and(|max| length.bytes > max);
+        let measured = match single.take() {
+            Some(m) if total == 1 => m,
+            _ => {
+                let mut marked = templates.apply(chunk, i == 0, i + 1 == total, i + 1, total)?;
+                if numbered && total > 1 {
+                    let n = numbering(settings, i + 1, total);
+                    marked = match settings.thread_numbering {
+                        Numbering::Prefix => format!("{n} {marked}"),
+                        _ => format!("{marked}\n\n{n}"),
+                    };
+                }
+                Measured::new(platform, marked)
+            }
+        };
+        let over_limit = !measured.fits(0, limit, platform);
+        let Measured { encoded: Encoded { text, facets, .. }, length } = measured;
         parts.push(RenderedPart { text, length: length.chars, bytes: length.bytes, over_limit, facets });
     }
 
@@ -151,10 +164,24 @@ pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered
     })
 }
 
-fn measure(platform: &dyn Platform, marked: &str, reserve: usize, limit: usize) -> bool {
-    let Encoded { display, .. } = platform.encode(&segment::decode(marked));
-    let len = platform.count(&display);
-    len.chars + reserve <= limit && platform.max_bytes().is_none_or(|max| len.bytes + reserve <= max)
+/// A templated part, encoded for its platform and measured as a reader sees it.
+struct Measured {
+    encoded: Encoded,
+    length: crate::platform::Length,
+}
+
+impl Measured {
+    fn new(platform: &dyn Platform, marked: String) -> Self {
+        let encoded = platform.encode(&segment::decode(&marked));
+        let length = platform.count(&encoded.display);
+        Measured { encoded, length }
+    }
+
+    /// Within the limit with `reserve` characters to spare (for thread numbering).
+    fn fits(&self, reserve: usize, limit: usize, platform: &dyn Platform) -> bool {
+        self.length.chars + reserve <= limit
+            && platform.max_bytes().is_none_or(|max| self.length.bytes + reserve <= max)
+    }
 }
 
 fn numbering(settings: &crate::strategy::RenderSettings, n: usize, total: usize) -> String {

@@ -43,7 +43,22 @@ pub fn count(platform: PlatformId, text: &str) -> Length {
 /// User-perceived characters: extended grapheme clusters (UAX #29), the unit Mastodon's and
 /// Bluesky's own counters use.
 pub fn graphemes(text: &str) -> usize {
-    text.graphemes(true).count()
+    // Below U+0300 no character extends a cluster (combining marks, joiners, selectors and
+    // emoji modifiers all lie above), nor among the dashes, quotes, bullets and ellipsis of
+    // General Punctuation; so for most Swedish and English text one character is one grapheme —
+    // except CR LF, which is one. Segmenting is far slower; do it only when needed.
+    let mut chars = 0;
+    let mut prev_cr = false;
+    for c in text.chars() {
+        if c >= '\u{300}' && !matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}') {
+            return text.graphemes(true).count();
+        }
+        if !(prev_cr && c == '\n') {
+            chars += 1;
+        }
+        prev_cr = c == '\r';
+    }
+    chars
 }
 
 #[cfg(test)]
@@ -52,6 +67,24 @@ mod tests {
 
     const GRAPHEME_PLATFORMS: [PlatformId; 4] =
         [PlatformId::Facebook, PlatformId::Instagram, PlatformId::Linkedin, PlatformId::Threads];
+
+    #[test]
+    fn fast_path_agrees_with_segmentation() {
+        for text in [
+            "",
+            "hej",
+            "Snö på vägen.\r\nRad två\r",
+            "a\r\n\r\nb",
+            "åäö ÅÄÖ éü ß ø",
+            "a\u{301}",
+            "tab\there",
+            "• punkt – ”citat” … ‰",
+            "•\u{301}",
+            "a\u{200D}b",
+        ] {
+            assert_eq!(graphemes(text), text.graphemes(true).count(), "{text:?}");
+        }
+    }
 
     #[test]
     fn grapheme_platforms_count_user_perceived_characters() {

@@ -243,26 +243,27 @@ impl Rule for HashtagCase {
         Level::Suggestion
     }
     fn description(&self) -> String {
-        "Long hashtags in one case (#snöröjningistan): screen readers read them as one word; write PascalCase (#SnöröjningIStan).".into()
+        "Long hashtags in capitals (#SNÖRÖJNING) or several words in lower case (#sommarjobbiexempelstad, #snowclearingupdate): screen readers cannot tell the words apart; write PascalCase (#SommarjobbIExempelstad).".into()
     }
     fn example(&self) -> String {
-        "tags = [\"snöröjningistan\"]".into()
+        "tags = [\"SNÖRÖJNINGISTAN\"]".into()
     }
 
     fn check_post(&self, ctx: &PostCtx<'_>, out: &mut Emitter<'_>) {
+        let lower = LowerCase::for_post(ctx);
         for scope in ctx.scopes {
             if scope.kind == ScopeKind::Hashtag {
                 let text = scope.text.as_str();
                 let start = text.len() - text.trim_start_matches(['#', ' ']).len();
                 let end = text.trim_end().len();
                 if start < end {
-                    check_tag(scope, start..end, out);
+                    check_tag(scope, start..end, &lower, out);
                 }
             } else if scope.kind.is_body() || scope.kind == ScopeKind::Title {
                 for m in BODY_HASHTAG.captures_iter(&scope.text).filter_map(|c| c.get(1)) {
                     let range = m.start() + 1..m.end();
                     if !in_link(scope, &range) {
-                        check_tag(scope, range, out);
+                        check_tag(scope, range, &lower, out);
                     }
                 }
             }
@@ -270,7 +271,76 @@ impl Rule for HashtagCase {
     }
 }
 
-fn check_tag(scope: &Scope, range: Range<usize>, out: &mut Emitter<'_>) {
+/// A bank's BIC/SWIFT code (`HANDSESS`, `NDEASESSXXX`) is capitals by definition; it is
+/// recognised by its shape right after the label "BIC" or "SWIFT".
+fn is_labelled_bic(text: &str, range: &Range<usize>) -> bool {
+    let word = &text[range.clone()];
+    let shape = (word.len() == 8 || word.len() == 11)
+        && word.is_ascii()
+        && word[..6].bytes().all(|b| b.is_ascii_uppercase())
+        && word[6..].bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let before = text[..range.start].trim_end_matches([' ', ':', '\u{a0}']);
+    shape && (before.ends_with("BIC") || before.ends_with("SWIFT") || before.ends_with("BIC/SWIFT"))
+}
+
+/// When an all-lower-case tag is several words run together. In English compounds are separate
+/// words, so any long one is. In Swedish a long tag is often one compound word
+/// (#kommunfullmäktige, read fine), so it counts as several words only when it runs a name into
+/// other words (#sommarjobbiexempelstad): a name the organisation's own or one the post writes
+/// with a capital letter.
+enum LowerCase {
+    Always,
+    WithNames(Vec<String>),
+}
+
+impl LowerCase {
+    fn for_post(ctx: &PostCtx<'_>) -> Self {
+        if ctx.post.lang.starts_with("en") {
+            return LowerCase::Always;
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut add = |w: &str| {
+            let w = w.trim_end_matches(|c: char| !c.is_alphabetic());
+            let w = w.strip_suffix('s').filter(|s| s.chars().count() >= 4).unwrap_or(w);
+            if w.chars().count() >= 4 && w.chars().all(char::is_alphabetic) {
+                let lower = w.to_lowercase();
+                if !names.contains(&lower) {
+                    names.push(lower);
+                }
+            }
+        };
+        for w in ctx.project.strategy.organisation().name.split_whitespace() {
+            if w.chars().next().is_some_and(char::is_uppercase) {
+                add(w);
+            }
+        }
+        for scope in ctx.scopes.iter().filter(|s| s.kind.is_body()) {
+            // A capital after a word (not at a sentence start) marks a name.
+            let words: Vec<&str> = scope.text.split_whitespace().collect();
+            for pair in words.windows(2) {
+                let ends_sentence = pair[0].ends_with(['.', '!', '?', ':']);
+                let capital = pair[1].chars().next().is_some_and(char::is_uppercase);
+                let shouting = pair[1].chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+                if !ends_sentence && capital && !shouting {
+                    add(pair[1]);
+                }
+            }
+        }
+        LowerCase::WithNames(names)
+    }
+
+    fn several_words(&self, tag: &str) -> bool {
+        match self {
+            LowerCase::Always => true,
+            LowerCase::WithNames(names) => {
+                let tag = tag.to_lowercase();
+                names.iter().any(|n| tag.contains(n.as_str()) && tag.len() > n.len())
+            }
+        }
+    }
+}
+
+fn check_tag(scope: &Scope, range: Range<usize>, lower: &LowerCase, out: &mut Emitter<'_>) {
     let tag = &scope.text[range.clone()];
     let letters: Vec<char> = tag.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() < LONG_TAG {
@@ -282,7 +352,7 @@ fn check_tag(scope: &Scope, range: Range<usize>, out: &mut Emitter<'_>) {
     }
     let all_lower = cased.iter().all(|c| c.is_lowercase());
     let all_upper = cased.iter().all(|c| c.is_uppercase());
-    if all_lower || all_upper {
+    if (all_lower && lower.several_words(tag)) || all_upper {
         out.at(
             scope,
             range,
@@ -463,7 +533,7 @@ fn check_caps(scope: &Scope, out: &mut Emitter<'_>) {
             _ => {}
         }
     }
-    let known = |w: &Word| ACRONYMS.contains(&&text[w.range.clone()]);
+    let known = |w: &Word| ACRONYMS.contains(&&text[w.range.clone()]) || is_labelled_bic(text, &w.range);
     let mut i = 0;
     while i < words.len() {
         if !words[i].caps || in_link(scope, &words[i].range) {

@@ -27,7 +27,9 @@ const TWO_DIGIT_AREAS: [&str; 21] = [
 ];
 
 /// Numbers no private person holds: free phone, premium rate, shared cost, machine-to-machine.
-const SERVICE_PREFIXES: [&str; 6] = ["020", "0900", "0939", "0944", "071", "077"];
+/// Number series for businesses and authorities, not people: 010 (e.g. Giftinformation,
+/// 010-456 67 00), 020 free phone, 0900/0939/0944 premium, 071 and 077 shared cost.
+const SERVICE_PREFIXES: [&str; 7] = ["010", "020", "0900", "0939", "0944", "071", "077"];
 
 /// The third digit of a mobile (or personal) number series: 070, 072–076, 079.
 const MOBILE_THIRD: &[u8] = b"0234569";
