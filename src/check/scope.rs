@@ -51,6 +51,8 @@ pub struct Scope {
     map: Vec<usize>,
     /// Byte ranges of `text` that are link targets or code: not prose.
     pub links: Vec<Range<usize>>,
+    /// Filled by [`crate::check::text::Prose::of_scope`] on first use.
+    pub(crate) prose_cache: std::sync::OnceLock<crate::check::text::ProseParts>,
 }
 
 impl Scope {
@@ -121,7 +123,7 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self, kind: ScopeKind, end: usize) -> Scope {
         self.map.push(end);
-        Scope { kind, text: self.text, map: self.map, links: self.links }
+        Scope { kind, text: self.text, map: self.map, links: self.links, prose_cache: std::sync::OnceLock::new() }
     }
 }
 

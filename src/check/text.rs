@@ -80,6 +80,27 @@ static NON_PROSE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// What [`Prose`] finds in a scope, kept with the scope so it is found once.
+#[derive(Debug, Clone, Default)]
+pub struct ProseParts {
+    skip: Vec<Range<usize>>,
+    urls: Vec<Range<usize>>,
+    hashtags: Vec<Range<usize>>,
+    words: Vec<Range<usize>>,
+}
+
+impl ProseParts {
+    fn view<'a>(&self, text: &'a str) -> Prose<'a> {
+        Prose {
+            text,
+            skip: self.skip.clone(),
+            urls: self.urls.clone(),
+            hashtags: self.hashtags.clone(),
+            words: self.words.clone(),
+        }
+    }
+}
+
 /// The prose of one scope: its text, what in it is not prose, and its words.
 #[derive(Debug, Clone)]
 pub struct Prose<'a> {
@@ -95,12 +116,24 @@ pub struct Prose<'a> {
 }
 
 impl<'a> Prose<'a> {
+    /// The scope's prose. Computed once per scope and shared by every rule that asks: finding
+    /// what is not prose is the costliest step of most rules.
     pub fn of_scope(scope: &'a Scope) -> Self {
-        if scope.kind == ScopeKind::Hashtag {
-            // The tag itself is the text here (without `#`): it is what a rule on hashtags reads.
-            return Prose::new(&scope.text, &[]);
-        }
-        Prose::new(&scope.text, &scope.links)
+        scope
+            .prose_cache
+            .get_or_init(|| {
+                if scope.kind == ScopeKind::Hashtag {
+                    // The tag itself is the text here (without `#`): what a rule on hashtags reads.
+                    Prose::new(&scope.text, &[]).into_owned_parts()
+                } else {
+                    Prose::new(&scope.text, &scope.links).into_owned_parts()
+                }
+            })
+            .view(&scope.text)
+    }
+
+    fn into_owned_parts(self) -> ProseParts {
+        ProseParts { skip: self.skip, urls: self.urls, hashtags: self.hashtags, words: self.words }
     }
 
     /// `links` are ranges already known not to be prose (Markdown link targets).

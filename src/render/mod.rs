@@ -120,13 +120,15 @@ pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered
         let bare = platform.count("x");
         let overhead =
             (wrapped.length.chars.saturating_sub(bare.chars), wrapped.length.bytes.saturating_sub(bare.bytes));
-        let mut fits = |candidate: &str| {
-            let display = platform.encode(&segment::decode(candidate)).display;
-            let len = platform.count(&display);
-            len.chars + overhead.0 + reserve <= limit
-                && platform.max_bytes().is_none_or(|max| len.bytes + overhead.1 + reserve <= max)
+        let mut measure = |candidate: &str| {
+            let len = platform.count(&platform.encode(&segment::decode(candidate)).display);
+            (len.chars, len.bytes)
         };
-        chunks.extend(thread::split_to_fit(&text, &mut fits));
+        let fits = |(chars, bytes): thread::Size| {
+            chars + overhead.0 + reserve <= limit
+                && platform.max_bytes().is_none_or(|max| bytes + overhead.1 + reserve <= max)
+        };
+        chunks.extend(thread::split_to_fit(&text, &mut measure, &fits));
     }
 
     let total = chunks.len();

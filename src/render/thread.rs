@@ -1,36 +1,63 @@
 //! Splitting a part that is too long for one post into several, at sentence boundaries where
 //! possible, then at spaces; never inside a word or a link.
 
-/// Splits `text` into pieces that each satisfy `fits`, greedily. A piece that cannot be made
+/// A text's size as a platform counts it: characters in its own unit, and bytes.
+pub(crate) type Size = (usize, usize);
+
+/// Splits `text` into pieces whose size satisfies `fits`, greedily. A piece that cannot be made
 /// to fit (one enormous word) is kept whole, and the caller reports it as over the limit.
-pub(crate) fn split_to_fit(text: &str, fits: &mut dyn FnMut(&str) -> bool) -> Vec<String> {
+///
+/// Sizes add up across the whitespace between sentences and words (no grapheme, link or
+/// mention spans it), so each unit is measured once and a candidate's size is a sum — linear in
+/// the length of the text rather than quadratic.
+pub(crate) fn split_to_fit(
+    text: &str,
+    measure: &mut dyn FnMut(&str) -> Size,
+    fits: &dyn Fn(Size) -> bool,
+) -> Vec<String> {
     let mut out = Vec::new();
-    pack(&sentences(text), fits, &mut out, true);
+    pack(&sentences(text), measure, fits, &mut out, true);
     out
 }
 
-fn pack(units: &[&str], fits: &mut dyn FnMut(&str) -> bool, out: &mut Vec<String>, can_refine: bool) {
+fn add(a: Size, b: Size) -> Size {
+    (a.0 + b.0, a.1 + b.1)
+}
+
+fn pack(
+    units: &[&str],
+    measure: &mut dyn FnMut(&str) -> Size,
+    fits: &dyn Fn(Size) -> bool,
+    out: &mut Vec<String>,
+    can_refine: bool,
+) {
+    // `current` holds whole units with their trailing whitespace; `size` is its size.
     let mut current = String::new();
+    let mut size: Size = (0, 0);
     for unit in units {
-        let candidate = format!("{current}{unit}");
-        if fits(candidate.trim()) {
-            current = candidate;
+        let trimmed = measure(unit.trim_end());
+        if fits(add(size, trimmed)) {
+            current.push_str(unit);
+            size = add(size, measure(unit));
             continue;
         }
         if !current.trim().is_empty() {
             out.push(current.trim().to_string());
         }
-        current = String::new();
-        if fits(unit.trim()) {
+        current.clear();
+        size = (0, 0);
+        if fits(trimmed) {
             current.push_str(unit);
+            size = measure(unit);
         } else if can_refine {
             // One sentence is too long on its own: fall back to words.
             let words = words(unit);
             let mut inner = Vec::new();
-            pack(&words, fits, &mut inner, false);
+            pack(&words, measure, fits, &mut inner, false);
             if let Some(last) = inner.pop() {
                 out.extend(inner);
                 current = format!("{last} ");
+                size = measure(&current);
             }
         } else {
             out.push(unit.trim().to_string());
@@ -113,24 +140,34 @@ mod tests {
         assert_eq!(s, vec!["Vi plogar t.ex. gator. ", "Börja kl. 10 i dag! ", "Sedan?\n\n", "Ny rad."]);
     }
 
+    fn chars(s: &str) -> Size {
+        (s.chars().count(), s.len())
+    }
+
     #[test]
     fn greedy_packing_by_length() {
         let text = "Ett två tre. Fyra fem sex. Sju åtta nio.";
-        let parts = split_to_fit(text, &mut |s: &str| s.chars().count() <= 26);
+        let parts = split_to_fit(text, &mut chars, &|s: Size| s.0 <= 26);
         assert_eq!(parts, vec!["Ett två tre. Fyra fem sex.", "Sju åtta nio."]);
     }
 
     #[test]
     fn long_sentence_falls_back_to_words() {
         let text = "aaaa bbbb cccc dddd eeee.";
-        let parts = split_to_fit(text, &mut |s: &str| s.chars().count() <= 10);
+        let parts = split_to_fit(text, &mut chars, &|s: Size| s.0 <= 10);
         assert_eq!(parts, vec!["aaaa bbbb", "cccc dddd", "eeee."]);
         assert!(parts.iter().all(|p| p.chars().count() <= 10));
     }
 
     #[test]
+    fn byte_budget_applies_too() {
+        let parts = split_to_fit("åå åå åå.", &mut chars, &|s: Size| s.1 <= 9);
+        assert_eq!(parts, vec!["åå åå", "åå."]);
+    }
+
+    #[test]
     fn unsplittable_word_is_kept() {
-        let parts = split_to_fit("kort ordjättelångtordsomintefår", &mut |s: &str| s.chars().count() <= 10);
+        let parts = split_to_fit("kort ordjättelångtordsomintefår", &mut chars, &|s: Size| s.0 <= 10);
         assert_eq!(parts, vec!["kort", "ordjättelångtordsomintefår"]);
     }
 }

@@ -107,13 +107,17 @@ impl Site {
 static BARE_URL: LazyLock<Regex> = LazyLock::new(|| {
     let shorteners = SHORTENERS.iter().map(|s| regex::escape(s)).collect::<Vec<_>>().join("|");
     Regex::new(&format!(
-        r#"(?i)\b(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>"'\[\]{{}}|\\^`]+|(?:^|[^\w.@/\-])((?:{shorteners})/[^\s<>"'\[\]{{}}|\\^`]+)"#
+        r#"(?i)(?-u:\b)(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>"'\[\]{{}}|\\^`]+|(?:^|[^\w.@/\-])((?:{shorteners})/[^\s<>"'\[\]{{}}|\\^`]+)"#
     ))
     .expect("url pattern")
 });
 
 /// Addresses in `text`, as byte ranges, trailing sentence punctuation left out.
 fn find_urls(text: &str) -> Vec<Range<usize>> {
+    // Every address has a `/` (scheme or shortener path) or `www.`; most prose has neither.
+    if !text.contains('/') && !text.contains("www.") && !text.contains("WWW.") {
+        return Vec::new();
+    }
     BARE_URL
         .captures_iter(text)
         .filter_map(|c| c.get(1).or_else(|| c.get(0)))

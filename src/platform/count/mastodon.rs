@@ -95,6 +95,10 @@ const OTHER_SCHEMES: [&str; 7] = ["dat", "dweb", "ipfs", "ipns", "ssb", "gopher"
 
 /// Links with a scheme, measured the way Mastodon's URL regex measures them.
 fn mastodon_urls(text: &str) -> Vec<Range<usize>> {
+    // Mastodon bills only links with a scheme; without "://" there is nothing to extract.
+    if !text.contains("://") {
+        return Vec::new();
+    }
     // (start, end of the scheme's "://", end as twitter-text found it)
     let mut found: Vec<(usize, usize, usize)> = x::url_entities(text, false)
         .into_iter()

@@ -67,6 +67,10 @@ pub fn weighted_length(text: &str, config: XConfig) -> usize {
 /// weight is corrected here instead of paying for a slower backend.
 pub fn measure(text: &str, config: XConfig) -> XMeasure {
     let configuration = config.configuration();
+    measure_plain(text, configuration).unwrap_or_else(|| measure_parsed(text, configuration))
+}
+
+fn measure_parsed(text: &str, configuration: &Configuration) -> XMeasure {
     let nfc: Cow<'_, str> = if is_nfc(text) { Cow::Borrowed(text) } else { Cow::Owned(text.nfc().collect()) };
     let extractor = ValidatingExtractor::new_with_nfc_input_and_parser_backend(configuration, &nfc, BACKEND);
     let result = extractor.extract_urls_with_indices(&nfc);
@@ -96,6 +100,31 @@ pub fn measure(text: &str, config: XConfig) -> XMeasure {
         !nom_parser::parse_tweet(&nfc).iter().any(|e| e.entity_type == NomEntityType::InvalidChar)
     };
     XMeasure { weighted_length, valid, permillage: weighted_length * 1000 / max.max(1) }
+}
+
+/// The common case without the parser: text that cannot hold a URL (no `://`, no `.` followed
+/// by a letter or digit) nor an emoji or a character that normalisation could change (every
+/// character below U+0300 or in General Punctuation). Its weight is the sum of its characters'
+/// weights, exactly as twitter-text computes it; anything else goes to the parser.
+fn measure_plain(text: &str, configuration: &Configuration) -> Option<XMeasure> {
+    let mut weight: i64 = 0;
+    let mut prev_dot = false;
+    for c in text.chars() {
+        if prev_dot && c.is_alphanumeric() {
+            return None;
+        }
+        prev_dot = c == '.';
+        if c >= '\u{300}' && !matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}') {
+            return None;
+        }
+        weight += char_weight(configuration, c);
+    }
+    if text.contains("://") || text.is_empty() {
+        return None;
+    }
+    let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
+    let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
+    Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
 }
 
 /// The scaled weight twitter-text gives `c` when it is counted as text.
@@ -186,6 +215,29 @@ fn non_negative(v: i32) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_fast_path_agrees_with_the_parser() {
+        let texts = [
+            "Vi plogar i natt. Flytta bilen!",
+            "• ett\n• två – ”tre” … slut",
+            "Kl. 10 och t. ex. här",
+            "a\r\nb\tc",
+            "Åäö ÅÄÖ ß ø é",
+            "   ",
+            &"x".repeat(300),
+        ];
+        for config in [XConfig::V1, XConfig::V2, XConfig::V3] {
+            let c = config.configuration();
+            for t in texts {
+                let fast = measure_plain(t, c).expect("plain text takes the fast path");
+                assert_eq!(fast, measure_parsed(t, c), "{t:?} under {config:?}");
+            }
+            for t in ["se exempelstad.se nu", "https://a.se", "hej 👋", "e\u{301}", ""] {
+                assert!(measure_plain(t, c).is_none(), "{t:?} needs the parser");
+            }
+        }
+    }
     use super::*;
 
     #[test]
