@@ -56,14 +56,21 @@ impl OutputDir {
         if !unchanged {
             let path = self.dir.join(rel);
             let parent = path.parent().unwrap_or(&self.dir);
-            std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-            let tmp = path.with_file_name(format!(
-                ".{}.tmp-{}",
-                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
-            std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
+            if self.existing.contains(rel) {
+                // Replacing a file a reader may have open: write beside it and rename over it.
+                let tmp = path.with_file_name(format!(
+                    ".{}.tmp-{}",
+                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                    std::process::id()
+                ));
+                std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
+                std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
+            } else {
+                // A new file: until the manifest (written last) names it, a half-written one
+                // from a crash is simply written again by the next build.
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+                std::fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &path, e))?;
+            }
         }
         self.written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), hash);
         Ok(!unchanged)
