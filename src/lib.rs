@@ -12,6 +12,7 @@ pub mod post;
 pub mod project;
 pub mod render;
 pub mod scaffold;
+pub mod site;
 pub mod strategy;
 
 mod fsutil;

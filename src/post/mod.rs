@@ -60,6 +60,8 @@ pub struct Post {
     pub front: FrontMatter,
     /// Byte offset of the front matter in `source`.
     pub front_offset: usize,
+    /// Byte offset of the Markdown body in `source` (after the closing `+++` line).
+    pub body_offset: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -371,6 +373,7 @@ impl Validator<'_, '_> {
             source: self.source.to_string(),
             front: f.clone(),
             front_offset: self.front_start,
+            body_offset: split.body_start,
         })
     }
 
