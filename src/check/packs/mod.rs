@@ -6,6 +6,7 @@ mod klarsprak;
 mod limits;
 mod links;
 mod plain_en;
+mod plain_language;
 mod privacy;
 mod strategy;
 
