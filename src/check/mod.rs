@@ -49,37 +49,52 @@ pub fn all_rules(project: &Project) -> Vec<Box<dyn Rule>> {
 }
 
 /// Every finding for every post, in file order.
+///
+/// Each post is rendered and checked in one go and its renderings dropped, rather than all
+/// renderings held at once: it keeps memory flat on large repositories.
 pub fn check(project: &Project) -> Result<Vec<Finding>> {
-    let rendered = crate::build::render_all(project)?;
-    Ok(check_rendered(project, &rendered, &active_rules(project)))
+    let rules = active_rules(project);
+    let per_post = par_map(&project.posts, |post| -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
+        let rendered = crate::render::targets(post)
+            .map(|p| crate::render::render(project, post, p))
+            .collect::<std::result::Result<Vec<Rendered>, _>>()?;
+        Ok(check_post(project, post, &rendered, &rules))
+    });
+    let mut diags = crate::error::Diagnostics::default();
+    let mut findings = Vec::new();
+    for r in per_post {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    diags.into_result(())?;
+    findings.extend(check_project(project, &rules));
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.rule, a.platform).cmp(&(&b.file, b.line, b.column, &b.rule, b.platform))
+    });
+    findings.dedup();
+    Ok(findings)
 }
 
-/// Checks with renderings already made, as [`crate::build::render_all`] returns them: each
-/// post's renderings next to each other.
-pub fn check_rendered(project: &Project, rendered: &[Rendered], rules: &[Box<dyn Rule>]) -> Vec<Finding> {
-    // Renderings come out post by post; index each post's slice once (not a scan per post).
-    let mut by_post: std::collections::HashMap<&str, std::ops::Range<usize>> = std::collections::HashMap::new();
-    for (i, r) in rendered.iter().enumerate() {
-        let range = by_post.entry(r.post.as_str()).or_insert(i..i);
-        range.end = i + 1;
+/// One post's findings from the rules that read a post, after its suppressions.
+fn check_post(project: &Project, post: &crate::post::Post, rendered: &[Rendered], rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    let scopes = scope::scopes(post);
+    let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered };
+    let mut found = Vec::new();
+    for r in rules {
+        let mut e = rule::Emitter::new(post, r.id(), r.level());
+        r.check_post(&ctx, &mut e);
+        found.append(&mut e.findings);
     }
-    let per_post = par_map(&project.posts, |post| {
-        let scopes = scope::scopes(post);
-        let mine = by_post.get(post.id.as_str()).map_or(&[][..], |r| &rendered[r.clone()]);
-        debug_assert!(mine.iter().all(|r| r.post == post.id), "renderings of a post are contiguous");
-        let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered: mine };
-        let mut found = Vec::new();
-        for r in rules {
-            let mut e = rule::Emitter::new(post, r.id(), r.level());
-            r.check_post(&ctx, &mut e);
-            found.append(&mut e.findings);
-        }
-        suppress::retain(post, &mut found);
-        found
-    });
-    let mut findings: Vec<Finding> = per_post.into_iter().flatten().collect();
+    suppress::retain(post, &mut found);
+    found
+}
 
-    let ctx = rule::ProjectCtx { project, rendered };
+/// Findings of the rules that compare posts (schedule, cadence).
+fn check_project(project: &Project, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let ctx = rule::ProjectCtx { project };
     let by_path: std::collections::HashMap<&std::path::Path, &crate::post::Post> =
         project.posts.iter().map(|p| (p.path.as_path(), p)).collect();
     for r in rules {
@@ -91,9 +106,5 @@ pub fn check_rendered(project: &Project, rendered: &[Rendered], rules: &[Box<dyn
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.rule, a.platform).cmp(&(&b.file, b.line, b.column, &b.rule, b.platform))
-    });
-    findings.dedup();
     findings
 }

@@ -23,7 +23,6 @@ pub struct PostCtx<'a> {
 /// What a rule sees of the whole repository, for rules across posts (cadence, conflicts).
 pub struct ProjectCtx<'a> {
     pub project: &'a Project,
-    pub rendered: &'a [Rendered],
 }
 
 pub trait Rule: Send + Sync {

@@ -255,8 +255,10 @@ impl<'a> Prose<'a> {
             return false;
         }
         let abbr = &self.text[start..dot];
+        // Dotted letters (`t.ex.`) are an abbreviation; dotted digits (`18.00.`) are a time or
+        // a number, and the dot after them can end the sentence.
         if abbr.contains('.') {
-            return true;
+            return abbr.chars().any(char::is_alphabetic);
         }
         let lower = abbr.to_lowercase();
         let never_final =
@@ -343,6 +345,13 @@ pub fn emoji(text: &str) -> Vec<Range<usize>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_clock_time_can_end_a_sentence() {
+        let p = Prose::new("Vi öppnar klockan 18.00. Kundcenter svarar t.ex. på frågor. Ring kl. 9 i dag.", &[]);
+        let s: Vec<&str> = p.sentences().into_iter().map(|r| &p.text[r]).collect();
+        assert_eq!(s, vec!["Vi öppnar klockan 18.00.", "Kundcenter svarar t.ex. på frågor.", "Ring kl. 9 i dag."]);
+    }
     use super::*;
 
     fn ws(text: &str) -> Vec<&str> {

@@ -18,6 +18,8 @@ pub(crate) struct Lexicon {
     ignorecase: bool,
     /// Plain entries: their words joined by single spaces, normalised.
     plain: HashMap<String, usize>,
+    /// First words of the multi-word entries: only after one of them is a longer phrase tried.
+    phrase_starts: std::collections::HashSet<String>,
     max_words: usize,
     literal: Vec<(Regex, usize)>,
 }
@@ -37,8 +39,12 @@ impl Lexicon {
             && words.last().is_some_and(|w| w.end == phrase.len())
             && words.windows(2).all(|p| p[0].end < p[1].start && text::is_space(phrase, p[0].end..p[1].start));
         if plain {
-            let key = words.iter().map(|w| self.norm(&phrase[w.clone()])).collect::<Vec<_>>().join(" ");
+            let normed: Vec<String> = words.iter().map(|w| self.norm(&phrase[w.clone()]).into_owned()).collect();
+            let key = normed.join(" ");
             self.max_words = self.max_words.max(words.len());
+            if normed.len() > 1 {
+                self.phrase_starts.insert(normed[0].clone());
+            }
             if let Some(old) = self.plain.get(&key) {
                 return Some(*old);
             }
@@ -53,27 +59,39 @@ impl Lexicon {
         None
     }
 
-    fn norm(&self, word: &str) -> String {
-        let w: String = if unicode_normalization::is_nfc(word) { word.to_string() } else { word.nfc().collect() };
-        if self.ignorecase { w.to_lowercase() } else { w }
+    /// The form words are compared in. Most words need no change, so nothing is allocated
+    /// for them: this runs for every word of every scope for every word-list rule.
+    fn norm<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
+        use std::borrow::Cow;
+        let w: Cow<'w, str> =
+            if unicode_normalization::is_nfc_quick(word.chars()) == unicode_normalization::IsNormalized::Yes {
+                Cow::Borrowed(word)
+            } else {
+                Cow::Owned(word.nfc().collect())
+            };
+        if self.ignorecase && w.chars().any(char::is_uppercase) { Cow::Owned(w.to_lowercase()) } else { w }
     }
 
     /// Every match in the prose, leftmost and then longest first, none overlapping.
     pub(crate) fn find(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, usize)> {
         let mut out = Vec::new();
         if !self.plain.is_empty() {
-            let norm: Vec<String> = (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
+            let norm: Vec<std::borrow::Cow<'_, str>> = (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
             let mut i = 0;
             while i < norm.len() {
                 let mut hit = None;
-                let longest = self.max_words.min(norm.len() - i);
+                let longest =
+                    if self.phrase_starts.contains(norm[i].as_ref()) { self.max_words.min(norm.len() - i) } else { 1 };
                 for n in (1..=longest).rev() {
                     let ws = &prose.words[i..i + n];
                     if !ws.windows(2).all(|p| text::is_space(prose.text, p[0].end..p[1].start)) {
                         continue;
                     }
-                    let found =
-                        if n == 1 { self.plain.get(&norm[i]) } else { self.plain.get(&norm[i..i + n].join(" ")) };
+                    let found = if n == 1 {
+                        self.plain.get(norm[i].as_ref())
+                    } else {
+                        self.plain.get(&norm[i..i + n].iter().map(|w| w.as_ref()).collect::<Vec<_>>().join(" "))
+                    };
                     if let Some(v) = found {
                         hit = Some((ws[0].start..ws[n - 1].end, *v, n));
                         break;

@@ -9,6 +9,11 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// Byte ranges of the emoji in `text`, one per user-perceived character.
 pub(crate) fn emoji(text: &str) -> Vec<Range<usize>> {
+    // Every emoji holds a character from U+20E3 (keycap) up; most text has none, and
+    // segmenting it into graphemes would be wasted.
+    if !text.chars().any(|c| c >= '\u{20e3}') {
+        return Vec::new();
+    }
     text.grapheme_indices(true).filter(|(_, g)| is_emoji(g)).map(|(i, g)| i..i + g.len()).collect()
 }
 
