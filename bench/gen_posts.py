@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
 """Generate N realistic, valid budkavle posts into a content repository, deterministically.
 
-Usage: gen_posts.py --root DIR --count N [--seed 2027]
+Usage: gen_posts.py --root DIR --count N [--seed 2027] [--every-platform]
 
 Posts follow /work/shared/DESIGN.md §3: TOML front matter between `+++` lines, then Markdown.
-They use the goal and audience ids of the repository's strategy.toml, local and offset dates
-spread over 2027 (never in the 02:00-03:59 daylight-saving gap), Swedish text of 100-1200
+They use the goal and audience ids of the repository's strategy.toml, Swedish text of 100-1200
 characters with links, lists, thread breaks (`---`) and hashtags. Images are taken from
-content/media/ (one small PNG is written there if it has none). Every post that goes to
-Instagram has an image or `[platform.instagram] skip = true`.
+content/media/ (one small PNG is written there if it has none).
+
+The schedule is a municipality's: from 2027-01-01 on, two to four posts on a weekday and up to
+two on a weekend day, at 07-08, 10-11, 13-14, 16-17 or 19-20 o'clock (local time in the
+strategy's time zone; some dates are written in UTC or +01:00 for the same instant), over as many
+years as N needs (10,000 posts: about 12 years). Each post goes to the platforms that suit it
+(Instagram only with an image, LinkedIn for jobs and business, X and Threads for some) and that
+its `[platforms.*] cadence` (min_gap, max_per_day) still allows, so `budkavle check` finds (almost)
+no schedule warnings. Crisis posts go everywhere: the schedule does not bind them.
+
+--every-platform sends every post to every configured platform (Instagram skipped when a post has
+no image), as bench/build.sh needs for its "N posts x 7 platforms" target; the schedule then
+breaks cadence on purpose.
 
 Standard library only.
 """
@@ -21,6 +31,7 @@ import re
 import sys
 import tomllib
 import zlib
+import zoneinfo
 
 PLATFORMS = ["mastodon", "bluesky", "x", "facebook", "instagram", "linkedin", "threads"]
 
@@ -153,8 +164,15 @@ def slugify(s):
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", s)).strip("-")
 
 
-def paragraph(rng, slug, link_chance):
-    sents = [fill(rng, rng.choice(SENTENCES)) for _ in range(rng.randint(1, 3))]
+def sentence(rng, used):
+    """A sentence not yet used in this post (a writer does not say the same thing twice)."""
+    s = rng.choice([x for x in SENTENCES if x not in used] or SENTENCES)
+    used.add(s)
+    return fill(rng, s)
+
+
+def paragraph(rng, slug, link_chance, used):
+    sents = [sentence(rng, used) for _ in range(rng.randint(1, 3))]
     if rng.random() < link_chance:
         text, url = rng.choice(LINKS)
         sents.append(f"[{text}]({fill(rng, url, slug)})." if text[0].isupper()
@@ -166,6 +184,7 @@ def body(rng, slug):
     target = rng.choice([rng.randint(100, 300), rng.randint(200, 600), rng.randint(500, 1200)])
     thread = rng.random() < 0.25
     blocks = []
+    used = set()
     length = 0
     while length < target:
         r = rng.random()
@@ -174,15 +193,15 @@ def body(rng, slug):
             ordered = rng.random() < 0.3
             block = "\n".join((f"{i}. " if ordered else "- ") + it for i, it in enumerate(items, 1))
         else:
-            block = paragraph(rng, slug, 0.35)
+            block = paragraph(rng, slug, 0.35, used)
         if length + len(block) > 1200:
             break
         blocks.append(block)
         length += len(block) + 2
     if not blocks:  # always at least 100 characters
-        blocks.append(paragraph(rng, slug, 1.0))
+        blocks.append(paragraph(rng, slug, 1.0, used))
     while sum(len(b) for b in blocks) < 100:
-        blocks.append(fill(rng, rng.choice(SENTENCES)))
+        blocks.append(sentence(rng, used))
     if thread and len(blocks) >= 2:
         out = []
         for i, b in enumerate(blocks):
@@ -201,11 +220,76 @@ def toml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def parse_duration(text):
+    """'2h', '1d', '90m', '1h 30m', '1d2h' -> timedelta, or None."""
+    parts = re.findall(r"(\d+)\s*([dhms])", text or "")
+    if not parts or re.sub(r"[\d\sdhms]", "", text):
+        return None
+    unit = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+    return datetime.timedelta(seconds=sum(int(n) * unit[u] for n, u in parts))
+
+
+# Posting windows (local hour, minute) for a day: any two are at least 2 h 15 min apart.
+WINDOWS = [(7, 0), (10, 0), (13, 0), (16, 0), (19, 0)]
+
+
+def days(rng, tz):
+    """Yields (local datetimes of the posts) for each day from 2027-01-01 on."""
+    day = datetime.date(2027, 1, 1)
+    while True:
+        weekend = day.weekday() >= 5
+        k = rng.choice([0, 1, 1, 2]) if weekend else rng.choice([2, 2, 3, 3, 4])
+        windows = sorted(rng.sample(range(len(WINDOWS)), k))
+        yield [datetime.datetime(day.year, day.month, day.day, WINDOWS[w][0],
+                                 WINDOWS[w][1] + rng.choice([0, 0, 15, 30, 45]), tzinfo=tz)
+               for w in windows]
+        day += datetime.timedelta(days=1)
+
+
+class Schedule:
+    """Per platform, the strategy's cadence and what is already scheduled."""
+
+    def __init__(self, strategy, platforms, tz):
+        self.tz = tz
+        self.rules = {}
+        for p in platforms:
+            c = strategy["platforms"][p].get("cadence", {})
+            self.rules[p] = (parse_duration(c.get("min_gap", "")), c.get("max_per_day"))
+        self.last = {}
+        self.per_day = {}
+
+    # Gaps are measured between instants (UTC): Python subtracts two times of one zone by the clock.
+    def allows(self, p, when):
+        gap, most = self.rules[p]
+        when = when.astimezone(datetime.timezone.utc)
+        if gap and p in self.last and when - self.last[p] < gap:
+            return False
+        day = when.astimezone(self.tz).date()
+        return not (most is not None and self.per_day.get((p, day), 0) >= most)
+
+    def take(self, p, when):
+        self.last[p] = when.astimezone(datetime.timezone.utc)
+        key = (p, when.astimezone(self.tz).date())
+        self.per_day[key] = self.per_day.get(key, 0) + 1
+
+
+def wanted(rng, configured, kind, goal, audiences, has_image):
+    """The platforms a communicator would pick for this post, before the schedule has its say."""
+    if kind == "crisis":
+        return [p for p in configured if p != "instagram" or has_image]
+    business = goal == "kompetensforsorjning" or {"arbetssokande", "foretagare"} & set(audiences)
+    chance = {"mastodon": 0.9, "bluesky": 0.85, "facebook": 0.85, "x": 0.5, "threads": 0.45,
+              "instagram": 0.6 if has_image else 0.0, "linkedin": 0.8 if business else 0.03}
+    return [p for p in configured if rng.random() < chance.get(p, 0.5)]
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     ap.add_argument("--root", required=True, help="content repository (with strategy.toml)")
     ap.add_argument("--count", type=int, required=True)
     ap.add_argument("--seed", type=int, default=2027)
+    ap.add_argument("--every-platform", action="store_true",
+                    help="every post to every configured platform (Instagram only with an image)")
     a = ap.parse_args()
 
     with open(os.path.join(a.root, "strategy.toml"), "rb") as f:
@@ -214,15 +298,22 @@ def main():
     audiences = [x["id"] for x in strategy.get("audiences", [])]
     configured = [p for p in PLATFORMS if p in strategy.get("platforms", {})
                   and strategy["platforms"][p].get("enabled", True)]
+    tz = zoneinfo.ZoneInfo(strategy.get("organisation", {}).get("timezone", "Europe/Stockholm"))
+    utc_plus_1 = datetime.timezone(datetime.timedelta(hours=1))
     images = media_files(a.root)
 
     rng = random.Random(a.seed)
+    schedule = Schedule(strategy, configured, tz)
     posts_dir = os.path.join(a.root, "content", "posts")
-    start = datetime.datetime(2027, 1, 1)
     crisis_ids = []
+    calendar = days(rng, tz)
+    slots = []
+    last_day = None
     for n in range(a.count):
-        when = start + datetime.timedelta(days=rng.randrange(365), hours=rng.randint(6, 21),
-                                          minutes=rng.choice([0, 0, 15, 30, 45]))
+        while not slots:
+            slots = next(calendar)
+        when = slots.pop(0)
+        last_day = when.date()
         title = fill(rng, rng.choice(TITLES))
         slug = f"{slugify(title)}-{n:05d}"
         kind = rng.choice(KINDS)
@@ -232,37 +323,59 @@ def main():
         fm = [f"title = {toml_str(title)}"]
         if rng.random() < 0.1:
             fm.append(f'id = "bench-{n:05d}"')
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%S")
         r = rng.random()
-        fm.append(f"date = {stamp}Z" if r < 0.1 else f"date = {stamp}+01:00" if r < 0.15 else f"date = {stamp}")
-        if goals:
-            fm.append(f"goal = {toml_str(rng.choice(goals))}")
-        if audiences:
-            picks = rng.sample(audiences, rng.randint(1, min(3, len(audiences))))
+        if r < 0.1:
+            fm.append("date = " + when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        elif r < 0.15:
+            fm.append("date = " + when.astimezone(utc_plus_1).strftime("%Y-%m-%dT%H:%M:%S") + "+01:00")
+        else:
+            fm.append("date = " + when.strftime("%Y-%m-%dT%H:%M:%S"))
+        goal = rng.choice(goals) if goals else None
+        if goal:
+            fm.append(f"goal = {toml_str(goal)}")
+        picks = rng.sample(audiences, rng.randint(1, min(3, len(audiences)))) if audiences else []
+        if picks:
             fm.append("audiences = [" + ", ".join(map(toml_str, picks)) + "]")
         if kind != "news" or rng.random() < 0.5:
             fm.append(f'kind = "{kind}"')
         tags = rng.sample(TAGS, rng.randint(0, 3))
         if tags:
             fm.append("tags = [" + ", ".join(map(toml_str, tags)) + "]")
-        platforms = configured
-        if rng.random() < 0.05:  # a few posts go to some platforms only
-            platforms = sorted(rng.sample(configured, rng.randint(2, len(configured) - 1)), key=configured.index)
+        draft = rng.random() < 0.02
+        has_image = rng.random() < 0.85
+
+        if a.every_platform:
+            platforms = [p for p in configured if p != "instagram" or has_image]
+        else:
+            platforms = wanted(rng, configured, kind, goal, picks, has_image)
+            if kind != "crisis" and not draft:  # crisis posts and drafts take no slot
+                platforms = [p for p in platforms if schedule.allows(p, when)]
+                if not platforms:
+                    free = [p for p in configured if p != "instagram" and schedule.allows(p, when)]
+                    platforms = free[:1] or [configured[0]]
+                for p in platforms:
+                    schedule.take(p, when)
+            elif not platforms:
+                platforms = [configured[0]]
+        skip_instagram = "instagram" in configured and "instagram" not in platforms
+        if platforms == [p for p in configured if p != "instagram"] and rng.random() < 0.5:
+            pass  # everywhere but Instagram: said with `[platform.instagram] skip = true`
+        elif platforms != configured:
             fm.append("platforms = [" + ", ".join(map(toml_str, platforms)) + "]")
+            skip_instagram = False
         earlier = [i for i, d in crisis_ids if d < when - datetime.timedelta(days=1)]
         if kind == "crisis" and earlier and rng.random() < 0.5:
             fm.append(f'updates = "{rng.choice(earlier)}"')
-        if rng.random() < 0.02:
+        if draft:
             fm.append("draft = true")
 
         tables = []
-        has_image = rng.random() < 0.85
         if has_image:
             for img in rng.sample(images, rng.choice([1, 1, 1, 2])):
                 stem = os.path.splitext(img)[0]
                 alt = ALTS.get(stem) or f"Bild från Exempelstads kommun: {stem.replace('-', ' ')}."
                 tables.append(f'[[media]]\npath = "../../../media/{img}"\nalt = {toml_str(alt)}')
-        if "instagram" in platforms and not has_image:
+        if skip_instagram:
             tables.append("[platform.instagram]\nskip = true")
         if "mastodon" in platforms and rng.random() < 0.05:
             tables.append('[platform.mastodon]\ntext = "Kort version för Mastodon: ' + fill(rng, rng.choice(SENTENCES)) + '"')
@@ -274,12 +387,12 @@ def main():
                 f"area = {{ description = {toml_str(rng.choice(PLACES))} }}")
 
         post_id = f"bench-{n:05d}" if any(l.startswith("id = ") for l in fm) else slug
-        if kind == "crisis":
+        if kind == "crisis" and not draft:  # an update must answer a post that is published
             crisis_ids.append((post_id, when))
         text = "+++\n" + "\n".join(fm) + "\n" + "".join("\n" + t + "\n" for t in tables) + "+++\n\n" + body(rng, slug)
         with open(os.path.join(month, slug + ".md"), "w", encoding="utf-8") as f:
             f.write(text)
-    print(f"wrote {a.count} posts to {posts_dir}", file=sys.stderr)
+    print(f"wrote {a.count} post{'' if a.count == 1 else 's'} to {posts_dir} (2027-01-01 to {last_day})", file=sys.stderr)
 
 
 if __name__ == "__main__":

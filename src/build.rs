@@ -1,5 +1,6 @@
 //! `budkavle build`: every post rendered for every platform it goes to, written to
-//! `dist/platforms/<platform>/<id>.{json,txt}` for review in a pull request.
+//! `dist/platforms/<platform>/<id>.{json,txt}` for review in a pull request, and the public
+//! archive in `dist/site/` (see [`crate::site`]).
 //!
 //! Everything is rendered in memory first; only when all of it succeeded is anything written, so
 //! a failed build leaves the previous `dist/` untouched. Writing is incremental (see
@@ -8,18 +9,26 @@
 use std::path::Path;
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::output::{OutputDir, WriteStats};
+use crate::output::WriteStats;
 use crate::project::{Project, par_map};
 use crate::render::{self, Rendered};
 
 pub const DIST_DIR: &str = "dist";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
     pub posts: usize,
     pub rendered: usize,
     pub over_limit: usize,
+    /// `dist/platforms`.
     pub files: WriteStats,
+    /// HTML pages of the archive (posts, lists, about, …).
+    pub site_pages: usize,
+    /// Every file of `dist/site`: pages, feeds, images, styles.
+    pub site_files: WriteStats,
+    /// What the archive had to leave out and why (no git history, a shallow clone), for the
+    /// person building.
+    pub notes: Vec<String>,
 }
 
 /// Renders every post × target platform, collecting every template error.
@@ -41,22 +50,29 @@ pub fn render_all(project: &Project) -> Result<Vec<Rendered>> {
 pub fn build(project: &Project, out_dir: &Path) -> Result<Summary> {
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
     let rendered = render_all(project)?;
-    let out = OutputDir::open(&out_dir.join("platforms"))?;
-    let written = par_map(&rendered, |r| -> Result<()> {
+    let platform_files = par_map(&rendered, |r| -> Result<[(String, Vec<u8>); 2]> {
         let base = format!("{}/{}", r.platform.name(), r.post);
         let mut json =
             serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
         json.push(b'\n');
-        out.write(&format!("{base}.json"), &json)?;
-        out.write(&format!("{base}.txt"), r.to_text().as_bytes())?;
-        Ok(())
-    });
-    written.into_iter().collect::<Result<()>>()?;
-    let files = out.finish()?;
+        Ok([(format!("{base}.json"), json), (format!("{base}.txt"), r.to_text().into_bytes())])
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>>>()?;
+    // The ledger's publications and git's versions of every post.
+    let (record, notes) = crate::site::Record::load_with_notes(project)?;
+    let site = crate::site::render(project, &record)?;
+
+    let platform_files: Vec<(String, Vec<u8>)> = platform_files.into_iter().flatten().collect();
+    let files = crate::site::write(&platform_files, &out_dir.join("platforms"))?;
+    let site_files = crate::site::write(&site, &out_dir.join("site"))?;
     Ok(Summary {
         posts: project.posts.len(),
         rendered: rendered.len(),
         over_limit: rendered.iter().filter(|r| r.over_limit).count(),
         files,
+        site_pages: site.iter().filter(|(path, _)| path.ends_with(".html")).count(),
+        site_files,
+        notes,
     })
 }

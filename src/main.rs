@@ -56,19 +56,33 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             say(
                 cli,
                 format_args!(
-                    "built {} posts × platforms = {} renderings into {} ({} files written, {} unchanged, {} removed) in {:.2?}{}",
+                    "built {} posts × platforms = {} renderings into {} ({} files written, {} unchanged, {} removed){}",
                     s.posts,
                     s.rendered,
                     out.join("platforms").display(),
                     s.files.written,
                     s.files.unchanged,
                     s.files.removed,
-                    start.elapsed(),
                     if s.over_limit > 0 {
                         format!(" ({} over a limit: run `budkavle check`)", s.over_limit)
                     } else {
                         String::new()
                     }
+                ),
+            );
+            for note in &s.notes {
+                say(cli, format_args!("note: {note}"));
+            }
+            say(
+                cli,
+                format_args!(
+                    "built the archive: {} pages into {} ({} files written, {} unchanged, {} removed) in {:.2?}",
+                    s.site_pages,
+                    out.join("site").display(),
+                    s.site_files.written,
+                    s.site_files.unchanged,
+                    s.site_files.removed,
+                    start.elapsed(),
                 ),
             );
             Ok(ExitCode::SUCCESS)

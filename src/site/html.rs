@@ -1,17 +1,34 @@
 //! Post bodies as safe HTML: Markdown through pulldown-cmark, then ammonia, so nothing a post,
-//! title, tag or alt text contains can add markup or run script in the archive.
+//! title, tag or alt text contains can add markup or run script in the archive. Also the rest
+//! of a post's view: its dates in words, platforms, tags, goal, images and relations.
 
-use pulldown_cmark::{Options, Parser, html};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use sha2::{Digest, Sha256};
 
 use crate::post::Post;
 use crate::project::Project;
-use crate::site::{MediaView, PostView, Record};
+use crate::site::{Link, MediaView, PlatformView, PostView, Record, RelationView, Strings, VersionLink, is_web_url};
+
+/// Lists show this much of a post's text.
+const SUMMARY_CHARS: usize = 200;
 
 /// Markdown → sanitised HTML. Links get `rel="noopener noreferrer"`; images in the body are
 /// dropped (a post's images are its `[[media]]`, shown with their alt text).
 pub(crate) fn markdown_to_html(markdown: &str) -> String {
     let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES));
+    // The page's title is its only h1; headings in a post start one level below it.
+    let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES).map(|e| match e {
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    });
+    html::push_html(&mut raw, events);
     ammonia::Builder::default()
         .rm_tags(&["img"])
         .link_rel(Some("noopener noreferrer"))
@@ -20,32 +37,239 @@ pub(crate) fn markdown_to_html(markdown: &str) -> String {
         .to_string()
 }
 
-pub(crate) fn post_view(project: &Project, record: &Record, post: &Post) -> PostView {
-    let tz = project.strategy.timezone.clone();
-    let body = post.source.get(body_start(post)..).unwrap_or("");
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
+}
+
+/// The text of a Markdown body without markup, cut at a word near `SUMMARY_CHARS`. Raw HTML in
+/// the body is left out rather than shown as text.
+pub(crate) fn summary(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
+                text.push(' ')
+            }
+            Event::Start(Tag::Image { .. }) | Event::Rule => text.push(' '),
+            _ => {}
+        }
+        if text.chars().count() > SUMMARY_CHARS * 2 {
+            break;
+        }
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for word in &words {
+        if out.chars().count() + word.chars().count() + 1 > SUMMARY_CHARS {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Output names of every image the archive shows (retracted posts' are not copied).
+pub(crate) struct MediaNames {
+    pub by_path: HashMap<PathBuf, String>,
+    pub by_name: BTreeMap<String, PathBuf>,
+}
+
+/// Gives each image a name under `media/` that is safe in a URL and a file system: the file name
+/// as a slug; two different files with the same slug are told apart by a hash of their path, so
+/// the names do not depend on which posts exist.
+pub(crate) fn media_names<'p>(posts: impl Iterator<Item = &'p Post>) -> MediaNames {
+    let paths: BTreeSet<&Path> =
+        posts.filter(|p| p.retracted.is_none()).flat_map(|p| p.media.iter().map(|m| m.path.as_path())).collect();
+    let mut by_slug: BTreeMap<String, Vec<&Path>> = BTreeMap::new();
+    for path in &paths {
+        by_slug.entry(media_slug(path, None)).or_default().push(path);
+    }
+    let mut names = MediaNames { by_path: HashMap::new(), by_name: BTreeMap::new() };
+    for (slug, same) in by_slug {
+        for path in &same {
+            let name = if same.len() == 1 { slug.clone() } else { media_slug(path, Some(path_hash(path))) };
+            names.by_path.insert(path.to_path_buf(), name.clone());
+            names.by_name.insert(name, path.to_path_buf());
+        }
+    }
+    names
+}
+
+fn media_slug(path: &Path, suffix: Option<String>) -> String {
+    let stem = path.file_stem().map(|s| crate::post::slugify(&s.to_string_lossy())).unwrap_or_default();
+    let stem = if stem.is_empty() { "media".to_string() } else { stem };
+    let ext: String = path
+        .extension()
+        .map(|e| {
+            e.to_string_lossy().chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let stem = match suffix {
+        Some(s) => format!("{stem}-{s}"),
+        None => stem,
+    };
+    if ext.is_empty() { stem } else { format!("{stem}.{ext}") }
+}
+
+fn path_hash(path: &Path) -> String {
+    let digest = Sha256::digest(path.to_string_lossy().as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A tag's address: its slug, or a hash for a tag with no letters a slug can keep.
+pub(crate) fn tag_slug(tag: &str) -> String {
+    let slug = crate::post::slugify(tag);
+    if slug.is_empty() {
+        let digest = Sha256::digest(tag.trim().to_lowercase().as_bytes());
+        format!("tag-{}", digest.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
+    } else {
+        slug
+    }
+}
+
+pub(crate) fn tag_url(tag: &str) -> String {
+    format!("/tags/{}/", tag_slug(tag))
+}
+
+pub(crate) fn post_view(
+    project: &Project,
+    record: &Record,
+    strings: &Strings,
+    media_names: &HashMap<PathBuf, String>,
+    post: &Post,
+) -> PostView {
+    let tz = &project.strategy.timezone;
+    let published = record.published.get(&post.id).cloned().unwrap_or_default();
+    // A post without a date went out when it was merged: its first publication is its date.
+    let timestamp = post.date.or_else(|| published.iter().map(|p| p.at).min());
+    let retracted = post.retracted.is_some();
+    let body =
+        if retracted { String::new() } else { strip_directives(post.source.get(post.body_offset..).unwrap_or("")) };
+    let retracted_at = if retracted { published.iter().filter_map(|p| p.deleted_at).max() } else { None };
+    let platforms = published
+        .iter()
+        .map(|p| PlatformView {
+            platform: p.platform.name(),
+            name: p.platform.display_name(),
+            url: p.url.clone().filter(|u| p.deleted_at.is_none() && is_web_url(u)),
+            at: p.at.to_string(),
+            at_human: strings.datetime(p.at, tz),
+            deleted_at: p.deleted_at.map(|d| d.to_string()),
+            deleted_at_human: p.deleted_at.map(|d| strings.datetime(d, tz)),
+        })
+        .collect();
+    let versions = record.versions.get(&post.id).filter(|v| v.len() > 1).map_or_else(Vec::new, |v| {
+        v.iter()
+            .map(|v| VersionLink {
+                n: v.n,
+                url: format!("/p/{}/v/{}/", post.id, v.n),
+                date: v.date.to_string(),
+                date_human: strings.datetime(v.date, tz),
+            })
+            .collect()
+    });
+    let goal_text = post
+        .goal
+        .as_ref()
+        .and_then(|g| project.strategy.file.goals.iter().find(|x| x.id.get_ref() == g).map(|x| x.description.clone()));
     PostView {
         id: post.id.clone(),
         title: post.title.clone(),
         lang: post.lang.clone(),
-        date: post.date.map(|d| d.to_string()),
-        date_local: post.date.map(|d| d.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()),
-        html: markdown_to_html(&strip_directives(body)),
+        date: timestamp.map(|d| d.to_string()),
+        date_local: timestamp.map(|d| d.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()),
+        date_human: timestamp.map(|d| strings.datetime(d, tz)),
+        html: if retracted { String::new() } else { markdown_to_html(&body) },
+        summary: summary(&body),
         tags: post.tags.clone(),
+        tag_links: post.tags.iter().map(|t| Link { name: t.clone(), url: tag_url(t) }).collect(),
         goal: post.goal.clone(),
+        goal_text,
         kind: post.kind.name(),
-        media: post
-            .media
-            .iter()
-            .map(|m| MediaView { src: format!("/media/{}", m.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()), alt: m.alt.clone() })
-            .collect(),
-        published: record.published.get(&post.id).cloned().unwrap_or_default(),
+        media: if retracted {
+            Vec::new()
+        } else {
+            post.media
+                .iter()
+                .filter_map(|m| {
+                    let name = media_names.get(&m.path)?;
+                    Some(MediaView { src: format!("/media/{name}"), alt: m.alt.clone() })
+                })
+                .collect()
+        },
+        published,
+        platforms,
         retracted: post.retracted.clone(),
+        retracted_at: retracted_at.map(|d| d.to_string()),
+        retracted_at_human: retracted_at.map(|d| strings.datetime(d, tz)),
+        relation: None,
+        related: Vec::new(),
+        versions,
         url: format!("/p/{}/", post.id),
+        month: timestamp.map(|d| {
+            let z = d.to_zoned_datetime(tz.clone());
+            (z.year(), z.month())
+        }),
+        timestamp,
     }
 }
 
-fn body_start(post: &Post) -> usize {
-    post.body_offset
+/// Links corrections, updates and cancellations both ways between the posts the archive shows
+/// (a draft's relation is not shown until it is published).
+pub(crate) fn link_relations(project: &Project, strings: &Strings, posts: &mut [PostView]) {
+    let index: HashMap<String, usize> = posts.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+    let mut links: Vec<(usize, usize, &'static str)> = Vec::new();
+    for (i, view) in posts.iter().enumerate() {
+        let Some(post) = project.post(&view.id) else { continue };
+        let relation = [("updates", &post.updates), ("corrects", &post.corrects), ("cancels", &post.cancels)]
+            .into_iter()
+            .find_map(|(kind, target)| target.as_deref().map(|t| (kind, t)));
+        if let Some((kind, target)) = relation
+            && let Some(&j) = index.get(target)
+            && j != i
+        {
+            links.push((i, j, kind));
+        }
+    }
+    for (later, earlier, kind) in links {
+        let to_earlier = relation_view(&posts[earlier], kind, strings.get(&format!("relation_{kind}")));
+        let to_later = relation_view(&posts[later], kind, strings.get(&format!("related_{kind}")));
+        posts[later].relation = Some(to_earlier);
+        posts[earlier].related.push(to_later);
+    }
+    for p in posts.iter_mut() {
+        p.related.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+    }
+}
+
+fn relation_view(target: &PostView, kind: &'static str, label: &str) -> RelationView {
+    RelationView {
+        kind,
+        label: label.to_string(),
+        id: target.id.clone(),
+        title: target.title.clone(),
+        lang: target.lang.clone(),
+        url: target.url.clone(),
+        date: target.date.clone(),
+        date_human: target.date_human.clone(),
+    }
+}
+
+/// Latest first, undated posts (not yet published) before dated ones as the newest.
+pub(crate) fn newest_first(a: &PostView, b: &PostView) -> std::cmp::Ordering {
+    let key = |p: &PostView| (p.timestamp.is_none(), p.timestamp.unwrap_or(Timestamp::MIN));
+    key(b).cmp(&key(a)).then_with(|| b.id.cmp(&a.id))
 }
 
 fn strip_directives(body: &str) -> String {
@@ -65,5 +289,23 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror") && !html.contains("onclick"), "{html}");
         assert!(html.contains("href=\"https://a.se\""), "{html}");
+    }
+
+    #[test]
+    fn summaries_are_plain_and_short() {
+        assert_eq!(summary("Hej **du**!\n\n- ett\n- två\n\n<b>x</b>"), "Hej du! ett två x");
+        let long = summary(&"ord ".repeat(100));
+        assert!(long.ends_with('…') && long.chars().count() <= SUMMARY_CHARS + 1, "{long}");
+    }
+
+    #[test]
+    fn media_names_are_slugs_and_never_collide() {
+        let a = Path::new("content/media/Bild på torget.JPG");
+        let b = Path::new("content/other/bild-pa-torget.jpg");
+        assert_eq!(media_slug(a, None), "bild-pa-torget.jpg");
+        assert_eq!(media_slug(b, None), "bild-pa-torget.jpg");
+        assert_ne!(media_slug(a, Some(path_hash(a))), media_slug(b, Some(path_hash(b))));
+        assert_eq!(tag_slug("Snöröjning"), "snorojning");
+        assert!(tag_slug("🎄").starts_with("tag-"));
     }
 }

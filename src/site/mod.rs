@@ -2,29 +2,74 @@
 //! with its platforms, versions and relations, plus feeds, a search index and a sitemap
 //! (DESIGN §8). Pure function of the project and the [`Record`]; written through
 //! [`crate::output::OutputDir`], so a rebuild rewrites only pages whose bytes changed.
+//!
+//! The default theme's site templates, stylesheet and strings are embedded in the binary, so a
+//! repository whose theme has no `site/` folder (one made by `budkavle init`) still gets an
+//! archive; a file of the same name in the project's theme wins over the embedded one.
 
 mod feeds;
 mod html;
+mod i18n;
+mod pages;
 mod record;
 mod search;
 mod versions;
 
 pub use record::{Published, Record, Version};
 
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 
+pub(crate) use i18n::Strings;
+
+/// Templates are at most a few kilobytes; anything larger is not one.
+const MAX_TEMPLATE_BYTES: u64 = 256 * 1024;
+
+/// Built-in templates of `themes/default/site/`, by name.
+const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/site/base.html")),
+    ("macros.html", include_str!("../../themes/default/site/macros.html")),
+    ("index.html", include_str!("../../themes/default/site/index.html")),
+    ("post.html", include_str!("../../themes/default/site/post.html")),
+    ("tombstone.html", include_str!("../../themes/default/site/tombstone.html")),
+    ("tags.html", include_str!("../../themes/default/site/tags.html")),
+    ("tag.html", include_str!("../../themes/default/site/tag.html")),
+    ("archive.html", include_str!("../../themes/default/site/archive.html")),
+    ("month.html", include_str!("../../themes/default/site/month.html")),
+    ("about.html", include_str!("../../themes/default/site/about.html")),
+    ("accessibility.html", include_str!("../../themes/default/site/accessibility.html")),
+    ("search.html", include_str!("../../themes/default/site/search.html")),
+    ("version.html", include_str!("../../themes/default/site/version.html")),
+];
+
+/// Built-in files of `themes/default/site/static/`, by name.
+const DEFAULT_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../themes/default/site/static/style.css")),
+    ("search.js", include_bytes!("../../themes/default/site/static/search.js")),
+];
+
 /// Renders every page into `out_dir` (normally `dist/site`).
 pub fn build(project: &Project, record: &Record, out_dir: &Path) -> Result<WriteStats> {
-    let site = Site::new(project, record)?;
-    let pages = site.pages()?;
+    write(&render(project, record)?, out_dir)
+}
+
+/// Every file of the site in memory, by `/`-separated path relative to the site root, so a
+/// caller can render everything before writing anything.
+pub fn render(project: &Project, record: &Record) -> Result<Vec<(String, Vec<u8>)>> {
+    Site::new(project, record)?.pages()
+}
+
+/// Writes rendered files into `out_dir`, touching only those whose bytes changed.
+pub fn write(pages: &[(String, Vec<u8>)], out_dir: &Path) -> Result<WriteStats> {
     let out = OutputDir::open(out_dir)?;
-    let written = par_map(&pages, |(path, bytes)| out.write(path, bytes).map(|_| ()));
+    let written = par_map(pages, |(path, bytes)| out.write(path, bytes).map(|_| ()));
     written.into_iter().collect::<Result<()>>()?;
     out.finish()
 }
@@ -34,7 +79,15 @@ pub(crate) struct Site<'a> {
     pub project: &'a Project,
     pub record: &'a Record,
     pub tera: tera::Tera,
+    /// Non-draft posts, oldest first (the project's order).
     pub posts: Vec<PostView>,
+    /// Interface strings in the organisation's language.
+    pub strings: Strings,
+    /// Images to copy: output name under `media/` → file relative to the repository root.
+    pub media: BTreeMap<String, PathBuf>,
+    /// What every page's context starts from, built once: thousands of pages each converting
+    /// every interface string again was a tenth of the site's build time.
+    base: tera::Context,
 }
 
 /// A post as the archive shows it.
@@ -43,18 +96,43 @@ pub struct PostView {
     pub id: String,
     pub title: String,
     pub lang: String,
-    /// RFC 3339 in UTC, and a human date in the organisation's time zone.
+    /// RFC 3339 in UTC, and a human date in the organisation's time zone. For a post without a
+    /// `date` this is when it was first published, if it was.
     pub date: Option<String>,
     pub date_local: Option<String>,
-    /// Sanitised HTML of the body.
+    /// "24 november 2026 kl. 09.00", in the interface language.
+    pub date_human: Option<String>,
+    /// Sanitised HTML of the body; empty for a retracted post.
     pub html: String,
+    /// The body as plain text, shortened, for lists; empty for a retracted post.
+    pub summary: String,
     pub tags: Vec<String>,
+    pub tag_links: Vec<Link>,
     pub goal: Option<String>,
+    /// The goal's description from the strategy: why the post was written, in plain words.
+    pub goal_text: Option<String>,
     pub kind: &'static str,
+    /// Images, with the URL of the copied file; none for a retracted post.
     pub media: Vec<MediaView>,
     pub published: Vec<Published>,
+    /// `published` as shown: platform names, human times, links only to live posts.
+    pub platforms: Vec<PlatformView>,
     pub retracted: Option<String>,
+    /// When the post was taken down from the platforms, if the record knows.
+    pub retracted_at: Option<String>,
+    pub retracted_at_human: Option<String>,
+    /// The earlier post this one updates, corrects or cancels.
+    pub relation: Option<RelationView>,
+    /// Later posts that update, correct or cancel this one, oldest first.
+    pub related: Vec<RelationView>,
+    /// Every committed version, when there is more than one.
+    pub versions: Vec<VersionLink>,
     pub url: String,
+    /// `(year, month)` in the organisation's time zone, for the monthly index.
+    #[serde(skip)]
+    pub month: Option<(i16, i8)>,
+    #[serde(skip)]
+    pub timestamp: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,44 +142,78 @@ pub struct MediaView {
     pub alt: String,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlatformView {
+    pub platform: &'static str,
+    pub name: &'static str,
+    /// The live post; `None` when the platform gave no address or the post was removed.
+    pub url: Option<String>,
+    pub at: String,
+    pub at_human: String,
+    pub deleted_at: Option<String>,
+    pub deleted_at_human: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationView {
+    /// `updates`, `corrects` or `cancels`.
+    pub kind: &'static str,
+    /// "Rättar" on the later post, "Rättad av" on the earlier one.
+    pub label: String,
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    pub url: String,
+    pub date: Option<String>,
+    pub date_human: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionLink {
+    pub n: usize,
+    pub url: String,
+    pub date: String,
+    pub date_human: String,
+}
+
 impl<'a> Site<'a> {
     pub(crate) fn new(project: &'a Project, record: &'a Record) -> Result<Self> {
+        let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
         let tera = load_templates(project)?;
-        let posts = project
-            .posts
-            .iter()
-            .filter(|p| !p.draft)
-            .map(|p| html::post_view(project, record, p))
-            .collect();
-        Ok(Site { project, record, tera, posts })
+        let drafts_out: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
+        let media = html::media_names(drafts_out.iter().copied());
+        let mut posts: Vec<PostView> =
+            par_map(&drafts_out, |p| html::post_view(project, record, &strings, &media.by_path, p));
+        html::link_relations(project, &strings, &mut posts);
+        let base = base_context(project, &strings);
+        Ok(Site { project, record, tera, posts, strings, media: media.by_name, base })
     }
 
     /// Every output file, by path relative to the site root.
     pub(crate) fn pages(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut pages = Vec::new();
-        let mut ctx = self.base_context();
-        ctx.insert("posts", &self.posts);
-        pages.push(("index.html".to_string(), self.render("index.html", &ctx)?));
-        for post in &self.posts {
-            let mut ctx = self.base_context();
-            ctx.insert("post", post);
-            pages.push((format!("p/{}/index.html", post.id), self.render("post.html", &ctx)?));
-        }
+        let mut pages = pages::pages(self)?;
         pages.push(("static/style.css".to_string(), self.static_file("style.css")?));
         pages.extend(feeds::pages(self)?);
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
+        let mut seen = HashMap::new();
+        for (path, _) in &pages {
+            if seen.insert(path.as_str(), ()).is_some() {
+                return Err(Error::Usage(format!("the site has two files at {path}: please report this as a bug")));
+            }
+        }
         Ok(pages)
     }
 
+    /// `org`, `site_title`, `lang`, the interface strings `t`, and `nav` (empty).
     pub(crate) fn base_context(&self) -> tera::Context {
-        let strategy = &self.project.strategy;
-        let org = strategy.organisation();
-        let mut ctx = tera::Context::new();
-        ctx.insert("org", &serde_json::json!({ "name": org.name, "url": org.url, "lang": org.lang }));
-        ctx.insert("site_title", strategy.file.site.title.as_deref().unwrap_or(&org.name));
-        ctx.insert("lang", &org.lang);
-        ctx
+        self.base.clone()
     }
 
     pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
@@ -114,31 +226,123 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn static_file(&self, name: &str) -> Result<Vec<u8>> {
+    /// A file of `site/static/`: the project theme's own, else the built-in one.
+    pub(crate) fn static_file(&self, name: &str) -> Result<Vec<u8>> {
         let rel = self.project.theme.dir.join("site/static").join(name);
-        std::fs::read(self.project.root.join(&rel)).map_err(|e| Error::io("cannot read", rel, e))
+        let abs = self.project.root.join(&rel);
+        if abs.is_file() {
+            return std::fs::read(&abs).map_err(|e| Error::io("cannot read", rel, e));
+        }
+        DEFAULT_STATIC
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, bytes)| bytes.to_vec())
+            .ok_or_else(|| Error::Invalid(vec![Diagnostic::file(&rel, "the theme has no such file")]))
     }
 }
 
-/// The site templates of the project's theme. HTML templates are auto-escaped.
+fn base_context(project: &Project, strings: &Strings) -> tera::Context {
+    let strategy = &project.strategy;
+    let org = strategy.organisation();
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        "org",
+        &serde_json::json!({ "name": org.name, "url": org.url.as_deref().filter(|u| is_web_url(u)), "lang": org.lang }),
+    );
+    ctx.insert("site_title", strategy.file.site.title.as_deref().unwrap_or(&org.name));
+    ctx.insert("lang", &org.lang);
+    ctx.insert("t", strings.map());
+    // Which item of the main menu is the current page; pages that are none leave it empty.
+    ctx.insert("nav", "");
+    ctx
+}
+
+/// Whether a URL from configuration or the ledger may become a link: only web addresses, so a
+/// `javascript:` or `data:` URL can never reach an `href`, and nothing a URL may not contain
+/// (spaces, quotes, angle brackets) that would only be there to break out of an attribute.
+pub(crate) fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
+}
+
+/// The built-in site templates overlaid by the project theme's `site/*.html`: a team overrides
+/// one template by writing a file of that name, and keeps the rest. HTML templates are
+/// auto-escaped.
 fn load_templates(project: &Project) -> Result<tera::Tera> {
-    let dir = project.root.join(&project.theme.dir).join("site");
-    let mut tera = tera::Tera::default();
+    let dir_rel = project.theme.dir.join("site");
+    let dir = project.root.join(&dir_rel);
+    let mut sources: BTreeMap<String, String> =
+        DEFAULT_TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     let mut problems = Vec::new();
-    let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("cannot read the site templates in", &dir, e))?;
-    let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    files.sort();
-    let mut sources = Vec::new();
-    for path in files.iter().filter(|p| p.extension().is_some_and(|x| x == "html")) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let rel = project.theme.dir.join("site").join(&name);
-        match std::fs::read_to_string(path) {
-            Ok(text) => sources.push((name, text)),
-            Err(e) => problems.push(Diagnostic::file(&rel, format!("cannot read the template: {e}"))),
+    if dir.is_dir() {
+        let canonical_root = project.root.canonicalize().map_err(|e| Error::io("cannot open", &project.root, e))?;
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("cannot read the site templates in", &dir, e))?;
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        files.sort();
+        for path in files.iter().filter(|p| p.extension().is_some_and(|x| x == "html") && p.is_file()) {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match crate::fsutil::read_text(&project.root, &canonical_root, &dir_rel.join(&name), MAX_TEMPLATE_BYTES) {
+                Ok(text) => {
+                    sources.insert(name, text);
+                }
+                Err(d) => problems.push(d),
+            }
         }
     }
+    let mut tera = tera::Tera::default();
+    tera.register_filter("fill", fill_filter);
+    tera.set_escape_fn(escape_html);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-        problems.push(crate::render::theme::template_error(&project.theme.dir.join("site"), &e, None));
+        // Tera names the template in the error chain; place it at the one it names if it can.
+        let named = error_chain(&e);
+        let file =
+            sources.keys().find(|n| named.contains(&format!("'{n}'"))).map_or(dir_rel.clone(), |n| dir_rel.join(n));
+        let source = sources.iter().find(|(n, _)| named.contains(&format!("'{n}'"))).map(|(_, t)| t.as_str());
+        problems.push(crate::render::theme::template_error(&file, &e, source));
     }
     if problems.is_empty() { Ok(tera) } else { Err(Error::Invalid(problems)) }
+}
+
+/// Tera's own escaping plus nothing it needs not: `/` stays `/`, so addresses read as written
+/// in the page source. `& < > " '` are what can end a text or a quoted attribute.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + input.len() / 8);
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn error_chain(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = std::error::Error::source(e);
+    while let Some(err) = cur {
+        out.push('\n');
+        out.push_str(&err.to_string());
+        cur = err.source();
+    }
+    out
+}
+
+/// `{{ t.key | fill(org=org.name) }}`: puts values into an interface string's `{org}` slots, so
+/// translations can order words as their language needs. The result is escaped like any value.
+fn fill_filter(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let template = value.as_str().ok_or_else(|| tera::Error::msg("`fill` is for strings"))?;
+    let mut args: Vec<(&String, String)> = args
+        .iter()
+        .map(|(k, v)| {
+            (k, v.as_str().map_or_else(|| if v.is_null() { String::new() } else { v.to_string() }, str::to_string))
+        })
+        .collect();
+    args.sort();
+    let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    Ok(tera::Value::String(Strings::fill(template, &pairs)))
 }
