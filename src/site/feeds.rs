@@ -1,8 +1,280 @@
-//! Placeholder module, filled in by its own task in this session.
+//! Machine-readable views of the archive: Atom and JSON feeds of the latest posts, a sitemap of
+//! every page, and the open-data export of every post and version.
+//!
+//! Everything here needs absolute URLs, which only the organisation knows: `archive_url` (the
+//! site is served at the root of that host, since every page links site-relatively). Without
+//! it no URL is guessed — a wrong guess would send readers to the organisation's own site —, so
+//! feed links stay root-relative (valid references, resolved by readers against the feed's own
+//! address), entry ids become stable `urn:uuid:` names, and no sitemap is written (the
+//! protocol allows only absolute URLs).
+//!
+//! Retracted posts stay in the feeds as entries with their usual id whose title says so and
+//! whose content is only the reason: a reader that already fetched the post learns of the
+//! retraction, and the retracted text is not sent out again.
+//!
+//! Nothing reads the clock: a feed's `updated` is that of its newest entry, so an unchanged
+//! project builds byte-identical feeds.
 
-use crate::error::Result;
-use crate::site::Site;
+mod atom;
+mod export;
+mod json;
+mod sitemap;
 
-pub(crate) fn pages(_site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
-    Ok(Vec::new())
+use jiff::Timestamp;
+
+use crate::error::{Error, Result};
+use crate::site::{PostView, Site, is_web_url};
+
+/// How many posts the Atom and JSON feeds carry.
+const FEED_LEN: usize = 50;
+
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+    let base = Base::of(site);
+    let dated = dated(site);
+    let latest = &dated[..dated.len().min(FEED_LEN)];
+    Ok(vec![
+        ("feed.atom".to_string(), atom::render(site, &base, latest).into_bytes()),
+        ("feed.json".to_string(), json::render(site, &base, latest)?),
+        ("export.json".to_string(), export::render(site, &base)?),
+    ])
+}
+
+/// `sitemap.xml` (and its parts, past 50,000 URLs) listing every page among `paths`, the
+/// site-relative output paths of the whole site: built from what was actually rendered, so no
+/// page kind can be forgotten and no slug or pagination rule has to be repeated here. Empty
+/// when the archive's absolute address is unknown. `Site::pages` calls it last.
+pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Vec<(String, Vec<u8>)> {
+    sitemap::render(site, &Base::of(site), paths)
+}
+
+/// Where the archive lives, when the organisation said so.
+struct Base {
+    /// `scheme://host[/…]` without a trailing slash.
+    absolute: Option<String>,
+    /// Seeds the `urn:uuid:` ids used when there is no absolute URL.
+    org: String,
+}
+
+impl Base {
+    fn of(site: &Site<'_>) -> Base {
+        let org = site.project.strategy.organisation();
+        let absolute = org
+            .archive_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| is_web_url(u))
+            .map(|u| u.trim_end_matches('/').to_string());
+        Base { absolute, org: org.name.clone() }
+    }
+
+    fn is_absolute(&self) -> bool {
+        self.absolute.is_some()
+    }
+
+    /// The URL of a site-relative `path` (which starts with `/`): absolute when known.
+    fn url(&self, path: &str) -> String {
+        match &self.absolute {
+            Some(base) => format!("{base}{}", percent_encode_path(path)),
+            None => percent_encode_path(path),
+        }
+    }
+
+    /// A permanent id: the absolute URL when there is one, else a name derived from the
+    /// organisation and `what`, so it stays the same from build to build.
+    fn id(&self, path: &str, what: &str) -> String {
+        if self.is_absolute() { self.url(path) } else { urn_uuid(&format!("budkavle\n{}\n{what}", self.org)) }
+    }
+}
+
+/// A post with the dates the feeds need.
+struct Dated<'a> {
+    view: &'a PostView,
+    /// When it went (or goes) out: its `date`, else the first platform publication, else its
+    /// first commit.
+    published: Timestamp,
+    /// The latest of `published`, the last committed version and any removal from a platform.
+    updated: Timestamp,
+}
+
+/// Every archived post that has a date, newest first (ties by id, for a stable order).
+/// Undated posts without a publication or a commit are not out yet and have no place in a feed.
+fn dated<'a>(site: &'a Site<'_>) -> Vec<Dated<'a>> {
+    let mut dated: Vec<Dated<'a>> = site
+        .posts
+        .iter()
+        .filter_map(|view| {
+            let post = site.project.post(&view.id)?;
+            let published_on = site.record.published.get(&view.id).map(Vec::as_slice).unwrap_or_default();
+            let versions = site.record.versions.get(&view.id).map(Vec::as_slice).unwrap_or_default();
+            let published = post
+                .date
+                .or_else(|| published_on.iter().map(|p| p.at).min())
+                .or_else(|| versions.first().map(|v| v.date))?;
+            let updated = std::iter::once(published)
+                .chain(versions.last().map(|v| v.date))
+                .chain(published_on.iter().filter_map(|p| p.deleted_at))
+                .max()
+                .unwrap_or(published);
+            Some(Dated { view, published, updated })
+        })
+        .collect();
+    dated.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.view.id.cmp(&b.view.id)));
+    dated
+}
+
+/// Content HTML for a feed entry: the sanitised body and the post's images (absolute when the
+/// archive's address is known), or for a retracted post only the reason.
+fn entry_html(site: &Site<'_>, base: &Base, d: &Dated<'_>) -> String {
+    if let Some(reason) = &d.view.retracted {
+        let label = site.strings.get("retracted_badge");
+        return format!("<p><strong>{}:</strong> {}</p>", html_escape(label), html_escape(reason));
+    }
+    let mut html = d.view.html.clone();
+    for m in &d.view.media {
+        html.push_str(&format!(
+            "\n<p><img src=\"{}\" alt=\"{}\"></p>",
+            html_escape(&base.url(&m.src)),
+            html_escape(&m.alt)
+        ));
+    }
+    html
+}
+
+/// The title a feed shows: a retracted post says so first (in the interface language, as on
+/// its tombstone page).
+fn entry_title(site: &Site<'_>, d: &Dated<'_>) -> String {
+    match d.view.retracted {
+        Some(_) => format!("{}: {}", site.strings.get("retracted_badge"), d.view.title),
+        None => d.view.title.clone(),
+    }
+}
+
+/// Pretty JSON with a final newline: readable in a browser and in diffs of `dist/`.
+fn to_json(name: &str, value: &impl serde::Serialize) -> Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io("cannot write", name, e.into()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// Escapes text for XML element content. XML 1.0 cannot carry most control characters even
+/// as references, so they become U+FFFD rather than making the document ill-formed; a carriage
+/// return is written as a reference because parsers turn a literal one into a line feed.
+fn xml_escape(text: &str) -> String {
+    escape_xml(text, false)
+}
+
+/// Escapes text for an XML attribute value: also tabs and line feeds, which attribute-value
+/// normalisation would otherwise turn into spaces.
+fn xml_attr(text: &str) -> String {
+    escape_xml(text, true)
+}
+
+fn escape_xml(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for HTML that is itself carried as text (Atom `type="html"`, JSON Feed
+/// `content_html`).
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `lang` is shaped as `xml:lang` allows (the Atom grammar's `atomLanguageTag`); posts'
+/// tags are validated on load, this only keeps a feed valid whatever a theme or test passes.
+fn is_language_tag(lang: &str) -> bool {
+    let mut parts = lang.split('-');
+    let first_ok =
+        parts.next().is_some_and(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// Percent-encodes a site-relative path so it is a valid URI (sitemaps require it; page paths
+/// may carry non-ASCII tag names).
+fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An RFC 9562 version 8 (name-based, custom hash) UUID URN from SHA-256 of `name`.
+fn urn_uuid(name: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escape_leaves_no_markup_and_no_illegal_characters() {
+        let s = xml_escape("a<b>&\"c\"'d' ]]> \u{1}\u{b}\u{FFFF} 🎄\r\n\t");
+        assert_eq!(s, "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos; ]]&gt; \u{FFFD}\u{FFFD}\u{FFFD} 🎄&#13;\n\t");
+        assert_eq!(xml_attr("a\tb\nc\"<"), "a&#9;b&#10;c&quot;&lt;");
+    }
+
+    #[test]
+    fn uuid_is_stable_and_well_formed() {
+        let a = urn_uuid("x");
+        assert_eq!(a, urn_uuid("x"));
+        assert_ne!(a, urn_uuid("y"));
+        let hex = a.trim_start_matches("urn:uuid:");
+        let groups: Vec<usize> = hex.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12]);
+        assert_eq!(&hex[14..15], "8", "version 8: {a}");
+        assert!(matches!(&hex[19..20], "8" | "9" | "a" | "b"), "RFC variant: {a}");
+    }
+
+    #[test]
+    fn paths_are_percent_encoded() {
+        assert_eq!(percent_encode_path("/tags/snöröjning/"), "/tags/sn%C3%B6r%C3%B6jning/");
+        assert_eq!(percent_encode_path("/p/a-b_c.d~/"), "/p/a-b_c.d~/");
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(is_language_tag("sv") && is_language_tag("en-GB") && is_language_tag("zh-Hant-TW"));
+        assert!(
+            !is_language_tag("") && !is_language_tag("sv_SE") && !is_language_tag("sv-") && !is_language_tag("a\"b")
+        );
+    }
 }

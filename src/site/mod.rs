@@ -202,6 +202,9 @@ impl<'a> Site<'a> {
         pages.extend(feeds::pages(self)?);
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
+        // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
+        let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
+        pages.extend(sitemap);
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {

@@ -1,8 +1,212 @@
-//! Placeholder module, filled in by its own task in this session.
+//! Search without a server: `/search-index.json` holds every archived post's words, and
+//! `/static/search.js` on `/sok/` searches it in the browser (and keeps working offline once the
+//! index has loaded). Without JavaScript the page points to the monthly index, which reaches
+//! every post.
+//!
+//! Words are normalised the same way here and in `search.js`: Unicode NFC, lower case, split at
+//! every character that is neither alphabetic nor numeric (Rust's `char::is_alphanumeric`, the
+//! script's `[^\p{Alphabetic}\p{N}]`). Diacritics are kept — in Swedish å, ä and ö are letters
+//! of their own, and "sno" should not find "snö". A query matches a post when every query word
+//! is the start of some word of the post, so "snö" finds "Snöröjning".
 
-use crate::error::Result;
-use crate::site::Site;
+use std::collections::HashSet;
 
-pub(crate) fn pages(_site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
-    Ok(Vec::new())
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{Error, Result};
+use crate::post::Post;
+use crate::project::par_map;
+use crate::site::html::newest_first;
+use crate::site::{PostView, Site};
+
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut ctx = site.base_context();
+    ctx.insert("nav", "search");
+    Ok(vec![
+        ("search-index.json".to_string(), index(site)?),
+        ("sok/index.html".to_string(), site.render("search.html", &ctx)?),
+        ("static/search.js".to_string(), site.static_file("search.js")?),
+    ])
+}
+
+#[derive(Serialize)]
+struct Index<'a> {
+    version: u32,
+    /// Newest first, the order results are shown in.
+    posts: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+struct Entry<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: &'a str,
+    /// RFC 3339 (UTC) for `<time datetime>`, and as people read it in the interface language.
+    date: Option<&'a str>,
+    date_human: Option<&'a str>,
+    lang: &'a str,
+    tags: &'a [String],
+    /// Every distinct normalised word of the post, in order of first appearance, separated by
+    /// single spaces.
+    text: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    retracted: bool,
+}
+
+fn index(site: &Site<'_>) -> Result<Vec<u8>> {
+    let mut posts: Vec<&PostView> = site.posts.iter().collect();
+    posts.sort_by(|a, b| newest_first(a, b));
+    let index = Index {
+        version: 1,
+        posts: par_map(&posts, |v| Entry {
+            id: &v.id,
+            title: &v.title,
+            url: &v.url,
+            date: v.date.as_deref(),
+            date_human: v.date_human.as_deref(),
+            lang: &v.lang,
+            tags: &v.tags,
+            text: searchable_text(v, site.project.post(&v.id)),
+            retracted: v.retracted.is_some(),
+        }),
+    };
+    // Compact: the index is the one file a visitor downloads in full.
+    let mut bytes = serde_json::to_vec(&index).map_err(|e| Error::io("cannot write", "search-index.json", e.into()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The words a post is found by: its title, tags, body text and image descriptions. A
+/// retracted post is found only by its title and the reason, as its tombstone page shows.
+fn searchable_text(view: &PostView, post: Option<&Post>) -> String {
+    let mut text = String::new();
+    text.push_str(&view.title);
+    for tag in &view.tags {
+        text.push(' ');
+        text.push_str(tag);
+    }
+    match (&view.retracted, post) {
+        (Some(reason), _) => {
+            text.push(' ');
+            text.push_str(reason);
+        }
+        (None, Some(post)) => {
+            text.push(' ');
+            push_markdown_text(&mut text, post.source.get(post.body_offset..).unwrap_or(""));
+            for m in &post.media {
+                text.push(' ');
+                text.push_str(&m.alt);
+            }
+        }
+        (None, None) => {}
+    }
+    let lower = lower_nfc(&text);
+    let mut seen = HashSet::new();
+    let mut out = String::with_capacity(lower.len());
+    for word in words(&lower).filter(|w| seen.insert(*w)) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The readable text of a Markdown body; raw HTML (such as `budkavle-disable` comments) and
+/// link targets are not words a reader sees.
+fn push_markdown_text(out: &mut String, markdown: &str) {
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // Block ends separate words; inline ends (emphasis, links) may fall inside one.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::TableHead,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// The search words of `text`, as the index has them and as `search.js` splits a query.
+#[cfg(test)]
+fn normalise(text: &str) -> Vec<String> {
+    words(&lower_nfc(text)).map(str::to_string).collect()
+}
+
+/// NFC, then lower case (which keeps NFC text composed for the scripts an archive meets).
+/// Most text is already NFC, and checking is cheaper than normalising.
+fn lower_nfc(text: &str) -> String {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text.to_lowercase()
+    } else {
+        text.nfc().collect::<String>().to_lowercase()
+    }
+}
+
+/// Splits at every character that is neither alphabetic nor numeric, as `search.js` does with
+/// `[^\p{Alphabetic}\p{N}]`.
+fn words(lower: &str) -> impl Iterator<Item = &str> {
+    lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// Whether a post with index text `text` matches `query` the way `search.js` decides: every
+/// query word starts some word of the post. Kept beside `normalise` so the tests pin the rule.
+#[cfg(test)]
+fn matches(text: &str, query: &str) -> bool {
+    let hay = format!(" {text}");
+    let words = normalise(query);
+    !words.is_empty() && words.iter().all(|w| hay.contains(&format!(" {w}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_lower_case_nfc_with_diacritics_kept() {
+        assert_eq!(
+            normalise("Snöröjning på #Storgatan, kl. 07–16!"),
+            ["snöröjning", "på", "storgatan", "kl", "07", "16"]
+        );
+        // A decomposed "ö" (o + combining diaeresis) is the same word as a composed one.
+        assert_eq!(normalise("Sno\u{308}ro\u{308}jning"), ["snöröjning"]);
+        assert_eq!(normalise("e-tjänst ÅÄÖ Ærø"), ["e", "tjänst", "åäö", "ærø"]);
+        assert!(normalise(" --- !! ").is_empty());
+    }
+
+    #[test]
+    fn prefix_and_all_words() {
+        let text = "snöröjning på storgatan i natt";
+        assert!(matches(text, "snö"));
+        assert!(matches(text, "SNÖ"));
+        assert!(matches(text, "snö storg"));
+        assert!(!matches(text, "snö biblioteket"), "every word must match");
+        assert!(!matches(text, "röjning"), "words match at their start only");
+        assert!(!matches(text, "sno"), "diacritics are kept");
+        assert!(!matches(text, ""));
+    }
+
+    #[test]
+    fn markdown_text_without_markup_or_link_targets() {
+        let mut out = String::new();
+        push_markdown_text(
+            &mut out,
+            "Vi **plo**gar [huvudgatorna](https://example.org/gator) i natt.<!-- budkavle-disable x -->\n\n- ett\n- två\n\n---\n\n`kod`",
+        );
+        let words = normalise(&out);
+        assert_eq!(words, ["vi", "plogar", "huvudgatorna", "i", "natt", "ett", "två", "kod"]);
+    }
 }

@@ -1,0 +1,90 @@
+//! `/sitemap.xml` (sitemaps.org protocol 0.9). A sitemap holds at most 50,000 URLs, so a larger
+//! archive gets a sitemap index at `/sitemap.xml` pointing at `/sitemaps/<n>.xml`.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use jiff::Timestamp;
+
+use super::{Base, dated, xml_escape};
+use crate::site::Site;
+
+const MAX_URLS: usize = 50_000;
+const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
+
+pub(super) fn render<'p>(
+    site: &Site<'_>,
+    base: &Base,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Vec<(String, Vec<u8>)> {
+    if !base.is_absolute() {
+        return Vec::new();
+    }
+    let lastmod = last_modified(site);
+    let mut pages: Vec<String> = paths.into_iter().filter_map(page_url).collect();
+    pages.sort();
+    pages.dedup();
+
+    let urlset = |pages: &[String]| {
+        let mut x = String::with_capacity(pages.len() * 120 + 200);
+        let _ = writeln!(x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"{NS}\">");
+        for page in pages {
+            let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&base.url(page)));
+            if let Some(t) = lastmod.get(page.as_str()) {
+                let _ = write!(x, "<lastmod>{t}</lastmod>");
+            }
+            x.push_str("</url>\n");
+        }
+        x.push_str("</urlset>\n");
+        x.into_bytes()
+    };
+    if pages.len() <= MAX_URLS {
+        return vec![("sitemap.xml".to_string(), urlset(&pages))];
+    }
+    let mut files = Vec::new();
+    let mut index = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"{NS}\">\n");
+    for (i, chunk) in pages.chunks(MAX_URLS).enumerate() {
+        let path = format!("sitemaps/{}.xml", i + 1);
+        let _ = writeln!(index, "  <sitemap><loc>{}</loc></sitemap>", xml_escape(&base.url(&format!("/{path}"))));
+        files.push((path, urlset(chunk)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.push(("sitemap.xml".to_string(), index.into_bytes()));
+    files
+}
+
+/// The URL path of an output file that is a page (`<dir>/index.html`); feeds, JSON, images and
+/// style sheets are not pages.
+fn page_url(path: &str) -> Option<String> {
+    if path == "index.html" {
+        Some("/".to_string())
+    } else {
+        path.strip_suffix("/index.html").map(|d| format!("/{d}/"))
+    }
+}
+
+/// When each post page and version page last changed; other pages (lists, tags, months) change
+/// whenever a post does, which a crawler learns by visiting the post pages anyway.
+fn last_modified(site: &Site<'_>) -> HashMap<String, Timestamp> {
+    let mut lastmod = HashMap::new();
+    for d in dated(site) {
+        lastmod.insert(d.view.url.clone(), d.updated);
+        for v in site.record.versions.get(&d.view.id).map(Vec::as_slice).unwrap_or_default() {
+            lastmod.insert(format!("{}v/{}/", d.view.url, v.n), v.date);
+        }
+    }
+    lastmod
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_url as to_url;
+
+    #[test]
+    fn index_paths_become_directory_urls() {
+        assert_eq!(to_url("index.html").as_deref(), Some("/"));
+        assert_eq!(to_url("p/a/v/2/index.html").as_deref(), Some("/p/a/v/2/"));
+        assert_eq!(to_url("feed.atom"), None);
+        assert_eq!(to_url("static/style.css"), None);
+    }
+}
