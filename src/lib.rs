@@ -7,6 +7,8 @@ pub mod build;
 pub use output::WriteStats;
 pub mod check;
 pub mod error;
+pub mod git;
+pub mod ledger;
 pub mod platform;
 pub mod post;
 pub mod project;

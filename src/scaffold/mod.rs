@@ -16,7 +16,7 @@ const STRATEGY: &str = include_str!("strategy.toml");
 const FIRST_POST: &str = include_str!("first-post.md");
 const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
 const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
-const GITIGNORE: &str = "/dist\n/target\n";
+const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
 pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [
@@ -75,6 +75,8 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
         (Path::new(POSTS_DIR).join(format!("{slug}.md")), post),
         (PathBuf::from("content/media/.gitkeep"), String::new()),
         (PathBuf::from(".gitignore"), GITIGNORE.into()),
+        // The ledger is hash-chained byte for byte: git must never convert its line endings.
+        (PathBuf::from(".gitattributes"), "ledger/*.jsonl -text\n".into()),
         (PathBuf::from(".github/workflows/budkavle.yml"), GITHUB_WORKFLOW.into()),
         (PathBuf::from(".gitlab-ci.yml"), GITLAB_CI.into()),
     ];

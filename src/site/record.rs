@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::error::Result;
 use crate::platform::PlatformId;
+use crate::project::Project;
 
 #[derive(Debug, Clone, Default)]
 pub struct Record {
@@ -37,4 +39,41 @@ pub struct Version {
     pub author: Option<String>,
     /// The post file's full text at that commit.
     pub source: String,
+}
+
+impl Record {
+    /// The ledger's publications and git's versions for `project`. See
+    /// [`Record::load_with_notes`] for what is left out and why.
+    pub fn load(project: &Project) -> Result<Record> {
+        Self::load_with_notes(project).map(|(record, _)| record)
+    }
+
+    /// Like [`Record::load`], plus sentences for the person building (no git repository,
+    /// shallow clone) that the command line should show.
+    ///
+    /// A ledger line that cannot be read is an error: an archive that silently drops
+    /// publications would misstate the public record. Versions committed while the post was
+    /// a draft are left out (drafts are work in progress, not something the organisation
+    /// said), and the rest are numbered from 1; author names are kept only when the strategy
+    /// sets `[site] show_authors`.
+    pub fn load_with_notes(project: &Project) -> Result<(Record, Vec<String>)> {
+        let ledger = crate::ledger::Ledger::read(&project.root)?;
+        let published = ledger.published_by_post();
+        let history = crate::git::post_versions(&project.root, project)?;
+        let show_authors = project.strategy.file.site.show_authors;
+        let versions = history
+            .versions
+            .into_iter()
+            .filter_map(|(id, all)| {
+                let kept: Vec<Version> = all
+                    .into_iter()
+                    .filter(|v| !crate::git::is_draft(&v.source))
+                    .enumerate()
+                    .map(|(i, v)| Version { n: i + 1, author: v.author.filter(|_| show_authors), ..v })
+                    .collect();
+                (!kept.is_empty()).then_some((id, kept))
+            })
+            .collect();
+        Ok((Record { published, versions }, history.notes))
+    }
 }
