@@ -78,7 +78,12 @@ pub fn check(project: &Project) -> Result<Vec<Finding>> {
 }
 
 /// One post's findings from the rules that read a post, after its suppressions.
-fn check_post(project: &Project, post: &crate::post::Post, rendered: &[Rendered], rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+fn check_post(
+    project: &Project,
+    post: &crate::post::Post,
+    rendered: &[Rendered],
+    rules: &[Box<dyn Rule>],
+) -> Vec<Finding> {
     let scopes = scope::scopes(post);
     let ctx = rule::PostCtx { project, post, scopes: &scopes, rendered };
     let mut found = Vec::new();

@@ -76,7 +76,8 @@ impl Lexicon {
     pub(crate) fn find(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, usize)> {
         let mut out = Vec::new();
         if !self.plain.is_empty() {
-            let norm: Vec<std::borrow::Cow<'_, str>> = (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
+            let norm: Vec<std::borrow::Cow<'_, str>> =
+                (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
             let mut i = 0;
             while i < norm.len() {
                 let mut hit = None;
