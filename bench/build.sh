@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build benchmark: times `budkavle build` on generated content repositories.
+# Build benchmark: times `budkavle build --only platforms` (the renderings for every platform;
+# the archive site has its own benchmark, bench/site.sh) on generated content repositories.
 #
 #   bench/build.sh [N ...]          default: 1000 10000
 #
@@ -99,7 +100,7 @@ for n in "${SIZES[@]}"; do
 
     # Warm-up: fills the page cache and proves the generated posts are valid.
     log="$dir/.bench-build.log"
-    if ! "$BIN" --root "$dir" build >"$log" 2>&1; then
+    if ! "$BIN" --root "$dir" build --only platforms >"$log" 2>&1; then
         cat "$log" >&2
         die "budkavle build failed on the generated $n posts (see above)"
     fi
@@ -118,7 +119,7 @@ for n in "${SIZES[@]}"; do
         for ((i = 1; i <= RUNS; i++)); do
             tf="$dir/.bench-time"
             if [[ $kind == clean ]]; then rm -rf -- "$dir/dist"; sync; fi
-            if ! "$TIME" -f "%e %M %U %S" -o "$tf" "$BIN" --root "$dir" build >"$log" 2>&1; then
+            if ! "$TIME" -f "%e %M %U %S" -o "$tf" "$BIN" --root "$dir" build --only platforms >"$log" 2>&1; then
                 cat "$log" >&2
                 die "budkavle build failed in timed run $i for N=$n"
             fi

@@ -47,9 +47,19 @@ pub fn render_all(project: &Project) -> Result<Vec<Rendered>> {
     diags.into_result(out)
 }
 
-pub fn build(project: &Project, out_dir: &Path) -> Result<Summary> {
+/// One part of the build, for `build --only`: a pull-request check may want only what the
+/// platforms will receive, a site deploy only the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Only {
+    Platforms,
+    Site,
+}
+
+pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Summary> {
+    let want_platforms = only != Some(Only::Site);
+    let want_site = only != Some(Only::Platforms);
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
-    let rendered = render_all(project)?;
+    let rendered = if want_platforms { render_all(project)? } else { Vec::new() };
     let platform_files = par_map(&rendered, |r| -> Result<[(String, Vec<u8>); 2]> {
         let base = format!("{}/{}", r.platform.name(), r.post);
         let mut json =
@@ -60,12 +70,21 @@ pub fn build(project: &Project, out_dir: &Path) -> Result<Summary> {
     .into_iter()
     .collect::<Result<Vec<_>>>()?;
     // The ledger's publications and git's versions of every post.
-    let (record, notes) = crate::site::Record::load_with_notes(project)?;
-    let site = crate::site::render(project, &record)?;
+    let (site, notes) = if want_site {
+        let (record, notes) = crate::site::Record::load_with_notes(project)?;
+        (crate::site::render(project, &record)?, notes)
+    } else {
+        (Vec::new(), Vec::new())
+    };
 
     let platform_files: Vec<(String, Vec<u8>)> = platform_files.into_iter().flatten().collect();
-    let files = crate::site::write(&platform_files, &out_dir.join("platforms"))?;
-    let site_files = crate::site::write(&site, &out_dir.join("site"))?;
+    let files = if want_platforms {
+        crate::site::write(&platform_files, &out_dir.join("platforms"))?
+    } else {
+        WriteStats::default()
+    };
+    drop(platform_files);
+    let site_files = if want_site { crate::site::write(&site, &out_dir.join("site"))? } else { WriteStats::default() };
     Ok(Summary {
         posts: project.posts.len(),
         rendered: rendered.len(),

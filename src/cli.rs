@@ -49,6 +49,9 @@ pub struct BuildArgs {
     /// Output folder (default: dist/ in the repository).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Build only one part: `platforms` (dist/platforms) or `site` (the archive, dist/site).
+    #[arg(long, value_enum)]
+    pub only: Option<budkavle::build::Only>,
 }
 
 #[derive(Debug, Args)]

@@ -52,39 +52,47 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                 eprintln!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed());
             }
             let out = args.out.clone().unwrap_or_else(|| cli.root.join(budkavle::build::DIST_DIR));
-            let s = budkavle::build::build(&project, &out)?;
-            say(
-                cli,
-                format_args!(
-                    "built {} posts × platforms = {} renderings into {} ({} files written, {} unchanged, {} removed){}",
-                    s.posts,
-                    s.rendered,
-                    out.join("platforms").display(),
-                    s.files.written,
-                    s.files.unchanged,
-                    s.files.removed,
-                    if s.over_limit > 0 {
-                        format!(" ({} over a limit: run `budkavle check`)", s.over_limit)
-                    } else {
-                        String::new()
-                    }
-                ),
-            );
+            let s = budkavle::build::build(&project, &out, args.only)?;
+            let platforms = args.only != Some(budkavle::build::Only::Site);
+            let site = args.only != Some(budkavle::build::Only::Platforms);
+            if platforms {
+                say(
+                    cli,
+                    format_args!(
+                        "built {} posts × platforms = {} renderings into {} ({} files written, {} unchanged, {} removed){}",
+                        s.posts,
+                        s.rendered,
+                        out.join("platforms").display(),
+                        s.files.written,
+                        s.files.unchanged,
+                        s.files.removed,
+                        if s.over_limit > 0 {
+                            format!(" ({} over a limit: run `budkavle check`)", s.over_limit)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                );
+            }
             for note in &s.notes {
                 say(cli, format_args!("note: {note}"));
             }
-            say(
-                cli,
-                format_args!(
-                    "built the archive: {} pages into {} ({} files written, {} unchanged, {} removed) in {:.2?}",
-                    s.site_pages,
-                    out.join("site").display(),
-                    s.site_files.written,
-                    s.site_files.unchanged,
-                    s.site_files.removed,
-                    start.elapsed(),
-                ),
-            );
+            if site {
+                say(
+                    cli,
+                    format_args!(
+                        "built the archive: {} pages into {} ({} files written, {} unchanged, {} removed) in {:.2?}",
+                        s.site_pages,
+                        out.join("site").display(),
+                        s.site_files.written,
+                        s.site_files.unchanged,
+                        s.site_files.removed,
+                        start.elapsed(),
+                    ),
+                );
+            } else {
+                say(cli, format_args!("done in {:.2?}", start.elapsed()));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => {

@@ -245,3 +245,19 @@ fn help_is_everywhere() {
         assert!(out.contains("--root"), "{cmd} --help: {out}");
     }
 }
+
+#[test]
+fn build_only_one_part() {
+    let repo = Repo::new("");
+    repo.post("a.md", "+++\ntitle = \"A\"\n+++\n\nHej.\n");
+    let root = repo.path().to_str().unwrap();
+    let (code, _, err) = run(&["--root", root, "build", "--only", "platforms"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(repo.path().join("dist/platforms/x/a.json").is_file());
+    assert!(!repo.path().join("dist/site").exists(), "{err}");
+    let (code, _, err) = run(&["--root", root, "build", "--only", "site"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(repo.path().join("dist/site/p/a/index.html").is_file(), "{err}");
+    // The platforms written before are left as they were.
+    assert!(repo.path().join("dist/platforms/x/a.json").is_file());
+}
