@@ -32,7 +32,7 @@ impl Platform for Bluesky {
                     text.push_str(&short_url(url));
                     facets.push(Facet {
                         index: ByteSlice { byte_start: start, byte_end: text.len() },
-                        features: vec![Feature::Link { uri: url.clone() }],
+                        features: vec![Feature::Link { uri: url.to_string() }],
                     });
                 }
                 Segment::Tag(tag) => {
@@ -41,7 +41,7 @@ impl Platform for Bluesky {
                     text.push_str(tag);
                     facets.push(Facet {
                         index: ByteSlice { byte_start: start, byte_end: text.len() },
-                        features: vec![Feature::Tag { tag: tag.clone() }],
+                        features: vec![Feature::Tag { tag: tag.to_string() }],
                     });
                 }
             }
@@ -84,10 +84,10 @@ mod tests {
     #[test]
     fn facets_use_utf8_byte_offsets() {
         let segs = vec![
-            Segment::Text("Snö på väg: ".into()),
-            Segment::Link("https://exempelstad.se/snorojning/karta".into()),
-            Segment::Text(" ".into()),
-            Segment::Tag("Snöröjning".into()),
+            Segment::Text("Snö på väg: "),
+            Segment::Link("https://exempelstad.se/snorojning/karta"),
+            Segment::Text(" "),
+            Segment::Tag("Snöröjning"),
         ];
         let e = Bluesky.encode(&segs);
         assert_eq!(e.text, "Snö på väg: exempelstad.se/snorojning/k... #Snöröjning");

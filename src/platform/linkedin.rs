@@ -54,10 +54,10 @@ mod tests {
     #[test]
     fn little_text_escaping() {
         let segs = vec![
-            Segment::Text("Fika (gratis) & *kaka* @ kl. 10_00 ".into()),
-            Segment::Link("https://a.se/x_(y)".into()),
-            Segment::Text(" ".into()),
-            Segment::Tag("Exempelstad".into()),
+            Segment::Text("Fika (gratis) & *kaka* @ kl. 10_00 "),
+            Segment::Link("https://a.se/x_(y)"),
+            Segment::Text(" "),
+            Segment::Tag("Exempelstad"),
         ];
         let e = Linkedin.encode(&segs);
         assert_eq!(

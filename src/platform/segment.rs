@@ -22,41 +22,41 @@ pub(crate) fn tag(name: &str) -> String {
     format!("{TAG}{name}{END}")
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    Text(String),
-    Link(String),
-    Tag(String),
+/// A piece of marked text, borrowed from it: decoding runs for every thread part on every
+/// platform, so it allocates nothing but the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    Text(&'a str),
+    Link(&'a str),
+    Tag(&'a str),
 }
 
 /// Splits marked text into segments. Unbalanced markers (a template that cut a string in the
-/// middle) degrade to plain text rather than failing.
-pub(crate) fn decode(marked: &str) -> Vec<Segment> {
+/// middle) degrade to plain text rather than failing: the stray marker is left out.
+pub(crate) fn decode(marked: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    let mut text = String::new();
-    let mut chars = marked.char_indices();
-    while let Some((i, c)) = chars.next() {
-        if c == LINK || c == TAG {
-            let rest = &marked[i + c.len_utf8()..];
-            if let Some(end) = rest.find(END) {
-                if !text.is_empty() {
-                    out.push(Segment::Text(std::mem::take(&mut text)));
-                }
-                let inner = &rest[..end];
-                out.push(if c == LINK { Segment::Link(inner.to_string()) } else { Segment::Tag(inner.to_string()) });
-                let skip = inner.chars().count() + 1;
-                for _ in 0..skip {
-                    chars.next();
-                }
-                continue;
-            }
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(offset) = marked[i..].find(is_marker) {
+        let at = i + offset;
+        let c = marked[at..].chars().next().unwrap_or(END);
+        let after = at + c.len_utf8();
+        if at > text_start {
+            out.push(Segment::Text(&marked[text_start..at]));
         }
-        if !is_marker(c) {
-            text.push(c);
+        if c != END
+            && let Some(end) = marked[after..].find(END)
+        {
+            let inner = &marked[after..after + end];
+            out.push(if c == LINK { Segment::Link(inner) } else { Segment::Tag(inner) });
+            i = after + end + END.len_utf8();
+        } else {
+            i = after;
         }
+        text_start = i;
     }
-    if !text.is_empty() {
-        out.push(Segment::Text(text));
+    if text_start < marked.len() {
+        out.push(Segment::Text(&marked[text_start..]));
     }
     out
 }
@@ -117,12 +117,7 @@ mod tests {
         let segs = decode(&marked);
         assert_eq!(
             segs,
-            vec![
-                Segment::Text("Läs ".into()),
-                Segment::Link("https://a.se/x".into()),
-                Segment::Text(" nu ".into()),
-                Segment::Tag("KrisInfo".into())
-            ]
+            vec![Segment::Text("Läs "), Segment::Link("https://a.se/x"), Segment::Text(" nu "), Segment::Tag("KrisInfo")]
         );
         assert_eq!(plain(&segs), "Läs https://a.se/x nu #KrisInfo");
     }
@@ -130,5 +125,7 @@ mod tests {
     #[test]
     fn unbalanced_marker_is_dropped() {
         assert_eq!(strip("a\u{E000}b"), "ab");
+        assert_eq!(strip("a\u{E002}b\u{E001}c"), "abc");
+        assert_eq!(strip("\u{E001}tag\u{E002}\u{E002}"), "#tag");
     }
 }

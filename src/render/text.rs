@@ -179,13 +179,13 @@ mod tests {
         assert_eq!(
             segs,
             vec![
-                Text("Läs på ".into()),
-                Link("https://a.se/x_(y)".into()),
-                Text(". Eller (".into()),
-                Link("https://b.se/z".into()),
-                Text("), ".into()),
-                Tag("Snöröjning".into()),
-                Text(" och #1 och a#b.".into()),
+                Text("Läs på "),
+                Link("https://a.se/x_(y)"),
+                Text(". Eller ("),
+                Link("https://b.se/z"),
+                Text("), "),
+                Tag("Snöröjning"),
+                Text(" och #1 och a#b."),
             ]
         );
     }
