@@ -17,7 +17,8 @@
 # Both are timed from a clean output folder (dist/ or public/ removed before each run, untimed)
 # with GNU time, BENCH_RUNS times each (default 3), alternating, after one warm-up each. The
 # median wall time of each and the ratio hugo / budkavle are reported; budkavle's incremental
-# rebuild (nothing changed) is reported too. Target: budkavle faster than Hugo (ratio > 1).
+# rebuild (nothing changed) and `build --only site` (the archive alone, no platform renderings)
+# are reported too. Target: the whole budkavle build faster than Hugo (ratio > 1).
 #
 # Environment:
 #   BENCH_RUNS=3       timed runs per tool (the median is reported)
@@ -125,6 +126,8 @@ EOF
 cp "$HUGO_SITE/layouts/_default/list.html" "$HUGO_SITE/layouts/index.html"
 
 BUDKAVLE_CMD=("$BIN" --quiet --root "$SRC" build)
+# The archive alone (`build --only site`): the like-for-like comparison with Hugo.
+SITE_CMD=("$BIN" --quiet --root "$SRC" build --only site)
 HUGO_CMD=(hugo --quiet --source "$HUGO_SITE" --destination "$HUGO_SITE/public")
 clean_budkavle() { rm -rf -- "$SRC/dist"; sync; }
 clean_hugo() { rm -rf -- "$HUGO_SITE/public" "$HUGO_SITE/resources"; sync; }
@@ -137,6 +140,7 @@ log="$WORK/build.log"
 pages_budkavle="$(find "$SRC/dist/site" -name '*.html' | wc -l | tr -d ' ')"
 pages_hugo="$(find "$HUGO_SITE/public" -name '*.html' | wc -l | tr -d ' ')"
 files_budkavle="$(find "$SRC/dist" -type f | wc -l | tr -d ' ')"
+files_site="$(find "$SRC/dist/site" -type f | wc -l | tr -d ' ')"
 files_hugo="$(find "$HUGO_SITE/public" -type f | wc -l | tr -d ' ')"
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -159,6 +163,7 @@ timed() { # name clean-function command...
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((i = 1; i <= RUNS; i++)); do
+    timed budkavle-site clean_budkavle "${SITE_CMD[@]}"
     timed budkavle clean_budkavle "${BUDKAVLE_CMD[@]}"
     timed hugo clean_hugo "${HUGO_CMD[@]}"
     timed budkavle-rebuild "" "${BUDKAVLE_CMD[@]}"
@@ -169,8 +174,10 @@ done
     b_wall="$(median ${WALLS[budkavle]})"; b_cpu="$(median ${CPUS[budkavle]})"
     h_wall="$(median ${WALLS[hugo]})"; h_cpu="$(median ${CPUS[hugo]})"
     r_wall="$(median ${WALLS[budkavle-rebuild]})"; r_cpu="$(median ${CPUS[budkavle-rebuild]})"
+    s_wall="$(median ${WALLS[budkavle-site]})"; s_cpu="$(median ${CPUS[budkavle-site]})"
 }
 ratio="$(awk -v h="$h_wall" -v b="$b_wall" 'BEGIN { if (b > 0) printf "%.2f", h / b; else print "inf" }')"
+ratio_site="$(awk -v h="$h_wall" -v b="$s_wall" 'BEGIN { if (b > 0) printf "%.2f", h / b; else print "inf" }')"
 verdict="$(awk -v h="$h_wall" -v b="$b_wall" 'BEGIN { print (b < h) ? "PASS" : "FAIL" }')"
 
 report="$(
@@ -184,10 +191,12 @@ report="$(
     echo
     printf '%-26s  %8s  %8s  %8s  %10s  %10s\n' "build" "wall s" "cpu s" "peak MB" "html pages" "files"
     printf '%-26s  %8.2f  %8.2f  %8.0f  %10s  %10s\n' "budkavle build (clean)" "$b_wall" "$b_cpu" "$((${PEAK[budkavle]} / 1024))" "$pages_budkavle" "$files_budkavle"
+    printf '%-26s  %8.2f  %8.2f  %8.0f  %10s  %10s\n' "budkavle --only site" "$s_wall" "$s_cpu" "$((${PEAK[budkavle-site]} / 1024))" "$pages_budkavle" "$files_site"
     printf '%-26s  %8.2f  %8.2f  %8.0f  %10s  %10s\n' "hugo (clean)" "$h_wall" "$h_cpu" "$((${PEAK[hugo]} / 1024))" "$pages_hugo" "$files_hugo"
     printf '%-26s  %8.2f  %8.2f  %8.0f  %10s  %10s\n' "budkavle build (no change)" "$r_wall" "$r_cpu" "$((${PEAK[budkavle-rebuild]} / 1024))" "-" "-"
     echo
-    echo "ratio hugo / budkavle wall (clean): $ratio — target: budkavle faster than Hugo: $verdict"
+    echo "ratio hugo / budkavle wall (clean, whole build): $ratio — target: budkavle faster than Hugo: $verdict"
+    echo "ratio hugo / budkavle wall (clean, archive only): $ratio_site"
     echo "(budkavle's files include dist/platforms: every post × platform rendering, .json + .txt)"
 )"
 printf '%s\n' "$report"

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::output::WriteStats;
+use crate::output::{OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 use crate::render::{self, Rendered};
 
@@ -60,15 +60,6 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
     let want_site = only != Some(Only::Platforms);
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
     let rendered = if want_platforms { render_all(project)? } else { Vec::new() };
-    let platform_files = par_map(&rendered, |r| -> Result<[(String, Vec<u8>); 2]> {
-        let base = format!("{}/{}", r.platform.name(), r.post);
-        let mut json =
-            serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
-        json.push(b'\n');
-        Ok([(format!("{base}.json"), json), (format!("{base}.txt"), r.to_text().into_bytes())])
-    })
-    .into_iter()
-    .collect::<Result<Vec<_>>>()?;
     // The ledger's publications and git's versions of every post.
     let (site, notes) = if want_site {
         let (record, notes) = crate::site::Record::load_with_notes(project)?;
@@ -77,13 +68,24 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
         (Vec::new(), Vec::new())
     };
 
-    let platform_files: Vec<(String, Vec<u8>)> = platform_files.into_iter().flatten().collect();
+    // Only now is anything written. Each rendering is serialised and written in one step, so
+    // its JSON and text are never all held in memory at once.
     let files = if want_platforms {
-        crate::site::write(&platform_files, &out_dir.join("platforms"))?
+        let out = OutputDir::open(&out_dir.join("platforms"))?;
+        let written = par_map(&rendered, |r| -> Result<()> {
+            let base = format!("{}/{}", r.platform.name(), r.post);
+            let mut json =
+                serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
+            json.push(b'\n');
+            out.write(&format!("{base}.json"), &json)?;
+            out.write(&format!("{base}.txt"), r.to_text().as_bytes())?;
+            Ok(())
+        });
+        written.into_iter().collect::<Result<()>>()?;
+        out.finish()?
     } else {
         WriteStats::default()
     };
-    drop(platform_files);
     let site_files = if want_site { crate::site::write(&site, &out_dir.join("site"))? } else { WriteStats::default() };
     Ok(Summary {
         posts: project.posts.len(),

@@ -117,7 +117,12 @@ mod tests {
         let segs = decode(&marked);
         assert_eq!(
             segs,
-            vec![Segment::Text("Läs "), Segment::Link("https://a.se/x"), Segment::Text(" nu "), Segment::Tag("KrisInfo")]
+            vec![
+                Segment::Text("Läs "),
+                Segment::Link("https://a.se/x"),
+                Segment::Text(" nu "),
+                Segment::Tag("KrisInfo")
+            ]
         );
         assert_eq!(plain(&segs), "Läs https://a.se/x nu #KrisInfo");
     }
