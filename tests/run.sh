@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The test command of README.md: installs what the tests call (on a fresh Debian machine, as root:
+# Chromium and jing from apt, the Node test tools, Python's jsonschema), failing loudly when an
+# install fails, then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "tests/run.sh: required tool '$1' is missing: $2" >&2
+    exit 1
+  fi
+}
+
+need cargo "install the Rust toolchain (rustup)"
+need git "apt-get install -y git"
+need python3 "apt-get install -y python3"
+need node "apt-get install -y nodejs"
+need npm "apt-get install -y nodejs npm"
+
+# System packages the tests call: Debian's Chromium for the browser tests of the archive site
+# (tests/site_browser.rs; Playwright's own browser download does not work on these machines) and
+# jing for the Atom feed's RELAX NG grammar. CI runs as root on a fresh Debian machine.
+APT_PACKAGES=(chromium jing)
+apt_missing=()
+command -v chromium >/dev/null 2>&1 && [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
+command -v jing >/dev/null 2>&1 || apt_missing+=(jing)
+if ((${#apt_missing[@]} > 0)); then
+  echo "== apt-get install ${apt_missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "tests/run.sh: ${apt_missing[*]} missing and not root: run \`sudo apt-get install -y ${APT_PACKAGES[*]}\`" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q || { echo "tests/run.sh: apt-get update failed" >&2; exit 1; }
+  apt-get install -y -q "${apt_missing[@]}" \
+    || { echo "tests/run.sh: apt-get install ${apt_missing[*]} failed" >&2; exit 1; }
+fi
+[[ -x /usr/bin/chromium ]] || { echo "tests/run.sh: /usr/bin/chromium is missing after the install" >&2; exit 1; }
+/usr/bin/chromium --version || { echo "tests/run.sh: /usr/bin/chromium does not start" >&2; exit 1; }
+need jing "apt-get install -y jing"
+
+# Test tools: the SARIF schema, playwright-core and axe-core (npm), a JSON Schema validator (PyPI).
+echo "== installing test tools"
+npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+if ! python3 -c "import jsonschema" 2>/dev/null; then
+  python3 -m pip install --quiet jsonschema
+fi
+python3 -c "import jsonschema" || { echo "tests/run.sh: python3 jsonschema could not be installed" >&2; exit 1; }
+for f in playwright-core/package.json axe-core/axe.min.js; do
+  [[ -f tests/node/node_modules/$f ]] || { echo "tests/run.sh: tests/node/node_modules/$f missing after npm ci" >&2; exit 1; }
+done
+
+
+echo "== cargo test"
+cargo test --locked
