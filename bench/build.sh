@@ -25,76 +25,21 @@
 # Results are printed and written to bench/out/results.txt (git-ignored).
 set -euo pipefail
 
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH="$REPO/bench"
-OUT_DIR="$BENCH/out"
-BIN="$REPO/target/release/budkavle"
 RUNS="${BENCH_RUNS:-3}"
-SEED="${BENCH_SEED:-2027}"
 TARGET_POSTS=10000
 TARGET_SECONDS=2
 TARGET_MB=300
-
-die() { echo "bench: error: $*" >&2; exit 1; }
-
-# GNU time, not the shell keyword: we need peak RSS (%M).
-TIME=/usr/bin/time
-if [[ ! -x "$TIME" ]] || ! "$TIME" -f "%e %M" -o /dev/null true 2>/dev/null; then
-    die "GNU time is missing at $TIME (needed for wall time and peak memory). Install it: apt-get install -y time"
-fi
-command -v python3 >/dev/null || die "python3 is missing (needed by bench/gen_posts.py)"
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive number, not '$RUNS'"
-
-SIZES=("$@")
-[[ ${#SIZES[@]} -gt 0 ]] || SIZES=(1000 10000)
-for n in "${SIZES[@]}"; do
-    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "post counts must be positive numbers, not '$n'"
-done
-
-TMPDIRS=()
-cleanup() {
-    if [[ "${BENCH_KEEP:-}" == 1 ]]; then
-        return
-    fi
-    local d
-    for d in "${TMPDIRS[@]}"; do
-        rm -rf -- "$d"
-    done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ "${BENCH_NO_BUILD:-}" != 1 ]]; then
-    echo "bench: cargo build --release" >&2
-    (cd "$REPO" && cargo build --release) || die "cargo build --release failed"
-fi
-[[ -x "$BIN" ]] || die "no binary at $BIN; run cargo build --release"
-
-# Creates a content repository with N posts in REPO_DIR (registered for cleanup).
-make_repo() {
-    local n=$1 dir
-    dir="$(mktemp -d "${TMPDIR:-/tmp}/budkavle-bench-$n.XXXXXX")"
-    TMPDIRS+=("$dir")
-    cp "$REPO/strategy.toml" "$dir/"
-    cp -R "$REPO/themes" "$dir/"
-    mkdir -p "$dir/content/posts"
-    if [[ -d "$REPO/content/media" ]]; then
-        cp -R "$REPO/content/media" "$dir/content/"
-    fi
-    # --every-platform: the target is N posts × 7 platforms (Instagram only for posts with an image).
-    python3 "$BENCH/gen_posts.py" --root "$dir" --count "$n" --seed "$SEED" --every-platform \
-        || die "gen_posts.py failed for N=$n"
-    REPO_DIR="$dir"
-}
-
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_sizes "$@"
+build_release
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 ROWS=()
 FAILED=0
 for n in "${SIZES[@]}"; do
     echo "bench: generating $n posts" >&2
-    make_repo "$n"
+    make_repo build "$n" --every-platform
     dir="$REPO_DIR"
     if [[ "${BENCH_KEEP:-}" == 1 ]]; then echo "bench: keeping $dir" >&2; fi
 
