@@ -33,7 +33,7 @@ fn published(post: &str, platform: PlatformId, when: &str, url: &str) -> NewEntr
     NewEntry {
         at: Some(at(when)),
         key: Some(format!("{post}:{platform}:1")),
-        remote: Some(Remote { id: format!("id-{post}"), url: Some(url.into()) }),
+        remote: Some(Remote { id: format!("id-{post}"), url: Some(url.into()), parts: Vec::new() }),
         ..NewEntry::new(Event::Published, post, platform)
     }
 }
@@ -160,7 +160,7 @@ fn state_of_each_post_and_platform() {
     a.append(simple(Event::Resolved, "stormen", PlatformId::Mastodon, "2026-12-06T09:00:00Z")).unwrap();
     assert_eq!(a.ledger().state("stormen", PlatformId::Mastodon).outcome(), Outcome::None);
     a.append(NewEntry {
-        remote: Some(Remote { id: "9".into(), url: Some("https://social.example/@k/9".into()) }),
+        remote: Some(Remote { id: "9".into(), url: Some("https://social.example/@k/9".into()), parts: Vec::new() }),
         ..simple(Event::Resolved, "julmarknad", PlatformId::Mastodon, "2026-12-06T09:00:01Z")
     })
     .unwrap();

@@ -625,6 +625,7 @@ fn write_hostile_ledger(root: &Path) {
         published.remote = Some(Remote {
             id: "<img src=x onerror=\"window.__pwned='remote id'\">".to_string(),
             url: Some(url.to_string()),
+            parts: Vec::new(),
         });
         ledger.append(published).expect("append published");
     }

@@ -72,13 +72,17 @@ impl Event {
     }
 }
 
-/// The post as the platform knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The post as the platform knows it: `id` and `url` of the first (or only) part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Remote {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Every part's id in order when the post went out as a thread, so a retraction can remove
+    /// all of it and a later update can reply to the thread's last part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
 }
 
 /// Why a request failed: `kind` is a short machine word (`transient`, `auth`, `rejected`, …),

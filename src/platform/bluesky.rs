@@ -102,3 +102,12 @@ mod tests {
         assert_eq!(json["index"]["byteStart"], tag.byte_start);
     }
 }
+
+/// Placeholder until the client lands; replaced by the Bluesky client.
+pub(crate) fn connect(
+    _strategy: &crate::strategy::Strategy,
+    _env: &dyn Fn(&str) -> Option<String>,
+    _http: &super::http::Http,
+) -> crate::error::Result<Box<dyn super::api::Connection>> {
+    Err(crate::error::Error::Usage("the Bluesky client is not built yet".into()))
+}

@@ -15,3 +15,12 @@ impl Platform for Mastodon {
         true
     }
 }
+
+/// Placeholder until the client lands; replaced by the Mastodon client.
+pub(crate) fn connect(
+    _strategy: &crate::strategy::Strategy,
+    _env: &dyn Fn(&str) -> Option<String>,
+    _http: &super::http::Http,
+) -> crate::error::Result<Box<dyn super::api::Connection>> {
+    Err(crate::error::Error::Usage("the Mastodon client is not built yet".into()))
+}

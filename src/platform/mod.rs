@@ -1,11 +1,14 @@
 //! One module per platform behind one trait. A platform knows how it counts, its limits, whether
 //! it threads, and how a rendered text becomes its payload (escaping, facets). Sending comes with
 //! the publish stage; everything here is pure so `check`, `build` and `preview` agree exactly
-//! with what `publish` will send.
+//! with what `publish` will send. Sending is the other half: [`api::Connection`], built by
+//! [`connect`] from an account's configuration and secrets.
 
+pub mod api;
 mod bluesky;
 pub mod count;
 mod facebook;
+pub mod http;
 mod id;
 mod instagram;
 mod linkedin;
@@ -15,6 +18,9 @@ mod threads;
 mod x;
 
 use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::strategy::Strategy;
 
 pub use count::Length;
 pub use id::{PlatformId, UnknownPlatform};
@@ -84,5 +90,29 @@ pub fn get(id: PlatformId) -> &'static dyn Platform {
         PlatformId::Instagram => &instagram::Instagram,
         PlatformId::Linkedin => &linkedin::Linkedin,
         PlatformId::Threads => &threads::Threads,
+    }
+}
+
+/// Whether budkavle can send to this platform itself; the others are rendered for a person to
+/// post by hand.
+pub fn can_publish(id: PlatformId) -> bool {
+    matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)
+}
+
+/// Logs in to the account strategy.toml configures for `id`, reading its secrets through `env`
+/// (the process environment in the CLI, a map in tests).
+pub fn connect(
+    strategy: &Strategy,
+    id: PlatformId,
+    env: &dyn Fn(&str) -> Option<String>,
+    http: &http::Http,
+) -> Result<Box<dyn api::Connection>> {
+    match id {
+        PlatformId::Mastodon => mastodon::connect(strategy, env, http),
+        PlatformId::Bluesky => bluesky::connect(strategy, env, http),
+        other => Err(Error::Usage(format!(
+            "budkavle cannot publish to {} itself; its rendering in dist/{other}/ is for posting by hand",
+            other.display_name()
+        ))),
     }
 }
