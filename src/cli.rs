@@ -42,6 +42,82 @@ pub enum Command {
     New(NewArgs),
     /// Create a new content repository.
     Init(InitArgs),
+    /// Serve the archive and the previews on 127.0.0.1, rebuilding and reloading on every edit.
+    Serve(ServeArgs),
+    /// Publish every approved post that is due, exactly once per platform, and commit the ledger.
+    Publish(PublishArgs),
+    /// Settle by hand a post whose publishing outcome is unknown.
+    Resolve(ResolveArgs),
+    /// A post's whole trail: written, approved, published where, edited, retracted.
+    Log(LogArgs),
+    /// Check the ledger's hash chain and that git history only ever appended to it.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Print what would be done and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Fix the clock (RFC 3339, e.g. 2026-12-01T09:00:00Z): for tests and rehearsals.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
+    /// Only these platforms (repeatable).
+    #[arg(long = "platform", short, value_name = "PLATFORM")]
+    pub platforms: Vec<PlatformId>,
+    /// Print the plan and results as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the ledger but do not commit it.
+    #[arg(long)]
+    pub no_commit: bool,
+    /// Seconds one request may take.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Seconds the whole run may spend retrying before it leaves the rest to the next run.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub budget: u64,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("outcome").required(true).args(["published", "not_published"])))]
+pub struct ResolveArgs {
+    /// The post (id or file).
+    pub post: String,
+    pub platform: PlatformId,
+    /// It did go out: its address on the platform.
+    #[arg(long, value_name = "URL")]
+    pub published: Option<String>,
+    /// With --published: the platform's id of it (default: taken from the URL).
+    #[arg(long, requires = "published")]
+    pub id: Option<String>,
+    /// It did not go out: the next run sends it.
+    #[arg(long)]
+    pub not_published: bool,
+    /// Write the ledger but do not commit it.
+    #[arg(long)]
+    pub no_commit: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The post (id or file).
+    pub post: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1 (0: any free port, printed on start).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Open the previews index in the system's web browser once serving.
+    #[arg(long)]
+    pub open_previews: bool,
+    /// Output folder kept in step with what is served (default: dist/ in the repository).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +128,13 @@ pub struct BuildArgs {
     /// Build only one part: `platforms` (dist/platforms) or `site` (the archive, dist/site).
     #[arg(long, value_enum)]
     pub only: Option<budkavle::build::Only>,
+    /// Also write reviewers' previews into dist/previews/: each post as each platform shows it.
+    #[arg(long)]
+    pub previews: bool,
+    /// With --previews: list only the posts changed since this git revision (e.g. origin/main)
+    /// and write dist/previews/summary.md for a pull-request comment. Implies --previews.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, Args)]

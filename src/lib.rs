@@ -9,11 +9,15 @@ pub mod check;
 pub mod error;
 pub mod git;
 pub mod ledger;
+pub mod media;
 pub mod platform;
 pub mod post;
+pub mod preview;
 pub mod project;
+pub mod publish;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod strategy;
 

@@ -1,6 +1,7 @@
 //! The edge: parse the command line, call the library, print errors once.
 
 mod cli;
+mod publish_cmd;
 
 /// Rendering and checking allocate many short strings on all cores; mimalloc makes that cost a
 /// third of the system allocator's (measured in bench/).
@@ -52,7 +53,16 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
                 eprintln!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed());
             }
             let out = args.out.clone().unwrap_or_else(|| cli.root.join(budkavle::build::DIST_DIR));
-            let s = budkavle::build::build(&project, &out, args.only)?;
+            let changed = match &args.changed_since {
+                Some(rev) => Some(budkavle::preview::changed_since(&cli.root, rev)?),
+                None => None,
+            };
+            let opts = budkavle::build::Options {
+                only: args.only,
+                previews: args.previews || changed.is_some(),
+                changed: changed.as_ref(),
+            };
+            let s = budkavle::build::build_with(&project, &out, &opts)?;
             let platforms = args.only != Some(budkavle::build::Only::Site);
             let site = args.only != Some(budkavle::build::Only::Platforms);
             if platforms {
@@ -76,6 +86,23 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             }
             for note in &s.notes {
                 say(cli, format_args!("note: {note}"));
+            }
+            if opts.previews {
+                say(
+                    cli,
+                    format_args!(
+                        "built the previews: {} posts into {} ({} files written, {} unchanged, {} removed){}",
+                        s.preview_pages,
+                        out.join(budkavle::preview::DIR).display(),
+                        s.preview_files.written,
+                        s.preview_files.unchanged,
+                        s.preview_files.removed,
+                        changed
+                            .as_ref()
+                            .map(|c| format!("; {} changed since {}: summary.md", c.posts.len(), c.rev))
+                            .unwrap_or_default()
+                    ),
+                );
             }
             if site {
                 say(
@@ -185,6 +212,22 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
             println!("{}", cli.root.join(path).display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => {
+            let out = args.out.clone().unwrap_or_else(|| cli.root.join(budkavle::build::DIST_DIR));
+            let opts = budkavle::serve::Options {
+                root: cli.root.clone(),
+                out,
+                port: args.port,
+                open_previews: args.open_previews,
+                quiet: cli.quiet,
+            };
+            budkavle::serve::run(&opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Publish(args) => publish_cmd::publish(cli, args),
+        Command::Resolve(args) => publish_cmd::resolve(cli, args),
+        Command::Log(args) => publish_cmd::log(cli, args),
+        Command::Verify => publish_cmd::verify(cli),
         Command::Init(args) => {
             let opts =
                 scaffold::InitOptions { name: args.name.clone(), lang: args.lang.clone(), now: jiff::Timestamp::now() };

@@ -90,6 +90,12 @@ impl Appender {
         &self.lock
     }
 
+    /// Ends appending but keeps the lock, for work that must finish before the next publisher
+    /// starts (committing the ledger).
+    pub fn into_lock(self) -> Lock {
+        self.lock
+    }
+
     /// Writes one line and fsyncs it (and, for a new month file, its folder) before
     /// returning. On a failed write the file is cut back to where it was, so a full disk does
     /// not leave half a line.

@@ -1,6 +1,8 @@
 //! Throwaway content repositories for tests, built from the real default theme.
 #![allow(dead_code)]
 
+pub mod git;
+
 use std::path::{Path, PathBuf};
 
 pub const STRATEGY: &str = r#"

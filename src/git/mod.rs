@@ -23,6 +23,9 @@ use crate::error::{Error, Result};
 use crate::project::{POSTS_DIR, Project};
 use crate::site::Version;
 
+mod ledger;
+pub use ledger::{commit_ledger, ledger_history};
+
 /// Every committed version of each post, plus what the reader of the build output should
 /// know about how complete that is.
 #[derive(Debug, Clone, Default)]
@@ -216,6 +219,22 @@ impl Approvals {
             None => self.brought(repo)?.get(&oid).copied(),
         };
         index.map(|i| approval(repo, self.chain[i]).map_err(git_error(&self.root))).transpose()
+    }
+
+    /// How far back on HEAD's first-parent line the change that brought `commit` in sits
+    /// (0 = HEAD): a smaller number is a later change. `None` when it is not in HEAD's history.
+    pub fn position(&self, commit: &str) -> Option<usize> {
+        let repo = self.repo.as_ref()?;
+        let oid = repo.revparse_single(commit).ok()?.peel_to_commit().ok()?.id();
+        match self.on_line.get(&oid) {
+            Some(&i) => Some(i),
+            None => self.brought(repo).ok()?.get(&oid).copied(),
+        }
+    }
+
+    /// The commit HEAD points at, when there is one.
+    pub fn head(&self) -> Option<String> {
+        self.chain.first().map(|c| c.to_string())
     }
 
     fn brought(&self, repo: &Repository) -> Result<&HashMap<Oid, usize>> {

@@ -1,0 +1,287 @@
+//! Carrying out one planned action on one platform, with the ledger lines around it: `intent`
+//! (durable) before the first request, then exactly one outcome line.
+
+use crate::error::Result;
+use crate::ledger::{Appender, ErrorInfo, Event, NewEntry, Remote, content_hash};
+use crate::platform::api::{Connection, Lookup, Outgoing, SendError, Upload};
+use crate::platform::{Facet, segment::Feature};
+use crate::post::Post;
+use crate::project::Project;
+use crate::render::{self, Rendered};
+
+use super::plan::{Action, Item};
+use super::retry::{Budget, with_retry};
+use super::{Outcome, Review};
+
+pub(super) struct Ctx<'a> {
+    pub project: &'a Project,
+    /// HEAD: the commit the text is sent from.
+    pub head: Option<String>,
+    pub budget: &'a Budget,
+}
+
+/// The idempotency key of a post on a platform: derived from nothing but the two, so every
+/// run, on any machine, sends the same key for the same thing. Part `n` (from 0) of a thread
+/// adds `-n`.
+pub fn key(post: &str, platform: crate::platform::PlatformId) -> String {
+    let hash = content_hash(format!("budkavle-key/1\0{post}\0{}", platform.name()).as_bytes());
+    format!("bk-{}", &hash[..32])
+}
+
+fn part_key(base: &str, n: usize) -> String {
+    if n == 0 { base.to_string() } else { format!("{base}-{n}") }
+}
+
+pub(super) fn execute(
+    ctx: &Ctx<'_>,
+    ledger: &mut Appender,
+    conn: &mut dyn Connection,
+    post: &Post,
+    item: &Item,
+) -> Result<Outcome> {
+    let rendered = match render::render(ctx.project, post, item.platform) {
+        Ok(r) => r,
+        Err(d) => return Ok(Outcome::Blocked { message: d.to_string() }),
+    };
+    if matches!(item.action, Action::Delete { .. }) {
+        return delete(ctx, ledger, conn, post, item, &rendered);
+    }
+    if rendered.over_limit {
+        return Ok(Outcome::Blocked {
+            message: format!(
+                "too long for {} (limit {}): run `budkavle check` and shorten it",
+                item.platform, rendered.limit
+            ),
+        });
+    }
+    let uploads = match uploads(ctx.project, &rendered) {
+        Ok(u) => u,
+        Err(message) => return Ok(Outcome::Blocked { message }),
+    };
+    let content = payload_hash(&rendered);
+    let base = key(&post.id, item.platform);
+    let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
+
+    ledger.append(entry(Event::Intent))?;
+    let result = match &item.action {
+        Action::Send { unsure_since } => send_thread(ctx, conn, item, &rendered, &uploads, &base, *unsure_since),
+        Action::Edit { remote } => edit_thread(ctx, conn, item, &rendered, &uploads, &base, remote),
+        Action::Delete { .. } | Action::Hold { .. } => unreachable!("handled above / never planned as an action"),
+    };
+    let edit = matches!(item.action, Action::Edit { .. });
+    Ok(match result {
+        Ok(Sent::Done { remote, reused }) => {
+            let url = remote.url.clone();
+            let mut e = entry(if edit { Event::Edited } else { Event::Published });
+            e.remote = Some(remote);
+            ledger.append(e)?;
+            if edit { Outcome::Edited { url } } else { Outcome::Published { url, reused } }
+        }
+        Ok(Sent::CannotTell(message)) => {
+            let mut e = entry(Event::Unknown);
+            e.error = Some(ErrorInfo { kind: "unknown".into(), message: message.clone() });
+            ledger.append(e)?;
+            Outcome::Unknown { message }
+        }
+        Err(error) => failed(ledger, entry(Event::Failed), &error)?,
+    })
+}
+
+fn failed(ledger: &mut Appender, mut e: NewEntry, error: &SendError) -> Result<Outcome> {
+    e.error = Some(ErrorInfo { kind: error.kind_name().into(), message: error.message().into() });
+    ledger.append(e)?;
+    Ok(Outcome::Failed {
+        kind: error.kind_name().into(),
+        message: error.to_string(),
+        retry: matches!(error, SendError::Transient { .. }),
+    })
+}
+
+fn line(event: Event, item: &Item, key: &str, content: &str, head: Option<&str>, review: Option<&Review>) -> NewEntry {
+    let mut e = NewEntry::new(event, item.post.clone(), item.platform);
+    e.key = Some(key.to_string());
+    e.content = Some(content.to_string());
+    e.source = head.map(str::to_owned);
+    if let Some(r) = review {
+        e.approved_in = Some(r.merge_commit.clone());
+        e.approvers = r.approvers.clone();
+    }
+    e
+}
+
+enum Sent {
+    Done { remote: Remote, reused: bool },
+    CannotTell(String),
+}
+
+/// Sends every part of a thread, each a reply to the one before, the first a reply to the
+/// earlier post it follows up. After an interrupted attempt each part is looked up first.
+fn send_thread(
+    ctx: &Ctx<'_>,
+    conn: &mut dyn Connection,
+    item: &Item,
+    rendered: &Rendered,
+    uploads: &[Upload],
+    base: &str,
+    unsure_since: Option<jiff::Timestamp>,
+) -> Result<Sent, SendError> {
+    let mut sent: Vec<Remote> = Vec::new();
+    let mut reused = false;
+    for (n, part) in rendered.parts.iter().enumerate() {
+        let key = part_key(base, n);
+        if let Some(since) = unsure_since {
+            let (found, _) = with_retry(ctx.budget, || conn.lookup(&key, since), |_, _| {});
+            match found? {
+                Lookup::Found(remote) => {
+                    reused = true;
+                    sent.push(remote);
+                    continue;
+                }
+                Lookup::Absent | Lookup::ResendSafe => {}
+                Lookup::CannotTell(why) => return Ok(Sent::CannotTell(why)),
+            }
+        }
+        let reply_to = match sent.last() {
+            Some(previous) => Some(previous),
+            None => item.reply_to.as_ref().map(|t| &t.remote),
+        };
+        let out = Outgoing {
+            key: &key,
+            text: &part.text,
+            facets: &part.facets,
+            lang: &rendered.lang,
+            media: if n == 0 { uploads } else { &[] },
+            reply_to,
+            link: first_link(&part.facets, &part.text),
+        };
+        let (result, _) = with_retry(ctx.budget, || conn.publish(&out), |_, _| {});
+        sent.push(result?);
+    }
+    Ok(Sent::Done { remote: thread_remote(sent), reused })
+}
+
+/// Edits the parts that exist, adds parts the new text has beyond them, and removes the ones
+/// it no longer has.
+fn edit_thread(
+    ctx: &Ctx<'_>,
+    conn: &mut dyn Connection,
+    item: &Item,
+    rendered: &Rendered,
+    uploads: &[Upload],
+    base: &str,
+    remote: &Remote,
+) -> Result<Sent, SendError> {
+    let old = part_ids(remote);
+    let mut now: Vec<Remote> = Vec::new();
+    for (n, part) in rendered.parts.iter().enumerate() {
+        let key = part_key(base, n);
+        let reply_to = now.last().or(item.reply_to.as_ref().map(|t| &t.remote)).cloned();
+        let out = Outgoing {
+            key: &key,
+            text: &part.text,
+            facets: &part.facets,
+            lang: &rendered.lang,
+            media: if n == 0 { uploads } else { &[] },
+            reply_to: reply_to.as_ref(),
+            link: first_link(&part.facets, &part.text),
+        };
+        let (result, _) = match old.get(n) {
+            Some(id) => {
+                let target =
+                    Remote { id: id.clone(), url: (n == 0).then(|| remote.url.clone()).flatten(), parts: vec![] };
+                with_retry(ctx.budget, || conn.edit(&target, &out), |_, _| {})
+            }
+            None => with_retry(ctx.budget, || conn.publish(&out), |_, _| {}),
+        };
+        now.push(result?);
+    }
+    for id in old.iter().skip(rendered.parts.len()) {
+        let gone = Remote { id: id.clone(), url: None, parts: vec![] };
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&gone), |_, _| {});
+        result?;
+    }
+    Ok(Sent::Done { remote: thread_remote(now), reused: false })
+}
+
+fn delete(
+    ctx: &Ctx<'_>,
+    ledger: &mut Appender,
+    conn: &mut dyn Connection,
+    post: &Post,
+    item: &Item,
+    rendered: &Rendered,
+) -> Result<Outcome> {
+    let Action::Delete { remote } = &item.action else { unreachable!("called for deletes only") };
+    let content = payload_hash(rendered);
+    let base = key(&post.id, item.platform);
+    let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
+    ledger.append(entry(Event::Intent))?;
+    // Last part first, so a thread never shows replies to a removed start.
+    for id in part_ids(remote).iter().rev() {
+        let part = Remote { id: id.clone(), url: None, parts: vec![] };
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&part), |_, _| {});
+        if let Err(error) = result {
+            return failed(ledger, entry(Event::Failed), &error);
+        }
+    }
+    let mut e = entry(Event::Deleted);
+    e.remote = Some(remote.clone());
+    ledger.append(e)?;
+    Ok(Outcome::Deleted)
+}
+
+fn part_ids(remote: &Remote) -> Vec<String> {
+    if remote.parts.is_empty() { vec![remote.id.clone()] } else { remote.parts.clone() }
+}
+
+fn thread_remote(parts: Vec<Remote>) -> Remote {
+    let ids: Vec<String> = parts.iter().map(|r| r.id.clone()).collect();
+    let mut first = parts.into_iter().next().unwrap_or_default();
+    first.parts = if ids.len() > 1 { ids } else { Vec::new() };
+    first
+}
+
+/// The link a card is made for: the first link facet, else the first URL in the text.
+fn first_link<'a>(facets: &'a [Facet], text: &'a str) -> Option<&'a str> {
+    facets
+        .iter()
+        .flat_map(|f| f.features.iter())
+        .find_map(|f| match f {
+            Feature::Link { uri } => Some(uri.as_str()),
+            Feature::Tag { .. } => None,
+        })
+        .or_else(|| {
+            text.split_whitespace().find(|w| w.starts_with("https://")).map(|w| w.trim_end_matches([')', '.', ',']))
+        })
+}
+
+/// The sha256 of what is sent: every part's text and facets and every image's path and alt.
+fn payload_hash(rendered: &Rendered) -> String {
+    let payload = serde_json::json!({
+        "parts": rendered.parts.iter().map(|p| serde_json::json!({"text": p.text, "facets": p.facets})).collect::<Vec<_>>(),
+        "media": rendered.media.iter().map(|m| serde_json::json!({"path": m.path, "alt": m.alt})).collect::<Vec<_>>(),
+    });
+    content_hash(payload.to_string().as_bytes())
+}
+
+/// The post's images, stripped of metadata. Any failure blocks the post: an image that cannot
+/// be made safe is not uploaded, and the post does not go out without it.
+fn uploads(project: &Project, rendered: &Rendered) -> Result<Vec<Upload>, String> {
+    rendered
+        .media
+        .iter()
+        .map(|m| {
+            let path = project.root.join(&m.path);
+            let bytes = std::fs::read(&path).map_err(|e| format!("{}: cannot read: {e}", m.path.display()))?;
+            let prepared = crate::media::prepare(&m.path, &bytes).map_err(|d| d.to_string())?;
+            Ok(Upload {
+                bytes: prepared.bytes,
+                mime: prepared.mime,
+                alt: m.alt.clone(),
+                width: prepared.width,
+                height: prepared.height,
+                name: m.path.file_name().map_or_else(|| "image".into(), |n| n.to_string_lossy().into_owned()),
+            })
+        })
+        .collect()
+}
