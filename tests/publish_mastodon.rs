@@ -20,7 +20,7 @@ const TOKEN_ENV: &str = "TEST_MASTODON_TOKEN";
 /// A content repository whose strategy.toml points `[platforms.mastodon]` at the peer.
 fn project(peer: &MastodonPeer, extra: &str) -> (common::Repo, budkavle::Project) {
     let repo = common::Repo::new("");
-    let mastodon = format!("instance = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n{extra}", peer.url);
+    let mastodon = format!("{}{extra}", peer.strategy_lines(TOKEN_ENV));
     let strategy = common::STRATEGY.replace("instance = \"https://social.testby.se\"\n", &mastodon);
     assert_ne!(strategy, common::STRATEGY, "the test strategy has a Mastodon instance line to replace");
     repo.file("strategy.toml", strategy.as_bytes());
@@ -270,6 +270,19 @@ fn an_unset_token_variable_names_the_variable_and_the_strategy_line() {
         assert!(err.contains(TOKEN_ENV), "{err}");
         assert!(err.contains(&format!("strategy.toml:{line}")), "{err}");
     }
+}
+
+#[test]
+fn a_token_with_junk_around_it_is_refused_without_showing_it() {
+    let peer = MastodonPeer::start();
+    let (_repo, project) = project(&peer, "");
+    let env = |_: &str| Some("Bearer abc-secret-77".to_string());
+    let err = match budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, &env, &http()) {
+        Ok(_) => panic!("a token with a space inside must be refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains(TOKEN_ENV), "{err}");
+    assert!(!err.contains("abc-secret-77"), "{err}");
 }
 
 #[test]

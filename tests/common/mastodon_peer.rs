@@ -137,6 +137,12 @@ impl MastodonPeer {
         text
     }
 
+    /// The lines of a `[platforms.mastodon]` section that point at this peer, with the token
+    /// in the environment variable `token_env`.
+    pub fn strategy_lines(&self, token_env: &str) -> String {
+        format!("instance = \"{}\"\ntoken_env = \"{token_env}\"\n", self.url)
+    }
+
     /// An environment for `platform::connect` where `name` holds this peer's token and nothing
     /// else is set.
     pub fn env(&self, name: &str) -> impl Fn(&str) -> Option<String> + use<> {

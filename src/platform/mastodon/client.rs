@@ -12,9 +12,10 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use reqwest::blocking::multipart::{Form, Part};
 use reqwest::blocking::{RequestBuilder, Response};
+use reqwest::header::HeaderValue;
 use serde::Deserialize;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ledger::Remote;
 use crate::platform::PlatformId;
 use crate::platform::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, Secret, SendError, Upload};
@@ -44,6 +45,13 @@ pub(crate) fn connect(
     let config = http::config(strategy, id)?;
     let base = http::base_url(strategy, id, "instance", config.instance.as_ref(), None)?;
     let token = http::secret(strategy, id, "token_env", config.token_env.as_ref(), env)?;
+    if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() || token.expose().contains(' ') {
+        // Said without the value: it may be a real secret pasted with something around it.
+        let name = config.token_env.as_ref().map_or("", |n| n.get_ref().as_str());
+        return Err(Error::Usage(format!(
+            "strategy.toml: [platforms.mastodon] token_env names {name}, which holds something that is not an access token (spaces or control characters inside): set it to the token alone"
+        )));
+    }
     let visibility = match config.visibility.unwrap_or(Visibility::Public) {
         Visibility::Public => "public",
         Visibility::Unlisted => "unlisted",
@@ -194,6 +202,12 @@ impl Connection for MastodonClient {
     /// `POST /api/v1/statuses` with `Idempotency-Key: out.key`: a second request with the same
     /// key within the hour returns the first status instead of posting again.
     fn publish(&mut self, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        if HeaderValue::from_str(out.key).is_err() {
+            return Err(SendError::permanent(
+                ErrorKind::Rejected,
+                format!("posting a status: the idempotency key {:?} cannot be sent as a header", out.key),
+            ));
+        }
         let media_ids = self.upload_all(out.media)?;
         let mut form: Vec<(&str, &str)> =
             vec![("status", out.text), ("language", out.lang), ("visibility", self.visibility)];
