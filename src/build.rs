@@ -29,6 +29,20 @@ pub struct Summary {
     /// What the archive had to leave out and why (no git history, a shallow clone), for the
     /// person building.
     pub notes: Vec<String>,
+    /// Post pages of `dist/previews` (0 without `--previews`).
+    pub preview_pages: usize,
+    /// Every file of `dist/previews`.
+    pub preview_files: WriteStats,
+}
+
+/// What `build` makes besides the platforms and the site.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    pub only: Option<Only>,
+    /// Also write the reviewers' previews into `dist/previews` (see [`crate::preview`]).
+    pub previews: bool,
+    /// List only these posts in the previews index, and write the pull-request summary.
+    pub changed: Option<&'a crate::preview::Changed>,
 }
 
 /// Renders every post × target platform, collecting every template error.
@@ -56,6 +70,11 @@ pub enum Only {
 }
 
 pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Summary> {
+    build_with(project, out_dir, &Options { only, ..Options::default() })
+}
+
+pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Result<Summary> {
+    let only = opts.only;
     let want_platforms = only != Some(Only::Site);
     let want_site = only != Some(Only::Platforms);
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
@@ -66,6 +85,13 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
         (crate::site::render(project, &record)?, notes)
     } else {
         (Vec::new(), Vec::new())
+    };
+
+    let previews = if opts.previews {
+        let findings = crate::check::check(project)?;
+        crate::preview::render(project, &findings, opts.changed)?
+    } else {
+        Vec::new()
     };
 
     // Only now is anything written. Each rendering is serialised and written in one step, so
@@ -87,6 +113,11 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
         WriteStats::default()
     };
     let site_files = if want_site { crate::site::write(&site, &out_dir.join("site"))? } else { WriteStats::default() };
+    let preview_files = if opts.previews {
+        crate::preview::write(&previews, &out_dir.join(crate::preview::DIR))?
+    } else {
+        WriteStats::default()
+    };
     Ok(Summary {
         posts: project.posts.len(),
         rendered: rendered.len(),
@@ -95,5 +126,7 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
         site_pages: site.iter().filter(|(path, _)| path.ends_with(".html")).count(),
         site_files,
         notes,
+        preview_pages: previews.iter().filter(|(path, _)| path.starts_with("p/")).count(),
+        preview_files,
     })
 }

@@ -73,6 +73,35 @@ impl Project {
         }
     }
 
+    /// Loads the post file `rel` again after an edit (`serve`): replaces it, adds it, or removes
+    /// it when the file is gone, then re-checks what needs every post (unique ids, relations).
+    /// One file instead of the whole repository is what keeps a rebuild after an edit fast.
+    ///
+    /// `Err` holds the file's own problems; it keeps its previous post, so the rest stays
+    /// viewable. `Ok` holds the problems between posts as they now stand (empty when none).
+    pub(crate) fn reload_post(&mut self, rel: &Path) -> std::result::Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let canonical_root = self.root.canonicalize().map_err(|e| {
+            vec![Diagnostic::file(rel, format!("cannot open the repository {}: {e}", self.root.display()))]
+        })?;
+        let mut diags = Diagnostics::default();
+        let loaded = if self.root.join(rel).is_file() {
+            let ctx = post::Context { root: &self.root, canonical_root: &canonical_root, strategy: &self.strategy };
+            let p = post::load(&ctx, rel, &mut diags);
+            if !diags.0.is_empty() {
+                return Err(diags.0);
+            }
+            p
+        } else {
+            None
+        };
+        self.posts.retain(|p| p.path != rel);
+        self.posts.extend(loaded);
+        cross_check(&self.posts, &mut diags);
+        self.posts.sort_by(|a, b| (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id)));
+        self.by_id = self.posts.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        Ok(diags.0)
+    }
+
     pub fn post(&self, id: &str) -> Option<&Post> {
         self.by_id.get(id).map(|&i| &self.posts[i])
     }

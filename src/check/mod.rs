@@ -77,6 +77,24 @@ pub fn check(project: &Project) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
+/// One post's findings, as [`check`] would report them for it: its own rules, and what the rules
+/// that compare posts (schedule, cadence) say about it. `serve` re-checks only the post that was
+/// edited; `rules` are [`active_rules`], compiled once.
+pub fn check_one(
+    project: &Project,
+    post: &crate::post::Post,
+    rules: &[Box<dyn Rule>],
+) -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
+    let rendered = crate::render::targets(post)
+        .map(|p| crate::render::render(project, post, p))
+        .collect::<std::result::Result<Vec<Rendered>, _>>()?;
+    let mut findings = check_post(project, post, &rendered, rules);
+    findings.extend(check_project(project, rules).into_iter().filter(|f| f.file == post.path));
+    findings.sort_by(|a, b| (a.line, a.column, &a.rule, a.platform).cmp(&(b.line, b.column, &b.rule, b.platform)));
+    findings.dedup();
+    Ok(findings)
+}
+
 /// One post's findings from the rules that read a post, after its suppressions.
 fn check_post(
     project: &Project,

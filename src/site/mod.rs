@@ -66,6 +66,33 @@ pub fn render(project: &Project, record: &Record) -> Result<Vec<(String, Vec<u8>
     Site::new(project, record)?.pages()
 }
 
+/// The archive pages of the posts `ids` only (`serve`, after an edit): each one's own page,
+/// with its relations to other posts. Lists, tags, feeds and search depend on every post; the
+/// caller renders those with [`render`] when it can wait. A draft has no page, so none is
+/// returned for it.
+pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Result<Vec<(String, Vec<u8>)>> {
+    let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
+    let tera = load_templates(project)?;
+    let live: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
+    let media = html::media_names(live.iter().copied());
+    // The posts and their neighbours both ways, so relation links and labels are complete.
+    let wanted: std::collections::HashSet<&str> = live
+        .iter()
+        .filter(|p| ids.contains(&p.id.as_str()) || p.reply_to().is_some_and(|t| ids.contains(&t)))
+        .flat_map(|p| [Some(p.id.as_str()), p.reply_to()])
+        .flatten()
+        .collect();
+    let mut posts: Vec<PostView> = live
+        .iter()
+        .filter(|p| wanted.contains(p.id.as_str()))
+        .map(|p| html::post_view(project, record, &strings, &media.by_path, p))
+        .collect();
+    html::link_relations(project, &strings, &mut posts);
+    let base = base_context(project, &strings);
+    let site = Site { project, record, tera, posts, strings, media: media.by_name, base };
+    site.posts.iter().filter(|p| ids.contains(&p.id.as_str())).map(|p| pages::post_page(&site, p)).collect()
+}
+
 /// Writes rendered files into `out_dir`, touching only those whose bytes changed.
 pub fn write(pages: &[(String, Vec<u8>)], out_dir: &Path) -> Result<WriteStats> {
     let out = OutputDir::open(out_dir)?;

@@ -62,7 +62,7 @@ fn start_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
     .collect()
 }
 
-fn post_page(site: &Site<'_>, post: &PostView) -> Result<(String, Vec<u8>)> {
+pub(crate) fn post_page(site: &Site<'_>, post: &PostView) -> Result<(String, Vec<u8>)> {
     let mut ctx = site.base_context();
     ctx.insert("post", post);
     let template = if post.retracted.is_some() { "tombstone.html" } else { "post.html" };

@@ -1,0 +1,381 @@
+//! The preview pages themselves: a post's cards per platform beside its findings, the index, and
+//! the error page `serve` shows while the repository cannot be loaded.
+//!
+//! [`Previews`] holds only the templates and interface strings, not the project, so `serve` can
+//! keep one across edits and re-render a single post against the project as it now is.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::marked::{self, escape};
+use super::{Changed, post_path, template_error};
+use crate::check::{Finding, Level};
+use crate::error::{Diagnostic, Error, Result};
+use crate::platform::PlatformId;
+use crate::post::Post;
+use crate::project::Project;
+use crate::render::{self, Rendered};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/preview/base.html")),
+    ("post.html", include_str!("../../themes/default/preview/post.html")),
+    ("index.html", include_str!("../../themes/default/preview/index.html")),
+    ("error.html", include_str!("../../themes/default/preview/error.html")),
+];
+
+const STYLE: &[u8] = include_bytes!("../../themes/default/preview/preview.css");
+
+/// Interface languages built in, by primary subtag; English is the fallback.
+const STRINGS: &[(&str, &str)] = &[
+    ("sv", include_str!("../../themes/default/preview/i18n/sv.toml")),
+    ("en", include_str!("../../themes/default/preview/i18n/en.toml")),
+];
+
+/// Templates and strings, loaded once.
+pub(crate) struct Previews {
+    tera: tera::Tera,
+    base: tera::Context,
+    strings: BTreeMap<String, String>,
+}
+
+/// One line of the index and of the pull-request summary.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct PostRow {
+    pub id: String,
+    pub title: String,
+    pub lang: String,
+    /// The post file, relative to the repository root.
+    pub path: PathBuf,
+    /// Relative to `dist/previews/`.
+    pub url: String,
+    pub date: Option<String>,
+    pub draft: bool,
+    pub cells: Vec<Cell>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub suggestions: usize,
+}
+
+/// A post on one platform, as the index summarises it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Cell {
+    #[serde(skip)]
+    pub id: PlatformId,
+    pub platform: &'static str,
+    pub name: &'static str,
+    pub parts: usize,
+    /// The longest part.
+    pub length: usize,
+    pub limit: usize,
+    pub over: bool,
+}
+
+#[derive(Serialize)]
+struct Card {
+    platform: &'static str,
+    name: &'static str,
+    display_name: String,
+    handle: Option<String>,
+    initials: String,
+    thread_label: String,
+    parts: Vec<PartView>,
+    over: bool,
+    media: Vec<MediaView>,
+    link_card: Option<LinkCard>,
+    reply_to: Option<String>,
+    max_bytes: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct PartView {
+    n: usize,
+    label: String,
+    over_label: String,
+    html: String,
+    length: usize,
+    limit: usize,
+    bytes: usize,
+    over: bool,
+    over_by: usize,
+}
+
+#[derive(Serialize)]
+struct MediaView {
+    src: String,
+    alt: String,
+}
+
+#[derive(Serialize)]
+struct LinkCard {
+    url: String,
+    host: String,
+    rest: String,
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    level: &'static str,
+    rule: String,
+    line: usize,
+    column: usize,
+    platform: Option<&'static str>,
+    message: String,
+    fix: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DiagView {
+    file: String,
+    line: usize,
+    column: usize,
+    message: String,
+    hint: Option<String>,
+}
+
+impl Previews {
+    pub(crate) fn new(project: &Project) -> Result<Previews> {
+        let mut tera = tera::Tera::default();
+        // Tera's own escaping writes `/` as `&#x2F;`, which is right but unreadable in links.
+        tera.set_escape_fn(escape);
+        tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| template_error("base.html", &e))?;
+        let org = project.strategy.organisation();
+        let primary = org.lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
+        let (lang, text) = STRINGS.iter().find(|(l, _)| *l == primary).unwrap_or(&STRINGS[1]);
+        let strings: BTreeMap<String, String> = toml::from_str(text)
+            .map_err(|e| Error::Usage(format!("the built-in preview strings for `{lang}` are broken: {e}")))?;
+        let mut base = tera::Context::new();
+        base.insert("t", &strings);
+        base.insert("lang", lang);
+        base.insert("org", &org.name);
+        Ok(Previews { tera, base, strings })
+    }
+
+    /// A post's page (path and bytes) and its index row. `findings` are the post's own.
+    pub(crate) fn post(
+        &self,
+        project: &Project,
+        post: &Post,
+        findings: &[&Finding],
+    ) -> std::result::Result<((String, Vec<u8>), PostRow), Diagnostic> {
+        let rendered: Vec<Rendered> =
+            render::targets(post).map(|p| render::render(project, post, p)).collect::<std::result::Result<_, _>>()?;
+        let row = row(project, post, &rendered, findings);
+        let cards: Vec<Card> = rendered.iter().map(|r| self.card(project, post, r)).collect();
+        let findings_view: Vec<FindingView> = findings
+            .iter()
+            .map(|f| FindingView {
+                level: f.level.name(),
+                rule: f.rule.clone(),
+                line: f.line,
+                column: f.column,
+                platform: f.platform.map(PlatformId::display_name),
+                message: f.message.clone(),
+                fix: f.fix.clone(),
+            })
+            .collect();
+        let mut ctx = self.base.clone();
+        ctx.insert("root", "../../");
+        ctx.insert("row", &row);
+        ctx.insert("kind", post.kind.name());
+        ctx.insert("cards", &cards);
+        ctx.insert("findings", &findings_view);
+        let html = self.tera.render("post.html", &ctx).map_err(|e| {
+            crate::render::theme::template_error(Path::new("themes/default/preview/post.html"), &e, None)
+        })?;
+        Ok(((post_path(&post.id), html.into_bytes()), row))
+    }
+
+    /// An interface string with its `{name}` slots filled.
+    fn text(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut s = self.strings.get(key).cloned().unwrap_or_else(|| key.to_string());
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+
+    fn card(&self, project: &Project, post: &Post, r: &Rendered) -> Card {
+        let cfg = project.strategy.configured.get(&r.platform);
+        let org = &project.strategy.organisation().name;
+        let display_name = cfg.and_then(|c| c.display_name.clone()).unwrap_or_else(|| org.clone());
+        let handle = cfg.and_then(|c| c.account.as_deref()).map(|a| handle(r.platform, a));
+        let initials: String = display_name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect();
+        let parts: Vec<(PartView, Option<String>)> = r
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let m = marked::mark(r.platform, p, r.limit, &self.text("over_label", &[]));
+                let total = r.parts.len();
+                let view = PartView {
+                    n: i + 1,
+                    label: self.text("part", &[("n", &(i + 1)), ("total", &total)]),
+                    over_label: self.text("over_by", &[("n", &m.over_by)]),
+                    html: m.html,
+                    length: p.length,
+                    limit: r.limit,
+                    bytes: p.bytes,
+                    over: p.over_limit,
+                    over_by: m.over_by,
+                };
+                (view, m.first_link)
+            })
+            .collect();
+        // Platforms show a card for the first link of a post without images (Instagram none).
+        let link_card = if r.media.is_empty() && r.platform != PlatformId::Instagram {
+            parts.first().and_then(|(_, l)| l.as_deref()).filter(|u| crate::site::is_web_url(u)).map(link_card)
+        } else {
+            None
+        };
+        let media = r
+            .media
+            .iter()
+            .map(|m| MediaView { src: format!("../../{}", media_name(&m.path)), alt: m.alt.clone() })
+            .collect();
+        Card {
+            platform: r.platform.name(),
+            name: r.platform.display_name(),
+            display_name,
+            handle,
+            initials,
+            thread_label: self.text("thread", &[("total", &r.parts.len())]),
+            over: r.over_limit,
+            parts: parts.into_iter().map(|(p, _)| p).collect(),
+            media,
+            link_card,
+            reply_to: post.reply_to().map(str::to_string),
+            max_bytes: r.max_bytes,
+        }
+    }
+
+    /// The index of `rows`; with `changed`, it says which revision they changed since.
+    pub(crate) fn index(&self, rows: &[&PostRow], changed: Option<&Changed>) -> Result<Vec<u8>> {
+        let mut ctx = self.base.clone();
+        ctx.insert("root", "");
+        ctx.insert("rows", rows);
+        let platforms: BTreeSet<(usize, &'static str, &'static str)> = rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .map(|c| (PlatformId::ALL.iter().position(|p| *p == c.id).unwrap_or(0), c.platform, c.name))
+            .collect();
+        let platforms: Vec<(&str, &str)> = platforms.into_iter().map(|(_, p, n)| (p, n)).collect();
+        ctx.insert("platforms", &platforms);
+        let lead = match changed {
+            Some(c) => self.text("changed_since", &[("n", &rows.len()), ("rev", &c.rev)]),
+            None => self.text("all_posts", &[("n", &rows.len())]),
+        };
+        ctx.insert("lead", &lead);
+        ctx.insert("removed", &changed.map(|c| c.removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()));
+        // A slot for the publishing calendar (`budkavle plan`), which writes `calendar.html`.
+        ctx.insert("calendar_url", &None::<String>);
+        self.tera.render("index.html", &ctx).map(String::into_bytes).map_err(|e| template_error("index.html", &e))
+    }
+
+    /// The page `serve` shows instead of any page while the repository has problems.
+    pub(crate) fn error_page(&self, diags: &[Diagnostic], message: &str) -> Vec<u8> {
+        let views: Vec<DiagView> = diags
+            .iter()
+            .map(|d| DiagView {
+                file: d.file.display().to_string(),
+                line: d.line,
+                column: d.column,
+                message: d.message.clone(),
+                hint: d.hint.clone(),
+            })
+            .collect();
+        let mut ctx = self.base.clone();
+        ctx.insert("root", "/previews/");
+        ctx.insert("diags", &views);
+        ctx.insert("message", message);
+        self.tera.render("error.html", &ctx).map(String::into_bytes).unwrap_or_else(|e| {
+            // The built-in template failed: still say what is wrong, in the plainest page.
+            let list: String = diags.iter().map(|d| format!("<li>{}</li>", escape(&d.to_string()))).collect();
+            format!(
+                "<!doctype html><html lang=\"en\"><title>Error</title><main><h1>{}</h1><ul>{list}</ul><p>{}</p></main></html>",
+                escape(message),
+                escape(&e.to_string())
+            )
+            .into_bytes()
+        })
+    }
+
+    pub(crate) fn static_files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![("preview.css".to_string(), STYLE.to_vec())]
+    }
+
+    /// The images of every post, copied so the previews need nothing outside their folder.
+    pub(crate) fn media_files_of(project: &Project, posts: &[&Post]) -> Result<Vec<(String, Vec<u8>)>> {
+        let paths: BTreeSet<&Path> = posts.iter().flat_map(|p| p.media.iter().map(|m| m.path.as_path())).collect();
+        paths
+            .into_iter()
+            .map(|rel| {
+                let bytes = std::fs::read(project.root.join(rel)).map_err(|e| Error::io("cannot read", rel, e))?;
+                Ok((media_name(rel), bytes))
+            })
+            .collect()
+    }
+}
+
+/// The row of the index for a post.
+fn row(project: &Project, post: &Post, rendered: &[Rendered], findings: &[&Finding]) -> PostRow {
+    let count = |level| findings.iter().filter(|f| f.level == level).count();
+    PostRow {
+        id: post.id.clone(),
+        title: post.title.clone(),
+        lang: post.lang.clone(),
+        path: post.path.clone(),
+        url: post_path(&post.id),
+        date: post
+            .date
+            .map(|d| d.to_zoned_datetime(project.strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string()),
+        draft: post.draft,
+        cells: rendered
+            .iter()
+            .map(|r| Cell {
+                id: r.platform,
+                platform: r.platform.name(),
+                name: r.platform.display_name(),
+                parts: r.parts.len(),
+                length: r.parts.iter().map(|p| p.length).max().unwrap_or(0),
+                limit: r.limit,
+                over: r.over_limit,
+            })
+            .collect(),
+        errors: count(Level::Error),
+        warnings: count(Level::Warning),
+        suggestions: count(Level::Suggestion),
+    }
+}
+
+/// How the account is written on the platform: `@name` where handles are shown with one.
+fn handle(platform: PlatformId, account: &str) -> String {
+    let a = account.trim();
+    match platform {
+        PlatformId::Facebook | PlatformId::Linkedin => a.to_string(),
+        _ if a.starts_with('@') => a.to_string(),
+        _ => format!("@{a}"),
+    }
+}
+
+fn link_card(url: &str) -> LinkCard {
+    let without = url.split_once("://").map_or(url, |(_, r)| r);
+    let (host, rest) = without.split_once('/').map_or((without, ""), |(h, r)| (h, r));
+    LinkCard {
+        url: url.to_string(),
+        host: host.to_string(),
+        rest: if rest.is_empty() { String::new() } else { format!("/{rest}") },
+    }
+}
+
+/// An image's name under `dist/previews/media/`: its repository path as one safe file name, so
+/// two images of the same name in different folders stay apart.
+pub(crate) fn media_name(rel: &Path) -> String {
+    let flat: String = rel
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    format!("media/{}", flat.trim_start_matches(['.', '-']))
+}

@@ -1,0 +1,320 @@
+//! `budkavle serve`: the archive at `/` and the previews at `/previews/` on 127.0.0.1, rebuilt
+//! as files change and reloaded in the open browser, so a reviewer can edit a post and watch
+//! it change on every platform.
+//!
+//! Three threads own the work: the HTTP server ([`http`]) answers from pages held in memory;
+//! the rebuilder (this module's loop over file-system events, with [`state::State`]) applies
+//! one edit in milliseconds and tells open pages by server-sent events; a background worker
+//! makes a full build after each burst of edits, for the pages that depend on every post and to
+//! keep `dist/` in step. The worker has its own, smaller thread pool, so an edit made while it
+//! runs is not queued behind it.
+
+mod http;
+mod state;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use crate::error::{Error, Result};
+use http::Shared;
+use state::{Full, State};
+
+/// Editors save in more than one step (truncate, write, rename); a change is acted on once
+/// the files have been quiet this long, so a half-written file is never built.
+const QUIET: Duration = Duration::from_millis(8);
+/// …but never later than this after the first event, however busy the files are.
+const MAX_WAIT: Duration = Duration::from_millis(200);
+
+pub struct Options {
+    pub root: PathBuf,
+    /// `dist/`: the background builds write `site/` and `previews/` into it.
+    pub out: PathBuf,
+    /// On 127.0.0.1; 0 picks a free port.
+    pub port: u16,
+    pub open_previews: bool,
+    pub quiet: bool,
+}
+
+enum Msg {
+    /// Paths the watcher saw change.
+    Files(Vec<PathBuf>),
+    /// A background full build, started at this generation.
+    Full(u64, Box<Result<Full>>),
+}
+
+/// What a burst of file events asks for.
+#[derive(Debug, Default, PartialEq)]
+struct Work {
+    /// strategy.toml, the theme or the media changed: build everything.
+    all: bool,
+    /// Post files, relative to the root.
+    posts: Vec<PathBuf>,
+}
+
+/// Serves until the process is stopped. Returns only when it cannot start.
+pub fn run(opts: &Options) -> Result<()> {
+    let root = opts.root.canonicalize().map_err(|e| Error::io("cannot open", &opts.root, e))?;
+    let shared = Arc::new(Shared::default());
+    let mut state = State::new(root.clone());
+    let started = Instant::now();
+    let (_, full) = state.rebuild_all(&shared);
+    match &full {
+        Some(full) => {
+            write_dist(&opts.out, full)?;
+            say(
+                opts,
+                &format!(
+                    "built {} archive files and {} previews in {:.2?}",
+                    full.site.len(),
+                    full.previews.len(),
+                    started.elapsed()
+                ),
+            );
+        }
+        None => say(opts, "the repository has problems: the pages show them until they are fixed"),
+    }
+
+    let listener = TcpListener::bind(("127.0.0.1", opts.port))
+        .map_err(|e| Error::io("cannot listen on", format!("127.0.0.1:{}", opts.port), e))?;
+    let addr = listener.local_addr().map_err(|e| Error::io("cannot listen on", "127.0.0.1", e))?;
+    // The one line on standard output: scripts (and the tests) read the address from it.
+    println!("serving http://{addr}/ (archive) and http://{addr}/previews/ (previews); Ctrl-C stops");
+    {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("budkavle-http".into())
+            .spawn(move || http::serve(listener, shared))
+            .map_err(|e| Error::io("cannot start", "the HTTP thread", e))?;
+    }
+    if opts.open_previews {
+        open_in_browser(&format!("http://{addr}/previews/"), opts);
+    }
+
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let _watcher = watch(&root, tx.clone())?;
+    let background = background_worker(root.clone(), opts.out.clone(), tx);
+    rebuild_loop(opts, &root, &mut state, &shared, &rx, &background);
+    Ok(())
+}
+
+fn say(opts: &Options, msg: &str) {
+    if !opts.quiet {
+        eprintln!("{msg}");
+    }
+}
+
+/// Watches content/ and themes/ recursively and the root itself for strategy.toml.
+fn watch(root: &Path, tx: Sender<Msg>) -> Result<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        // Reads (ours included) are not changes; a file closed after writing is.
+        let relevant = match event.kind {
+            EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => true,
+            EventKind::Access(_) => false,
+            _ => true,
+        };
+        if relevant {
+            let _ = tx.send(Msg::Files(event.paths));
+        }
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch {} for changes: {e}", root.display())))?;
+    let watch_err = |dir: &Path, e: notify::Error| Error::Usage(format!("cannot watch {}: {e}", dir.display()));
+    watcher.watch(root, RecursiveMode::NonRecursive).map_err(|e| watch_err(root, e))?;
+    for dir in ["content", "themes"] {
+        let dir = root.join(dir);
+        if dir.is_dir() {
+            watcher.watch(&dir, RecursiveMode::Recursive).map_err(|e| watch_err(&dir, e))?;
+        }
+    }
+    Ok(watcher)
+}
+
+/// Sorts changed paths into what to rebuild. Hidden files (editor swap files), backups and
+/// anything outside content/, themes/ and strategy.toml are not the repository's content.
+fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(root) else { continue };
+        let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if rel == Path::new(crate::strategy::FILE_NAME) || rel.starts_with("themes") {
+            work.all = true;
+        } else if rel.starts_with(crate::project::POSTS_DIR) {
+            if rel.extension().is_some_and(|x| x == "md") {
+                if !work.posts.iter().any(|p| p == rel) {
+                    work.posts.push(rel.to_path_buf());
+                }
+            } else if path.is_dir() {
+                // A folder of posts moved in or out: which files it holds is not in the event.
+                work.all = true;
+            }
+        } else if rel.starts_with("content") {
+            // Images and anything else the posts refer to.
+            work.all = true;
+        }
+    }
+}
+
+/// Requests for a full build go here, named by the generation they follow.
+struct Background {
+    tx: Sender<u64>,
+}
+
+fn background_worker(root: PathBuf, out: PathBuf, results: Sender<Msg>) -> Background {
+    let (tx, rx) = mpsc::channel::<u64>();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
+    let spawned = std::thread::Builder::new().name("budkavle-full-build".into()).spawn(move || {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok();
+        while let Ok(mut generation) = rx.recv() {
+            // Only the newest request matters: one build covers every edit before it.
+            while let Ok(g) = rx.try_recv() {
+                generation = g;
+            }
+            let build = || {
+                let built = state::full_build(&root).map(|(_, _, full)| full);
+                if let Ok(full) = &built {
+                    // A build that turns out stale is overwritten by the next one.
+                    let _ = write_dist(&out, full);
+                }
+                built
+            };
+            let built = match &pool {
+                Some(pool) => pool.install(build),
+                None => build(),
+            };
+            if results.send(Msg::Full(generation, Box::new(built))).is_err() {
+                return;
+            }
+        }
+    });
+    if spawned.is_err() {
+        eprintln!("warning: cannot start the background build thread: lists and feeds update only on restart");
+    }
+    Background { tx }
+}
+
+fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared, rx: &Receiver<Msg>, bg: &Background) {
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::Full(started_at, built) => {
+                // A failed full build changes nothing: the fast path shows the problem.
+                if let Ok(full) = *built
+                    && let Some(changes) = state.apply_full(shared, &full, started_at)
+                {
+                    if !changes.paths.is_empty() {
+                        shared.broadcast(&changes.paths, changes.generation);
+                    }
+                    say(opts, &format!("full build: {} pages changed", changes.paths.len()));
+                }
+            }
+            Msg::Files(paths) => {
+                let first = Instant::now();
+                let mut work = Work::default();
+                classify(root, &paths, &mut work);
+                // Wait for the burst to end, collecting everything it touched.
+                loop {
+                    let left = MAX_WAIT.saturating_sub(first.elapsed());
+                    match rx.recv_timeout(QUIET.min(left)) {
+                        Ok(Msg::Files(more)) => classify(root, &more, &mut work),
+                        Ok(Msg::Full(..)) => {} // stale by now: this burst changes files again
+                        Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                    if first.elapsed() >= MAX_WAIT {
+                        break;
+                    }
+                }
+                if work == Work::default() {
+                    continue;
+                }
+                let start = Instant::now();
+                let mut paths = Vec::new();
+                let mut generation = 0;
+                if work.all || !state.has_project() {
+                    let (changes, full) = state.rebuild_all(shared);
+                    if let Some(full) = full
+                        && let Err(e) = write_dist(&opts.out, &full)
+                    {
+                        say(opts, &format!("warning: cannot write {}: {e}", opts.out.display()));
+                    }
+                    paths.extend(changes.paths);
+                    generation = changes.generation;
+                } else {
+                    for post in &work.posts {
+                        let changes = state.post_changed(shared, post);
+                        paths.extend(changes.paths);
+                        generation = changes.generation;
+                    }
+                }
+                if !paths.is_empty() {
+                    shared.broadcast(&paths, generation);
+                }
+                let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
+                say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed", start.elapsed(), paths.len()));
+                if state.has_project() && !work.all {
+                    let _ = bg.tx.send(generation);
+                }
+            }
+        }
+    }
+}
+
+fn write_dist(out: &Path, full: &Full) -> Result<()> {
+    crate::site::write(&full.site_list, &out.join("site"))?;
+    crate::preview::write(&full.previews_list, &out.join(crate::preview::DIR))?;
+    Ok(())
+}
+
+/// Best effort: a machine without a desktop has no browser to open, and the address is printed.
+fn open_in_browser(url: &str, opts: &Options) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(command)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(_) => say(opts, &format!("opened {url}")),
+        Err(e) => say(opts, &format!("cannot open a browser ({command}: {e}); open {url} yourself")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_changes_into_work() {
+        let root = Path::new("/r");
+        let mut work = Work::default();
+        let paths: Vec<PathBuf> = [
+            "/r/content/posts/a.md",
+            "/r/content/posts/.a.md.swp",
+            "/r/content/posts/a.md~",
+            "/r/content/posts/a.md",
+            "/r/dist/site/index.html",
+            "/elsewhere/x.md",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        classify(root, &paths, &mut work);
+        assert_eq!(work, Work { all: false, posts: vec![PathBuf::from("content/posts/a.md")] });
+        classify(root, &[PathBuf::from("/r/strategy.toml")], &mut work);
+        assert!(work.all);
+        let mut work = Work::default();
+        classify(root, &[PathBuf::from("/r/content/media/x.png")], &mut work);
+        assert!(work.all);
+    }
+}

@@ -1,0 +1,282 @@
+//! The HTTP side of `serve`: a small blocking server on 127.0.0.1 (a thread per connection —
+//! one reviewer's browser, not the public) that answers from the pages held in memory, and a
+//! server-sent-events stream that tells open pages to reload.
+//!
+//! The reload script is added to HTML as it is served, never to the built files: what is in
+//! `dist/` is exactly what `build` writes.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// Where the reload script and the event stream live; no page of a site uses this prefix.
+pub(crate) const EVENTS: &str = "/__budkavle/events";
+pub(crate) const SCRIPT: &str = "/__budkavle/reload.js";
+
+const RELOAD_JS: &str = include_str!("../../themes/default/preview/reload.js");
+
+/// How long an idle event stream waits before a comment line, so proxies and the browser keep it.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+pub(crate) type Files = HashMap<String, Arc<Vec<u8>>>;
+
+/// What is served, swapped as a whole or per page by the rebuilder.
+#[derive(Default)]
+pub(crate) struct Content {
+    /// `dist/site`, by site-relative path (`p/x/index.html`).
+    pub site: Files,
+    /// `dist/previews`, by path relative to it.
+    pub previews: Files,
+    /// While the repository cannot be built: the page shown instead of every HTML page.
+    pub error: Option<Arc<Vec<u8>>>,
+    /// Bumped with every change, so a page can tell it missed an event.
+    pub generation: u64,
+}
+
+/// State shared by the connections and the rebuilder.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub content: RwLock<Content>,
+    clients: Mutex<Vec<mpsc::Sender<String>>>,
+}
+
+impl Shared {
+    /// Sends a `change` event naming the changed pages (URL paths; `*` for all) to every open page.
+    pub(crate) fn broadcast(&self, paths: &[String], generation: u64) {
+        let data = serde_json::json!({ "generation": generation, "paths": paths }).to_string();
+        let message = format!("event: change\ndata: {data}\n\n");
+        let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        // A closed page's receiver is gone: sending fails and the sender is dropped.
+        clients.retain(|c| c.send(message.clone()).is_ok());
+    }
+
+    fn generation(&self) -> u64 {
+        self.content.read().unwrap_or_else(|p| p.into_inner()).generation
+    }
+}
+
+/// Accepts connections until the process ends.
+pub(crate) fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    for stream in listener.incoming().flatten() {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            let _ = handle(stream, &shared);
+        });
+    }
+}
+
+fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let _ = stream.set_nodelay(true);
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
+            break;
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let head = method == "HEAD";
+    if method != "GET" && !head {
+        return respond(&mut stream, 405, "text/plain; charset=utf-8", b"method not allowed\n", head, &[]);
+    }
+    let path = target.split(['?', '#']).next().unwrap_or("");
+    let Some(path) = percent_decode(path).filter(|p| p.starts_with('/') && !p.split('/').any(|s| s == "..")) else {
+        return respond(&mut stream, 400, "text/plain; charset=utf-8", b"bad path\n", head, &[]);
+    };
+    match path.as_str() {
+        EVENTS => return events(stream, shared),
+        SCRIPT => return respond(&mut stream, 200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes(), head, &[]),
+        "/previews" => return respond(&mut stream, 301, "text/plain", b"moved\n", head, &[("Location", "/previews/")]),
+        _ => {}
+    }
+    let (files_of, rel) = match path.strip_prefix("/previews/") {
+        Some(rel) => (Which::Previews, rel.to_string()),
+        None => (Which::Site, path.trim_start_matches('/').to_string()),
+    };
+    let content = shared.content.read().unwrap_or_else(|p| p.into_inner());
+    let files = match files_of {
+        Which::Site => &content.site,
+        Which::Previews => &content.previews,
+    };
+    let (rel, body) = match lookup(files, &rel) {
+        Found::File(rel, body) => (rel, Arc::clone(body)),
+        Found::Dir => {
+            let location = format!("{path}/");
+            drop(content);
+            return respond(&mut stream, 301, "text/plain", b"moved\n", head, &[("Location", &location)]);
+        }
+        Found::Missing => {
+            let page = content.error.clone();
+            let generation = content.generation;
+            drop(content);
+            return match page {
+                Some(page) => html(&mut stream, 500, &page, generation, head),
+                None => {
+                    let body = b"<!doctype html><html lang=\"en\"><title>Not found</title><main><h1>Not found</h1></main></html>";
+                    html(&mut stream, 404, body, generation, head)
+                }
+            };
+        }
+    };
+    let generation = content.generation;
+    let error = content.error.clone();
+    drop(content);
+    let kind = content_type(&rel);
+    if kind.starts_with("text/html") {
+        // While the repository is broken every page says why, and reloads when it is fixed.
+        return match error {
+            Some(page) => html(&mut stream, 500, &page, generation, head),
+            None => html(&mut stream, 200, &body, generation, head),
+        };
+    }
+    respond(&mut stream, 200, kind, &body, head, &[])
+}
+
+enum Which {
+    Site,
+    Previews,
+}
+
+enum Found<'a> {
+    File(String, &'a Arc<Vec<u8>>),
+    /// A folder asked for without its slash: relative links need it.
+    Dir,
+    Missing,
+}
+
+fn lookup<'a>(files: &'a Files, rel: &str) -> Found<'a> {
+    if rel.is_empty() || rel.ends_with('/') {
+        let index = format!("{rel}index.html");
+        return match files.get(&index) {
+            Some(b) => Found::File(index, b),
+            None => Found::Missing,
+        };
+    }
+    if let Some(b) = files.get(rel) {
+        return Found::File(rel.to_string(), b);
+    }
+    if files.contains_key(&format!("{rel}/index.html")) { Found::Dir } else { Found::Missing }
+}
+
+/// An HTML page with the reload script added before `</body>` (or at the end).
+fn html(stream: &mut TcpStream, status: u16, body: &[u8], generation: u64, head: bool) -> std::io::Result<()> {
+    let tag = format!("<script src=\"{SCRIPT}?g={generation}\" defer></script>");
+    let mut out = Vec::with_capacity(body.len() + tag.len());
+    match find_last(body, b"</body>") {
+        Some(i) => {
+            out.extend_from_slice(&body[..i]);
+            out.extend_from_slice(tag.as_bytes());
+            out.extend_from_slice(&body[i..]);
+        }
+        None => {
+            out.extend_from_slice(body);
+            out.extend_from_slice(tag.as_bytes());
+        }
+    }
+    respond(stream, status, "text/html; charset=utf-8", &out, head, &[])
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The event stream of one open page: a `hello` with the current generation (a page that
+/// loaded before a change it never heard of reloads), then `change` events as they come.
+fn events(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let (tx, rx) = mpsc::channel::<String>();
+    shared.clients.lock().unwrap_or_else(|p| p.into_inner()).push(tx);
+    stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: keep-alive\r\n\r\n",
+    )?;
+    stream.write_all(format!("retry: 500\nevent: hello\ndata: {}\n\n", shared.generation()).as_bytes())?;
+    stream.flush()?;
+    loop {
+        match rx.recv_timeout(KEEPALIVE) {
+            Ok(message) => stream.write_all(message.as_bytes())?,
+            Err(RecvTimeoutError::Timeout) => stream.write_all(b": keep-alive\n\n")?,
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+        stream.flush()?;
+    }
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    head: bool,
+    extra: &[(&str, &str)],
+) -> std::io::Result<()> {
+    let reason = match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    };
+    let mut header = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in extra {
+        header.push_str(&format!("{name}: {value}\r\n"));
+    }
+    header.push_str("\r\n");
+    stream.write_all(header.as_bytes())?;
+    if !head {
+        stream.write_all(body)?;
+    }
+    stream.flush()
+}
+
+fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "atom" => "application/atom+xml",
+        "xml" => "application/xml",
+        "md" | "txt" => "text/plain; charset=utf-8",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok().filter(|s| !s.contains('\0'))
+}
+
+/// The URL paths under which a file is seen, as `change` events name them.
+pub(crate) fn url_of(previews: bool, rel: &str) -> String {
+    if previews { format!("/previews/{rel}") } else { format!("/{rel}") }
+}

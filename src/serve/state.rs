@@ -1,0 +1,302 @@
+//! What `serve` rebuilds, and how little: the loaded project, kept across edits, and the pages
+//! held in memory.
+//!
+//! An edit to one post reloads that file only, re-checks and re-renders that post, and replaces
+//! its preview page, the previews index and its archive page — milliseconds even with ten
+//! thousand posts. Pages that depend on every post (the archive's lists, tags, months, feeds,
+//! search index, sitemap) then follow from a full build in the background, which also writes
+//! `dist/` through the incremental output. A change to strategy.toml, the theme or the media
+//! rebuilds everything at once. A file that cannot be loaded turns every page into an error
+//! page naming the problem, until it is fixed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::http::{Files, Shared, url_of};
+use crate::check::{self, Finding, Rule};
+use crate::error::{Diagnostic, Error, Result};
+use crate::preview::{self, PostRow, Previews};
+use crate::project::Project;
+use crate::site::Record;
+
+/// A complete build, made on start, after settings change, and in the background.
+pub(crate) struct Full {
+    pub site: Files,
+    pub previews: Files,
+    pub rows: HashMap<String, PostRow>,
+    /// Every post file's id, to find the pages of a post whose id changed or that was removed.
+    pub ids: HashMap<PathBuf, String>,
+    /// Pages to write to `dist/`, as built.
+    pub site_list: Vec<(String, Vec<u8>)>,
+    pub previews_list: Vec<(String, Vec<u8>)>,
+}
+
+/// Builds everything from the files as they are now.
+pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
+    let project = Project::load(root)?;
+    let record = Record::load(&project)?;
+    let findings = check::check(&project)?;
+    let previews_list = preview::render(&project, &findings, None)?;
+    let site_list = crate::site::render(&project, &record)?;
+    let previews_t = Previews::new(&project)?;
+    let by_file = preview::findings_by_file(&findings);
+    let mut rows = HashMap::with_capacity(project.posts.len());
+    // The rows again from the same rendering code; cheap next to the pages, and keeps the
+    // index the fast path renders identical to the full one.
+    for post in &project.posts {
+        let own = by_file.get(post.path.as_path()).map(Vec::as_slice).unwrap_or(&[]);
+        let (_, row) = previews_t.post(&project, post, own).map_err(|d| Error::Invalid(vec![d]))?;
+        rows.insert(post.id.clone(), row);
+    }
+    let ids = project.posts.iter().map(|p| (p.path.clone(), p.id.clone())).collect();
+    let to_map = |list: &[(String, Vec<u8>)]| list.iter().map(|(p, b)| (p.clone(), Arc::new(b.clone()))).collect();
+    let full = Full { site: to_map(&site_list), previews: to_map(&previews_list), rows, ids, site_list, previews_list };
+    Ok((project, record, full))
+}
+
+/// The rebuilder's state: one owner, on one thread.
+pub(crate) struct State {
+    pub root: PathBuf,
+    project: Option<Project>,
+    record: Record,
+    rules: Vec<Box<dyn Rule>>,
+    previews: Option<Previews>,
+    rows: HashMap<String, PostRow>,
+    ids: HashMap<PathBuf, String>,
+    /// Files that cannot be loaded, with their problems; the error page lists them all.
+    errors: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// Problems between posts (a duplicate id, a relation to no post), as of the last reload.
+    cross: Vec<Diagnostic>,
+    /// A problem that is not about one post (strategy, theme, the repository).
+    global: Option<Vec<Diagnostic>>,
+}
+
+/// What a rebuild changed, for the event to open pages.
+pub(crate) struct Changes {
+    pub paths: Vec<String>,
+    pub generation: u64,
+}
+
+impl State {
+    pub(crate) fn new(root: PathBuf) -> State {
+        State {
+            root,
+            project: None,
+            record: Record::default(),
+            rules: Vec::new(),
+            previews: None,
+            rows: HashMap::new(),
+            ids: HashMap::new(),
+            errors: BTreeMap::new(),
+            cross: Vec::new(),
+            global: None,
+        }
+    }
+
+    pub(crate) fn has_project(&self) -> bool {
+        self.project.is_some() && self.global.is_none()
+    }
+
+    /// Rebuilds everything; on failure, every page shows why.
+    pub(crate) fn rebuild_all(&mut self, shared: &Shared) -> (Changes, Option<Full>) {
+        match full_build(&self.root) {
+            Ok((project, record, full)) => {
+                self.rules = check::active_rules(&project);
+                self.previews = Previews::new(&project).ok();
+                self.rows = full.rows.clone();
+                self.ids = full.ids.clone();
+                self.record = record;
+                self.project = Some(project);
+                self.errors.clear();
+                self.cross.clear();
+                self.global = None;
+                let changes = self.swap(shared, &full);
+                (changes, Some(full))
+            }
+            Err(e) => {
+                self.global = Some(diagnostics(e));
+                (self.show_errors(shared), None)
+            }
+        }
+    }
+
+    /// Applies a background full build, unless something changed since it started.
+    pub(crate) fn apply_full(&mut self, shared: &Shared, full: &Full, started_at: u64) -> Option<Changes> {
+        let current = shared.content.read().unwrap_or_else(|p| p.into_inner()).generation;
+        if current != started_at || self.broken() {
+            return None;
+        }
+        self.rows = full.rows.clone();
+        self.ids = full.ids.clone();
+        Some(self.swap(shared, full))
+    }
+
+    fn swap(&self, shared: &Shared, full: &Full) -> Changes {
+        let mut content = shared.content.write().unwrap_or_else(|p| p.into_inner());
+        let mut paths = changed_paths(false, &content.site, &full.site);
+        paths.extend(changed_paths(true, &content.previews, &full.previews));
+        if content.error.take().is_some() {
+            paths.push("*".to_string());
+        }
+        content.site = full.site.clone();
+        content.previews = full.previews.clone();
+        if !paths.is_empty() {
+            content.generation += 1;
+        }
+        Changes { paths, generation: content.generation }
+    }
+
+    /// The post file `rel` was written, created or removed.
+    pub(crate) fn post_changed(&mut self, shared: &Shared, rel: &Path) -> Changes {
+        let Some(project) = self.project.as_mut() else { return self.show_errors(shared) };
+        let Some(previews) = self.previews.as_ref() else { return self.show_errors(shared) };
+        match project.reload_post(rel) {
+            Err(diags) => {
+                // The file keeps its previous post and pages until it loads again.
+                self.errors.insert(rel.to_path_buf(), diags);
+                return self.show_errors(shared);
+            }
+            Ok(cross) => {
+                self.errors.remove(rel);
+                self.cross = cross;
+            }
+        }
+
+        let mut site_updates: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let mut preview_updates: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let old_id = self.ids.remove(rel);
+        let post = project.posts.iter().find(|p| p.path == rel);
+        if let Some(old) = &old_id
+            && post.is_none_or(|p| &p.id != old)
+        {
+            self.rows.remove(old);
+            preview_updates.push((preview::post_path(old), None));
+            site_updates.push((format!("p/{old}/index.html"), None));
+        }
+        if let Some(post) = post {
+            self.ids.insert(rel.to_path_buf(), post.id.clone());
+            let outcome = check::check_one(project, post, &self.rules).and_then(|findings| {
+                let refs: Vec<&Finding> = findings.iter().collect();
+                previews.post(project, post, &refs)
+            });
+            match outcome {
+                Ok(((path, page), row)) => {
+                    preview_updates.push((path, Some(page)));
+                    self.rows.insert(post.id.clone(), row);
+                }
+                Err(d) => {
+                    self.errors.entry(rel.to_path_buf()).or_default().push(d);
+                    return self.show_errors(shared);
+                }
+            }
+            match crate::site::post_pages(project, &self.record, &[post.id.as_str()]) {
+                Ok(pages) if pages.is_empty() => site_updates.push((format!("p/{}/index.html", post.id), None)),
+                Ok(pages) => site_updates.extend(pages.into_iter().map(|(p, b)| (p, Some(b)))),
+                Err(e) => {
+                    self.errors.entry(rel.to_path_buf()).or_default().extend(diagnostics(e));
+                    return self.show_errors(shared);
+                }
+            }
+        }
+        let rows: Vec<&PostRow> = project.posts.iter().filter_map(|p| self.rows.get(&p.id)).collect();
+        match previews.index(&rows, None) {
+            Ok(index) => preview_updates.push(("index.html".to_string(), Some(index))),
+            Err(e) => self.global = Some(diagnostics(e)),
+        }
+        if self.broken() {
+            return self.show_errors(shared);
+        }
+
+        let mut content = shared.content.write().unwrap_or_else(|p| p.into_inner());
+        let mut paths = Vec::new();
+        if content.error.take().is_some() {
+            paths.push("*".to_string());
+        }
+        apply(&mut content.site, site_updates, false, &mut paths);
+        apply(&mut content.previews, preview_updates, true, &mut paths);
+        if !paths.is_empty() {
+            content.generation += 1;
+        }
+        Changes { paths, generation: content.generation }
+    }
+
+    fn broken(&self) -> bool {
+        !self.errors.is_empty() || !self.cross.is_empty() || self.global.is_some()
+    }
+
+    /// Puts the error page in front of every page; open pages reload to show it.
+    fn show_errors(&self, shared: &Shared) -> Changes {
+        let mut all: Vec<Diagnostic> = self.global.clone().unwrap_or_default();
+        all.extend(self.errors.values().flatten().cloned());
+        all.extend(self.cross.iter().cloned());
+        let message = format!(
+            "{} problem{} found; the pages show the last version that built.",
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        );
+        let page = match &self.previews {
+            Some(p) => p.error_page(&all, &message),
+            None => fallback_error_page(&all, &message),
+        };
+        let mut content = shared.content.write().unwrap_or_else(|p| p.into_inner());
+        let same = content.error.as_deref().is_some_and(|old| old == &page);
+        if !same {
+            content.error = Some(Arc::new(page));
+            content.generation += 1;
+        }
+        Changes { paths: if same { Vec::new() } else { vec!["*".to_string()] }, generation: content.generation }
+    }
+}
+
+/// An error page for when not even the preview templates could be loaded (the strategy is
+/// broken before the first build).
+fn fallback_error_page(diags: &[Diagnostic], message: &str) -> Vec<u8> {
+    let esc = crate::preview::escape_html;
+    let items: String = diags.iter().map(|d| format!("<li><code>{}</code></li>", esc(&d.to_string()))).collect();
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Something needs fixing</title></head>\
+         <body><main><h1>Something needs fixing</h1><p>{}</p><ul>{items}</ul><p>This page reloads by itself when the file is fixed.</p></main></body></html>",
+        esc(message)
+    )
+    .into_bytes()
+}
+
+fn apply(files: &mut Files, updates: Vec<(String, Option<Vec<u8>>)>, previews: bool, paths: &mut Vec<String>) {
+    for (path, bytes) in updates {
+        let changed = match bytes {
+            Some(b) => {
+                let same = files.get(&path).is_some_and(|old| old.as_slice() == b.as_slice());
+                if !same {
+                    files.insert(path.clone(), Arc::new(b));
+                }
+                !same
+            }
+            None => files.remove(&path).is_some(),
+        };
+        if changed {
+            paths.push(url_of(previews, &path));
+        }
+    }
+}
+
+fn changed_paths(previews: bool, old: &Files, new: &Files) -> Vec<String> {
+    let mut paths: Vec<String> = new
+        .iter()
+        .filter(|(p, b)| old.get(*p).is_none_or(|o| o.as_slice() != b.as_slice()))
+        .map(|(p, _)| url_of(previews, p))
+        .collect();
+    paths.extend(old.keys().filter(|p| !new.contains_key(*p)).map(|p| url_of(previews, p)));
+    paths
+}
+
+/// Any error as diagnostics the error page can list.
+pub(crate) fn diagnostics(e: Error) -> Vec<Diagnostic> {
+    match e {
+        Error::Invalid(d) => d,
+        Error::Io { action, path, source } => {
+            vec![Diagnostic::file(path.clone(), format!("{action} {}: {source}", path.display()))]
+        }
+        Error::Usage(m) => vec![Diagnostic::file("", m)],
+    }
+}

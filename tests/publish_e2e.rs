@@ -1,0 +1,228 @@
+//! The whole promise of `publish`, against real local servers: a post merged in a git
+//! repository appears on the Mastodon server and the Bluesky PDS with its images and alt text,
+//! the ledger commit records it with its approvers, a re-run sends nothing, an update goes out
+//! as a reply, a changed post is edited, a retracted one removed — and the secrets appear in
+//! no output, no ledger line and no commit.
+
+mod common;
+#[path = "common/bluesky_peer.rs"]
+mod bluesky_peer;
+#[path = "common/mastodon_peer.rs"]
+mod mastodon_peer;
+
+use std::path::Path;
+use std::process::Output;
+
+use bluesky_peer::BlueskyPeer;
+use common::git::{T0, commit, init, merge_request};
+use common::{Repo, bin};
+use mastodon_peer::MastodonPeer;
+use serde_json::Value;
+
+const NOW: &str = "2026-12-01T12:00:00Z";
+const TOKEN_ENV: &str = "E2E_MASTODON_TOKEN";
+const PASSWORD_ENV: &str = "E2E_BLUESKY_PASSWORD";
+
+pub fn strategy(mastodon: &MastodonPeer, bluesky: &BlueskyPeer) -> String {
+    format!(
+        r#"[organisation]
+name = "Testby kommun"
+url = "https://www.testby.se"
+archive_url = "https://arkiv.testby.se"
+timezone = "Europe/Stockholm"
+
+[[goals]]
+id = "info"
+description = "Informera"
+
+[[audiences]]
+id = "alla"
+description = "Alla"
+
+[platforms.mastodon]
+{}
+{}
+[review]
+approvals = 1
+"#,
+        mastodon.strategy_lines(TOKEN_ENV),
+        bluesky.strategy_section(PASSWORD_ENV)
+    )
+}
+
+struct World {
+    repo: Repo,
+    git: git2::Repository,
+    mastodon: MastodonPeer,
+    bluesky: BlueskyPeer,
+    request: u64,
+}
+
+impl World {
+    fn new() -> World {
+        let mastodon = MastodonPeer::start();
+        let bluesky = BlueskyPeer::start();
+        let repo = Repo::new("");
+        repo.file("strategy.toml", strategy(&mastodon, &bluesky).as_bytes());
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media/plogbil.png");
+        repo.file("content/media/plog.png", &std::fs::read(example).expect("the example's image"));
+        let git = init(repo.path());
+        commit(&git, "Start", "Anna Berg", T0);
+        World { repo, git, mastodon, bluesky, request: 0 }
+    }
+
+    /// Writes a post and merges it as a reviewed pull request.
+    fn merge(&mut self, name: &str, text: &str) {
+        self.repo.post(name, text);
+        self.request += 1;
+        merge_request(&self.git, self.request, &["Bo Ek"], T0 + 3600 * self.request as i64);
+    }
+
+    fn publish(&self) -> Output {
+        let out = bin()
+            .arg("--root")
+            .arg(self.repo.path())
+            .args(["publish", "--now", NOW, "--timeout", "10"])
+            .env(TOKEN_ENV, &self.mastodon.token)
+            .env(PASSWORD_ENV, &self.bluesky.password)
+            .output()
+            .unwrap();
+        for secret in [&self.mastodon.token, &self.bluesky.password] {
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.as_str()), "a secret in stdout");
+            assert!(!String::from_utf8_lossy(&out.stderr).contains(secret.as_str()), "a secret in stderr");
+        }
+        out
+    }
+
+    fn ledger(&self) -> budkavle::ledger::Ledger {
+        budkavle::ledger::Ledger::read(self.repo.path()).unwrap()
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "publish failed:\n{text}");
+    text
+}
+
+fn plain(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", "\"")
+}
+
+#[test]
+fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
+    let mut w = World::new();
+    w.merge(
+        "snorojning.md",
+        "+++\ntitle = \"Snöröjning i natt\"\ndate = 2026-11-30T09:00:00\nlang = \"sv\"\ntags = [\"Snöröjning\"]\n\n[[media]]\npath = \"../media/plog.png\"\nalt = \"En plogbil kör på Storgatan i snöfall.\"\n+++\n\nI natt plogar vi Storgatan. Ställ bilen på andra sidan gatan. Läs mer på https://www.testby.se/snorojning.\n\n---\n\nFrågor? Ring kundcenter på vardagar.\n",
+    );
+    let text = ok(&w.publish());
+    assert!(text.contains("published"), "{text}");
+
+    // Mastodon: a thread of two, the first with the image and its alt text.
+    let statuses = w.mastodon.statuses();
+    assert_eq!(statuses.len(), 2, "{statuses:#?}");
+    let (first, second) = ordered(&statuses);
+    assert!(plain(first["content"].as_str().unwrap()).contains("I natt plogar vi Storgatan"));
+    assert_eq!(first["language"], "sv");
+    let media = first["media_attachments"].as_array().unwrap();
+    assert_eq!(media.len(), 1);
+    assert_eq!(media[0]["description"], "En plogbil kör på Storgatan i snöfall.");
+    assert_eq!(second["in_reply_to_id"], first["id"]);
+
+    // Bluesky: the same thread as records, image with alt, the reply pointing at the root.
+    let records = w.bluesky.records();
+    assert_eq!(records.len(), 2, "{records:#?}");
+    let root = records.iter().find(|r| r["value"]["reply"].is_null()).expect("a root post");
+    let reply = records.iter().find(|r| !r["value"]["reply"].is_null()).expect("a reply");
+    assert_eq!(root["value"]["embed"]["images"][0]["alt"], "En plogbil kör på Storgatan i snöfall.");
+    assert_eq!(reply["value"]["reply"]["root"]["uri"], root["uri"]);
+    assert!(root["value"]["facets"].as_array().is_some_and(|f| !f.is_empty()), "links and tags are facets");
+
+    // The ledger commit names post, platforms and approver; the ledger verifies.
+    let message = w.git.head().unwrap().peel_to_commit().unwrap().message().unwrap().to_string();
+    assert!(message.starts_with("budkavle publish: 2 published"), "{message}");
+    for needle in ["Budkavle-Post: snorojning", "Approved-By: Bo Ek", "Budkavle-Platform: bluesky", "Budkavle-Source: "] {
+        assert!(message.contains(needle), "`{needle}` missing:\n{message}");
+    }
+    let lines = w.ledger().len();
+    assert_eq!(lines, 4, "an intent and an outcome per platform");
+    let verify = bin().arg("--root").arg(w.repo.path()).arg("verify").output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+
+    // A re-run sends nothing and writes nothing.
+    let text = ok(&w.publish());
+    assert!(text.contains("nothing was due"), "{text}");
+    assert_eq!(w.ledger().len(), lines);
+    assert_eq!(w.mastodon.statuses().len(), 2);
+    assert_eq!(w.bluesky.records().len(), 2);
+
+    // An update goes out as a reply to the thread's last part.
+    w.merge(
+        "snorojning-uppdatering.md",
+        "+++\ntitle = \"Snöröjningen klar\"\ndate = 2026-11-30T15:00:00\nupdates = \"snorojning\"\n+++\n\nStorgatan är plogad. Tack för att ni flyttade bilarna.\n",
+    );
+    ok(&w.publish());
+    let statuses = w.mastodon.statuses();
+    assert_eq!(statuses.len(), 3);
+    let update = statuses.iter().find(|s| plain(s["content"].as_str().unwrap()).contains("Storgatan är plogad")).unwrap();
+    assert_eq!(update["in_reply_to_id"], second["id"], "the update answers the thread's last part");
+    let records = w.bluesky.records();
+    let update = records.iter().find(|r| r["value"]["text"].as_str().unwrap().contains("Storgatan är plogad")).unwrap();
+    assert_eq!(update["value"]["reply"]["root"]["uri"], root["uri"], "the whole chain shares one root");
+
+    // A reviewed change is edited in place on Mastodon and Bluesky.
+    let changed = std::fs::read_to_string(w.repo.path().join("content/posts/snorojning.md"))
+        .unwrap()
+        .replace("Ställ bilen på andra sidan gatan.", "Ställ bilen på Lillgatan.");
+    w.merge("snorojning.md", &changed);
+    let text = ok(&w.publish());
+    assert!(text.contains("edited"), "{text}");
+    let edited = w.mastodon.status(first["id"].as_str().unwrap()).expect("still there");
+    assert!(plain(edited["content"].as_str().unwrap()).contains("Ställ bilen på Lillgatan"), "{edited:#?}");
+    assert_eq!(w.mastodon.statuses().len(), 3, "an edit is not a new post");
+
+    // A retraction removes the update everywhere.
+    let retracted = std::fs::read_to_string(w.repo.path().join("content/posts/snorojning-uppdatering.md"))
+        .unwrap()
+        .replace("updates = \"snorojning\"", "updates = \"snorojning\"\nretracted = \"Fel uppgift om Storgatan.\"");
+    w.merge("snorojning-uppdatering.md", &retracted);
+    let text = ok(&w.publish());
+    assert!(text.contains("deleted"), "{text}");
+    assert_eq!(w.mastodon.statuses().len(), 2);
+    assert_eq!(w.bluesky.records().len(), 2);
+
+    // No secret in the ledger or in any commit.
+    let ledger_text: String = std::fs::read_dir(w.repo.path().join("ledger"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let mut walk = w.git.revwalk().unwrap();
+    walk.push_head().unwrap();
+    let messages: String =
+        walk.flatten().map(|id| w.git.find_commit(id).unwrap().message().unwrap_or("").to_string()).collect();
+    for secret in [&w.mastodon.token, &w.bluesky.password] {
+        assert!(!ledger_text.contains(secret.as_str()) && !messages.contains(secret.as_str()));
+    }
+    let verify = bin().arg("--root").arg(w.repo.path()).arg("verify").output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+}
+
+/// The thread's statuses, root first.
+fn ordered(statuses: &[Value]) -> (&Value, &Value) {
+    let root = statuses.iter().find(|s| s["in_reply_to_id"].is_null()).expect("a root status");
+    let reply = statuses.iter().find(|s| !s["in_reply_to_id"].is_null()).expect("a reply");
+    (root, reply)
+}
