@@ -2,6 +2,12 @@
 //! facets addressed by UTF-8 byte offsets, so a link can show a short form of its URL (as the
 //! Bluesky app does) while the facet carries the full address.
 
+mod client;
+mod rkey;
+mod session;
+
+pub(crate) use client::connect;
+
 use super::segment::{ByteSlice, Facet, Feature, Segment};
 use super::{Encoded, Platform, PlatformId};
 
@@ -101,13 +107,4 @@ mod tests {
         assert_eq!(json["features"][0]["$type"], "app.bsky.richtext.facet#tag");
         assert_eq!(json["index"]["byteStart"], tag.byte_start);
     }
-}
-
-/// Placeholder until the client lands; replaced by the Bluesky client.
-pub(crate) fn connect(
-    _strategy: &crate::strategy::Strategy,
-    _env: &dyn Fn(&str) -> Option<String>,
-    _http: &super::http::Http,
-) -> crate::error::Result<Box<dyn super::api::Connection>> {
-    Err(crate::error::Error::Usage("the Bluesky client is not built yet".into()))
 }

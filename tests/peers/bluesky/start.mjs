@@ -8,9 +8,10 @@
 // stays up until stdin closes or it is killed. Commands on stdin, one per line, each answered by
 // one JSON line on stdout:
 //   stats       -> {"createSession": n, "refreshSession": n}  (counted since start, after setup)
-//   expire      -> {"expired": n}  every access token the PDS has seen so far now fails as
-//                  expired (400 ExpiredToken), through the PDS's own check
-//   expire-all  -> {"expired": n}  the same for refresh tokens too, so refreshSession fails
+//   expire      -> {"expired": ["access"], "issuedUpTo": s}  every access token issued so far
+//                  now fails as expired (400 ExpiredToken), through the PDS's own check
+//   expire-all  -> {"expired": ["access", "refresh"], ...}  refresh tokens too, so
+//                  refreshSession fails and only a new session helps
 // Everything else the PDS says goes to stderr.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -78,31 +79,38 @@ am.rotateRefreshToken = (...a) => {
   return rotate(...a)
 }
 
-// Expiry: tokens marked expired are verified as of a year from now, so the PDS's own check
-// rejects them exactly as it would a token past its time (400, error ExpiredToken).
-const seen = new Map() // token -> 'access' | 'refresh'
-const expired = new Set()
+// Expiry: `expire` makes every token issued up to now fail as expired. Tokens carry no id and
+// two issued in the same second for the same account are the same string, so the cut is by
+// issue time: the command notes the current second and answers only once the next one began,
+// so every token issued after the answer is still good. Such tokens are verified as of a year
+// from now, so the PDS's own check rejects them exactly as it would a token past its time
+// (400, error ExpiredToken).
+const cutoff = { access: -1, refresh: -1 }
 const av = ctx.authVerifier
 const verify = av.verifyBearerJwt.bind(av)
-const bearer = (req) => {
+const claims = (req) => {
   const h = req.headers?.authorization ?? ''
-  return h.startsWith('Bearer ') ? h.slice(7).trim() : null
-}
-const scopeOf = (token) => {
+  if (!h.startsWith('Bearer ')) return null
   try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())
-    return payload.scope === 'com.atproto.refresh' ? 'refresh' : 'access'
+    const payload = JSON.parse(Buffer.from(h.slice(7).trim().split('.')[1], 'base64url').toString())
+    return { kind: payload.scope === 'com.atproto.refresh' ? 'refresh' : 'access', iat: payload.iat }
   } catch {
-    return 'access'
+    return null
   }
 }
 av.verifyBearerJwt = async (req, opts) => {
-  const token = bearer(req)
-  if (token && expired.has(token)) {
+  const c = claims(req)
+  if (c && typeof c.iat === 'number' && c.iat <= cutoff[c.kind]) {
     return verify(req, { ...opts, currentDate: new Date(Date.now() + 365 * 24 * 3600 * 1000) })
   }
-  if (token) seen.set(token, scopeOf(token))
   return verify(req, opts)
+}
+const expireUpToNow = async (kinds) => {
+  const now = Math.floor(Date.now() / 1000)
+  for (const k of kinds) cutoff[k] = now
+  const wait = (now + 1) * 1000 - Date.now() + 5
+  await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 0)))
+  return now
 }
 
 out({ service: network.pds.url, handle, did, password })
@@ -113,14 +121,8 @@ rl.on('line', (line) => {
   if (cmd === 'stats') {
     out(stats)
   } else if (cmd === 'expire' || cmd === 'expire-all') {
-    let n = 0
-    for (const [token, kind] of seen) {
-      if (kind === 'access' || cmd === 'expire-all') {
-        expired.add(token)
-        n += 1
-      }
-    }
-    out({ expired: n })
+    const kinds = cmd === 'expire' ? ['access'] : ['access', 'refresh']
+    expireUpToNow(kinds).then((at) => out({ expired: kinds, issuedUpTo: at }))
   } else if (cmd) {
     out({ error: `unknown command ${cmd}` })
   }
