@@ -19,8 +19,13 @@ const TOKEN_ENV: &str = "TEST_MASTODON_TOKEN";
 
 /// A content repository whose strategy.toml points `[platforms.mastodon]` at the peer.
 fn project(peer: &MastodonPeer, extra: &str) -> (common::Repo, budkavle::Project) {
+    project_at(&peer.url, extra)
+}
+
+/// … or at another address (a proxy in front of the peer).
+fn project_at(url: &str, extra: &str) -> (common::Repo, budkavle::Project) {
     let repo = common::Repo::new("");
-    let mastodon = format!("{}{extra}", peer.strategy_lines(TOKEN_ENV));
+    let mastodon = format!("instance = \"{url}\"\ntoken_env = \"{TOKEN_ENV}\"\n{extra}");
     let strategy = common::STRATEGY.replace("instance = \"https://social.testby.se\"\n", &mastodon);
     assert_ne!(strategy, common::STRATEGY, "the test strategy has a Mastodon instance line to replace");
     repo.file("strategy.toml", strategy.as_bytes());
@@ -313,4 +318,44 @@ fn server_errors_are_transient_and_keep_the_retry_after() {
     let remote = conn.publish(&text("k-503", "Hej")).unwrap();
     assert_eq!(peer.statuses().len(), 1);
     assert_eq!(field(&peer.statuses()[0], "id"), remote.id);
+}
+
+#[test]
+fn a_lost_answer_then_a_resend_with_the_same_key_posts_once() {
+    let peer = MastodonPeer::start();
+    let proxy = peer.lossy_proxy();
+    let (_repo, project) = project_at(&proxy.url, "");
+    let env = peer.env(TOKEN_ENV);
+    let mut conn = budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, &env, &http()).unwrap();
+
+    proxy.lose_next("POST", "/api/v1/statuses");
+    let out = text("k-lost", "Vattnet är tjänligt igen.");
+    let err = conn.publish(&out).unwrap_err();
+    assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
+    // The server carried it out all the same.
+    let statuses = peer.wait_for_statuses(1);
+    assert_eq!(statuses.len(), 1, "{statuses:#?}");
+
+    // Within the hour the look-up says re-sending is safe, and it is: the same status comes back.
+    assert_eq!(conn.lookup("k-lost", Timestamp::now()).unwrap(), Lookup::ResendSafe);
+    let remote = conn.publish(&out).unwrap();
+    assert_eq!(remote.id, field(&statuses[0], "id"));
+    assert_eq!(peer.statuses().len(), 1);
+}
+
+#[test]
+fn a_rate_limit_is_transient_with_the_wait_the_server_asked_for() {
+    let peer = MastodonPeer::start();
+    let mut conn = connect(&peer);
+    peer.add_fault(&serde_json::json!({
+        "match": {"methods": ["POST"], "path": "/api/v1/statuses"},
+        "effect": {"type": "ratelimit", "headers": {"Retry-After": "120"}},
+        "count": 1
+    }));
+    let err = conn.publish(&text("k-429", "Hej")).unwrap_err();
+    assert!(
+        matches!(err, SendError::Transient { retry_after: Some(d), .. } if d == Duration::from_secs(120)),
+        "{err:?}"
+    );
+    assert!(peer.statuses().is_empty());
 }

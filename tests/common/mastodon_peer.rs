@@ -16,10 +16,12 @@
 #![allow(dead_code)]
 
 use std::fs::File;
-use std::io::Read;
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -200,6 +202,24 @@ impl MastodonPeer {
         self.mock_post("/api/v1/_mock/faults", rule)
     }
 
+    /// A front door to this peer that carries out every request but can lose answers: see
+    /// [`LossyProxy`]. Point strategy.toml's `instance` at `proxy.url`.
+    pub fn lossy_proxy(&self) -> LossyProxy {
+        LossyProxy::start(&self.url)
+    }
+
+    /// Waits (at most 10 s) until the account has `n` statuses, and returns them.
+    pub fn wait_for_statuses(&self, n: usize) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let statuses = self.statuses();
+            if statuses.len() == n || Instant::now() > deadline {
+                return statuses;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         let response = self
@@ -229,6 +249,123 @@ impl Drop for MastodonPeer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The crash the ledger's intents exist for: a request the server carried out whose answer
+/// never arrived. Every request is passed on to the peer; for the next requests
+/// [`LossyProxy::lose_next`] names, the proxy closes the connection instead of passing the
+/// answer back, so the client sees a broken connection (a transient error) while the status
+/// exists. (mastodon-mock's own `latency`/`timeout` faults cannot do this: the server drops a
+/// request whose client has gone.)
+pub struct LossyProxy {
+    /// `http://127.0.0.1:<port>`: the `instance` for strategy.toml.
+    pub url: String,
+    lose: Arc<Mutex<Vec<(String, String)>>>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+}
+
+impl LossyProxy {
+    fn start(upstream: &str) -> LossyProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().unwrap().port();
+        let lose: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (upstream, to_lose, stopped) = (upstream.to_string(), Arc::clone(&lose), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                // One request per connection; a broken client connection is the client's business.
+                let _ = pass_on(stream, &client, &upstream, &to_lose);
+            }
+        });
+        LossyProxy { url: format!("http://127.0.0.1:{port}"), lose, stop, port }
+    }
+
+    /// The next `method` request to `path` (e.g. `"POST"`, `"/api/v1/statuses"`, no query) is
+    /// carried out, and its answer lost. Call again to lose more.
+    pub fn lose_next(&self, method: &str, path: &str) {
+        self.lose.lock().unwrap().push((method.to_ascii_uppercase(), path.to_string()));
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port)); // wakes the accept loop
+    }
+}
+
+fn pass_on(
+    mut stream: TcpStream,
+    client: &reqwest::blocking::Client,
+    upstream: &str,
+    lose: &Mutex<Vec<(String, String)>>,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return Ok(()) };
+    let (method, target) = (method.to_string(), target.to_string());
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let Some((name, value)) = header.split_once(':') else { continue };
+        let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+        assert!(name != "transfer-encoding", "LossyProxy: chunked request bodies are not supported");
+        if name == "content-length" {
+            length = value.parse().unwrap_or(0);
+        }
+        if !matches!(name.as_str(), "host" | "connection" | "content-length") {
+            headers.append(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                reqwest::header::HeaderValue::from_str(value).unwrap(),
+            );
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+
+    let method_ = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let response = client.request(method_, format!("{upstream}{target}")).headers(headers).body(body).send();
+    let path = target.split('?').next().unwrap_or("");
+    let lost = {
+        let mut lose = lose.lock().unwrap();
+        let at = lose.iter().position(|(m, p)| *m == method && p == path);
+        at.map(|i| lose.remove(i)).is_some()
+    };
+    if lost {
+        return stream.shutdown(Shutdown::Both);
+    }
+    let Ok(response) = response else { return stream.shutdown(Shutdown::Both) };
+    let status = response.status();
+    let mut head = format!("HTTP/1.1 {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or("X"));
+    for (name, value) in response.headers() {
+        if !matches!(name.as_str(), "content-length" | "connection" | "transfer-encoding") {
+            head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap_or("")));
+        }
+    }
+    let body = response.bytes().unwrap_or_default();
+    head.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(&body)?;
+    stream.flush()
 }
 
 /// A port nobody listens on right now.
