@@ -16,6 +16,11 @@ command -v "$python" >/dev/null 2>&1 || fail "$python is missing: apt-get instal
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
   || fail "mastodon-mock needs Python 3.10 or newer; $("$python" --version 2>&1) found"
 
+# A venv left half-made (no pip: python3-venv was missing) is made again.
+if [[ -x "$venv/bin/python" ]] && ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+  echo "== $venv has no pip: making it again"
+  rm -rf "$venv"
+fi
 if [[ ! -x "$venv/bin/python" ]]; then
   echo "== creating $venv"
   "$python" -m venv "$venv" || fail "could not create the venv: apt-get install -y python3-venv"
