@@ -4,9 +4,9 @@
 //! as a reply, a changed post is edited, a retracted one removed — and the secrets appear in
 //! no output, no ledger line and no commit.
 
-mod common;
 #[path = "common/bluesky_peer.rs"]
 mod bluesky_peer;
+mod common;
 #[path = "common/mastodon_peer.rs"]
 mod mastodon_peer;
 
@@ -152,7 +152,8 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
     // The ledger commit names post, platforms and approver; the ledger verifies.
     let message = w.git.head().unwrap().peel_to_commit().unwrap().message().unwrap().to_string();
     assert!(message.starts_with("budkavle publish: 2 published"), "{message}");
-    for needle in ["Budkavle-Post: snorojning", "Approved-By: Bo Ek", "Budkavle-Platform: bluesky", "Budkavle-Source: "] {
+    for needle in ["Budkavle-Post: snorojning", "Approved-By: Bo Ek", "Budkavle-Platform: bluesky", "Budkavle-Source: "]
+    {
         assert!(message.contains(needle), "`{needle}` missing:\n{message}");
     }
     let lines = w.ledger().len();
@@ -175,7 +176,8 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
     ok(&w.publish());
     let statuses = w.mastodon.statuses();
     assert_eq!(statuses.len(), 3);
-    let update = statuses.iter().find(|s| plain(s["content"].as_str().unwrap()).contains("Storgatan är plogad")).unwrap();
+    let update =
+        statuses.iter().find(|s| plain(s["content"].as_str().unwrap()).contains("Storgatan är plogad")).unwrap();
     assert_eq!(update["in_reply_to_id"], second["id"], "the update answers the thread's last part");
     let records = w.bluesky.records();
     let update = records.iter().find(|r| r["value"]["text"].as_str().unwrap().contains("Storgatan är plogad")).unwrap();

@@ -68,7 +68,7 @@ impl FaultProxy {
         let counts = Arc::new(Counts::default());
         let enabled = Arc::new(AtomicBool::new(true));
         let stop = Arc::new(AtomicBool::new(false));
-        let rng = Arc::new(Mutex::new(seed | 1));
+        let rng = Arc::new(Mutex::new(seed));
         let (c, e, s) = (counts.clone(), enabled.clone(), stop.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -100,13 +100,14 @@ impl Drop for FaultProxy {
     }
 }
 
-/// xorshift64: repeatable from the seed, no dependency.
-fn next(rng: &Mutex<u64>) -> u64 {
+/// splitmix64: repeatable from the seed, well mixed even for small seeds, no dependency.
+pub fn next(rng: &Mutex<u64>) -> u64 {
     let mut x = rng.lock().unwrap();
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    *x
+    *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 fn handle(client: TcpStream, target: &str, f: Faults, roll: u32, counts: &Counts) -> std::io::Result<()> {
@@ -123,7 +124,11 @@ fn handle(client: TcpStream, target: &str, f: Faults, roll: u32, counts: &Counts
     if pick(f.unavailable) {
         counts.unavailable.fetch_add(1, Ordering::Relaxed);
         let body = "upstream unavailable (injected)";
-        write!(client, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())?;
+        write!(
+            client,
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
         return Ok(());
     }
     if pick(f.too_many) {
