@@ -51,6 +51,16 @@ for f in playwright-core/package.json axe-core/axe.min.js; do
   [[ -f tests/node/node_modules/$f ]] || { echo "tests/run.sh: tests/node/node_modules/$f missing after npm ci" >&2; exit 1; }
 done
 
+# The platforms' local peers for the publish tests: PyPI mastodon-mock in a venv, and the
+# AT Protocol dev network (@atproto/dev-env) under Node 22 from npm. Each script fails loudly.
+python3 -m venv --help >/dev/null 2>&1 || {
+  echo "tests/run.sh: python3 venv is missing: apt-get install -y python3-venv" >&2
+  exit 1
+}
+echo "== installing the Mastodon peer"
+bash tests/peers/mastodon/install.sh
+echo "== installing the Bluesky peer"
+bash tests/peers/bluesky/install.sh
 
 echo "== cargo test"
 cargo test --locked
