@@ -1,0 +1,206 @@
+//! `budkavle serve` over real HTTP (issue 7, item 3): the binary serves the archive and the
+//! previews from a temporary repository, sends a server-sent event naming the changed pages
+//! when a post file is edited, shows a broken post's error (file:line) instead of any page
+//! and recovers when it is fixed; the built files in dist/ never carry the reload script.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Repo, bin};
+
+/// A running `budkavle serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(repo: &Repo) -> Server {
+    let mut child = bin()
+        .arg("--root")
+        .arg(repo.path())
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start budkavle serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("the address line");
+    let addr = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("http://"))
+        .map(|a| a.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server { child, addr }
+}
+
+struct Response {
+    status: u16,
+    body: String,
+}
+
+fn get(addr: &str, path: &str) -> Response {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read the response");
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Response { status, body: body.to_string() }
+}
+
+/// An open event stream.
+struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    fn open(addr: &str) -> Events {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        write!(s, "GET /__budkavle/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+        let mut e = Events { reader: BufReader::new(s) };
+        assert!(e.next_event(Duration::from_secs(5)).is_some_and(|(name, _)| name == "hello"), "a hello first");
+        e
+    }
+
+    /// The next event (name, data) within `within`.
+    fn next_event(&mut self, within: Duration) -> Option<(String, String)> {
+        let deadline = Instant::now() + within;
+        let (mut name, mut data) = (String::new(), String::new());
+        while Instant::now() < deadline {
+            let mut line = String::new();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(_) => continue,
+            }
+            let line = line.trim_end();
+            if let Some(v) = line.strip_prefix("event: ") {
+                name = v.to_string();
+            } else if let Some(v) = line.strip_prefix("data: ") {
+                data = v.to_string();
+            } else if line.is_empty() && !name.is_empty() {
+                return Some((name, data));
+            }
+        }
+        None
+    }
+
+    /// Waits for a `change` event naming `path` (or all pages); returns its data.
+    fn wait_for_change(&mut self, path: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.next_event(left) {
+                Some((name, data))
+                    if name == "change" && (data.contains(&format!("\"{path}\"")) || data.contains("\"*\"")) =>
+                {
+                    return data;
+                }
+                Some(_) => continue,
+                None => break,
+            }
+        }
+        panic!("no change event for {path} within {within:?}");
+    }
+}
+
+fn post(body: &str) -> String {
+    format!(
+        "+++\ntitle = \"Snöröjning\"\ngoal = \"info\"\naudiences = [\"alla\"]\nplatforms = [\"mastodon\", \"bluesky\"]\n+++\n\n{body}\n"
+    )
+}
+
+#[test]
+fn serves_the_archive_and_previews_and_reloads_an_edited_post() {
+    let repo = Repo::new("");
+    let file = repo.post("snorojning.md", &post("Vi plogar i natt."));
+    repo.post("annat.md", &post("Ett annat inlägg.").replace("Snöröjning", "Annat"));
+    let server = start(&repo);
+
+    let index = get(&server.addr, "/previews/");
+    assert_eq!(index.status, 200);
+    assert!(index.body.contains("p/snorojning/index.html"), "{}", index.body);
+    let page = get(&server.addr, "/previews/p/snorojning/index.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Vi plogar i natt."));
+    assert!(page.body.contains("<script src=\"/__budkavle/reload.js?g="), "served pages reload");
+    let archive = get(&server.addr, "/p/snorojning/");
+    assert_eq!(archive.status, 200);
+    assert!(archive.body.contains("Vi plogar i natt."));
+    assert_eq!(get(&server.addr, "/__budkavle/reload.js").status, 200);
+    assert_eq!(get(&server.addr, "/no/such/page/").status, 404);
+    assert_eq!(get(&server.addr, "/previews/../strategy.toml").status, 400);
+
+    // The built files are as `build` writes them: no reload script.
+    let built = std::fs::read_to_string(repo.path().join("dist/previews/p/snorojning/index.html")).unwrap();
+    assert!(built.contains("Vi plogar i natt.") && !built.contains("__budkavle"));
+    assert!(
+        !std::fs::read_to_string(repo.path().join("dist/site/p/snorojning/index.html")).unwrap().contains("__budkavle")
+    );
+
+    let mut events = Events::open(&server.addr);
+    let started = Instant::now();
+    std::fs::write(&file, post("Vi plogar i natt. Flytta bilen!")).unwrap();
+    let data = events.wait_for_change("/previews/p/snorojning/index.html", Duration::from_secs(2));
+    assert!(data.contains("\"/p/snorojning/index.html\""), "the archive page changed too: {data}");
+    assert!(!data.contains("annat"), "other posts' pages are not rebuilt: {data}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(get(&server.addr, "/previews/p/snorojning/index.html").body.contains("Flytta bilen!"));
+    assert!(get(&server.addr, "/p/snorojning/").body.contains("Flytta bilen!"));
+}
+
+#[test]
+fn a_broken_post_shows_its_error_and_the_server_recovers() {
+    let repo = Repo::new("");
+    let file = repo.post("snorojning.md", &post("Vi plogar i natt."));
+    let server = start(&repo);
+    let mut events = Events::open(&server.addr);
+
+    std::fs::write(&file, "+++\ntitle = \"Snöröjning\"\ngoal = info\n+++\n\nText.\n").unwrap();
+    events.wait_for_change("*", Duration::from_secs(2));
+    let page = get(&server.addr, "/previews/p/snorojning/index.html");
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("content/posts/snorojning.md:3:"), "file:line of the problem: {}", page.body);
+    assert!(page.body.contains("<h1>"), "a page that says what is wrong");
+    assert!(page.body.contains("__budkavle/reload.js"), "and reloads when fixed");
+    assert_eq!(get(&server.addr, "/").status, 500, "every page shows it");
+
+    std::fs::write(&file, post("Vi plogar i natt, rättat.")).unwrap();
+    events.wait_for_change("*", Duration::from_secs(2));
+    let page = get(&server.addr, "/previews/p/snorojning/index.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Vi plogar i natt, rättat."));
+}
+
+#[test]
+fn a_broken_strategy_is_shown_too_and_recovers() {
+    let repo = Repo::new("");
+    repo.post("snorojning.md", &post("Vi plogar i natt."));
+    let server = start(&repo);
+    let mut events = Events::open(&server.addr);
+    let strategy = repo.path().join("strategy.toml");
+    let good = std::fs::read_to_string(&strategy).unwrap();
+
+    std::fs::write(&strategy, good.replace("[voice]", "[voice]\nnot_a_key = 1")).unwrap();
+    events.wait_for_change("*", Duration::from_secs(5));
+    let page = get(&server.addr, "/previews/");
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("strategy.toml:"), "{}", page.body);
+
+    std::fs::write(&strategy, good).unwrap();
+    events.wait_for_change("*", Duration::from_secs(5));
+    assert_eq!(get(&server.addr, "/previews/").status, 200);
+}
