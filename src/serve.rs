@@ -204,13 +204,17 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
         match msg {
             Msg::Full(started_at, built) => {
                 // A failed full build changes nothing: the fast path shows the problem.
-                if let Ok(full) = *built
-                    && let Some(changes) = state.apply_full(shared, &full, started_at)
-                {
-                    if !changes.paths.is_empty() {
-                        shared.broadcast(&changes.paths, changes.generation);
-                    }
-                    say(opts, &format!("full build: {} pages changed", changes.paths.len()));
+                match *built {
+                    Ok(full) => match state.apply_full(shared, &full, started_at) {
+                        Some(changes) => {
+                            if !changes.paths.is_empty() {
+                                shared.broadcast(&changes.paths, changes.generation);
+                            }
+                            say(opts, &format!("full build: {} pages changed", changes.paths.len()));
+                        }
+                        None => say(opts, "full build: outdated by a newer edit, not applied"),
+                    },
+                    Err(e) => say(opts, &format!("full build: failed ({e})")),
                 }
             }
             Msg::Files(paths) => {

@@ -4,118 +4,12 @@
 //! and recovers when it is fixed; the built files in dist/ never carry the reload script.
 
 mod common;
+mod serve_support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Repo, bin};
-
-/// A running `budkavle serve`, stopped when dropped.
-pub struct Server {
-    child: Child,
-    pub addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(repo: &Repo) -> Server {
-    let mut child = bin()
-        .arg("--root")
-        .arg(repo.path())
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start budkavle serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("the address line");
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .map(|a| a.trim_end_matches('/').to_string())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    Server { child, addr }
-}
-
-struct Response {
-    status: u16,
-    body: String,
-}
-
-fn get(addr: &str, path: &str) -> Response {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).expect("read the response");
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    Response { status, body: body.to_string() }
-}
-
-/// An open event stream.
-struct Events {
-    reader: BufReader<TcpStream>,
-}
-
-impl Events {
-    fn open(addr: &str) -> Events {
-        let mut s = TcpStream::connect(addr).expect("connect");
-        write!(s, "GET /__budkavle/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n").unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-        let mut e = Events { reader: BufReader::new(s) };
-        assert!(e.next_event(Duration::from_secs(5)).is_some_and(|(name, _)| name == "hello"), "a hello first");
-        e
-    }
-
-    /// The next event (name, data) within `within`.
-    fn next_event(&mut self, within: Duration) -> Option<(String, String)> {
-        let deadline = Instant::now() + within;
-        let (mut name, mut data) = (String::new(), String::new());
-        while Instant::now() < deadline {
-            let mut line = String::new();
-            match self.reader.read_line(&mut line) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(_) => continue,
-            }
-            let line = line.trim_end();
-            if let Some(v) = line.strip_prefix("event: ") {
-                name = v.to_string();
-            } else if let Some(v) = line.strip_prefix("data: ") {
-                data = v.to_string();
-            } else if line.is_empty() && !name.is_empty() {
-                return Some((name, data));
-            }
-        }
-        None
-    }
-
-    /// Waits for a `change` event naming `path` (or all pages); returns its data.
-    fn wait_for_change(&mut self, path: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.next_event(left) {
-                Some((name, data))
-                    if name == "change" && (data.contains(&format!("\"{path}\"")) || data.contains("\"*\"")) =>
-                {
-                    return data;
-                }
-                Some(_) => continue,
-                None => break,
-            }
-        }
-        panic!("no change event for {path} within {within:?}");
-    }
-}
+use common::Repo;
+use serve_support::{Events, get, start};
 
 fn post(body: &str) -> String {
     format!(
@@ -128,7 +22,7 @@ fn serves_the_archive_and_previews_and_reloads_an_edited_post() {
     let repo = Repo::new("");
     let file = repo.post("snorojning.md", &post("Vi plogar i natt."));
     repo.post("annat.md", &post("Ett annat inlägg.").replace("Snöröjning", "Annat"));
-    let server = start(&repo);
+    let server = start(repo.path());
 
     let index = get(&server.addr, "/previews/");
     assert_eq!(index.status, 200);
@@ -166,7 +60,7 @@ fn serves_the_archive_and_previews_and_reloads_an_edited_post() {
 fn a_broken_post_shows_its_error_and_the_server_recovers() {
     let repo = Repo::new("");
     let file = repo.post("snorojning.md", &post("Vi plogar i natt."));
-    let server = start(&repo);
+    let server = start(repo.path());
     let mut events = Events::open(&server.addr);
 
     std::fs::write(&file, "+++\ntitle = \"Snöröjning\"\ngoal = info\n+++\n\nText.\n").unwrap();
@@ -189,7 +83,7 @@ fn a_broken_post_shows_its_error_and_the_server_recovers() {
 fn a_broken_strategy_is_shown_too_and_recovers() {
     let repo = Repo::new("");
     repo.post("snorojning.md", &post("Vi plogar i natt."));
-    let server = start(&repo);
+    let server = start(repo.path());
     let mut events = Events::open(&server.addr);
     let strategy = repo.path().join("strategy.toml");
     let good = std::fs::read_to_string(&strategy).unwrap();
