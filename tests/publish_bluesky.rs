@@ -338,3 +338,26 @@ fn limits_are_bluesky_s() {
     let l = connect(peer).limits().unwrap();
     assert_eq!((l.chars, l.max_media, l.image_bytes), (Some(300), Some(4), Some(2_000_000)));
 }
+
+#[test]
+fn strategy_mistakes_are_named_before_any_request() {
+    let try_connect = |section: &str, env: &dyn Fn(&str) -> Option<String>| {
+        let repo = common::Repo::new("");
+        repo.file("strategy.toml", common::STRATEGY.replace("[platforms.bluesky]\n", section).as_bytes());
+        let project = repo.load();
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        match budkavle::platform::connect(&project.strategy, PlatformId::Bluesky, env, &http) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    };
+    let none = |_: &str| None;
+    let no_account = try_connect("[platforms.bluesky]\npassword_env = \"PW\"\n", &none);
+    assert!(no_account.contains("account"), "{no_account}");
+    let unset = try_connect("[platforms.bluesky]\naccount = \"kommun.test\"\npassword_env = \"PW\"\n", &none);
+    assert!(unset.contains("PW") && unset.contains("not set"), "{unset}");
+    let fine = try_connect("[platforms.bluesky]\naccount = \"@kommun.test\"\npassword_env = \"PW\"\n", &|_: &str| {
+        Some("x".into())
+    });
+    assert_eq!(fine, "", "the default service is https://bsky.social and no request is made");
+}
