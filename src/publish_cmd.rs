@@ -19,6 +19,18 @@ pub(crate) fn publish(cli: &Cli, args: &PublishArgs) -> Result<ExitCode, Error> 
         budget: Duration::from_secs(args.budget),
         commit: !args.no_commit,
     };
+    if args.dry_run && !args.json {
+        // One load serves both the plan and its description.
+        let project = Project::load(&cli.root)?;
+        let (plan, notes) = publish::plan_only(&project, &settings)?;
+        if !cli.quiet {
+            for note in &notes {
+                eprintln!("note: {note}");
+            }
+        }
+        let _ = write!(std::io::stdout().lock(), "{}", publish::plan::describe(&plan, &project));
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = publish::run(&cli.root, &settings, &|name| std::env::var(name).ok())?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -30,10 +42,6 @@ pub(crate) fn publish(cli: &Cli, args: &PublishArgs) -> Result<ExitCode, Error> 
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
-        }
-        if args.dry_run {
-            let project = Project::load(&cli.root)?;
-            let _ = write!(out, "{}", publish::plan::describe(&report.plan, &project));
         }
         for d in &report.done {
             let line = match &d.result {

@@ -43,7 +43,7 @@ impl Rng {
 fn killed_and_faulted_runs_publish_every_post_exactly_once() {
     let mastodon = MastodonPeer::start();
     let bluesky = BlueskyPeer::start();
-    let seed = std::env::var("BUDKAVLE_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_b0d_cafe);
+    let seed = std::env::var("BUDKAVLE_FAULT_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x05ee_db0d_cafe);
     eprintln!("fault seed {seed} (set BUDKAVLE_FAULT_SEED to repeat a run)");
     let m_proxy = FaultProxy::start(&mastodon.url, faults(), seed);
     let b_proxy = FaultProxy::start(&bluesky.service, faults(), seed.rotate_left(17));

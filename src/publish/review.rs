@@ -47,10 +47,21 @@ impl Reviews {
         let approvals = Approvals::load(&project.root)?;
         let policy = &project.strategy.file.review;
         let mut by_post = HashMap::new();
+        // Many posts arrive in one merge: read each commit's approval once.
+        let mut seen: HashMap<&str, Option<(crate::git::Approval, usize)>> = HashMap::new();
         for post in &project.posts {
             let Some(latest) = history.versions.get(&post.id).and_then(|v| v.last()) else { continue };
-            let Some(approval) = approvals.of(&latest.commit)? else { continue };
-            let position = approvals.position(&latest.commit).unwrap_or(usize::MAX);
+            let found = match seen.get(latest.commit.as_str()) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = approvals
+                        .of(&latest.commit)?
+                        .map(|a| (a, approvals.position(&latest.commit).unwrap_or(usize::MAX)));
+                    seen.insert(&latest.commit, found.clone());
+                    found
+                }
+            };
+            let Some((approval, position)) = found else { continue };
             let needed = policy.per_kind.get(&post.kind).copied().unwrap_or(policy.approvals);
             let found = approval.approvers.len() as u32;
             let short = &approval.merge_commit[..approval.merge_commit.len().min(10)];
