@@ -186,6 +186,7 @@ fn init_scaffolds_a_repository_that_builds_and_checks() {
     assert!(workflow.contains("budkavle check --format github") && workflow.contains("budkavle build"));
     assert!(std::fs::read_to_string(dir.join(".gitlab-ci.yml")).unwrap().contains("--format gitlab"));
     assert!(std::fs::read_to_string(dir.join("strategy.toml")).unwrap().contains("name = \"Nya kommunen\""));
+    publishing_workflows_are_valid(&dir);
     let root = dir.to_str().unwrap();
     let (code, _, err) = run(&["--root", root, "build"], None);
     assert_eq!(code, 0, "{err}");
@@ -260,4 +261,37 @@ fn build_only_one_part() {
     assert!(repo.path().join("dist/site/p/a/index.html").is_file(), "{err}");
     // The platforms written before are left as they were.
     assert!(repo.path().join("dist/platforms/x/a.json").is_file());
+}
+
+/// The publishing workflows `init` writes: valid YAML, one publisher at a time, secrets from a
+/// protected environment under exactly the names strategy.toml gives, the ledger pushed.
+fn publishing_workflows_are_valid(dir: &std::path::Path) {
+    let yaml = |rel: &str| -> serde_norway::Value {
+        let text = std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not YAML: {e}"))
+    };
+    let gh = yaml(".github/workflows/budkavle-publish.yml");
+    assert_eq!(gh["concurrency"]["group"].as_str(), Some("budkavle-publish"));
+    assert_eq!(gh["concurrency"]["cancel-in-progress"].as_bool(), Some(false));
+    assert_eq!(gh["on"]["schedule"][0]["cron"].as_str(), Some("*/10 * * * *"));
+    assert_eq!(gh["on"]["push"]["branches"][0].as_str(), Some("main"));
+    let job = &gh["jobs"]["publish"];
+    assert!(job["environment"].as_str().is_some(), "secrets come from an environment");
+    let steps = job["steps"].as_sequence().unwrap();
+    let publish = steps.iter().find(|s| s["run"].as_str().is_some_and(|r| r.contains("budkavle publish"))).unwrap();
+    let strategy = std::fs::read_to_string(dir.join("strategy.toml")).unwrap();
+    let env = publish["env"].as_mapping().unwrap();
+    for (name, _) in env {
+        let name = name.as_str().unwrap();
+        assert!(strategy.contains(&format!("= \"{name}\"")), "{name} is not an *_env name in strategy.toml");
+    }
+    assert!(steps.iter().any(|s| s["run"].as_str().is_some_and(|r| r.contains("git push"))), "the ledger is pushed");
+
+    let gl = yaml(".gitlab-ci.yml");
+    assert_eq!(gl["include"][0]["local"].as_str(), Some(".gitlab/budkavle-publish.yml"));
+    let gl = yaml(".gitlab/budkavle-publish.yml");
+    let job = &gl["budkavle-publish"];
+    assert_eq!(job["resource_group"].as_str(), Some("budkavle-publish"));
+    let script: Vec<&str> = job["script"].as_sequence().unwrap().iter().filter_map(|l| l.as_str()).collect();
+    assert!(script.iter().any(|l| l.starts_with("budkavle publish")) && script.iter().any(|l| l.contains("git push")));
 }

@@ -16,6 +16,8 @@ const STRATEGY: &str = include_str!("strategy.toml");
 const FIRST_POST: &str = include_str!("first-post.md");
 const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
 const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
+const GITHUB_PUBLISH: &str = include_str!("github-publish.yml");
+const GITLAB_PUBLISH: &str = include_str!("gitlab-publish.yml");
 const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
@@ -78,7 +80,9 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
         // The ledger is hash-chained byte for byte: git must never convert its line endings.
         (PathBuf::from(".gitattributes"), "ledger/*.jsonl -text\n".into()),
         (PathBuf::from(".github/workflows/budkavle.yml"), GITHUB_WORKFLOW.into()),
-        (PathBuf::from(".gitlab-ci.yml"), GITLAB_CI.into()),
+        (PathBuf::from(".github/workflows/budkavle-publish.yml"), GITHUB_PUBLISH.into()),
+        (PathBuf::from(".gitlab-ci.yml"), format!("include:\n  - local: .gitlab/budkavle-publish.yml\n\n{GITLAB_CI}")),
+        (PathBuf::from(".gitlab/budkavle-publish.yml"), GITLAB_PUBLISH.into()),
     ];
     for (platform, template) in THEME_TEMPLATES {
         files.push((Path::new("themes/default").join(crate::render::theme::template_name(platform)), template.into()));
