@@ -1,6 +1,7 @@
 //! The single source of what a platform receives. `check`, `build`, `preview` and `publish` all
 //! call [`render`], so a reviewer sees exactly what will be sent.
 
+mod fast;
 mod text;
 pub(crate) mod theme;
 mod thread;
@@ -194,7 +195,14 @@ fn numbering(settings: &crate::strategy::RenderSettings, n: usize, total: usize)
 struct Templates<'a> {
     project: &'a Project,
     name: String,
-    context: tera::Context,
+    /// Set when the template only reads the per-part variables: then no Tera context is built.
+    fast: Option<&'a fast::FastTemplate>,
+    hashtags: String,
+    signature: Option<&'a str>,
+    platform: &'static str,
+    link: Option<String>,
+    /// For Tera, when the template is not `fast`.
+    context: Option<tera::Context>,
 }
 
 impl<'a> Templates<'a> {
@@ -215,38 +223,64 @@ impl<'a> Templates<'a> {
             }
         }
         let marked_tags: Vec<String> = tags.iter().map(|t| segment::tag(t)).collect();
-        let date =
-            post.date.map(|d| d.to_zoned_datetime(strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
         let link =
             org.archive_url.as_ref().map(|u| segment::link(&format!("{}/p/{}/", u.trim_end_matches('/'), post.id)));
+        let name = theme::template_name(id);
+        let fast = project.theme.fast(&name);
+        let hashtags = marked_tags.join(" ");
+        let signature = strategy.file.voice.signature.as_deref();
 
-        let mut context = tera::Context::new();
-        context.insert("hashtags", &marked_tags.join(" "));
-        context.insert("tags", &marked_tags);
-        context.insert(
-            "post",
-            &serde_json::json!({
-                "id": post.id,
-                "title": post.title,
-                "lang": post.lang,
-                "kind": post.kind.name(),
-                "date": date,
-                "goal": post.goal,
-                "audiences": post.audiences,
-                "updates": post.updates,
-                "corrects": post.corrects,
-                "cancels": post.cancels,
-            }),
-        );
-        context.insert("org", &serde_json::json!({ "name": org.name, "url": org.url }));
-        context.insert("signature", &strategy.file.voice.signature);
-        context.insert("link", &link);
-        context.insert("platform", id.name());
-        Ok(Templates { project, name: theme::template_name(id), context })
+        let context = if fast.is_some() {
+            None
+        } else {
+            let date = post
+                .date
+                .map(|d| d.to_zoned_datetime(strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M").to_string());
+            let mut context = tera::Context::new();
+            context.insert("hashtags", &hashtags);
+            context.insert("tags", &marked_tags);
+            context.insert(
+                "post",
+                &serde_json::json!({
+                    "id": post.id,
+                    "title": post.title,
+                    "lang": post.lang,
+                    "kind": post.kind.name(),
+                    "date": date,
+                    "goal": post.goal,
+                    "audiences": post.audiences,
+                    "updates": post.updates,
+                    "corrects": post.corrects,
+                    "cancels": post.cancels,
+                }),
+            );
+            context.insert("org", &serde_json::json!({ "name": org.name, "url": org.url }));
+            context.insert("signature", &strategy.file.voice.signature);
+            context.insert("link", &link);
+            context.insert("platform", id.name());
+            Some(context)
+        };
+        Ok(Templates { project, name, fast, hashtags, signature, platform: id.name(), link, context })
     }
 
     fn apply(&self, text: &str, first: bool, last: bool, part: usize, parts: usize) -> Result<String, Diagnostic> {
-        let mut ctx = self.context.clone();
+        if let Some(fast) = self.fast {
+            let vars = fast::Vars {
+                text,
+                hashtags: &self.hashtags,
+                signature: self.signature,
+                platform: self.platform,
+                link: self.link.as_deref(),
+                first,
+                last,
+                part,
+                parts,
+            };
+            let mut out = String::with_capacity(text.len() + self.hashtags.len() + 64);
+            fast.apply(&vars, &mut out);
+            return Ok(tidy(&out));
+        }
+        let mut ctx = self.context.clone().unwrap_or_default();
         ctx.insert("text", text);
         ctx.insert("first", &first);
         ctx.insert("last", &last);

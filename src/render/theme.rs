@@ -13,6 +13,8 @@ pub struct Theme {
     pub(crate) tera: tera::Tera,
     /// Template sources by name, to place errors Tera reports without a position.
     sources: std::collections::HashMap<String, String>,
+    /// The templates simple enough to apply without Tera's renderer, by name.
+    fast: std::collections::HashMap<String, super::fast::FastTemplate>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -76,7 +78,19 @@ impl Theme {
             }
             sources.insert(template_name(platform), text);
         }
-        ok.then(|| Theme { name: name.to_string(), dir, tera, sources })
+        let fast = sources
+            .keys()
+            .filter_map(|name| {
+                let template = tera.get_template(name).ok()?;
+                Some((name.clone(), super::fast::FastTemplate::compile(&template.ast)?))
+            })
+            .collect();
+        ok.then(|| Theme { name: name.to_string(), dir, tera, sources, fast })
+    }
+
+    /// The template `name` when it can be applied without Tera's renderer.
+    pub(crate) fn fast(&self, name: &str) -> Option<&super::fast::FastTemplate> {
+        self.fast.get(name)
     }
 
     /// A diagnostic for an error Tera raised while rendering `name`.

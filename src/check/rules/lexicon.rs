@@ -4,9 +4,14 @@
 //! Plain words and phrases are looked up word by word in a hash map, which keeps a pack of a few
 //! hundred inflected forms as fast as one word; an entry with characters a word never has
 //! (`t.ex.`, `C#`) is matched as literal text with the same whole-word boundaries.
+//!
+//! The maps hash with foldhash rather than the standard SipHash: every word of every scope is
+//! looked up once per word-list rule, the keys are short, and the lists are built into the binary
+//! or written by the organisation, so there is no hash-flooding adversary to defend against.
 
-use std::collections::HashMap;
 use std::ops::Range;
+
+use foldhash::{HashMap, HashSet};
 
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -19,7 +24,7 @@ pub(crate) struct Lexicon {
     /// Plain entries: their words joined by single spaces, normalised.
     plain: HashMap<String, usize>,
     /// First words of the multi-word entries: only after one of them is a longer phrase tried.
-    phrase_starts: std::collections::HashSet<String>,
+    phrase_starts: HashSet<String>,
     max_words: usize,
     literal: Vec<(Regex, usize)>,
 }
@@ -76,6 +81,8 @@ impl Lexicon {
     pub(crate) fn find(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, usize)> {
         let mut out = Vec::new();
         if !self.plain.is_empty() {
+            // A phrase's key is built in this one buffer rather than a `String` per candidate.
+            let mut key = String::new();
             let norm: Vec<std::borrow::Cow<'_, str>> =
                 (0..prose.words.len()).map(|i| self.norm(prose.word(i))).collect();
             let mut i = 0;
@@ -91,7 +98,14 @@ impl Lexicon {
                     let found = if n == 1 {
                         self.plain.get(norm[i].as_ref())
                     } else {
-                        self.plain.get(&norm[i..i + n].iter().map(|w| w.as_ref()).collect::<Vec<_>>().join(" "))
+                        key.clear();
+                        for (k, w) in norm[i..i + n].iter().enumerate() {
+                            if k > 0 {
+                                key.push(' ');
+                            }
+                            key.push_str(w);
+                        }
+                        self.plain.get(key.as_str())
                     };
                     if let Some(v) = found {
                         hit = Some((ws[0].start..ws[n - 1].end, *v, n));

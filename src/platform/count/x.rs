@@ -67,7 +67,9 @@ pub fn weighted_length(text: &str, config: XConfig) -> usize {
 /// weight is corrected here instead of paying for a slower backend.
 pub fn measure(text: &str, config: XConfig) -> XMeasure {
     let configuration = config.configuration();
-    measure_plain(text, configuration).unwrap_or_else(|| measure_parsed(text, configuration))
+    measure_plain(text, configuration)
+        .or_else(|| measure_tokens(text, configuration))
+        .unwrap_or_else(|| measure_parsed(text, configuration))
 }
 
 fn measure_parsed(text: &str, configuration: &Configuration) -> XMeasure {
@@ -125,6 +127,50 @@ fn measure_plain(text: &str, configuration: &Configuration) -> Option<XMeasure> 
     let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
     let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
     Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
+}
+
+/// Text of plain characters (as [`measure_plain`] defines them) that may hold URLs, without
+/// the parser over the whole text: every URL weighs the t.co length and every other character
+/// its own weight, so only the whitespace-separated tokens that could hold a URL (a `://`, or a
+/// `.` followed by a letter or digit) are parsed. A URL never spans whitespace and twitter-text
+/// judges it by the character before it, which at a token's start is whitespace either way, so
+/// a token finds the URLs the whole text finds (as Mastodon's counting relies on too); plain
+/// characters need no normalisation and hold no emoji, so nothing else changes the weight.
+fn measure_tokens(text: &str, configuration: &Configuration) -> Option<XMeasure> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut weight: i64 = 0;
+    for c in text.chars() {
+        if !is_plain(c) || matches!(c, '\u{85}' | '\u{a0}') {
+            return None;
+        }
+        weight += char_weight(configuration, c);
+    }
+    let url_weight = i64::from(configuration.transformed_url_length) * i64::from(configuration.scale);
+    for token in text.split(char::is_whitespace).filter(|t| may_hold_url(t)) {
+        for url in url_entities(token, true) {
+            let as_text: i64 = token.get(url.bytes)?.chars().map(|c| char_weight(configuration, c)).sum();
+            weight += url_weight - as_text;
+        }
+    }
+    let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
+    let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
+    Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
+}
+
+/// Below U+0300 or in General Punctuation (but not the line and paragraph separators; and the
+/// caller also leaves U+0085 and U+00A0 to the parser, whose idea of whitespace they test at
+/// the edge of): a character that
+/// normalisation leaves alone, that no emoji sequence holds, and that counts as itself.
+fn is_plain(c: char) -> bool {
+    c < '\u{300}' || matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}')
+}
+
+/// Whether a token could hold a URL: a scheme, or a dot before a letter or digit (a domain).
+fn may_hold_url(token: &str) -> bool {
+    token.contains("://")
+        || token.as_bytes().windows(2).any(|w| w[0] == b'.' && (w[1].is_ascii_alphanumeric() || w[1] >= 0x80))
 }
 
 /// The scaled weight twitter-text gives `c` when it is counted as text.
@@ -239,6 +285,31 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn token_path_agrees_with_the_parser() {
+        let texts = [
+            "Läs mer på https://www.exempelstad.se/snoröjning. Tack!",
+            "Se exempelstad.se eller www.exempelstad.se/a_(b), t.ex. kl. 10.30 och 3.5 km.",
+            "(https://a.se/x) ”https://b.se/citat” https://c.se,https://d.se https://e.se/?q=1&r=2#frag!",
+            "Mejla info@exempelstad.se eller @kommun@mastodon.se, #Snö.se och $AAPL.x",
+            "a.b c.d.e f.g/h x.s 1.2.3 ...slut. …och.. å.se ö.com",
+            "ahttps://no.se http://ok.se/väg\nnästa rad:https://c.se\tflik https://d.se\r\nslut",
+            "http:// https://. exempelstad.se/ exempelstad.se:8080/a?b=c.d",
+            "t.co/abc https://t.co/abc exempelstad.nu exempelstad.museum foo.bar.baz.qux",
+            &format!("{} https://exempelstad.se/{}", "ord ".repeat(60), "x".repeat(60)),
+        ];
+        for config in [XConfig::V1, XConfig::V2, XConfig::V3] {
+            let c = config.configuration();
+            for t in texts {
+                let tokens = measure_tokens(t, c).expect("plain text with links takes the token path");
+                assert_eq!(tokens, measure_parsed(t, c), "{t:?} under {config:?}");
+            }
+            for t in ["se exempelstad.se\u{a0}nu", "hej 👋 a.se", "e\u{301}.se", ""] {
+                assert!(measure_tokens(t, c).is_none(), "{t:?} needs the parser");
+            }
+        }
+    }
 
     #[test]
     fn cursor_maps_astral_characters() {
