@@ -54,6 +54,8 @@ pub(crate) fn publish(cli: &Cli, args: &PublishArgs) -> Result<ExitCode, Error> 
                 }
                 Outcome::Edited { url } => format!("edited {}", url.as_deref().unwrap_or("")),
                 Outcome::Deleted => "deleted".into(),
+                Outcome::Pinned => "pinned to the profile".into(),
+                Outcome::Unpinned => "taken off the profile".into(),
                 Outcome::Failed { message, retry: true, .. } => format!("failed, next run tries again: {message}"),
                 Outcome::Failed { message, .. } => format!("FAILED: {message}"),
                 Outcome::Unknown { message } => format!("UNKNOWN, held: {message}"),

@@ -191,3 +191,33 @@ fn local_dates_are_read_in_the_organisation_time_zone() {
     let ids: Vec<&str> = project.posts.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, vec!["e", "d"]);
 }
+
+#[test]
+fn updates_say_when_they_were_updated_in_their_own_language() {
+    let repo = Repo::new("");
+    repo.post(
+        "forsta.md",
+        "+++\ntitle = \"Vattenläcka\"\ndate = 2026-11-30T09:00:00\n+++\n\nVi lagar en vattenläcka.\n",
+    );
+    repo.post(
+        "andra.md",
+        "+++\ntitle = \"Läckan lagad\"\ndate = 2026-11-30T15:05:00\nupdates = \"forsta\"\n+++\n\nLäckan är lagad.\n\n---\n\nTack för ert tålamod.\n",
+    );
+    repo.post(
+        "third.md",
+        "+++\ntitle = \"Leak fixed\"\nlang = \"en\"\ndate = 2026-12-01T08:30:00\ncorrects = \"forsta\"\n+++\n\nThe leak is fixed.\n",
+    );
+    for platform in [PlatformId::Mastodon, PlatformId::Bluesky, PlatformId::X, PlatformId::Facebook] {
+        let first = rendered(&repo, "forsta", platform);
+        assert!(!first.parts[0].text.contains("Uppdaterad"), "the first message is not an update");
+        let update = rendered(&repo, "andra", platform);
+        assert!(
+            update.parts[0].text.starts_with("Uppdaterad 30 november 2026 kl. 15.05\n"),
+            "{platform}: {:?}",
+            update.parts[0].text
+        );
+        assert!(update.parts.iter().skip(1).all(|p| !p.text.contains("Uppdaterad")), "only the first part says it");
+        let english = rendered(&repo, "third", platform);
+        assert!(english.parts[0].text.starts_with("Updated 1 December 2026, 08:30\n"), "{:?}", english.parts[0].text);
+    }
+}

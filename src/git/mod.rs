@@ -23,7 +23,9 @@ use crate::error::{Error, Result};
 use crate::project::{POSTS_DIR, Project};
 use crate::site::Version;
 
+mod latest;
 mod ledger;
+pub use latest::{Latest, latest_changes};
 pub use ledger::{commit_ledger, ledger_history};
 
 /// Every committed version of each post, plus what the reader of the build output should

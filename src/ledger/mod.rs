@@ -56,6 +56,10 @@ pub enum Event {
     /// A person settled an unknown (`budkavle resolve`): with `remote` it was published,
     /// without it was not.
     Resolved,
+    /// Pinned to the profile (a crisis post with `pin = true`).
+    Pinned,
+    /// Taken off the profile when its crisis chain ended.
+    Unpinned,
 }
 
 impl Event {
@@ -68,6 +72,8 @@ impl Event {
             Event::Deleted => "deleted",
             Event::Unknown => "unknown",
             Event::Resolved => "resolved",
+            Event::Pinned => "pinned",
+            Event::Unpinned => "unpinned",
         }
     }
 }
@@ -161,6 +167,7 @@ struct Pair {
     pending: Option<usize>,
     unknown: Option<usize>,
     failed: Option<usize>,
+    pinned: Option<usize>,
     last: Option<usize>,
 }
 
@@ -206,6 +213,8 @@ impl Pair {
                     self.failed = None;
                 }
             }
+            Event::Pinned => self.pinned = Some(i),
+            Event::Unpinned => self.pinned = None,
         }
     }
 }
@@ -226,6 +235,8 @@ pub struct PostState<'a> {
     pub unknown: Option<&'a Entry>,
     /// The latest failure since the last success.
     pub failed: Option<&'a Entry>,
+    /// The `pinned` line while the post is pinned to the profile.
+    pub pinned: Option<&'a Entry>,
     pub last: Option<&'a Entry>,
 }
 
@@ -488,6 +499,7 @@ impl Ledger {
             pending: get(pair.pending),
             unknown: get(pair.unknown),
             failed: get(pair.failed),
+            pinned: get(pair.pinned),
             last: get(pair.last),
         }
     }
@@ -544,6 +556,9 @@ fn entry_problems(e: &Entry) -> Vec<String> {
             }
         }
         Event::Published if e.remote.is_none() => out.push("a `published` line without `remote`".into()),
+        Event::Pinned | Event::Unpinned if e.remote.is_none() => {
+            out.push(format!("a `{}` line without `remote`", e.event.name()));
+        }
         Event::Failed if e.error.is_none() => out.push("a `failed` line without `error`".into()),
         _ => {}
     }

@@ -99,6 +99,11 @@ pub fn can_publish(id: PlatformId) -> bool {
     matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)
 }
 
+/// Whether budkavle can pin a post to the account's profile there.
+pub fn can_pin(id: PlatformId) -> bool {
+    matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)
+}
+
 /// Logs in to the account strategy.toml configures for `id`, reading its secrets through `env`
 /// (the process environment in the CLI, a map in tests).
 pub fn connect(

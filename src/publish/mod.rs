@@ -85,6 +85,8 @@ pub enum Outcome {
         url: Option<String>,
     },
     Deleted,
+    Pinned,
+    Unpinned,
     /// The platform refused or could not be reached within the budget.
     Failed {
         kind: String,
@@ -224,6 +226,8 @@ fn commit_message(done: &[Done], source: Option<&str>, ledger_head: &str, review
             Outcome::Published { url, .. } => format!("published {}", url.as_deref().unwrap_or("")),
             Outcome::Edited { url } => format!("edited {}", url.as_deref().unwrap_or("")),
             Outcome::Deleted => "deleted".into(),
+            Outcome::Pinned => "pinned".into(),
+            Outcome::Unpinned => "unpinned".into(),
             Outcome::Failed { kind, .. } => format!("failed ({kind})"),
             Outcome::Unknown { .. } => "unknown: held for `budkavle resolve`".into(),
             Outcome::Blocked { .. } => continue,

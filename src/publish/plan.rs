@@ -31,6 +31,10 @@ pub enum Action {
     Edit { remote: Remote },
     /// The post was retracted: remove it from the platform.
     Delete { remote: Remote },
+    /// A crisis post with `pin = true` that is out and whose chain is still running.
+    Pin { remote: Remote },
+    /// A pinned post whose crisis chain ended (cancelled or expired), or that was retracted.
+    Unpin { remote: Remote },
     /// Nothing now; the reason says when or what would change that.
     Hold { reason: Hold },
 }
@@ -129,6 +133,7 @@ pub fn plan(
 ) -> Plan {
     let crisis = crisis_mode(project);
     let blackouts = blackouts(project);
+    let chains = Chains::of(project);
     let history = History::of(ledger);
     let mut items = Vec::new();
     let (mut done, mut skipped) = (0, 0);
@@ -162,10 +167,16 @@ pub fn plan(
                 && state.deleted.is_none()
             {
                 let latest = state.edited.unwrap_or(published);
+                let wants_pin = post.pin
+                    && is_crisis
+                    && platform::can_pin(platform)
+                    && !chains.ended(project, ledger, post, platform, now);
                 item.action = match state.outcome() {
                     Outcome::Unknown => Action::Hold { reason: Hold::Unknown },
                     _ if post.retracted.is_some() => Action::Delete { remote: remote.clone() },
                     _ if state.pending.is_some() || changed(post, latest) => Action::Edit { remote: remote.clone() },
+                    _ if wants_pin && state.pinned.is_none() => Action::Pin { remote: remote.clone() },
+                    _ if !wants_pin && state.pinned.is_some() => Action::Unpin { remote: remote.clone() },
                     _ => {
                         done += 1;
                         continue;
@@ -275,6 +286,51 @@ fn due(
     Action::Send { unsure_since: history.unsure_since(&post.id, platform) }
 }
 
+/// Crisis chains: each post's chain root (following `updates`, `corrects`, `cancels`), so a
+/// pin can be taken down when any message of its chain cancels it or the chain expires.
+struct Chains<'p> {
+    root: HashMap<&'p str, &'p str>,
+    members: HashMap<&'p str, Vec<&'p Post>>,
+}
+
+impl<'p> Chains<'p> {
+    fn of(project: &'p Project) -> Chains<'p> {
+        let mut root = HashMap::new();
+        let mut members: HashMap<&str, Vec<&Post>> = HashMap::new();
+        for post in &project.posts {
+            let mut at = post;
+            // Relations are checked to be acyclic at load; the bound guards against a slip.
+            for _ in 0..64 {
+                match at.reply_to().and_then(|t| project.post(t)) {
+                    Some(up) => at = up,
+                    None => break,
+                }
+            }
+            root.insert(post.id.as_str(), at.id.as_str());
+            members.entry(at.id.as_str()).or_default().push(post);
+        }
+        Chains { root, members }
+    }
+
+    /// Whether the chain of `post` has ended on `platform`: a cancellation in it is out there,
+    /// or every expiry time in it has passed.
+    fn ended(&self, project: &Project, ledger: &Ledger, post: &Post, platform: PlatformId, now: Timestamp) -> bool {
+        let Some(root) = self.root.get(post.id.as_str()) else { return false };
+        let members = self.members.get(root).map(Vec::as_slice).unwrap_or_default();
+        let cancelled = members.iter().any(|m| {
+            let s = ledger.state(&m.id, platform);
+            m.cancels.is_some() && s.published.is_some() && s.deleted.is_none()
+        });
+        let tz = &project.strategy.timezone;
+        let expiries: Vec<Timestamp> = members
+            .iter()
+            .filter_map(|m| m.crisis.as_ref()?.expires.as_ref())
+            .filter_map(|e| crate::post::resolve_datetime(e, tz).ok())
+            .collect();
+        cancelled || (!expiries.is_empty() && expiries.iter().all(|e| *e <= now))
+    }
+}
+
 fn blackouts(project: &Project) -> Vec<(Timestamp, Timestamp, String)> {
     let tz = &project.strategy.timezone;
     project
@@ -314,6 +370,7 @@ impl<'a> History<'a> {
                 Event::Published | Event::Resolved | Event::Deleted | Event::Edited => {
                     unsure.remove(&pair);
                 }
+                Event::Pinned | Event::Unpinned => {}
                 Event::Failed => {
                     if let Some(intent) = intents.get(&pair) {
                         failed.insert(pair, *intent);
@@ -354,6 +411,8 @@ pub fn describe(plan: &Plan, project: &Project) -> String {
                 Action::Send { .. } => "publish",
                 Action::Edit { .. } => "edit",
                 Action::Delete { .. } => "delete",
+                Action::Pin { .. } => "pin",
+                Action::Unpin { .. } => "unpin",
                 Action::Hold { .. } => unreachable!("holds are filtered out"),
             };
             let reply = item.reply_to.as_ref().map_or(String::new(), |r| format!(" (reply to {})", r.post));

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::git::{Approvals, post_versions};
+use crate::git::{Approvals, latest_changes};
 use crate::ledger::Entry;
 use crate::post::Post;
 use crate::project::Project;
@@ -43,14 +43,14 @@ pub struct Reviews {
 
 impl Reviews {
     pub fn load(project: &Project) -> Result<Reviews> {
-        let history = post_versions(&project.root, project)?;
+        let (latest, mut notes) = latest_changes(&project.root, project)?;
         let approvals = Approvals::load(&project.root)?;
         let policy = &project.strategy.file.review;
         let mut by_post = HashMap::new();
         // Many posts arrive in one merge: read each commit's approval once.
         let mut seen: HashMap<&str, Option<(crate::git::Approval, usize)>> = HashMap::new();
         for post in &project.posts {
-            let Some(latest) = history.versions.get(&post.id).and_then(|v| v.last()) else { continue };
+            let Some(latest) = latest.get(&post.id) else { continue };
             let found = match seen.get(latest.commit.as_str()) {
                 Some(found) => found.clone(),
                 None => {
@@ -66,7 +66,7 @@ impl Reviews {
             let found = approval.approvers.len() as u32;
             let short = &approval.merge_commit[..approval.merge_commit.len().min(10)];
             let via = approval.number.map_or(String::new(), |n| format!(" (request {n})"));
-            let (met, detail) = if latest.source != post.source {
+            let (met, detail) = if !latest.committed {
                 (
                     false,
                     format!(
@@ -101,7 +101,6 @@ impl Reviews {
             };
             by_post.insert(post.id.clone(), review);
         }
-        let mut notes = history.notes;
         notes.extend(approvals.notes.iter().cloned());
         notes.dedup();
         Ok(Reviews { by_post, approvals, notes })

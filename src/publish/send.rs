@@ -39,6 +39,9 @@ pub(super) fn execute(
     post: &Post,
     item: &Item,
 ) -> Result<Outcome> {
+    if let Action::Pin { remote } | Action::Unpin { remote } = &item.action {
+        return pin(ctx, ledger, conn, item, remote);
+    }
     let rendered = match render::render(ctx.project, post, item.platform) {
         Ok(r) => r,
         Err(d) => return Ok(Outcome::Blocked { message: d.to_string() }),
@@ -66,7 +69,9 @@ pub(super) fn execute(
     let result = match &item.action {
         Action::Send { unsure_since } => send_thread(ctx, conn, item, &rendered, &uploads, &base, *unsure_since),
         Action::Edit { remote } => edit_thread(ctx, conn, item, &rendered, &uploads, &base, remote),
-        Action::Delete { .. } | Action::Hold { .. } => unreachable!("handled above / never planned as an action"),
+        Action::Delete { .. } | Action::Pin { .. } | Action::Unpin { .. } | Action::Hold { .. } => {
+            unreachable!("handled above / never planned as an action")
+        }
     };
     let edit = matches!(item.action, Action::Edit { .. });
     Ok(match result {
@@ -203,6 +208,34 @@ fn edit_thread(
     Ok(Sent::Done { remote: thread_remote(now), reused: false })
 }
 
+/// Pins or unpins the first part. No intent: pinning creates nothing, and doing it twice is
+/// harmless, so an interrupted pin is simply planned again.
+fn pin(
+    ctx: &Ctx<'_>,
+    ledger: &mut Appender,
+    conn: &mut dyn Connection,
+    item: &Item,
+    remote: &Remote,
+) -> Result<Outcome> {
+    let pinning = matches!(item.action, Action::Pin { .. });
+    let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) }, |_, _| {});
+    let base = key(&item.post, item.platform);
+    let mut e = NewEntry::new(if pinning { Event::Pinned } else { Event::Unpinned }, item.post.clone(), item.platform);
+    e.key = Some(base);
+    e.source = ctx.head.clone();
+    match result {
+        Ok(()) => {
+            e.remote = Some(remote.clone());
+            ledger.append(e)?;
+            Ok(if pinning { Outcome::Pinned } else { Outcome::Unpinned })
+        }
+        Err(error) => {
+            e.event = Event::Failed;
+            failed(ledger, e, &error)
+        }
+    }
+}
+
 fn delete(
     ctx: &Ctx<'_>,
     ledger: &mut Appender,
@@ -216,6 +249,15 @@ fn delete(
     let base = key(&post.id, item.platform);
     let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
     ledger.append(entry(Event::Intent))?;
+    // A pinned post is taken off the profile first (Bluesky keeps a pin to a removed post).
+    if ledger.ledger().state(&post.id, item.platform).pinned.is_some() {
+        let (result, _) = with_retry(ctx.budget, || conn.unpin(remote), |_, _| {});
+        if result.is_ok() {
+            let mut e = entry(Event::Unpinned);
+            e.remote = Some(remote.clone());
+            ledger.append(e)?;
+        }
+    }
     // Last part first, so a thread never shows replies to a removed start.
     for id in part_ids(remote).iter().rev() {
         let part = Remote { id: id.clone(), url: None, parts: vec![] };

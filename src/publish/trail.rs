@@ -60,6 +60,8 @@ pub fn trail(project: &Project, post: &Post) -> Result<Vec<Step>> {
             Event::Intent => "sending".to_string(),
             Event::Published | Event::Edited => remote.unwrap_or_default(),
             Event::Deleted => "removed from the platform".into(),
+            Event::Pinned => format!("pinned to the profile: {}", remote.unwrap_or_default()),
+            Event::Unpinned => "taken off the profile".into(),
             Event::Failed | Event::Unknown => error.unwrap_or_default(),
             Event::Resolved => match remote {
                 Some(r) => format!("settled by hand: published at {r}"),

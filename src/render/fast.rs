@@ -18,6 +18,7 @@ enum Var {
     Signature,
     Platform,
     Link,
+    Updated,
     First,
     Last,
     Part,
@@ -32,6 +33,7 @@ impl Var {
             "signature" => Var::Signature,
             "platform" => Var::Platform,
             "link" => Var::Link,
+            "updated" => Var::Updated,
             "first" => Var::First,
             "last" => Var::Last,
             "part" => Var::Part,
@@ -66,6 +68,7 @@ pub(crate) struct Vars<'a> {
     pub signature: Option<&'a str>,
     pub platform: &'a str,
     pub link: Option<&'a str>,
+    pub updated: Option<&'a str>,
     pub first: bool,
     pub last: bool,
     pub part: usize,
@@ -89,6 +92,7 @@ impl<'a> Vars<'a> {
             Var::Signature => opt(self.signature),
             Var::Platform => Value::Str(self.platform),
             Var::Link => opt(self.link),
+            Var::Updated => opt(self.updated),
             Var::First => Value::Bool(self.first),
             Var::Last => Value::Bool(self.last),
             Var::Part => Value::Num(self.part),
@@ -204,6 +208,7 @@ mod tests {
         ctx.insert("signature", &v.signature);
         ctx.insert("platform", v.platform);
         ctx.insert("link", &v.link);
+        ctx.insert("updated", &v.updated);
         ctx.insert("first", &v.first);
         ctx.insert("last", &v.last);
         ctx.insert("part", &v.part);
@@ -250,6 +255,7 @@ mod tests {
                     signature: if b(2) { Some("/Kommunen") } else { None },
                     platform: "mastodon",
                     link: if b(3) { Some("https://exempelstad.se/p/x/") } else { None },
+                    updated: if b(3) { Some("Uppdaterad 19 januari 2027 kl. 10.15") } else { None },
                     first: b(4),
                     last: b(5),
                     part: usize::from(b(4)) + 1,

@@ -81,15 +81,34 @@ pub fn targets(post: &Post) -> impl Iterator<Item = PlatformId> + '_ {
 }
 
 pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered, Diagnostic> {
+    let part_texts: Vec<String> = post.body_for(id).parts.iter().map(text::part_text).collect();
+    render_texts(project, post, id, &part_texts)
+}
+
+/// The post on each of its [`targets`], in order: what `render` gives for each, with the
+/// marked text of the post's body made once for every platform without its own text.
+pub fn render_targets(project: &Project, post: &Post) -> Result<Vec<Rendered>, Diagnostic> {
+    let mut shared: Option<Vec<String>> = None;
+    targets(post)
+        .map(|id| {
+            let body = post.body_for(id);
+            if std::ptr::eq(body, &post.body) {
+                let texts = shared.get_or_insert_with(|| body.parts.iter().map(text::part_text).collect());
+                render_texts(project, post, id, texts)
+            } else {
+                render(project, post, id)
+            }
+        })
+        .collect()
+}
+
+/// `part_texts`: the marked text of each part of the post's body for platform `id`.
+fn render_texts(project: &Project, post: &Post, id: PlatformId, part_texts: &[String]) -> Result<Rendered, Diagnostic> {
     let platform = platform::get(id);
     let strategy = &project.strategy;
     let limit = strategy.char_limit(id).unwrap_or_else(|| platform.char_limit());
-    let body = post.body_for(id);
-    let texts: Vec<String> = if platform.threads() && !body.parts.is_empty() {
-        body.parts.iter().map(text::part_text).collect()
-    } else {
-        vec![text::joined_text(&body.parts)]
-    };
+    let texts: Vec<String> =
+        if platform.threads() && !part_texts.is_empty() { part_texts.to_vec() } else { vec![text::join(part_texts)] };
 
     let templates = Templates::new(project, post, id)?;
     let settings = &strategy.file.render;
@@ -201,6 +220,8 @@ struct Templates<'a> {
     signature: Option<&'a str>,
     platform: &'static str,
     link: Option<String>,
+    /// "Uppdaterad …" for a message of a chain (`updates`, `corrects`, `cancels`).
+    updated: Option<String>,
     /// For Tera, when the template is not `fast`.
     context: Option<tera::Context>,
 }
@@ -229,6 +250,7 @@ impl<'a> Templates<'a> {
         let fast = project.theme.fast(&name);
         let hashtags = marked_tags.join(" ");
         let signature = strategy.file.voice.signature.as_deref();
+        let updated = updated_line(post, &strategy.timezone);
 
         let context = if fast.is_some() {
             None
@@ -257,10 +279,11 @@ impl<'a> Templates<'a> {
             context.insert("org", &serde_json::json!({ "name": org.name, "url": org.url }));
             context.insert("signature", &strategy.file.voice.signature);
             context.insert("link", &link);
+            context.insert("updated", &updated);
             context.insert("platform", id.name());
             Some(context)
         };
-        Ok(Templates { project, name, fast, hashtags, signature, platform: id.name(), link, context })
+        Ok(Templates { project, name, fast, hashtags, signature, platform: id.name(), link, updated, context })
     }
 
     fn apply(&self, text: &str, first: bool, last: bool, part: usize, parts: usize) -> Result<String, Diagnostic> {
@@ -271,6 +294,7 @@ impl<'a> Templates<'a> {
                 signature: self.signature,
                 platform: self.platform,
                 link: self.link.as_deref(),
+                updated: self.updated.as_deref(),
                 first,
                 last,
                 part,
@@ -290,6 +314,47 @@ impl<'a> Templates<'a> {
         let out = theme.tera.render(&self.name, &ctx).map_err(|e| theme.render_error(&self.name, &e))?;
         Ok(tidy(&out))
     }
+}
+
+/// The line a chain's later messages carry, so a reader who sees the update first knows it is
+/// one: the post's own time in the organisation's time zone, in the post's language.
+fn updated_line(post: &Post, tz: &jiff::tz::TimeZone) -> Option<String> {
+    post.reply_to()?;
+    let at = post.date?.to_zoned_datetime(tz.clone());
+    const SV: [&str; 12] = [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let month = (at.month() as usize).saturating_sub(1).min(11);
+    Some(if post.lang.starts_with("sv") {
+        format!("Uppdaterad {} {} {} kl. {:02}.{:02}", at.day(), SV[month], at.year(), at.hour(), at.minute())
+    } else {
+        format!("Updated {} {} {}, {:02}:{:02}", at.day(), EN[month], at.year(), at.hour(), at.minute())
+    })
 }
 
 /// Templates are written for people, with newlines around tags; the output should not carry
