@@ -52,6 +52,14 @@ pub enum Command {
     Log(LogArgs),
     /// Check the ledger's hash chain and that git history only ever appended to it.
     Verify,
+    /// Print a crisis post's CAP 1.2 alert (XML).
+    Cap(CapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CapArgs {
+    /// The crisis post (id or file).
+    pub post: String,
 }
 
 #[derive(Debug, Args)]

@@ -228,6 +228,20 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Resolve(args) => publish_cmd::resolve(cli, args),
         Command::Log(args) => publish_cmd::log(cli, args),
         Command::Verify => publish_cmd::verify(cli),
+        Command::Cap(args) => {
+            let project = Project::load(&cli.root)?;
+            let post = project.find(&args.post)?;
+            // A post without a date goes out on merge: its first publication in the ledger.
+            let published = budkavle::ledger::Ledger::read(&project.root)?.published_by_post();
+            let sent_of =
+                |p: &budkavle::post::Post| p.date.or_else(|| published.get(&p.id)?.iter().map(|x| x.at).min());
+            let xml = budkavle::cap::to_xml(&budkavle::cap::alert(&project, post, &sent_of)?);
+            std::io::stdout()
+                .lock()
+                .write_all(xml.as_bytes())
+                .map_err(|e| Error::io("cannot write", "standard output", e))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init(args) => {
             let opts =
                 scaffold::InitOptions { name: args.name.clone(), lang: args.lang.clone(), now: jiff::Timestamp::now() };

@@ -20,11 +20,13 @@ need npm "apt-get install -y nodejs npm"
 
 # System packages the tests call: Debian's Chromium for the browser tests of the archive site
 # (tests/site_browser.rs; Playwright's own browser download does not work on these machines) and
-# jing for the Atom feed's RELAX NG grammar. CI runs as root on a fresh Debian machine.
-APT_PACKAGES=(chromium jing)
+# jing for the Atom feed's RELAX NG grammar, libxml2-utils' xmllint for the CAP 1.2 schema (tests/cap.rs).
+# CI runs as root on a fresh Debian machine.
+APT_PACKAGES=(chromium jing libxml2-utils)
 apt_missing=()
 command -v chromium >/dev/null 2>&1 && [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
 command -v jing >/dev/null 2>&1 || apt_missing+=(jing)
+command -v xmllint >/dev/null 2>&1 || apt_missing+=(libxml2-utils)
 if ((${#apt_missing[@]} > 0)); then
   echo "== apt-get install ${apt_missing[*]}"
   if [[ $(id -u) -ne 0 ]]; then
@@ -39,6 +41,7 @@ fi
 [[ -x /usr/bin/chromium ]] || { echo "tests/run.sh: /usr/bin/chromium is missing after the install" >&2; exit 1; }
 /usr/bin/chromium --version || { echo "tests/run.sh: /usr/bin/chromium does not start" >&2; exit 1; }
 need jing "apt-get install -y jing"
+need xmllint "apt-get install -y libxml2-utils"
 
 # Test tools: the SARIF schema, playwright-core and axe-core (npm), a JSON Schema validator (PyPI).
 echo "== installing test tools"

@@ -16,6 +16,7 @@
 //! project builds byte-identical feeds.
 
 mod atom;
+pub(super) mod cap;
 mod export;
 mod json;
 mod sitemap;

@@ -227,6 +227,7 @@ impl<'a> Site<'a> {
         let mut pages = pages::pages(self)?;
         pages.push(("static/style.css".to_string(), self.static_file("style.css")?));
         pages.extend(feeds::pages(self)?);
+        pages.extend(feeds::cap::pages(self)?);
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
