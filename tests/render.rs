@@ -221,3 +221,25 @@ fn updates_say_when_they_were_updated_in_their_own_language() {
         assert!(english.parts[0].text.starts_with("Updated 1 December 2026, 08:30\n"), "{:?}", english.parts[0].text);
     }
 }
+
+/// Rendering a post to all its platforms at once shares the body's text between them; it must
+/// give what rendering each platform on its own gives, overrides and threads included.
+#[test]
+fn render_targets_equals_rendering_each_platform() {
+    let repo = Repo::new("");
+    repo.post("sno.md", THREAD);
+    repo.post(
+        "over.md",
+        "+++\ntitle = \"Över\"\ntags = [\"Testby\"]\n[platform.mastodon]\ntext = \"Egen text på Mastodon.\"\n[platform.x]\nskip = true\n+++\n\nVanlig text. Se https://www.testby.se/a.\n\n---\n\nDel två.\n",
+    );
+    let project = repo.load();
+    for post in &project.posts {
+        let all = budkavle::render::render_targets(&project, post).expect("render");
+        let each: Vec<Rendered> =
+            budkavle::render::targets(post).map(|p| render(&project, post, p).expect("render")).collect();
+        assert_eq!(all.len(), each.len());
+        for (a, b) in all.iter().zip(&each) {
+            assert_eq!(serde_json::to_string(a).expect("json"), serde_json::to_string(b).expect("json"), "{}", post.id);
+        }
+    }
+}

@@ -55,9 +55,7 @@ pub fn all_rules(project: &Project) -> Vec<Box<dyn Rule>> {
 pub fn check(project: &Project) -> Result<Vec<Finding>> {
     let rules = active_rules(project);
     let per_post = par_map(&project.posts, |post| -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
-        let rendered = crate::render::targets(post)
-            .map(|p| crate::render::render(project, post, p))
-            .collect::<std::result::Result<Vec<Rendered>, _>>()?;
+        let rendered = crate::render::render_targets(project, post)?;
         Ok(check_post(project, post, &rendered, &rules))
     });
     let mut diags = crate::error::Diagnostics::default();

@@ -21,8 +21,14 @@ pub(crate) fn part_text(part: &Part) -> String {
 }
 
 /// Parts joined for platforms that do not thread.
+#[cfg(test)]
 pub(crate) fn joined_text(parts: &[Part]) -> String {
-    parts.iter().map(part_text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+    join(&parts.iter().map(part_text).collect::<Vec<_>>())
+}
+
+/// The marked texts of parts joined for platforms that do not thread.
+pub(crate) fn join(part_texts: &[String]) -> String {
+    part_texts.iter().filter(|t| !t.is_empty()).map(String::as_str).collect::<Vec<_>>().join("\n\n")
 }
 
 fn block_text(block: &Block, out: &mut String) {

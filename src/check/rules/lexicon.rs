@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 
 use regex::{Regex, RegexBuilder};
 use unicode_normalization::UnicodeNormalization;
@@ -21,12 +21,19 @@ use crate::check::text::{self, Prose};
 #[derive(Debug, Default)]
 pub(crate) struct Lexicon {
     ignorecase: bool,
-    /// Plain entries: their words joined by single spaces, normalised.
-    plain: HashMap<String, usize>,
-    /// First words of the multi-word entries: only after one of them is a longer phrase tried.
-    phrase_starts: HashSet<String>,
+    /// Plain entries, by their words joined by single spaces, normalised; and the first words
+    /// of the multi-word entries, so that one lookup per word answers both questions.
+    plain: HashMap<String, Entry>,
     max_words: usize,
     literal: Vec<(Regex, usize)>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Entry {
+    /// The entry's value, if this key is an entry (and not only the start of one).
+    value: Option<usize>,
+    /// Some multi-word entry starts with this word: only then is a longer phrase tried.
+    starts_phrase: bool,
 }
 
 impl Lexicon {
@@ -48,12 +55,13 @@ impl Lexicon {
             let key = normed.join(" ");
             self.max_words = self.max_words.max(words.len());
             if normed.len() > 1 {
-                self.phrase_starts.insert(normed[0].clone());
+                self.plain.entry(normed[0].clone()).or_default().starts_phrase = true;
             }
-            if let Some(old) = self.plain.get(&key) {
-                return Some(*old);
+            let entry = self.plain.entry(key).or_default();
+            if let Some(old) = entry.value {
+                return Some(old);
             }
-            self.plain.insert(key, value);
+            entry.value = Some(value);
             return None;
         }
         let pattern = phrase.split_whitespace().map(regex::escape).collect::<Vec<_>>().join(r"\s+");
@@ -68,6 +76,14 @@ impl Lexicon {
     /// for them: this runs for every word of every scope for every word-list rule.
     fn norm<'w>(&self, word: &'w str) -> std::borrow::Cow<'w, str> {
         use std::borrow::Cow;
+        if word.is_ascii() {
+            // ASCII is always in NFC, and its case is a byte's.
+            return if self.ignorecase && word.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(word.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(word)
+            };
+        }
         let w: Cow<'w, str> =
             if unicode_normalization::is_nfc_quick(word.chars()) == unicode_normalization::IsNormalized::Yes {
                 Cow::Borrowed(word)
@@ -88,15 +104,15 @@ impl Lexicon {
             let mut i = 0;
             while i < norm.len() {
                 let mut hit = None;
-                let longest =
-                    if self.phrase_starts.contains(norm[i].as_ref()) { self.max_words.min(norm.len() - i) } else { 1 };
+                let first = self.plain.get(norm[i].as_ref()).copied().unwrap_or_default();
+                let longest = if first.starts_phrase { self.max_words.min(norm.len() - i) } else { 1 };
                 for n in (1..=longest).rev() {
                     let ws = &prose.words[i..i + n];
                     if !ws.windows(2).all(|p| text::is_space(prose.text, p[0].end..p[1].start)) {
                         continue;
                     }
                     let found = if n == 1 {
-                        self.plain.get(norm[i].as_ref())
+                        first.value
                     } else {
                         key.clear();
                         for (k, w) in norm[i..i + n].iter().enumerate() {
@@ -105,10 +121,10 @@ impl Lexicon {
                             }
                             key.push_str(w);
                         }
-                        self.plain.get(key.as_str())
+                        self.plain.get(key.as_str()).and_then(|e| e.value)
                     };
                     if let Some(v) = found {
-                        hit = Some((ws[0].start..ws[n - 1].end, *v, n));
+                        hit = Some((ws[0].start..ws[n - 1].end, v, n));
                         break;
                     }
                 }
