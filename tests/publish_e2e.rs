@@ -9,124 +9,23 @@ mod bluesky_peer;
 mod common;
 #[path = "common/mastodon_peer.rs"]
 mod mastodon_peer;
+#[path = "common/world.rs"]
+mod world;
 
-use std::path::Path;
-use std::process::Output;
-
-use bluesky_peer::BlueskyPeer;
-use common::git::{T0, commit, init, merge_request};
-use common::{Repo, bin};
-use mastodon_peer::MastodonPeer;
+use common::bin;
 use serde_json::Value;
+use world::{World, ok, plain};
 
 const NOW: &str = "2026-12-01T12:00:00Z";
-const TOKEN_ENV: &str = "E2E_MASTODON_TOKEN";
-const PASSWORD_ENV: &str = "E2E_BLUESKY_PASSWORD";
-
-pub fn strategy(mastodon: &MastodonPeer, bluesky: &BlueskyPeer) -> String {
-    format!(
-        r#"[organisation]
-name = "Testby kommun"
-url = "https://www.testby.se"
-archive_url = "https://arkiv.testby.se"
-timezone = "Europe/Stockholm"
-
-[[goals]]
-id = "info"
-description = "Informera"
-
-[[audiences]]
-id = "alla"
-description = "Alla"
-
-[platforms.mastodon]
-{}
-{}
-[review]
-approvals = 1
-"#,
-        mastodon.strategy_lines(TOKEN_ENV),
-        bluesky.strategy_section(PASSWORD_ENV)
-    )
-}
-
-struct World {
-    repo: Repo,
-    git: git2::Repository,
-    mastodon: MastodonPeer,
-    bluesky: BlueskyPeer,
-    request: u64,
-}
-
-impl World {
-    fn new() -> World {
-        let mastodon = MastodonPeer::start();
-        let bluesky = BlueskyPeer::start();
-        let repo = Repo::new("");
-        repo.file("strategy.toml", strategy(&mastodon, &bluesky).as_bytes());
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media/plogbil.png");
-        repo.file("content/media/plog.png", &std::fs::read(example).expect("the example's image"));
-        let git = init(repo.path());
-        commit(&git, "Start", "Anna Berg", T0);
-        World { repo, git, mastodon, bluesky, request: 0 }
-    }
-
-    /// Writes a post and merges it as a reviewed pull request.
-    fn merge(&mut self, name: &str, text: &str) {
-        self.repo.post(name, text);
-        self.request += 1;
-        merge_request(&self.git, self.request, &["Bo Ek"], T0 + 3600 * self.request as i64);
-    }
-
-    fn publish(&self) -> Output {
-        let out = bin()
-            .arg("--root")
-            .arg(self.repo.path())
-            .args(["publish", "--now", NOW, "--timeout", "10"])
-            .env(TOKEN_ENV, &self.mastodon.token)
-            .env(PASSWORD_ENV, &self.bluesky.password)
-            .output()
-            .unwrap();
-        for secret in [&self.mastodon.token, &self.bluesky.password] {
-            assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.as_str()), "a secret in stdout");
-            assert!(!String::from_utf8_lossy(&out.stderr).contains(secret.as_str()), "a secret in stderr");
-        }
-        out
-    }
-
-    fn ledger(&self) -> budkavle::ledger::Ledger {
-        budkavle::ledger::Ledger::read(self.repo.path()).unwrap()
-    }
-}
-
-fn ok(out: &Output) -> String {
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "publish failed:\n{text}");
-    text
-}
-
-fn plain(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&amp;", "&").replace("&#39;", "'").replace("&quot;", "\"")
-}
 
 #[test]
 fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
-    let mut w = World::new();
+    let mut w = World::new("");
     w.merge(
         "snorojning.md",
         "+++\ntitle = \"Snöröjning i natt\"\ndate = 2026-11-30T09:00:00\nlang = \"sv\"\ntags = [\"Snöröjning\"]\n\n[[media]]\npath = \"../media/plog.png\"\nalt = \"En plogbil kör på Storgatan i snöfall.\"\n+++\n\nI natt plogar vi Storgatan. Ställ bilen på andra sidan gatan. Läs mer på https://www.testby.se/snorojning.\n\n---\n\nFrågor? Ring kundcenter på vardagar.\n",
     );
-    let text = ok(&w.publish());
+    let text = ok(&w.publish_at(NOW, &[]));
     assert!(text.contains("published"), "{text}");
 
     // Mastodon: a thread of two, the first with the image and its alt text.
@@ -162,7 +61,7 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
 
     // A re-run sends nothing and writes nothing.
-    let text = ok(&w.publish());
+    let text = ok(&w.publish_at(NOW, &[]));
     assert!(text.contains("nothing was due"), "{text}");
     assert_eq!(w.ledger().len(), lines);
     assert_eq!(w.mastodon.statuses().len(), 2);
@@ -173,7 +72,7 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
         "snorojning-uppdatering.md",
         "+++\ntitle = \"Snöröjningen klar\"\ndate = 2026-11-30T15:00:00\nupdates = \"snorojning\"\n+++\n\nStorgatan är plogad. Tack för att ni flyttade bilarna.\n",
     );
-    ok(&w.publish());
+    ok(&w.publish_at(NOW, &[]));
     let statuses = w.mastodon.statuses();
     assert_eq!(statuses.len(), 3);
     let update =
@@ -188,7 +87,7 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
         .unwrap()
         .replace("Ställ bilen på andra sidan gatan.", "Ställ bilen på Lillgatan.");
     w.merge("snorojning.md", &changed);
-    let text = ok(&w.publish());
+    let text = ok(&w.publish_at(NOW, &[]));
     assert!(text.contains("edited"), "{text}");
     let edited = w.mastodon.status(first["id"].as_str().unwrap()).expect("still there");
     assert!(plain(edited["content"].as_str().unwrap()).contains("Ställ bilen på Lillgatan"), "{edited:#?}");
@@ -199,7 +98,7 @@ fn a_merged_post_goes_out_once_then_replies_edits_and_retractions_follow() {
         .unwrap()
         .replace("updates = \"snorojning\"", "updates = \"snorojning\"\nretracted = \"Fel uppgift om Storgatan.\"");
     w.merge("snorojning-uppdatering.md", &retracted);
-    let text = ok(&w.publish());
+    let text = ok(&w.publish_at(NOW, &[]));
     assert!(text.contains("deleted"), "{text}");
     assert_eq!(w.mastodon.statuses().len(), 2);
     assert_eq!(w.bluesky.records().len(), 2);

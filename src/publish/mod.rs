@@ -165,13 +165,12 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
     // A pass can make more due: an update waits for the post it replies to, which this very
     // run may just have published. Re-plan until a pass does nothing new.
     for _pass in 0..8 {
-        let items: Vec<Item> =
-            current.actions().filter(|i| !attempted.contains(&(i.post.clone(), i.platform))).cloned().collect();
+        let items: Vec<Item> = current.actions().filter(|i| !attempted.contains(&attempt(i))).cloned().collect();
         if items.is_empty() {
             break;
         }
         for item in &items {
-            attempted.insert((item.post.clone(), item.platform));
+            attempted.insert(attempt(item));
             let conn = match connections.entry(item.platform) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -203,6 +202,20 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
     }
     lock.release()?;
     Ok(Report { plan: first, done, commit, notes })
+}
+
+/// What a pass did, so a later pass does not try the same thing twice in one run (a failure
+/// waits for the next run) but may do the next step for the same pair (publish, then pin).
+fn attempt(item: &Item) -> (String, PlatformId, &'static str) {
+    let what = match &item.action {
+        Action::Send { .. } => "send",
+        Action::Edit { .. } => "edit",
+        Action::Delete { .. } => "delete",
+        Action::Pin { .. } => "pin",
+        Action::Unpin { .. } => "unpin",
+        Action::Hold { .. } => "hold",
+    };
+    (item.post.clone(), item.platform, what)
 }
 
 /// The ledger commit's message: a summary line, one line per pair, and trailers a machine can
