@@ -299,6 +299,7 @@ fn page_types(site: &Path) -> (Vec<(&'static str, String)>, Vec<String>) {
         ("about", Some("/om/".into())),
         ("accessibility statement", Some("/tillganglighet/".into())),
         ("search", Some("/sok/".into())),
+        ("crisis page", Some("/kris/".into())),
     ];
     let mut present = Vec::new();
     let mut missing = Vec::new();
@@ -365,6 +366,34 @@ fn every_page_type_passes_axe_in_light_and_dark_and_reflows() {
         run.code,
         0,
         "axe-core found WCAG 2.1 A/AA violations, or a page scrolls sideways at 320 px (or did not load):\n{}",
+        problem_lines(&run.output)
+    );
+    assert!(missing.is_empty(), "the site has no page of these types: {}", missing.join(", "));
+}
+
+/// Crisis mode (issue 6): the banner on every page type and the crisis page with its timeline,
+/// through the same gate, in light and dark and at 320 px.
+#[test]
+fn pages_with_the_crisis_banner_and_the_crisis_page_pass_axe() {
+    preflight();
+    let repo = example_repo();
+    std::fs::write(
+        repo.path().join("content/CRISIS"),
+        "Krisledningen är aktiverad. Följ kommunens meddelanden här och på www.exempelstad.se.\n",
+    )
+    .expect("write content/CRISIS");
+    let site = build_site(repo.path());
+    let index = std::fs::read_to_string(site.join("index.html")).expect("read");
+    assert!(index.contains("class=\"crisis-banner\""), "crisis mode is on but the start page has no banner");
+    let base = serve(&site);
+    let (present, missing) = page_types(&site);
+    let mut args: Vec<String> = present.iter().map(|(_, p)| p.clone()).collect();
+    args.push("--reflow".to_string());
+    let run = browser("axe.mjs", &base, &args);
+    assert_eq!(
+        run.code,
+        0,
+        "with the crisis banner, axe-core found WCAG 2.1 A/AA violations, or a page scrolls sideways at 320 px:\n{}",
         problem_lines(&run.output)
     );
     assert!(missing.is_empty(), "the site has no page of these types: {}", missing.join(", "));
@@ -580,6 +609,11 @@ corrects = "xss-brodtext"
 
 Rättelse av <img src=x onerror=alert('correction body')>.
 "#,
+    );
+    // The crisis banner shows the first line of content/CRISIS on every page.
+    repo.file(
+        "content/CRISIS",
+        b"<script>alert('crisis note')</script><img src=x onerror=\"window.__pwned='crisis note'\">\n",
     );
     write_hostile_ledger(repo.path());
     let author = "Eve\" onmouseover=\"alert('author') ' onfocus='alert(2)";

@@ -1,12 +1,14 @@
 //! The public transparency archive (`dist/site/`): a static, accessible website of every post
 //! with its platforms, versions and relations, plus feeds, a search index and a sitemap
-//! (DESIGN §8). Pure function of the project and the [`Record`]; written through
+//! (DESIGN §8). Pure function of the project, the [`Record`] and, for crisis alerts past their
+//! `expires`, the time of the build ([`render_at`]); written through
 //! [`crate::output::OutputDir`], so a rebuild rewrites only pages whose bytes changed.
 //!
 //! The default theme's site templates, stylesheet and strings are embedded in the binary, so a
 //! repository whose theme has no `site/` folder (one made by `budkavle init`) still gets an
 //! archive; a file of the same name in the project's theme wins over the embedded one.
 
+mod crisis;
 mod feeds;
 mod html;
 mod i18n;
@@ -47,6 +49,7 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("accessibility.html", include_str!("../../themes/default/site/accessibility.html")),
     ("search.html", include_str!("../../themes/default/site/search.html")),
     ("version.html", include_str!("../../themes/default/site/version.html")),
+    ("crisis.html", include_str!("../../themes/default/site/crisis.html")),
 ];
 
 /// Built-in files of `themes/default/site/static/`, by name.
@@ -63,7 +66,26 @@ pub fn build(project: &Project, record: &Record, out_dir: &Path) -> Result<Write
 /// Every file of the site in memory, by `/`-separated path relative to the site root, so a
 /// caller can render everything before writing anything.
 pub fn render(project: &Project, record: &Record) -> Result<Vec<(String, Vec<u8>)>> {
-    Site::new(project, record)?.pages()
+    render_at(project, record, clock()?)
+}
+
+/// [`render`] as at `now`. The clock decides one thing only: whether a crisis alert's
+/// `expires` has passed. Tests and rehearsals fix it here or with `BUDKAVLE_NOW`.
+pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Vec<(String, Vec<u8>)>> {
+    Site::new(project, record, now)?.pages()
+}
+
+/// Environment variable that fixes the archive's clock (RFC 3339, e.g. `2027-01-23T08:00:00Z`),
+/// like `publish --now`.
+pub const NOW_ENV: &str = "BUDKAVLE_NOW";
+
+fn clock() -> Result<Timestamp> {
+    match std::env::var(NOW_ENV) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e| {
+            Error::Usage(format!("{NOW_ENV}={v} is not a time: {e} (write RFC 3339, e.g. 2027-01-23T08:00:00Z)"))
+        }),
+        _ => Ok(Timestamp::now()),
+    }
 }
 
 /// The archive pages of the posts `ids` only (`serve`, after an edit): each one's own page,
@@ -88,8 +110,11 @@ pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Re
         .map(|p| html::post_view(project, record, &strings, &media.by_path, p))
         .collect();
     html::link_relations(project, &strings, &mut posts);
-    let base = base_context(project, &strings);
-    let site = Site { project, record, tera, posts, strings, media: media.by_name, base };
+    let now = clock()?;
+    let crisis = crisis::Crisis::new(project, record, now);
+    let mut base = base_context(project, &strings);
+    crisis.add_to_context(&mut base, project, &strings);
+    let site = Site { project, record, tera, posts, strings, media: media.by_name, base, now, crisis };
     site.posts.iter().filter(|p| ids.contains(&p.id.as_str())).map(|p| pages::post_page(&site, p)).collect()
 }
 
@@ -115,6 +140,9 @@ pub(crate) struct Site<'a> {
     /// What every page's context starts from, built once: thousands of pages each converting
     /// every interface string again was a tenth of the site's build time.
     base: tera::Context,
+    /// When the site is built, for crisis alerts that have expired.
+    pub now: Timestamp,
+    pub crisis: crisis::Crisis,
 }
 
 /// A post as the archive shows it.
@@ -210,7 +238,7 @@ pub struct VersionLink {
 }
 
 impl<'a> Site<'a> {
-    pub(crate) fn new(project: &'a Project, record: &'a Record) -> Result<Self> {
+    pub(crate) fn new(project: &'a Project, record: &'a Record, now: Timestamp) -> Result<Self> {
         let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
         let tera = load_templates(project)?;
         let drafts_out: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
@@ -218,8 +246,10 @@ impl<'a> Site<'a> {
         let mut posts: Vec<PostView> =
             par_map(&drafts_out, |p| html::post_view(project, record, &strings, &media.by_path, p));
         html::link_relations(project, &strings, &mut posts);
-        let base = base_context(project, &strings);
-        Ok(Site { project, record, tera, posts, strings, media: media.by_name, base })
+        let crisis = crisis::Crisis::new(project, record, now);
+        let mut base = base_context(project, &strings);
+        crisis.add_to_context(&mut base, project, &strings);
+        Ok(Site { project, record, tera, posts, strings, media: media.by_name, base, now, crisis })
     }
 
     /// Every output file, by path relative to the site root.
@@ -230,6 +260,7 @@ impl<'a> Site<'a> {
         pages.extend(feeds::cap::pages(self)?);
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
+        pages.extend(crisis::pages(self)?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
         let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
         pages.extend(sitemap);

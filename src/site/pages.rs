@@ -2,8 +2,9 @@
 //! retracted one), tags, the monthly index that reaches every post without JavaScript, the
 //! about page and the accessibility statement; plus the images the posts show.
 //!
-//! Nothing here reads the clock: every page is a function of the posts, the strategy and the
-//! record, so an unchanged repository produces byte-identical pages and a rebuild writes none.
+//! Nothing here reads the clock: every page is a function of the posts, the strategy, the
+//! record and the build's one `now` (only for crisis alerts past their expiry), so an unchanged
+//! repository produces byte-identical pages and a rebuild writes none.
 
 use std::collections::BTreeMap;
 
@@ -65,6 +66,7 @@ fn start_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
 pub(crate) fn post_page(site: &Site<'_>, post: &PostView) -> Result<(String, Vec<u8>)> {
     let mut ctx = site.base_context();
     ctx.insert("post", post);
+    ctx.insert("crisis", &site.crisis.post_notice(&post.id, &site.strings, &site.project.strategy.timezone));
     let template = if post.retracted.is_some() { "tombstone.html" } else { "post.html" };
     Ok((format!("p/{}/index.html", post.id), site.render(template, &ctx)?))
 }
