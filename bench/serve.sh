@@ -112,7 +112,12 @@ buf = buf.split(b"\r\n\r\n", 1)[1]
 assert next_event(time.monotonic() + 10)[0] == "hello"
 
 posts_dir = os.path.join(root, "content", "posts")
-files = sorted(f for f in os.listdir(posts_dir) if f.endswith(".md"))
+files = sorted(
+    os.path.relpath(os.path.join(d, f), posts_dir)
+    for d, _, names in os.walk(posts_dir)
+    for f in names
+    if f.endswith(".md")
+)
 step = max(1, len(files) // (runs + 1))
 times = []
 for i in range(runs):
@@ -121,7 +126,7 @@ for i in range(runs):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     # The post's id is its file stem unless it sets one; read it as budkavle does.
-    post_id = name[:-3]
+    post_id = os.path.basename(name)[:-3]
     for line in text.split("+++")[1].splitlines():
         if line.startswith("id = "):
             post_id = line.split("=", 1)[1].strip().strip('"')

@@ -50,7 +50,7 @@ impl Project {
         );
 
         let files = post_files(root, &canonical_root, &mut diags);
-        let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy };
+        let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy, media: Default::default() };
         let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
             let mut d = Diagnostics::default();
             let p = post::load(&ctx, rel, &mut d);
@@ -79,13 +79,24 @@ impl Project {
     ///
     /// `Err` holds the file's own problems; it keeps its previous post, so the rest stays
     /// viewable. `Ok` holds the problems between posts as they now stand (empty when none).
-    pub(crate) fn reload_post(&mut self, rel: &Path) -> std::result::Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    /// `known_clean`: the posts had no problems between them before this edit, so an edit that
+    /// keeps the post's id, date and relation cannot have made one.
+    pub(crate) fn reload_post(
+        &mut self,
+        rel: &Path,
+        known_clean: bool,
+    ) -> std::result::Result<Vec<Diagnostic>, Vec<Diagnostic>> {
         let canonical_root = self.root.canonicalize().map_err(|e| {
             vec![Diagnostic::file(rel, format!("cannot open the repository {}: {e}", self.root.display()))]
         })?;
         let mut diags = Diagnostics::default();
         let loaded = if self.root.join(rel).is_file() {
-            let ctx = post::Context { root: &self.root, canonical_root: &canonical_root, strategy: &self.strategy };
+            let ctx = post::Context {
+                root: &self.root,
+                canonical_root: &canonical_root,
+                strategy: &self.strategy,
+                media: Default::default(),
+            };
             let p = post::load(&ctx, rel, &mut diags);
             if !diags.0.is_empty() {
                 return Err(diags.0);
@@ -93,6 +104,24 @@ impl Project {
             p
         } else {
             None
+        };
+        // The common edit (text, not id, date or relations) keeps the post where it was: no
+        // re-sort, no re-index, and the relations check only needs its own targets.
+        let in_place = loaded.as_ref().and_then(|new| {
+            let &i = self.by_id.get(&new.id)?;
+            let old = self.posts.get(i)?;
+            let same = old.path == rel
+                && old.date == new.date
+                && old.reply_to() == new.reply_to()
+                && new.reply_to().is_none_or(|t| self.by_id.contains_key(t));
+            (same && known_clean).then_some(i)
+        });
+        let loaded = match (in_place, loaded) {
+            (Some(i), Some(new)) => {
+                self.posts[i] = new;
+                return Ok(Vec::new());
+            }
+            (_, loaded) => loaded,
         };
         self.posts.retain(|p| p.path != rel);
         self.posts.extend(loaded);

@@ -239,6 +239,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                 let start = Instant::now();
                 let mut paths = Vec::new();
                 let mut generation = 0;
+                let mut timings = Vec::new();
                 if work.all || !state.has_project() {
                     let (changes, full) = state.rebuild_all(shared);
                     if let Some(full) = full
@@ -251,6 +252,9 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                 } else {
                     for post in &work.posts {
                         let changes = state.post_changed(shared, post);
+                        if !changes.timings.is_empty() {
+                            timings.push(changes.timings);
+                        }
                         paths.extend(changes.paths);
                         generation = changes.generation;
                     }
@@ -259,7 +263,11 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                     shared.broadcast(&paths, generation);
                 }
                 let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
-                say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed", start.elapsed(), paths.len()));
+                let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
+                say(
+                    opts,
+                    &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()),
+                );
                 if state.has_project() && !work.all {
                     let _ = bg.tx.send(generation);
                 }

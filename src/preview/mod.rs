@@ -27,6 +27,9 @@ use crate::project::{Project, par_map};
 pub(crate) use marked::escape as escape_html;
 pub(crate) use page::{PostRow, Previews};
 
+/// Files by `/`-separated path relative to `dist/previews/`, with their bytes.
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
+
 /// The folder under `dist/`.
 pub const DIR: &str = "previews";
 
@@ -35,6 +38,16 @@ pub const DIR: &str = "previews";
 /// [`crate::check::check`]; with `changed`, the index lists only the changed posts and a
 /// `summary.md` is added for the pull-request comment.
 pub fn render(project: &Project, findings: &[Finding], changed: Option<&Changed>) -> Result<Vec<(String, Vec<u8>)>> {
+    render_with_rows(project, findings, changed).map(|(files, _)| files)
+}
+
+/// [`render`], plus the index row of every post (`serve` keeps them to re-render the index
+/// after an edit without rendering every post again).
+pub(crate) fn render_with_rows(
+    project: &Project,
+    findings: &[Finding],
+    changed: Option<&Changed>,
+) -> Result<(Files, Vec<PostRow>)> {
     let previews = Previews::new(project)?;
     let by_file = findings_by_file(findings);
     let results = par_map(&project.posts, |post| {
@@ -65,7 +78,7 @@ pub fn render(project: &Project, findings: &[Finding], changed: Option<&Changed>
     files.extend(previews.static_files());
     let posts: Vec<&crate::post::Post> = project.posts.iter().collect();
     files.extend(Previews::media_files_of(project, &posts)?);
-    Ok(files)
+    Ok((files, rows))
 }
 
 /// Writes rendered files into `out_dir` (normally `dist/previews`), touching only changed ones.

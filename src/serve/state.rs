@@ -37,18 +37,9 @@ pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
     let project = Project::load(root)?;
     let record = Record::load(&project)?;
     let findings = check::check(&project)?;
-    let previews_list = preview::render(&project, &findings, None)?;
+    let (previews_list, rows) = preview::render_with_rows(&project, &findings, None)?;
     let site_list = crate::site::render(&project, &record)?;
-    let previews_t = Previews::new(&project)?;
-    let by_file = preview::findings_by_file(&findings);
-    let mut rows = HashMap::with_capacity(project.posts.len());
-    // The rows again from the same rendering code; cheap next to the pages, and keeps the
-    // index the fast path renders identical to the full one.
-    for post in &project.posts {
-        let own = by_file.get(post.path.as_path()).map(Vec::as_slice).unwrap_or(&[]);
-        let (_, row) = previews_t.post(&project, post, own).map_err(|d| Error::Invalid(vec![d]))?;
-        rows.insert(post.id.clone(), row);
-    }
+    let rows: HashMap<String, PostRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
     let ids = project.posts.iter().map(|p| (p.path.clone(), p.id.clone())).collect();
     let to_map = |list: &[(String, Vec<u8>)]| list.iter().map(|(p, b)| (p.clone(), Arc::new(b.clone()))).collect();
     let full = Full { site: to_map(&site_list), previews: to_map(&previews_list), rows, ids, site_list, previews_list };
@@ -76,6 +67,26 @@ pub(crate) struct State {
 pub(crate) struct Changes {
     pub paths: Vec<String>,
     pub generation: u64,
+    /// Where the time of a one-post rebuild went (`load 2ms, check 5ms, …`), for the log.
+    pub timings: String,
+}
+
+/// Times the steps of a rebuild, for the log line that says where the milliseconds went.
+struct Steps {
+    last: std::time::Instant,
+    out: Vec<String>,
+}
+
+impl Steps {
+    fn new() -> Steps {
+        Steps { last: std::time::Instant::now(), out: Vec::new() }
+    }
+
+    fn done(&mut self, step: &str) {
+        let now = std::time::Instant::now();
+        self.out.push(format!("{step} {:.1?}", now - self.last));
+        self.last = now;
+    }
 }
 
 impl State {
@@ -144,14 +155,17 @@ impl State {
         if !paths.is_empty() {
             content.generation += 1;
         }
-        Changes { paths, generation: content.generation }
+        Changes { paths, generation: content.generation, timings: String::new() }
     }
 
     /// The post file `rel` was written, created or removed.
     pub(crate) fn post_changed(&mut self, shared: &Shared, rel: &Path) -> Changes {
         let Some(project) = self.project.as_mut() else { return self.show_errors(shared) };
         let Some(previews) = self.previews.as_ref() else { return self.show_errors(shared) };
-        match project.reload_post(rel) {
+        let mut steps = Steps::new();
+        let reloaded = project.reload_post(rel, self.cross.is_empty());
+        steps.done("load");
+        match reloaded {
             Err(diags) => {
                 // The file keeps its previous post and pages until it loads again.
                 self.errors.insert(rel.to_path_buf(), diags);
@@ -177,9 +191,11 @@ impl State {
         if let Some(post) = post {
             self.ids.insert(rel.to_path_buf(), post.id.clone());
             let outcome = check::check_one(project, post, &self.rules).and_then(|findings| {
+                steps.done("check");
                 let refs: Vec<&Finding> = findings.iter().collect();
                 previews.post(project, post, &refs)
             });
+            steps.done("previews");
             match outcome {
                 Ok(((path, page), row)) => {
                     preview_updates.push((path, Some(page)));
@@ -190,7 +206,9 @@ impl State {
                     return self.show_errors(shared);
                 }
             }
-            match crate::site::post_pages(project, &self.record, &[post.id.as_str()]) {
+            let pages = crate::site::post_pages(project, &self.record, &[post.id.as_str()]);
+            steps.done("archive");
+            match pages {
                 Ok(pages) if pages.is_empty() => site_updates.push((format!("p/{}/index.html", post.id), None)),
                 Ok(pages) => site_updates.extend(pages.into_iter().map(|(p, b)| (p, Some(b)))),
                 Err(e) => {
@@ -204,6 +222,7 @@ impl State {
             Ok(index) => preview_updates.push(("index.html".to_string(), Some(index))),
             Err(e) => self.global = Some(diagnostics(e)),
         }
+        steps.done("index");
         if self.broken() {
             return self.show_errors(shared);
         }
@@ -218,7 +237,7 @@ impl State {
         if !paths.is_empty() {
             content.generation += 1;
         }
-        Changes { paths, generation: content.generation }
+        Changes { paths, generation: content.generation, timings: steps.out.join(", ") }
     }
 
     fn broken(&self) -> bool {
@@ -245,7 +264,11 @@ impl State {
             content.error = Some(Arc::new(page));
             content.generation += 1;
         }
-        Changes { paths: if same { Vec::new() } else { vec!["*".to_string()] }, generation: content.generation }
+        Changes {
+            paths: if same { Vec::new() } else { vec!["*".to_string()] },
+            generation: content.generation,
+            timings: String::new(),
+        }
     }
 }
 

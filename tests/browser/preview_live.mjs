@@ -16,6 +16,8 @@ import { launch, parseArgs, open, die, axeSource, BROKEN } from './lib.mjs';
 const { base, flags, paths } = parseArgs('preview_live.mjs <base-url> --file=PATH --where=REL <path>');
 if (paths.length !== 1 || !flags.file || !flags.where) die('give one path, --file and --where');
 const LIMIT_MS = 2000;
+// Showing an error and recovering are not timed by the issue; a loaded CI machine gets slack.
+const ERROR_LIMIT_MS = 5000;
 const original = readFileSync(flags.file, 'utf8');
 
 /** Polls the page (which reloads under us) until `test(text)` holds; returns ms or null. */
@@ -53,8 +55,8 @@ try {
   else console.log(`ok edit shown after ${ms} ms`);
 
   writeFileSync(flags.file, original.replace(/^title = .*$/m, 'title = "Oavslutad'));
-  ms = await until(page, (t) => t.includes(`${flags.where}:`));
-  if (ms === null) problems.push(`the front-matter error did not show within ${LIMIT_MS} ms`);
+  ms = await until(page, (t) => t.includes(`${flags.where}:`), ERROR_LIMIT_MS);
+  if (ms === null) problems.push(`the front-matter error did not show within ${ERROR_LIMIT_MS} ms`);
   else {
     const h1 = await page.locator('h1').first().innerText();
     console.log(`ok error page after ${ms} ms: "${h1}"`);
@@ -67,8 +69,9 @@ try {
   }
 
   writeFileSync(flags.file, original);
-  ms = await until(page, (t) => !t.includes(`${flags.where}:`) && t.includes(original.match(/^title = "(.*)"$/m)[1]));
-  if (ms === null) problems.push(`the preview did not come back within ${LIMIT_MS} ms of the fix`);
+  const title = original.match(/^title = "(.*)"$/m)[1];
+  ms = await until(page, (t) => !t.includes(`${flags.where}:`) && t.includes(title), ERROR_LIMIT_MS);
+  if (ms === null) problems.push(`the preview did not come back within ${ERROR_LIMIT_MS} ms of the fix`);
   else console.log(`ok recovered after ${ms} ms`);
 } finally {
   writeFileSync(flags.file, original);

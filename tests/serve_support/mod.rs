@@ -27,7 +27,8 @@ pub fn start(root: &Path) -> Server {
         .arg(root)
         .args(["serve", "--port", "0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        // BUDKAVLE_TEST_SERVE_LOG=1 shows the server's log (what it rebuilt, and how fast).
+        .stderr(if std::env::var_os("BUDKAVLE_TEST_SERVE_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
         .spawn()
         .expect("start budkavle serve");
     let stdout = child.stdout.take().expect("stdout");
