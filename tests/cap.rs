@@ -384,3 +384,36 @@ fn a_sender_cap_cannot_accept_is_refused() {
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("cap_sender") && err.contains("no spaces, commas"), "{err}");
 }
+
+#[test]
+fn the_index_exists_before_a_crisis_and_without_an_archive_address() {
+    let repo = Repo::new("");
+    let strategy = std::fs::read_to_string(repo.path().join("strategy.toml")).unwrap();
+    std::fs::write(
+        repo.path().join("strategy.toml"),
+        strategy.replace("archive_url = \"https://arkiv.testby.se\"\n", ""),
+    )
+    .unwrap();
+    repo.post("nyhet.md", "+++\ntitle = \"Nyhet\"\ndate = 2027-03-02T08:00:00\n+++\n\nText.\n");
+    let render = |project: &budkavle::Project| -> std::collections::HashMap<String, Vec<u8>> {
+        budkavle::site::render(project, &budkavle::site::Record::default()).expect("site").into_iter().collect()
+    };
+    let site = render(&repo.load());
+    let empty = std::str::from_utf8(&site["cap/index.atom"]).unwrap();
+    jing(empty);
+    assert!(!empty.contains("<entry"));
+    assert_eq!(site.keys().filter(|k| k.starts_with("cap/")).count(), 1);
+
+    // Without the archive's address: root-relative links and stable urn:uuid ids.
+    repo.post("storm.md", &crisis("", "date = 2027-03-01T08:00:00\n", "Text."));
+    let site = render(&repo.load());
+    let feed = std::str::from_utf8(&site["cap/index.atom"]).unwrap();
+    jing(feed);
+    assert!(feed.contains("href=\"/cap/storm.xml\"") && feed.contains("<id>urn:uuid:"), "{feed}");
+    assert_eq!(
+        feed,
+        std::str::from_utf8(&render(&repo.load())["cap/index.atom"]).unwrap(),
+        "stable from build to build"
+    );
+    valid(std::str::from_utf8(&site["cap/storm.xml"]).unwrap());
+}

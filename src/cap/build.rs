@@ -118,7 +118,7 @@ pub fn identifier(project: &Project, sender: &str, post: &Post) -> String {
         .collect()
 }
 
-/// The host of an `http(s)://` URL, lower-cased by the caller's data (hosts are written so).
+/// The host of an `http(s)://` URL, as written (without user info or port).
 fn host(url: &str) -> Option<&str> {
     let rest = url.trim().strip_prefix("https://").or_else(|| url.trim().strip_prefix("http://"))?;
     let authority = rest.split(['/', '?', '#']).next()?;

@@ -355,7 +355,6 @@ fn is_decimal(s: &str) -> bool {
     !(int.is_empty() && frac.is_empty())
         && int.chars().all(|c| c.is_ascii_digit())
         && frac.chars().all(|c| c.is_ascii_digit())
-        && !(digits.contains('.') && int.is_empty() && frac.is_empty())
 }
 
 #[cfg(test)]
@@ -388,6 +387,17 @@ mod tests {
             let e = from_xml(&xml).unwrap_err();
             assert!(e.message.contains(want), "{want}: {e}");
         }
+    }
+
+    #[test]
+    fn signatures_are_kept_as_written() {
+        let sig = r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/></Signature>"#;
+        let xml = MINIMAL.replace("</alert>", &format!("{sig}</alert>"));
+        let a = from_xml(&xml).unwrap();
+        assert_eq!(a.signatures, [sig]);
+        assert!(crate::cap::to_xml(&a).contains(sig));
+        let e = from_xml(&MINIMAL.replace("</alert>", "<x xmlns=\"urn:other\"/></alert>")).unwrap_err();
+        assert!(e.message.contains("not part of CAP 1.2"), "{e}");
     }
 
     #[test]

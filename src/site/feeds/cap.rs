@@ -5,7 +5,9 @@
 //! A crisis post is published here when it is not a draft or retracted and has a `sent` time:
 //! its `date`, else its first publication. One whose `[crisis]` values CAP does not allow has no
 //! alert (`budkavle check` reports those values; the `crisis` rules), rather than failing the
-//! whole archive. Nothing reads the clock: the feed's `updated` is its newest alert's `sent`.
+//! whole archive. The index is written also when it is empty, so readers can subscribe before
+//! a crisis. Nothing reads the clock: the feed's `updated` is its newest alert's `sent` (the
+//! epoch for an empty one).
 
 use std::fmt::Write;
 
@@ -31,9 +33,6 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
         .filter(|p| sent_of(p).is_some())
         .filter_map(|p| cap::alert(project, p, &sent_of).ok().map(|a| (p, a)))
         .collect();
-    if alerts.is_empty() {
-        return Ok(Vec::new());
-    }
     alerts.sort_by(|a, b| (b.1.sent.timestamp(), &a.0.id).cmp(&(a.1.sent.timestamp(), &b.0.id)));
     let mut out: Vec<(String, Vec<u8>)> =
         alerts.iter().map(|(p, a)| (format!("{DIR}/{}.xml", p.id), cap::to_xml(a).into_bytes())).collect();
