@@ -281,3 +281,24 @@ fn build_changed_since_writes_a_narrow_index_and_a_summary() {
     assert!(row.contains("error"), "the over-limit finding is counted: {row}");
     assert!(!summary.contains("Post A"));
 }
+
+#[test]
+fn the_workflows_from_init_post_the_summary_on_the_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("kommun");
+    let out = bin().arg("init").arg(&repo).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let github = std::fs::read_to_string(repo.join(".github/workflows/budkavle.yml")).unwrap();
+    let parsed: serde_norway::Value = serde_norway::from_str(&github).expect("the GitHub workflow is YAML");
+    assert_eq!(parsed["permissions"]["pull-requests"].as_str(), Some("write"), "it may comment");
+    assert!(github.contains("--changed-since \"origin/${{ github.base_ref }}\""));
+    assert!(github.contains("gh pr comment \"$PR\" --edit-last --body-file dist/previews/summary.md"));
+    assert!(github.contains("fetch-depth: 0"), "the base branch must be in the clone");
+
+    let gitlab = std::fs::read_to_string(repo.join(".gitlab-ci.yml")).unwrap();
+    serde_norway::from_str::<serde_norway::Value>(&gitlab).expect("the GitLab CI file is YAML");
+    assert!(gitlab.contains("--changed-since \"origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME\""));
+    assert!(gitlab.contains("merge_requests/$CI_MERGE_REQUEST_IID/notes"));
+    assert!(gitlab.contains("GIT_DEPTH: 0"));
+}
