@@ -321,6 +321,13 @@ fn the_examples_boil_water_chain_is_one_timeline_latest_first() {
     let c = chain(page(&pages, "kris/index.html"), "2027-01-kokningsrekommendation-norra-exempelstad");
     assert!(c.contains("badge-status-active\">Pågår<"), "{c}");
     assert!(!c.contains("Utgånget"), "{c}");
+    // The all-clear and the second update are dated later: shown as scheduled, and the chain
+    // was last updated by the first update.
+    let all_clear = between(c, "id=\"m-2027-01-kokningsrekommendation-upphor\"", "</article>");
+    assert!(all_clear.contains("Planerat, inte skickat ännu"), "{all_clear}");
+    let first_update = between(c, "id=\"m-2027-01-kokningsrekommendation-uppdatering-1\"", "</article>");
+    assert!(!first_update.contains("Planerat"), "{first_update}");
+    assert!(c.contains("senast uppdaterad <time datetime=\"2027-01-19T15:00:00Z\">"), "{c}");
 }
 
 #[test]
@@ -392,6 +399,9 @@ fn a_cancelled_chain_shows_as_ended() {
     let early = render_at(&project, &Record::default(), "2027-01-21T12:00:00Z");
     let c = chain(page(&early, "kris/index.html"), "kris");
     assert!(c.contains("badge-status-active\">Pågår<"), "{c}");
+    let cancel = between(c, "id=\"m-kris-slut\"", "</article>");
+    assert!(cancel.contains("Planerat, inte skickat ännu"), "{cancel}");
+    assert!(banner(page(&early, "index.html")).is_some_and(|b| b.contains("Koka vattnet")));
 }
 
 #[test]

@@ -59,6 +59,10 @@ struct Member {
     id: String,
     at: Option<Timestamp>,
     expires: Option<Timestamp>,
+    /// Whether its time has come (a post without a date goes out on merge). A message
+    /// scheduled for later is shown as such and changes nothing yet: an all-clear that has
+    /// not gone out must not end the crisis on the archive.
+    due: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,12 +114,13 @@ impl Crisis {
                             .and_then(|c| c.expires.as_ref())
                             .and_then(|e| crate::post::resolve_datetime(e, tz).ok());
                         let cancels = p.cancels.is_some() && p.retracted.is_none();
-                        (Member { id: p.id.clone(), at: when(p), expires }, cancels)
+                        let at = when(p);
+                        (Member { id: p.id.clone(), at, expires, due: at.is_none_or(|t| t <= now) }, cancels)
                     })
                     .collect();
                 members.sort_by(|a, b| (order_key(a.0.at), &a.0.id).cmp(&(order_key(b.0.at), &b.0.id)));
-                let ended = members.iter().find(|(m, cancels)| *cancels && m.at.is_none_or(|t| t <= now));
-                let expires = members.iter().rev().find_map(|(m, _)| m.expires);
+                let ended = members.iter().find(|(m, cancels)| *cancels && m.due);
+                let expires = members.iter().rev().filter(|(m, _)| m.due).find_map(|(m, _)| m.expires);
                 let (status, status_at) = match (ended, expires) {
                     (Some((m, _)), _) => (Status::Ended, m.at),
                     (None, Some(e)) if e <= now => (Status::Expired, Some(e)),
@@ -125,7 +130,7 @@ impl Crisis {
             })
             .collect();
         chains.sort_by(|a, b| {
-            let key = |c: &Chain| order_key(c.members.last().and_then(|m| m.at));
+            let key = |c: &Chain| order_key(c.updated());
             key(b).cmp(&key(a)).then_with(|| a.root.cmp(&b.root))
         });
         Crisis { chains, mode: crate::publish::crisis_mode(project), note: read_note(project) }
@@ -150,7 +155,7 @@ impl Crisis {
         let tz = &project.strategy.timezone;
         let chain = self.chains.iter().find(|c| c.status == Status::Active).and_then(|c| {
             let root = project.post(&c.root)?;
-            let updated = c.members.last().and_then(|m| m.at);
+            let updated = c.updated();
             Some(serde_json::json!({
                 "title": root.title,
                 "lang": root.lang,
@@ -190,6 +195,12 @@ impl Status {
 }
 
 impl Chain {
+    /// When the latest message that has gone out went out; the first message's time while
+    /// every message is still scheduled.
+    fn updated(&self) -> Option<Timestamp> {
+        self.members.iter().rev().find(|m| m.due).or(self.members.first()).and_then(|m| m.at)
+    }
+
     /// "Händelsen avslutades …" / "Meddelandet gällde till …"; none while it is active.
     fn status_text(&self, strings: &Strings, tz: &jiff::tz::TimeZone) -> Option<String> {
         let key = match self.status {
@@ -262,6 +273,8 @@ struct MessageView {
     expires: Option<String>,
     expires_human: Option<String>,
     expired: bool,
+    /// Dated later than the build: not sent yet.
+    scheduled: bool,
     first: bool,
     /// Fields a reader acts on that changed since the previous message.
     changes: Vec<Change>,
@@ -331,6 +344,7 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
             expires: member.expires.map(|t| t.to_string()),
             expires_human: member.expires.map(human),
             expired: member.expires.is_some_and(|e| e <= site.now),
+            scheduled: !member.due,
             first: previous.is_none(),
             changes,
             text_diff,
@@ -338,7 +352,7 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
         previous = Some((post, member));
     }
     messages.reverse();
-    let updated = chain.members.last().and_then(|m| m.at);
+    let updated = chain.updated();
     Some(ChainView {
         id: chain.root.clone(),
         anchor: anchor(&chain.root),
