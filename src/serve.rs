@@ -59,6 +59,12 @@ struct Work {
 /// Serves until the process is stopped. Returns only when it cannot start.
 pub fn run(opts: &Options) -> Result<()> {
     let root = opts.root.canonicalize().map_err(|e| Error::io("cannot open", &opts.root, e))?;
+    // First, so a port in use is said at once rather than after the first build.
+    let listener = TcpListener::bind(("127.0.0.1", opts.port))
+        .map_err(|e| Error::io("cannot listen on", format!("127.0.0.1:{}", opts.port), e))?;
+    // Before the first build: an edit saved while it runs is queued, not missed.
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let _watcher = watch(&root, tx.clone())?;
     let shared = Arc::new(Shared::default());
     let mut state = State::new(root.clone());
     let started = Instant::now();
@@ -79,8 +85,6 @@ pub fn run(opts: &Options) -> Result<()> {
         None => say(opts, "the repository has problems: the pages show them until they are fixed"),
     }
 
-    let listener = TcpListener::bind(("127.0.0.1", opts.port))
-        .map_err(|e| Error::io("cannot listen on", format!("127.0.0.1:{}", opts.port), e))?;
     let addr = listener.local_addr().map_err(|e| Error::io("cannot listen on", "127.0.0.1", e))?;
     // The one line on standard output: scripts (and the tests) read the address from it.
     println!("serving http://{addr}/ (archive) and http://{addr}/previews/ (previews); Ctrl-C stops");
@@ -95,8 +99,6 @@ pub fn run(opts: &Options) -> Result<()> {
         open_in_browser(&format!("http://{addr}/previews/"), opts);
     }
 
-    let (tx, rx) = mpsc::channel::<Msg>();
-    let _watcher = watch(&root, tx.clone())?;
     let background = background_worker(root.clone(), opts.out.clone(), tx);
     rebuild_loop(opts, &root, &mut state, &shared, &rx, &background);
     Ok(())
