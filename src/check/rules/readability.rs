@@ -105,7 +105,10 @@ impl Counts {
     /// Adds the sentences of `prose`. A "sentence" with fewer than two words of letters is data
     /// — a time, a date, a number in a list ("23 December: 10:00–15:00") — not prose, and is
     /// left out: it would make a timetable look easy or hard for reasons that are not language.
-    pub(crate) fn add(&mut self, prose: &Prose<'_>) {
+    ///
+    /// Syllables are counted only `with_syllables`: LIX does not use them, and counting them
+    /// was the costliest part of scoring a Swedish post.
+    pub(crate) fn add(&mut self, prose: &Prose<'_>, with_syllables: bool) {
         for s in prose.sentences() {
             let words = prose.words_in(&s);
             let lettered = words.clone().filter(|&i| prose.word(i).chars().any(char::is_alphabetic)).count();
@@ -119,7 +122,9 @@ impl Counts {
                 if text::letters(w) > 6 {
                     self.long_words += 1;
                 }
-                self.syllables += syllables(w);
+                if with_syllables {
+                    self.syllables += syllables(w);
+                }
             }
         }
     }
@@ -127,7 +132,7 @@ impl Counts {
     #[cfg(test)]
     pub(crate) fn of(text: &str) -> Counts {
         let mut c = Counts::default();
-        c.add(&Prose::new(text, &[]));
+        c.add(&Prose::new(text, &[]), true);
         c
     }
 
@@ -205,7 +210,7 @@ impl Kind for Readability {
     fn check(&self, common: &Common, ctx: &PostCtx<'_>, out: &mut Emitter<'_>) {
         let mut counts = Counts::default();
         for scope in common.scopes(ctx) {
-            counts.add(&Prose::of_scope(scope));
+            counts.add(&Prose::of_scope(scope), self.metric == Metric::Flesch);
         }
         if counts.words < self.min_words.max(1) {
             return;

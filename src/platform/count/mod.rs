@@ -47,16 +47,40 @@ pub fn graphemes(text: &str) -> usize {
     // emoji modifiers all lie above), nor among the dashes, quotes, bullets and ellipsis of
     // General Punctuation; so for most Swedish and English text one character is one grapheme —
     // except CR LF, which is one. Segmenting is far slower; do it only when needed.
+    // The test reads UTF-8 bytes rather than decoded characters: below U+0300 a character is
+    // ASCII or has a lead byte under 0xCC, and General Punctuation is 0xE2 0x80–0x81 ….
+    let bytes = text.as_bytes();
     let mut chars = 0;
     let mut prev_cr = false;
-    for c in text.chars() {
-        if c >= '\u{300}' && !matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}') {
-            return text.graphemes(true).count();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if !(prev_cr && b == b'\n') {
+                chars += 1;
+            }
+            prev_cr = b == b'\r';
+            i += 1;
+            continue;
         }
-        if !(prev_cr && c == '\n') {
+        prev_cr = false;
+        if b < 0xCC {
+            // U+0080–U+02FF: two bytes.
             chars += 1;
+            i += 2;
+            continue;
         }
-        prev_cr = c == '\r';
+        if b == 0xE2
+            && let (Some(&b1 @ (0x80 | 0x81)), Some(&b2)) = (bytes.get(i + 1), bytes.get(i + 2))
+        {
+            let c = 0x2000 | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if matches!(c, 0x2010..=0x2027 | 0x2030..=0x205E) {
+                chars += 1;
+                i += 3;
+                continue;
+            }
+        }
+        return text.graphemes(true).count();
     }
     chars
 }
@@ -81,6 +105,10 @@ mod tests {
             "• punkt – ”citat” … ‰",
             "•\u{301}",
             "a\u{200D}b",
+            "\u{2FF}\u{2010}\u{2027}\u{2028}x",
+            "\u{2029}\u{202F}\u{2030}\u{205E}\u{205F}\u{2060}",
+            "\r\u{2026}\n\r\n\u{2070}",
+            "ʼa\u{300}\u{2011}\u{2012}",
         ] {
             assert_eq!(graphemes(text), text.graphemes(true).count(), "{text:?}");
         }
