@@ -458,14 +458,14 @@ fn the_crisis_page_speaks_english_for_an_english_organisation() {
     repo.file("strategy.toml", strategy.replacen("[organisation]\n", "[organisation]\nlang = \"en\"\n", 1).as_bytes());
     repo.post("kris.md", CRISIS_POST);
     repo.post("kris-uppdatering.md", UPDATE);
-    repo.file("content/CRISIS", b"The crisis team is active.");
+    repo.file("content/CRISIS", b"\n# The crisis team is active.\n");
     let pages = render_at(&repo.load(), &Record::default(), BEFORE_EXPIRY);
     let kris = page(&pages, "kris/index.html");
     assert!(kris.contains("<h1>Crisis information</h1>"), "{kris}");
     assert!(kris.contains("<dt>Severity</dt>") && kris.contains("Added: </span>Severe</ins>"), "{kris}");
     assert!(kris.contains("In effect until 23 January 2027, 18:00"), "{kris}");
     let b = banner(page(&pages, "index.html")).expect("banner");
-    assert!(b.contains("Ongoing crisis:") && b.contains("The crisis team is active."), "{b}");
+    assert!(b.contains("Ongoing crisis:") && b.contains(">The crisis team is active.<"), "{b}");
     assert!(page(&pages, "index.html").contains("<a href=\"/kris/\">Crisis</a>"));
 }
 

@@ -227,7 +227,8 @@ fn read_note(project: &Project) -> Option<String> {
     }
     let canonical_root = project.root.canonicalize().ok()?;
     let text = crate::fsutil::read_text(&project.root, &canonical_root, rel, MAX_NOTE_BYTES).ok()?;
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))?;
+    // A Markdown heading marker is not part of the message.
+    let line = text.lines().map(|l| l.trim().trim_start_matches('#').trim()).find(|l| !l.is_empty())?;
     let line: String = line.chars().filter(|c| !c.is_control()).collect();
     Some(if line.chars().count() > MAX_NOTE_CHARS {
         let cut: String = line.chars().take(MAX_NOTE_CHARS - 1).collect();
