@@ -41,7 +41,11 @@ pub(crate) fn read_text(root: &Path, canonical_root: &Path, rel: &Path, max_byte
 
 /// Reads a file already known to lie inside the repository (found by a walk that refuses links).
 pub(crate) fn read_inside(real: &Path, rel: &Path, max_bytes: u64) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    use std::io::Read;
+    // One open and one fstat: the path is walked once (this runs for every post).
+    let cannot = |e: std::io::Error| Diagnostic::file(rel, format!("cannot read the file: {e}"));
+    let mut file = std::fs::File::open(real).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
     if meta.len() > max_bytes {
         return Err(Diagnostic::file(
             rel,
@@ -53,7 +57,8 @@ pub(crate) fn read_inside(real: &Path, rel: &Path, max_bytes: u64) -> Result<Str
         )
         .hint("a post is a short text: move large data out of content/ (images belong in content/media/)"));
     }
-    let bytes = std::fs::read(real).map_err(|e| Diagnostic::file(rel, format!("cannot read the file: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes).map_err(cannot)?;
     decode_utf8(rel, bytes)
 }
 

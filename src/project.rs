@@ -50,7 +50,8 @@ impl Project {
         );
 
         let files = post_files(root, &canonical_root, &mut diags);
-        let ctx = post::Context { root, canonical_root: &canonical_root, strategy: &strategy, media: Default::default() };
+        let ctx =
+            post::Context { root, canonical_root: &canonical_root, strategy: &strategy, media: Default::default() };
         let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
             let mut d = Diagnostics::default();
             let p = post::load(&ctx, rel, &mut d);

@@ -211,11 +211,8 @@ impl Approvals {
     /// repository; an error when no such commit exists.
     pub fn of(&self, commit: &str) -> Result<Option<Approval>> {
         let Some(repo) = &self.repo else { return Ok(None) };
-        let oid = repo
-            .revparse_single(commit)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| Error::Usage(format!("no commit `{commit}` in {}: {}", self.root.display(), e.message())))?
-            .id();
+        let oid = resolve(repo, commit)
+            .map_err(|e| Error::Usage(format!("no commit `{commit}` in {}: {}", self.root.display(), e.message())))?;
         let index = match self.on_line.get(&oid) {
             Some(&i) => Some(i),
             None => self.brought(repo)?.get(&oid).copied(),
@@ -227,7 +224,7 @@ impl Approvals {
     /// (0 = HEAD): a smaller number is a later change. `None` when it is not in HEAD's history.
     pub fn position(&self, commit: &str) -> Option<usize> {
         let repo = self.repo.as_ref()?;
-        let oid = repo.revparse_single(commit).ok()?.peel_to_commit().ok()?.id();
+        let oid = resolve(repo, commit).ok()?;
         match self.on_line.get(&oid) {
             Some(&i) => Some(i),
             None => self.brought(repo).ok()?.get(&oid).copied(),
@@ -261,6 +258,17 @@ impl Approvals {
         }
         Ok(self.brought.get_or_init(|| brought))
     }
+}
+
+/// A commit from what a person or the ledger wrote. A full id is looked up as an object
+/// directly: `revparse` would first try it as the name of a branch, tag and remote, several
+/// file look-ups each, which adds up over thousands of ledger lines.
+fn resolve(repo: &Repository, commit: &str) -> Result<Oid, git2::Error> {
+    if commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let oid = Oid::from_str(commit)?;
+        return repo.find_commit(oid).map(|c| c.id());
+    }
+    repo.revparse_single(commit).and_then(|o| o.peel_to_commit()).map(|c| c.id())
 }
 
 /// One-off [`Approvals::of`].

@@ -103,6 +103,41 @@ pub(crate) struct Context<'a> {
     /// Canonical root, to tell whether a symlink leaves it.
     pub canonical_root: &'a Path,
     pub strategy: &'a Strategy,
+    /// What the file system said about each media path, asked once: many posts share a few
+    /// images, and resolving a path is several system calls.
+    pub media: MediaCache,
+}
+
+/// Media paths (relative to the root) and what they resolve to.
+pub(crate) type MediaCache = std::sync::Mutex<std::collections::HashMap<PathBuf, MediaFile>>;
+
+#[derive(Debug, Clone)]
+pub(crate) enum MediaFile {
+    File,
+    NotFile,
+    Outside(PathBuf),
+    Missing,
+}
+
+fn media_file(ctx: &Context<'_>, rel: &Path) -> MediaFile {
+    if let Some(known) = ctx.media.lock().ok().and_then(|m| m.get(rel).cloned()) {
+        return known;
+    }
+    let found = match ctx.root.join(rel).canonicalize() {
+        Ok(real) if real.starts_with(ctx.canonical_root) => {
+            if real.is_file() {
+                MediaFile::File
+            } else {
+                MediaFile::NotFile
+            }
+        }
+        Ok(real) => MediaFile::Outside(real),
+        Err(_) => MediaFile::Missing,
+    };
+    if let Ok(mut m) = ctx.media.lock() {
+        m.insert(rel.to_path_buf(), found.clone());
+    }
+    found
 }
 
 /// Loads one post file. Problems go to `diags`; a post is returned only if it is usable.
@@ -442,20 +477,13 @@ impl Validator<'_, '_> {
                 }
             }
         }
-        let abs = self.ctx.root.join(&rel);
-        match abs.canonicalize() {
-            Ok(real) if real.starts_with(self.ctx.canonical_root) => {
-                if !real.is_file() {
-                    self.err(
-                        offset,
-                        format!("media path `{written}` is not a file"),
-                        "name an image file, not a folder",
-                    );
-                    return None;
-                }
-                Some(rel)
+        match media_file(self.ctx, &rel) {
+            MediaFile::File => Some(rel),
+            MediaFile::NotFile => {
+                self.err(offset, format!("media path `{written}` is not a file"), "name an image file, not a folder");
+                None
             }
-            Ok(real) => {
+            MediaFile::Outside(real) => {
                 self.err(
                     offset,
                     format!("media path `{written}` is a link to {} outside the repository", real.display()),
@@ -463,7 +491,7 @@ impl Validator<'_, '_> {
                 );
                 None
             }
-            Err(_) => {
+            MediaFile::Missing => {
                 self.err(
                     offset,
                     format!("media file `{}` does not exist", rel.display()),
