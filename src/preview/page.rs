@@ -178,7 +178,7 @@ impl Previews {
         let mut ctx = self.base.clone();
         ctx.insert("root", "../../");
         ctx.insert("row", &row);
-        ctx.insert("kind", post.kind.name());
+        ctx.insert("kind", &self.text(&format!("kind_{}", post.kind.name()), &[]));
         ctx.insert("cards", &cards);
         ctx.insert("findings", &findings_view);
         let html = self.tera.render("post.html", &ctx).map_err(|e| {
