@@ -54,6 +54,22 @@ pub enum Command {
     Verify,
     /// Print a crisis post's CAP 1.2 alert (XML).
     Cap(CapArgs),
+    /// The coming days as a calendar per platform: scheduled, held, crowded, cadence gaps,
+    /// coverage of goals and audiences.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// How many days from today.
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// `text` (a table) or `json`.
+    #[arg(long, value_parser = ["text", "json"], default_value = "text")]
+    pub format: String,
+    /// Fix the clock (RFC 3339): for tests and rehearsals.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! once; every command is a function of it. See `DESIGN.md` in the shared design for formats.
 
 pub mod build;
+pub mod calendar;
 pub mod cap;
 pub use output::WriteStats;
 pub mod check;

@@ -228,6 +228,7 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Resolve(args) => publish_cmd::resolve(cli, args),
         Command::Log(args) => publish_cmd::log(cli, args),
         Command::Verify => publish_cmd::verify(cli),
+        Command::Plan(args) => publish_cmd::plan(cli, args),
         Command::Cap(args) => {
             let project = Project::load(&cli.root)?;
             let post = project.find(&args.post)?;

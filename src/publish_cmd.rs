@@ -8,7 +8,7 @@ use std::time::Duration;
 use budkavle::publish::{self, Outcome, Resolution, Settings};
 use budkavle::{Error, Project};
 
-use crate::cli::{Cli, LogArgs, PublishArgs, ResolveArgs};
+use crate::cli::{Cli, LogArgs, PlanArgs, PublishArgs, ResolveArgs};
 
 pub(crate) fn publish(cli: &Cli, args: &PublishArgs) -> Result<ExitCode, Error> {
     let settings = Settings {
@@ -120,6 +120,21 @@ pub(crate) fn verify(cli: &Cli) -> Result<ExitCode, Error> {
             "ledger verified: {} lines in {} files, hash chain intact; {} commits changed it, each only appending. head {}",
             v.entries, v.files, v.commits, v.head
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn plan(cli: &Cli, args: &PlanArgs) -> Result<ExitCode, Error> {
+    let project = Project::load(&cli.root)?;
+    let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+    let calendar = budkavle::calendar::calendar(&project, now, args.days.clamp(1, 366))?;
+    let mut out = std::io::stdout().lock();
+    if args.format == "json" {
+        let json =
+            serde_json::to_string_pretty(&calendar).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
+        let _ = writeln!(out, "{json}");
+    } else {
+        let _ = write!(out, "{}", budkavle::calendar::describe(&calendar));
     }
     Ok(ExitCode::SUCCESS)
 }

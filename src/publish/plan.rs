@@ -331,6 +331,21 @@ impl<'p> Chains<'p> {
     }
 }
 
+/// What would hold a non-crisis post at `at`, as far as the schedule tells now: a blackout
+/// period covering that time, or crisis mode (if it is still on then).
+pub fn hold_at(project: &Project, post: &Post, at: Timestamp) -> Option<Hold> {
+    if post.kind == Kind::Crisis {
+        return None;
+    }
+    if crisis_mode(project) {
+        return Some(Hold::Crisis);
+    }
+    blackouts(project)
+        .into_iter()
+        .find(|(start, end, _)| *start <= at && at <= *end)
+        .map(|(_, until, reason)| Hold::Blackout { until, reason })
+}
+
 fn blackouts(project: &Project) -> Vec<(Timestamp, Timestamp, String)> {
     let tz = &project.strategy.timezone;
     project
