@@ -39,6 +39,8 @@ const MAX_DEPTH: usize = 1000;
 pub(crate) struct Crisis {
     /// Newest chain (by its latest message) first.
     chains: Vec<Chain>,
+    /// Post id → its chain in `chains`, so each post page finds its chain at once.
+    chain_of: HashMap<String, usize>,
     mode: bool,
     /// The first line of `content/CRISIS`.
     note: Option<String>,
@@ -133,7 +135,9 @@ impl Crisis {
             let key = |c: &Chain| order_key(c.updated());
             key(b).cmp(&key(a)).then_with(|| a.root.cmp(&b.root))
         });
-        Crisis { chains, mode: crate::publish::crisis_mode(project), note: read_note(project) }
+        let chain_of =
+            chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.id.clone(), i))).collect();
+        Crisis { chains, chain_of, mode: crate::publish::crisis_mode(project), note: read_note(project) }
     }
 
     /// Whether the archive has a crisis page: when there is a chain to show, or the banner
@@ -174,7 +178,7 @@ impl Crisis {
         strings: &Strings,
         tz: &jiff::tz::TimeZone,
     ) -> Option<serde_json::Value> {
-        let chain = self.chains.iter().find(|c| c.members.iter().any(|m| m.id == id))?;
+        let chain = self.chains.get(*self.chain_of.get(id)?)?;
         Some(serde_json::json!({
             "status": chain.status,
             "status_label": strings.get(chain.status.key()),
