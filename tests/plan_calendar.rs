@@ -83,3 +83,23 @@ fn crisis_mode_holds_planned_posts_in_the_calendar() {
     assert!(text.contains("Crisis mode is on"), "{text}");
     assert!(text.contains("HELD: held by crisis mode"), "{text}");
 }
+
+#[test]
+fn the_previews_carry_the_calendar_page() {
+    let repo = Repo::new("[review]\napprovals = 0\n");
+    // Dated from the real clock: `build` shows the 30 days from today.
+    let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
+    let day = jiff::Timestamp::now().to_zoned_datetime(tz).date().checked_add(jiff::Span::new().days(3)).unwrap();
+    repo.post("snart.md", &post("snart <b>", &format!("{day}T09:00:00"), ""));
+    repo.post("strax.md", &post("strax", &format!("{day}T09:30:00"), ""));
+    let git = init(repo.path());
+    commit(&git, "Inlägg", "Anna Berg", T0);
+    let out = bin().arg("--root").arg(repo.path()).args(["build", "--previews"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(repo.path().join("dist/previews/calendar.html")).unwrap();
+    assert!(page.contains("<h2 id=\"cal-mastodon\">Mastodon</h2>"), "{page}");
+    assert!(page.contains("snart &lt;b&gt;"), "titles are escaped");
+    assert!(page.contains(&format!("<td>{day}</td><td>09:30</td>")), "{page}");
+    let index = std::fs::read_to_string(repo.path().join("dist/previews/index.html")).unwrap();
+    assert!(index.contains("href=\"calendar.html\""));
+}

@@ -72,6 +72,9 @@ pub(crate) fn render_with_rows(
         None => rows.iter().collect(),
     };
     files.push(("index.html".to_string(), previews.index(&listed, changed)?));
+    // The publishing calendar of the next 30 days, as `budkavle plan` shows it.
+    let calendar = crate::calendar::calendar(project, jiff::Timestamp::now(), 30)?;
+    files.push(("calendar.html".to_string(), previews.calendar(&calendar)?));
     if let Some(c) = changed {
         files.push(("summary.md".to_string(), summary::markdown(project, &listed, c).into_bytes()));
     }

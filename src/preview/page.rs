@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("post.html", include_str!("../../themes/default/preview/post.html")),
     ("index.html", include_str!("../../themes/default/preview/index.html")),
     ("error.html", include_str!("../../themes/default/preview/error.html")),
+    ("calendar.html", include_str!("../../themes/default/preview/calendar.html")),
 ];
 
 const STYLE: &[u8] = include_bytes!("../../themes/default/preview/preview.css");
@@ -188,6 +189,77 @@ impl Previews {
     }
 
     /// An interface string with its `{name}` slots filled.
+    /// The publishing calendar (`budkavle plan`) as a page: one table per platform.
+    pub(crate) fn calendar(&self, cal: &crate::calendar::Calendar) -> Result<Vec<u8>> {
+        use crate::calendar::Status;
+        let mut ctx = self.base.clone();
+        ctx.insert("root", "");
+        ctx.insert("cal", cal);
+        let until = cal.from.checked_add(jiff::Span::new().days(i64::from(cal.days))).unwrap_or(cal.from);
+        ctx.insert("period", &self.text("cal_period", &[("from", &cal.from), ("until", &until), ("days", &cal.days)]));
+        let mut platforms = Vec::new();
+        for p in &cal.platforms {
+            let mut rules = Vec::new();
+            if let Some(g) = &p.min_gap {
+                rules.push(format!("min_gap {g}"));
+            }
+            if let Some(m) = p.max_per_day {
+                rules.push(format!("max_per_day {m}"));
+            }
+            if let Some(m) = p.min_per_week {
+                rules.push(format!("min_per_week {m}"));
+            }
+            let rules =
+                if rules.is_empty() { String::new() } else { self.text("cal_rules", &[("rules", &rules.join(", "))]) };
+            let mut rows = Vec::new();
+            for day in &p.days {
+                for e in &day.entries {
+                    let status = match &e.status {
+                        Status::Published => self.text("cal_published", &[]),
+                        Status::Scheduled => self.text("cal_scheduled", &[]),
+                        Status::Due => self.text("cal_due", &[]),
+                        Status::ByHand => self.text("cal_by_hand", &[]),
+                        Status::Held { reason } => self.text("cal_held", &[("reason", reason)]),
+                    };
+                    let mut problems = Vec::new();
+                    if let Some(other) = &e.too_close_to {
+                        problems.push(self.text("cal_too_close", &[("other", other)]));
+                    }
+                    if day.crowded {
+                        problems.push(self.text("cal_crowded", &[]));
+                    }
+                    rows.push(serde_json::json!({
+                        "date": day.date.to_string(),
+                        "time": e.time,
+                        "title": e.title,
+                        "href": super::post_path(&e.post),
+                        "kind": self.text(&format!("kind_{}", e.kind), &[]),
+                        "status": status,
+                        "problem": if problems.is_empty() { None } else { Some(problems.join("; ")) },
+                    }));
+                }
+            }
+            let thin: Vec<String> = p
+                .thin_weeks
+                .iter()
+                .map(|w| self.text("cal_thin", &[("week", &w.week_of), ("n", &w.posts), ("min", &w.min)]))
+                .collect();
+            platforms.push(serde_json::json!({
+                "id": p.platform.name(),
+                "name": p.platform.display_name(),
+                "rules": rules,
+                "rows": rows,
+                "thin": thin,
+            }));
+        }
+        ctx.insert("platforms", &platforms);
+        let list =
+            |items: &[(String, u32)]| items.iter().map(|(id, n)| format!("{id} {n}")).collect::<Vec<_>>().join(", ");
+        ctx.insert("goals", &list(&cal.coverage.goals));
+        ctx.insert("audiences", &list(&cal.coverage.audiences));
+        self.tera.render("calendar.html", &ctx).map(String::into_bytes).map_err(|e| template_error("calendar.html", &e))
+    }
+
     fn text(&self, key: &str, args: &[(&str, &dyn std::fmt::Display)]) -> String {
         let mut s = self.strings.get(key).cloned().unwrap_or_else(|| key.to_string());
         for (name, value) in args {
@@ -273,8 +345,7 @@ impl Previews {
         };
         ctx.insert("lead", &lead);
         ctx.insert("removed", &changed.map(|c| c.removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>()));
-        // A slot for the publishing calendar (`budkavle plan`), which writes `calendar.html`.
-        ctx.insert("calendar_url", &None::<String>);
+        ctx.insert("calendar_url", &Some("calendar.html"));
         self.tera.render("index.html", &ctx).map(String::into_bytes).map_err(|e| template_error("index.html", &e))
     }
 
