@@ -9,7 +9,7 @@ mod text;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
-use jiff::{SignedDuration, Timestamp, ToSpan};
+use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 pub use text::describe;
@@ -170,7 +170,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
                 continue;
             }
             if let (Some(min), Some((prev, id))) = (min_gap, &last_out)
-                && e.at.duration_since(*prev) < SignedDuration::from(min)
+                && e.at.duration_since(*prev) < min
             {
                 e.too_close_to = Some(id.clone());
             }

@@ -532,7 +532,7 @@ pub(crate) mod tests_support {
         )
         .expect("test strategy");
         let root = std::env::current_dir().expect("cwd");
-        let ctx = Context { root: &root, canonical_root: &root, strategy: &strategy };
+        let ctx = Context { root: &root, canonical_root: &root, strategy: &strategy, media: Default::default() };
         let post = from_source(&ctx, Path::new("content/posts/t.md"), src.to_string(), &mut d);
         assert!(d.0.is_empty(), "{:?}", d.0);
         post.expect("post")
