@@ -68,10 +68,9 @@ pub fn run(opts: &Options) -> Result<()> {
     let shared = Arc::new(Shared::default());
     let mut state = State::new(root.clone());
     let started = Instant::now();
-    let (_, full) = state.rebuild_all(&shared);
+    let (_, full) = state.rebuild_all(&shared, &opts.out);
     match &full {
         Some(full) => {
-            write_dist(&opts.out, full)?;
             say(
                 opts,
                 &format!(
@@ -178,14 +177,9 @@ fn background_worker(root: PathBuf, out: PathBuf, results: Sender<Msg>) -> Backg
             while let Ok(g) = rx.try_recv() {
                 generation = g;
             }
-            let build = || {
-                let built = state::full_build(&root).map(|(_, _, full)| full);
-                if let Ok(full) = &built {
-                    // A build that turns out stale is overwritten by the next one.
-                    let _ = write_dist(&out, full);
-                }
-                built
-            };
+            // A build that turns out stale is written to dist/ all the same; the next one
+            // overwrites it.
+            let build = || state::full_build(&root, &out).map(|(_, _, full)| full);
             let built = match &pool {
                 Some(pool) => pool.install(build),
                 None => build(),
@@ -243,12 +237,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                 let mut generation = 0;
                 let mut timings = Vec::new();
                 if work.all || !state.has_project() {
-                    let (changes, full) = state.rebuild_all(shared);
-                    if let Some(full) = full
-                        && let Err(e) = write_dist(&opts.out, &full)
-                    {
-                        say(opts, &format!("warning: cannot write {}: {e}", opts.out.display()));
-                    }
+                    let (changes, _) = state.rebuild_all(shared, &opts.out);
                     paths.extend(changes.paths);
                     generation = changes.generation;
                 } else {
@@ -276,12 +265,6 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
             }
         }
     }
-}
-
-fn write_dist(out: &Path, full: &Full) -> Result<()> {
-    crate::site::write(&full.site_list, &out.join("site"))?;
-    crate::preview::write(&full.previews_list, &out.join(crate::preview::DIR))?;
-    Ok(())
 }
 
 /// Best effort: a machine without a desktop has no browser to open, and the address is printed.

@@ -27,13 +27,12 @@ pub(crate) struct Full {
     pub rows: HashMap<String, PostRow>,
     /// Every post file's id, to find the pages of a post whose id changed or that was removed.
     pub ids: HashMap<PathBuf, String>,
-    /// Pages to write to `dist/`, as built.
-    pub site_list: Vec<(String, Vec<u8>)>,
-    pub previews_list: Vec<(String, Vec<u8>)>,
 }
 
-/// Builds everything from the files as they are now.
-pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
+/// Builds everything from the files as they are now, and writes it into `out` (`dist/`)
+/// through the incremental output, so only changed files are touched. The pages then move
+/// into the served maps, not copied: with ten thousand posts they are hundreds of megabytes.
+pub(crate) fn full_build(root: &Path, out: &Path) -> Result<(Project, Record, Full)> {
     let project = Project::load(root)?;
     let record = Record::load(&project)?;
     let findings = check::check(&project)?;
@@ -41,8 +40,10 @@ pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
     let site_list = crate::site::render(&project, &record)?;
     let rows: HashMap<String, PostRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
     let ids = project.posts.iter().map(|p| (p.path.clone(), p.id.clone())).collect();
-    let to_map = |list: &[(String, Vec<u8>)]| list.iter().map(|(p, b)| (p.clone(), Arc::new(b.clone()))).collect();
-    let full = Full { site: to_map(&site_list), previews: to_map(&previews_list), rows, ids, site_list, previews_list };
+    crate::site::write(&site_list, &out.join("site"))?;
+    preview::write(&previews_list, &out.join(preview::DIR))?;
+    let to_map = |list: Vec<(String, Vec<u8>)>| list.into_iter().map(|(p, b)| (p, Arc::new(b))).collect();
+    let full = Full { site: to_map(site_list), previews: to_map(previews_list), rows, ids };
     Ok((project, record, full))
 }
 
@@ -110,8 +111,8 @@ impl State {
     }
 
     /// Rebuilds everything; on failure, every page shows why.
-    pub(crate) fn rebuild_all(&mut self, shared: &Shared) -> (Changes, Option<Full>) {
-        match full_build(&self.root) {
+    pub(crate) fn rebuild_all(&mut self, shared: &Shared, out: &Path) -> (Changes, Option<Full>) {
+        match full_build(&self.root, out) {
             Ok((project, record, full)) => {
                 self.rules = check::active_rules(&project);
                 self.previews = Previews::new(&project).ok();
