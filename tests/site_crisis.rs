@@ -488,3 +488,31 @@ fn build_takes_its_clock_from_budkavle_now() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("BUDKAVLE_NOW"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_retracted_message_stays_in_the_timeline_without_its_text() {
+    let repo = Repo::new("");
+    repo.post("kris.md", CRISIS_POST);
+    repo.post(
+        "kris-uppdatering.md",
+        &UPDATE.replacen("updates = \"kris\"", "updates = \"kris\"\nretracted = \"Fel plats för tankarna\"", 1),
+    );
+    repo.post(
+        "kris-uppdatering-2.md",
+        &UPDATE.replacen("title = \"Vattentankar i Norrby\"", "title = \"Vattentankar vid Norrby skola\"", 1).replacen(
+            "2027-01-19T16:00:00",
+            "2027-01-19T17:00:00",
+            1,
+        ),
+    );
+    let pages = render_at(&repo.load(), &Record::default(), BEFORE_EXPIRY);
+    let c = chain(page(&pages, "kris/index.html"), "kris");
+    assert!(c.contains("3 meddelanden"), "{c}");
+    let retracted = between(c, "id=\"m-kris-uppdatering\"", "</article>");
+    assert!(retracted.contains("Tillbakadraget"), "{retracted}");
+    assert!(!retracted.contains("vattentankar vid skolan"), "a retracted text is shown:\n{retracted}");
+    assert!(!retracted.contains("crisis-changes"), "{retracted}");
+    // The next message is compared with the last one that was not taken back.
+    let later = between(c, "id=\"m-kris-uppdatering-2\"", "</article>");
+    assert!(later.contains("Borttaget: </span>Koka vattnet i Norrby</del>"), "{later}");
+}

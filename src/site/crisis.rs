@@ -281,6 +281,8 @@ struct MessageView {
     /// Dated later than the build: not sent yet.
     scheduled: bool,
     first: bool,
+    /// Whether there is an earlier message (not retracted) to say what changed since.
+    compared: bool,
     /// Fields a reader acts on that changed since the previous message.
     changes: Vec<Change>,
     /// Lines of the text with changes since the previous message.
@@ -313,12 +315,15 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
     let root = views.get(chain.root.as_str())?;
     let human = |t: Timestamp| strings.datetime(t, tz);
     let mut messages = Vec::with_capacity(chain.members.len());
+    // The message a later one is compared with: the latest earlier one that was not taken
+    // back, since a retracted text is not shown to compare against.
     let mut previous: Option<(&Post, &Member)> = None;
+    let mut first = true;
     for member in &chain.members {
         let (Some(view), Some(post)) = (views.get(member.id.as_str()), project.post(&member.id)) else { continue };
-        let kind = match previous {
-            None => "first",
-            Some(_) => {
+        let kind = match first {
+            true => "first",
+            false => {
                 if post.cancels.is_some() {
                     "cancels"
                 } else if post.corrects.is_some() {
@@ -328,11 +333,10 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
                 }
             }
         };
-        let (changes, text_diff) = match previous {
-            Some((before, was)) if post.retracted.is_none() && before.retracted.is_none() => {
-                (changes(strings, tz, before, was, post, member), text_diff(before, post))
-            }
-            _ => (Vec::new(), Vec::new()),
+        let compared = previous.filter(|_| post.retracted.is_none());
+        let (changes, text_diff) = match compared {
+            Some((before, was)) => (changes(strings, tz, before, was, post, member), text_diff(before, post)),
+            None => (Vec::new(), Vec::new()),
         };
         messages.push(MessageView {
             id: view.id.clone(),
@@ -350,11 +354,15 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
             expires_human: member.expires.map(human),
             expired: member.expires.is_some_and(|e| e <= site.now),
             scheduled: !member.due,
-            first: previous.is_none(),
+            first,
+            compared: compared.is_some(),
             changes,
             text_diff,
         });
-        previous = Some((post, member));
+        first = false;
+        if post.retracted.is_none() {
+            previous = Some((post, member));
+        }
     }
     messages.reverse();
     let updated = chain.updated();
