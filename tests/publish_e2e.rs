@@ -127,3 +127,28 @@ fn ordered(statuses: &[Value]) -> (&Value, &Value) {
     let reply = statuses.iter().find(|s| !s["in_reply_to_id"].is_null()).expect("a reply");
     (root, reply)
 }
+
+#[test]
+fn a_post_longer_than_the_server_allows_is_held_with_what_to_change() {
+    let mut w = World::new("");
+    // The strategy claims a larger limit than the instance has.
+    let strategy = std::fs::read_to_string(w.repo.path().join("strategy.toml"))
+        .unwrap()
+        .replace("[platforms.mastodon]\n", "[platforms.mastodon]\nchar_limit = 1000\n");
+    let long = "Vi bygger om Storgatan under våren och sommaren. ".repeat(14);
+    w.merge_files(&[
+        ("strategy.toml", Some(&strategy)),
+        (
+            "content/posts/lang.md",
+            Some(&format!(
+                "+++\ntitle = \"Lång\"\ndate = 2026-11-30T09:00:00\nplatforms = [\"mastodon\"]\n+++\n\n{long}\n"
+            )),
+        ),
+    ]);
+    let out = w.publish_at(NOW, &[]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "a blocked post needs a person: {text}");
+    assert!(text.contains("BLOCKED") && text.contains("char_limit = 500"), "{text}");
+    assert!(w.mastodon.statuses().is_empty());
+    assert!(w.ledger().is_empty(), "nothing was attempted");
+}

@@ -32,7 +32,7 @@ pub use trail::{Step, trail};
 use crate::error::Result;
 use crate::ledger::{Appender, Ledger, Lock, repair_torn_tail};
 use crate::platform::PlatformId;
-use crate::platform::api::Connection;
+use crate::platform::api::{Connection, Limits};
 use crate::platform::http::{DEFAULT_TIMEOUT, Http};
 use crate::project::Project;
 
@@ -158,7 +158,7 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
     let written_before = appender.ledger().len();
 
     let first = plan::plan(&project, appender.ledger(), &reviews, now, &options, &|p, e| reviews.changed_since(p, e));
-    let mut connections: HashMap<PlatformId, Box<dyn Connection>> = HashMap::new();
+    let mut connections: HashMap<PlatformId, (Box<dyn Connection>, Option<Limits>)> = HashMap::new();
     let mut done: Vec<Done> = Vec::new();
     let mut attempted = std::collections::HashSet::new();
     let mut current = first.clone();
@@ -171,14 +171,18 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
         }
         for item in &items {
             attempted.insert(attempt(item));
-            let conn = match connections.entry(item.platform) {
+            let (conn, limits) = match connections.entry(item.platform) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(crate::platform::connect(&project.strategy, item.platform, env, &http)?)
+                    let mut conn = crate::platform::connect(&project.strategy, item.platform, env, &http)?;
+                    // The server's own limits, once per run; when it cannot say, the configured
+                    // ones stand.
+                    let limits = conn.limits().ok();
+                    v.insert((conn, limits))
                 }
             };
             let Some(post) = project.post(&item.post) else { continue };
-            let ctx = send::Ctx { project: &project, head: reviews.head(), budget: &budget };
+            let ctx = send::Ctx { project: &project, head: reviews.head(), budget: &budget, limits: *limits };
             let result = send::execute(&ctx, &mut appender, conn.as_mut(), post, item)?;
             done.push(Done { post: item.post.clone(), platform: item.platform, result });
         }

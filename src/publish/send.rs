@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::ledger::{Appender, ErrorInfo, Event, NewEntry, Remote, content_hash};
-use crate::platform::api::{Connection, Lookup, Outgoing, SendError, Upload};
+use crate::platform::api::{Connection, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::platform::{Facet, segment::Feature};
 use crate::post::Post;
 use crate::project::Project;
@@ -18,6 +18,8 @@ pub(super) struct Ctx<'a> {
     /// HEAD: the commit the text is sent from.
     pub head: Option<String>,
     pub budget: &'a Budget,
+    /// What the server said it allows.
+    pub limits: Option<Limits>,
 }
 
 /// The idempotency key of a post on a platform: derived from nothing but the two, so every
@@ -57,10 +59,24 @@ pub(super) fn execute(
             ),
         });
     }
+    if let Some(message) = ctx.limits.and_then(|l| beyond(&l, &rendered)) {
+        return Ok(Outcome::Blocked { message });
+    }
     let uploads = match uploads(ctx.project, &rendered) {
         Ok(u) => u,
         Err(message) => return Ok(Outcome::Blocked { message }),
     };
+    if let Some(max) = ctx.limits.and_then(|l| l.image_bytes)
+        && let Some(big) = uploads.iter().find(|u| u.bytes.len() > max)
+    {
+        return Ok(Outcome::Blocked {
+            message: format!(
+                "{} is {} bytes after stripping; the server takes at most {max}: make the image smaller",
+                big.name,
+                big.bytes.len()
+            ),
+        });
+    }
     let content = payload_hash(&rendered);
     let base = key(&post.id, item.platform);
     let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
@@ -270,6 +286,27 @@ fn delete(
     e.remote = Some(remote.clone());
     ledger.append(e)?;
     Ok(Outcome::Deleted)
+}
+
+/// Where the rendering goes beyond what the server itself allows: the strategy's limit may be
+/// the platform's default while this instance allows less.
+fn beyond(limits: &Limits, rendered: &Rendered) -> Option<String> {
+    if let Some(chars) = limits.chars
+        && let Some((n, part)) = rendered.parts.iter().enumerate().find(|(_, p)| p.length > chars)
+    {
+        return Some(format!(
+            "part {} is {} characters; this server allows {chars}: set [platforms.{}] char_limit = {chars} in strategy.toml, so check and build count against it, and shorten the post",
+            n + 1,
+            part.length,
+            rendered.platform
+        ));
+    }
+    if let Some(max) = limits.max_media
+        && rendered.media.len() > max
+    {
+        return Some(format!("{} images; this server takes at most {max} per post", rendered.media.len()));
+    }
+    None
 }
 
 fn part_ids(remote: &Remote) -> Vec<String> {
