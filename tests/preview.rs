@@ -302,3 +302,30 @@ fn the_workflows_from_init_post_the_summary_on_the_pull_request() {
     assert!(gitlab.contains("merge_requests/$CI_MERGE_REQUEST_IID/notes"));
     assert!(gitlab.contains("GIT_DEPTH: 0"));
 }
+
+#[test]
+fn a_theme_overrides_preview_templates_and_the_stylesheet() {
+    let repo = thread_repo();
+    let built_in = std::fs::read_to_string(repo.path().join("themes/default/preview/post.html")).unwrap();
+    repo.file(
+        "themes/default/preview/post.html",
+        built_in.replace("{% block main %}", "{% block main %}<p class=\"egen\">Vår egen mall</p>").as_bytes(),
+    );
+    repo.file("themes/default/preview/preview.css", b"/* egen stil */\n");
+    let files = previews(&repo.load());
+    assert!(page(&files, "p/snorojning/index.html").contains("<p class=\"egen\">Vår egen mall</p>"));
+    assert_eq!(page(&files, "preview.css"), "/* egen stil */\n");
+
+    repo.file(
+        "themes/default/preview/index.html",
+        b"{% extends \"base.html\" %}{% block main %}{% if %}{% endblock main %}",
+    );
+    let project = repo.load();
+    let findings = budkavle::check::check(&project).unwrap();
+    match budkavle::preview::render(&project, &findings, None) {
+        Err(budkavle::Error::Invalid(d)) => {
+            assert_eq!(d[0].file, Path::new("themes/default/preview/index.html"), "{d:#?}");
+        }
+        other => panic!("a broken template is an error naming it, not {:?}", other.map(|f| f.len())),
+    }
+}

@@ -39,7 +39,11 @@ pub(crate) struct Previews {
     tera: tera::Tera,
     base: tera::Context,
     strings: BTreeMap<String, String>,
+    style: Vec<u8>,
 }
+
+/// Templates and the stylesheet are a few kilobytes; anything far larger is not one.
+const MAX_THEME_FILE_BYTES: u64 = 256 * 1024;
 
 /// One line of the index and of the pull-request summary.
 #[derive(Debug, Clone, Serialize)]
@@ -137,10 +141,34 @@ struct DiagView {
 
 impl Previews {
     pub(crate) fn new(project: &Project) -> Result<Previews> {
+        // A theme changes a template or the stylesheet by having a file of that name in its own
+        // preview/ folder, like the archive's site/; the rest stay built in. `serve` rebuilds
+        // when the theme changes, so a theme author sees an edit at once.
+        let dir = project.theme.dir.join("preview");
+        let canonical_root = project.root.canonicalize().map_err(|e| Error::io("cannot open", &project.root, e))?;
+        let own = |name: &str| -> Result<Option<String>> {
+            let rel = dir.join(name);
+            if !project.root.join(&rel).is_file() {
+                return Ok(None);
+            }
+            crate::fsutil::read_text(&project.root, &canonical_root, &rel, MAX_THEME_FILE_BYTES)
+                .map(Some)
+                .map_err(|d| Error::Invalid(vec![d]))
+        };
+        let mut sources: Vec<(&str, String)> = Vec::with_capacity(TEMPLATES.len());
+        for (name, built_in) in TEMPLATES {
+            sources.push((name, own(name)?.unwrap_or_else(|| built_in.to_string())));
+        }
+        let style = own("preview.css")?.map_or_else(|| STYLE.to_vec(), String::into_bytes);
         let mut tera = tera::Tera::default();
         // Tera's own escaping writes `/` as `&#x2F;`, which is right but unreadable in links.
         tera.set_escape_fn(escape);
-        tera.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| template_error("base.html", &e))?;
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str()))).map_err(|e| {
+            let chain = error_chain(&e);
+            let name =
+                TEMPLATES.iter().map(|(n, _)| *n).find(|n| chain.contains(&format!("'{n}'"))).unwrap_or("base.html");
+            Error::Invalid(vec![crate::render::theme::template_error(&dir.join(name), &e, None)])
+        })?;
         let org = project.strategy.organisation();
         let primary = org.lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
         let (lang, text) = STRINGS.iter().find(|(l, _)| *l == primary).unwrap_or(&STRINGS[1]);
@@ -150,7 +178,7 @@ impl Previews {
         base.insert("t", &strings);
         base.insert("lang", lang);
         base.insert("org", &org.name);
-        Ok(Previews { tera, base, strings })
+        Ok(Previews { tera, base, strings, style })
     }
 
     /// A post's page (path and bytes) and its index row. `findings` are the post's own.
@@ -183,7 +211,7 @@ impl Previews {
         ctx.insert("cards", &cards);
         ctx.insert("findings", &findings_view);
         let html = self.tera.render("post.html", &ctx).map_err(|e| {
-            crate::render::theme::template_error(Path::new("themes/default/preview/post.html"), &e, None)
+            crate::render::theme::template_error(&project.theme.dir.join("preview/post.html"), &e, None)
         })?;
         Ok(((post_path(&post.id), html.into_bytes()), row))
     }
@@ -425,7 +453,7 @@ impl Previews {
     }
 
     pub(crate) fn static_files(&self) -> Vec<(String, Vec<u8>)> {
-        vec![("preview.css".to_string(), STYLE.to_vec())]
+        vec![("preview.css".to_string(), self.style.clone())]
     }
 
     /// The images of every post, copied so the previews need nothing outside their folder.
@@ -501,4 +529,16 @@ pub(crate) fn media_name(rel: &Path) -> String {
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c.to_ascii_lowercase() } else { '-' })
         .collect();
     format!("media/{}", flat.trim_start_matches(['.', '-']))
+}
+
+/// Tera's message and its causes, where it names the template at fault.
+fn error_chain(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = std::error::Error::source(e);
+    while let Some(err) = cur {
+        out.push('\n');
+        out.push_str(&err.to_string());
+        cur = err.source();
+    }
+    out
 }
