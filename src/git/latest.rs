@@ -22,7 +22,14 @@ pub struct Latest {
 }
 
 /// By post id; posts not in HEAD are absent. The notes say why history may be incomplete.
-pub fn latest_changes(repo_root: &Path, project: &Project) -> Result<(HashMap<String, Latest>, Vec<String>)> {
+/// `compare` says for which posts the work tree is compared with HEAD (hashing the file); the
+/// others count as committed — a caller that only acts on posts due now need not hash a year
+/// of scheduled ones.
+pub fn latest_changes(
+    repo_root: &Path,
+    project: &Project,
+    compare: &dyn Fn(&crate::post::Post) -> bool,
+) -> Result<(HashMap<String, Latest>, Vec<String>)> {
     let mut notes = Vec::new();
     let mut out = HashMap::new();
     let Some(opened) = open(repo_root, &mut notes)? else { return Ok((out, notes)) };
@@ -44,7 +51,8 @@ pub fn latest_changes(repo_root: &Path, project: &Project) -> Result<(HashMap<St
     for post in &project.posts {
         let Some(rel) = rel_in_posts(&post.path) else { continue };
         let Some(blob) = at_head.get(&rel) else { continue };
-        let same = Oid::hash_object(ObjectType::Blob, post.source.as_bytes()).is_ok_and(|o| o == *blob);
+        let same =
+            !compare(post) || Oid::hash_object(ObjectType::Blob, post.source.as_bytes()).is_ok_and(|o| o == *blob);
         pending.insert(rel, (post.id.clone(), same));
     }
 

@@ -123,8 +123,8 @@ pub struct Report {
 /// Plans without sending (also what `--dry-run` prints).
 pub fn plan_only(project: &Project, settings: &Settings) -> Result<(Plan, Vec<String>)> {
     let ledger = Ledger::read(&project.root)?;
-    let reviews = Reviews::load(project)?;
     let now = settings.now.unwrap_or_else(Timestamp::now);
+    let reviews = Reviews::load(project, now)?;
     let options = Options { platforms: settings.platforms.clone() };
     let plan = plan::plan(project, &ledger, &reviews, now, &options, &|p, e| reviews.changed_since(p, e));
     Ok((plan, reviews.notes.clone()))
@@ -149,9 +149,9 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
         ));
     }
     let mut appender = Appender::with_lock(lock)?;
-    let reviews = Reviews::load(&project)?;
-    notes.extend(reviews.notes.iter().cloned());
     let now = settings.now.unwrap_or_else(Timestamp::now);
+    let reviews = Reviews::load(&project, now)?;
+    notes.extend(reviews.notes.iter().cloned());
     let options = Options { platforms: settings.platforms.clone() };
     let http = Http::new(settings.timeout)?;
     let budget = Budget::new(settings.budget);

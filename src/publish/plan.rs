@@ -434,20 +434,39 @@ pub fn describe(plan: &Plan, project: &Project) -> String {
             let _ = writeln!(out, "  {what:<8} {:<10} {}{reply}{}", item.platform.name(), item.post, crisis_mark(item));
         }
     }
+    // Holds a person can act on are listed pair by pair; the merely scheduled and the
+    // by-hand platforms are summed up (a year of posts would otherwise bury the rest).
     let mut holds: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
+    let mut later: Vec<&Item> = Vec::new();
+    let mut by_hand: BTreeMap<&'static str, usize> = BTreeMap::new();
     for item in plan.holds() {
-        if let Action::Hold { reason } = &item.action {
-            holds.entry(hold_text(reason, &local)).or_default().push(item);
+        match &item.action {
+            Action::Hold { reason: Hold::NotYet { .. } } => later.push(item),
+            Action::Hold { reason: Hold::Manual } => *by_hand.entry(item.platform.display_name()).or_default() += 1,
+            Action::Hold { reason } => holds.entry(hold_text(reason, &local)).or_default().push(item),
+            _ => {}
         }
     }
     if !holds.is_empty() {
-        let _ = writeln!(out, "Held ({}):", plan.holds().count());
+        let _ = writeln!(out, "Held ({}):", holds.values().map(Vec::len).sum::<usize>());
         for (why, items) in holds {
             let _ = writeln!(out, "  {why}:");
             for item in items {
                 let _ = writeln!(out, "    {:<10} {}{}", item.platform.name(), item.post, crisis_mark(item));
             }
         }
+    }
+    if !later.is_empty() {
+        let _ = writeln!(out, "Scheduled later ({}); the next:", later.len());
+        for item in later.iter().take(5) {
+            let at = item.date.map(&local).unwrap_or_default();
+            let _ = writeln!(out, "    {at}  {:<10} {}{}", item.platform.name(), item.post, crisis_mark(item));
+        }
+    }
+    if !by_hand.is_empty() {
+        let list: Vec<String> = by_hand.iter().map(|(p, n)| format!("{p} {n}")).collect();
+        let _ =
+            writeln!(out, "To post by hand from dist/platforms/ (budkavle does not send there): {}.", list.join(", "));
     }
     let _ = writeln!(out, "Already out and unchanged: {}; drafts and retracted: {}.", plan.done, plan.skipped);
     out
