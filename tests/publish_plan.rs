@@ -208,7 +208,7 @@ fn dry_run_prints_the_plan_and_writes_nothing() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("publish  mastodon   a"), "{text}");
-    assert!(text.contains("scheduled for 2027-01-10 09:00"), "{text}");
+    assert!(text.contains("Scheduled later (2); the next:\n    2027-01-10 09:00  mastodon   senare"), "{text}");
     assert!(!repo.path().join("ledger").exists(), "a dry run writes no ledger");
 
     let json = bin()
