@@ -89,7 +89,11 @@ fn preview_pages_pass_axe_in_light_and_dark_and_reflow() {
         .max_by_key(|p| findings.iter().filter(|f| f.file == p.path).count())
         .map(|p| p.id.clone())
         .expect("posts");
-    let mut pages = vec!["/previews/index.html".to_string(), format!("/previews/p/{THREAD}/index.html")];
+    let mut pages = vec![
+        "/previews/index.html".to_string(),
+        "/previews/calendar.html".to_string(),
+        format!("/previews/p/{THREAD}/index.html"),
+    ];
     for id in [
         "2026-11-julmarknad-stortorget",
         "2027-01-kokningsrekommendation-norra-exempelstad",
