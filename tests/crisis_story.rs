@@ -152,4 +152,29 @@ fn a_boil_water_crisis_holds_the_campaign_chains_its_updates_and_pins_until_the_
         assert!(events.contains(&Event::Pinned) && events.contains(&Event::Unpinned), "{platform}: {events:?}");
         assert!(ledger.state("koka", platform).pinned.is_none());
     }
+
+    // The archive and the CAP feed tell the same story.
+    let build = common::bin()
+        .arg("--root")
+        .arg(w.repo.path())
+        .args(["build", "--only", "site"])
+        .env("BUDKAVLE_NOW", "2026-12-06T10:00:00Z")
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let site = w.repo.path().join("dist/site");
+    let alert = |id: &str| std::fs::read_to_string(site.join(format!("cap/{id}.xml"))).unwrap();
+    assert!(alert("koka").contains("<msgType>Alert</msgType>"));
+    assert!(alert("koka-2").contains("<msgType>Update</msgType>") && alert("koka-2").contains("<references>"));
+    assert!(alert("koka-slut").contains("<msgType>Cancel</msgType>"));
+    let feed = std::fs::read_to_string(site.join("cap/index.atom")).unwrap();
+    assert_eq!(feed.matches("<entry").count(), 4, "{feed}");
+    let timeline = std::fs::read_to_string(site.join("kris/index.html")).unwrap();
+    for title in ["Koka dricksvattnet i norra Testby", "uppdatering 1", "uppdatering 2", "upphör"] {
+        assert!(timeline.contains(title), "`{title}` missing from the crisis page");
+    }
+    let at = |t: &str| timeline.find(t).unwrap();
+    assert!(at("upphör") < at("uppdatering 2") && at("uppdatering 2") < at("uppdatering 1"), "latest first");
+    let status_url = crisis["url"].as_str().unwrap();
+    assert!(timeline.contains(status_url), "the crisis page links where the post went out");
 }
