@@ -152,3 +152,30 @@ fn a_post_longer_than_the_server_allows_is_held_with_what_to_change() {
     assert!(w.mastodon.statuses().is_empty());
     assert!(w.ledger().is_empty(), "nothing was attempted");
 }
+
+#[test]
+fn an_image_that_cannot_be_made_safe_holds_its_post_and_platform_narrows_a_run() {
+    let mut w = World::new("");
+    let png =
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media/plogbil.png")).unwrap();
+    // A picture cut off in the middle, as a failed upload from a phone leaves it.
+    w.repo.file("content/media/trasig.png", &png[..png.len() / 3]);
+    w.merge_files(&[
+        (
+            "content/posts/bild.md",
+            Some("+++\ntitle = \"Bild\"\ndate = 2026-11-30T09:00:00\n\n[[media]]\npath = \"../media/trasig.png\"\nalt = \"En trasig bild.\"\n+++\n\nHär är en bild.\n"),
+        ),
+        (
+            "content/posts/text.md",
+            Some("+++\ntitle = \"Text\"\ndate = 2026-11-30T10:00:00\n+++\n\nBara text i dag.\n"),
+        ),
+    ]);
+    let out = w.publish_at(NOW, &["--platform", "bluesky"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("BLOCKED") && text.contains("trasig.png"), "{text}");
+    assert_eq!(w.bluesky.records().len(), 1, "only the text post went out");
+    assert!(w.mastodon.statuses().is_empty(), "--platform bluesky leaves Mastodon alone");
+    let ledger = w.ledger();
+    assert!(ledger.entries().iter().all(|e| e.post == "text"), "nothing was attempted for the blocked post");
+}
