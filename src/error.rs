@@ -97,6 +97,19 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// An error's message and every cause below it, one per line: Tera names the template at
+/// fault only in a cause.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        out.push('\n');
+        out.push_str(&err.to_string());
+        cur = err.source();
+    }
+    out
+}
+
 /// Collects diagnostics across a whole load so every problem is reported in one run.
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics(pub(crate) Vec<Diagnostic>);

@@ -7,6 +7,7 @@
 //! payload, as the API reads them); other platforms link what they recognise in plain text,
 //! which is approximated here with the same patterns the counting modules treat as links.
 
+pub(crate) use crate::site::escape;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -224,22 +225,6 @@ fn overflow_start(id: PlatformId, text: &str, limit: usize) -> usize {
         }
     }
     bounds[lo]
-}
-
-/// Escapes text for HTML content and double-quoted attributes.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ impl Previews {
         // Tera's own escaping writes `/` as `&#x2F;`, which is right but unreadable in links.
         tera.set_escape_fn(escape);
         tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str()))).map_err(|e| {
-            let chain = error_chain(&e);
+            let chain = crate::error::chain(&e);
             let name =
                 TEMPLATES.iter().map(|(n, _)| *n).find(|n| chain.contains(&format!("'{n}'"))).unwrap_or("base.html");
             Error::Invalid(vec![crate::render::theme::template_error(&dir.join(name), &e, None)])
@@ -529,16 +529,4 @@ pub(crate) fn media_name(rel: &Path) -> String {
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c.to_ascii_lowercase() } else { '-' })
         .collect();
     format!("media/{}", flat.trim_start_matches(['.', '-']))
-}
-
-/// Tera's message and its causes, where it names the template at fault.
-fn error_chain(e: &tera::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = std::error::Error::source(e);
-    while let Some(err) = cur {
-        out.push('\n');
-        out.push_str(&err.to_string());
-        cur = err.source();
-    }
-    out
 }

@@ -128,14 +128,14 @@ fn dated<'a>(site: &'a Site<'_>) -> Vec<Dated<'a>> {
 fn entry_html(site: &Site<'_>, base: &Base, d: &Dated<'_>) -> String {
     if let Some(reason) = &d.view.retracted {
         let label = site.strings.get("retracted_badge");
-        return format!("<p><strong>{}:</strong> {}</p>", html_escape(label), html_escape(reason));
+        return format!("<p><strong>{}:</strong> {}</p>", super::escape(label), super::escape(reason));
     }
     let mut html = d.view.html.clone();
     for m in &d.view.media {
         html.push_str(&format!(
             "\n<p><img src=\"{}\" alt=\"{}\"></p>",
-            html_escape(&base.url(&m.src)),
-            html_escape(&m.alt)
+            super::escape(&base.url(&m.src)),
+            super::escape(&m.alt)
         ));
     }
     html
@@ -184,23 +184,6 @@ fn escape_xml(text: &str, attribute: bool) -> String {
             '\n' if attribute => out.push_str("&#10;"),
             '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes text for HTML that is itself carried as text (Atom `type="html"`, JSON Feed
-/// `content_html`).
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }

@@ -276,6 +276,23 @@ fn strip_directives(body: &str) -> String {
     body.lines().filter(|l| !l.trim_start().starts_with("<!-- budkavle-")).collect::<Vec<_>>().join("\n")
 }
 
+/// Escapes text for HTML content and double-quoted attributes: `& < > " '` are what can end a
+/// text or a quoted attribute. The one escaping of the archive, its feeds and the previews.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

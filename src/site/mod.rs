@@ -11,6 +11,7 @@
 mod crisis;
 mod feeds;
 mod html;
+pub(crate) use html::escape;
 mod i18n;
 mod pages;
 mod record;
@@ -354,44 +355,16 @@ fn load_templates(project: &Project) -> Result<tera::Tera> {
     }
     let mut tera = tera::Tera::default();
     tera.register_filter("fill", fill_filter);
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn(escape);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera names the template in the error chain; place it at the one it names if it can.
-        let named = error_chain(&e);
+        let named = crate::error::chain(&e);
         let file =
             sources.keys().find(|n| named.contains(&format!("'{n}'"))).map_or(dir_rel.clone(), |n| dir_rel.join(n));
         let source = sources.iter().find(|(n, _)| named.contains(&format!("'{n}'"))).map(|(_, t)| t.as_str());
         problems.push(crate::render::theme::template_error(&file, &e, source));
     }
     if problems.is_empty() { Ok(tera) } else { Err(Error::Invalid(problems)) }
-}
-
-/// Tera's own escaping plus nothing it needs not: `/` stays `/`, so addresses read as written
-/// in the page source. `& < > " '` are what can end a text or a quoted attribute.
-fn escape_html(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + input.len() / 8);
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn error_chain(e: &tera::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = std::error::Error::source(e);
-    while let Some(err) = cur {
-        out.push('\n');
-        out.push_str(&err.to_string());
-        cur = err.source();
-    }
-    out
 }
 
 /// `{{ t.key | fill(org=org.name) }}`: puts values into an interface string's `{org}` slots, so
