@@ -77,9 +77,9 @@ pub(super) fn execute(
             ),
         });
     }
-    let content = payload_hash(&rendered);
-    let base = key(&post.id, item.platform);
-    let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
+    let lines = Lines::new(ctx, item, Some(&rendered));
+    let base = lines.key.clone();
+    let entry = |event| lines.entry(event);
 
     ledger.append(entry(Event::Intent))?;
     let result = match &item.action {
@@ -118,16 +118,38 @@ fn failed(ledger: &mut Appender, mut e: NewEntry, error: &SendError) -> Result<O
     })
 }
 
-fn line(event: Event, item: &Item, key: &str, content: &str, head: Option<&str>, review: Option<&Review>) -> NewEntry {
-    let mut e = NewEntry::new(event, item.post.clone(), item.platform);
-    e.key = Some(key.to_string());
-    e.content = Some(content.to_string());
-    e.source = head.map(str::to_owned);
-    if let Some(r) = review {
-        e.approved_in = Some(r.merge_commit.clone());
-        e.approvers = r.approvers.clone();
+/// What every ledger line of one action shares: the pair, its key, the payload's hash, the
+/// commit it was sent from, and the review that allowed it.
+struct Lines<'a> {
+    item: &'a Item,
+    key: String,
+    content: Option<String>,
+    head: Option<&'a str>,
+    review: Option<&'a Review>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(ctx: &'a Ctx<'_>, item: &'a Item, rendered: Option<&Rendered>) -> Lines<'a> {
+        Lines {
+            item,
+            key: key(&item.post, item.platform),
+            content: rendered.map(payload_hash),
+            head: ctx.head.as_deref(),
+            review: item.review.as_ref(),
+        }
     }
-    e
+
+    fn entry(&self, event: Event) -> NewEntry {
+        let mut e = NewEntry::new(event, self.item.post.clone(), self.item.platform);
+        e.key = Some(self.key.clone());
+        e.content = self.content.clone();
+        e.source = self.head.map(str::to_owned);
+        if let Some(r) = self.review {
+            e.approved_in = Some(r.merge_commit.clone());
+            e.approvers = r.approvers.clone();
+        }
+        e
+    }
 }
 
 enum Sent {
@@ -235,10 +257,7 @@ fn pin(
 ) -> Result<Outcome> {
     let pinning = matches!(item.action, Action::Pin { .. });
     let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) }, |_, _| {});
-    let base = key(&item.post, item.platform);
-    let mut e = NewEntry::new(if pinning { Event::Pinned } else { Event::Unpinned }, item.post.clone(), item.platform);
-    e.key = Some(base);
-    e.source = ctx.head.clone();
+    let mut e = Lines::new(ctx, item, None).entry(if pinning { Event::Pinned } else { Event::Unpinned });
     match result {
         Ok(()) => {
             e.remote = Some(remote.clone());
@@ -261,9 +280,8 @@ fn delete(
     rendered: &Rendered,
 ) -> Result<Outcome> {
     let Action::Delete { remote } = &item.action else { unreachable!("called for deletes only") };
-    let content = payload_hash(rendered);
-    let base = key(&post.id, item.platform);
-    let entry = |event| line(event, item, &base, &content, ctx.head.as_deref(), item.review.as_ref());
+    let lines = Lines::new(ctx, item, Some(rendered));
+    let entry = |event| lines.entry(event);
     ledger.append(entry(Event::Intent))?;
     // A pinned post is taken off the profile first (Bluesky keeps a pin to a removed post).
     if ledger.ledger().state(&post.id, item.platform).pinned.is_some() {
