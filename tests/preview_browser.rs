@@ -12,31 +12,9 @@
 mod common;
 mod serve_support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use budkavle::PlatformId;
+use common::browser::{browser, crate_root, preflight};
 use common::copy_dir;
-
-fn crate_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Fails (never skips) when a tool the browser checks need is missing.
-fn preflight() {
-    let hint = "install the browser test tools with `apt-get install -y nodejs npm chromium && npm ci --prefix tests/node` (or run `bash .ci/run`, which installs all of it)";
-    match Command::new("node").arg("--version").output() {
-        Ok(o) if o.status.success() => {}
-        _ => panic!("`node` is missing or broken: {hint}"),
-    }
-    let modules = crate_root().join("tests/node/node_modules");
-    for package in ["playwright-core/package.json", "axe-core/axe.min.js"] {
-        assert!(modules.join(package).is_file(), "{} is missing: {hint}", modules.join(package).display());
-    }
-    let chromium =
-        std::env::var_os("BUDKAVLE_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
-    assert!(chromium.is_file(), "{} is missing: {hint}", chromium.display());
-}
 
 /// A copy of the example repository at the crate root (posts, media, strategy, theme).
 fn example_repo() -> tempfile::TempDir {
@@ -50,24 +28,6 @@ fn example_repo() -> tempfile::TempDir {
         }
     }
     dir
-}
-
-struct Run {
-    code: i32,
-    output: String,
-}
-
-fn browser(script: &str, base: &str, args: &[String]) -> Run {
-    let out = Command::new("node")
-        .arg(crate_root().join("tests/browser").join(script))
-        .arg(base)
-        .args(args)
-        .current_dir(crate_root())
-        .output()
-        .expect("run node");
-    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    println!("--- node tests/browser/{script} {base} {args:?}\n{output}");
-    Run { code: out.status.code().unwrap_or(-1), output }
 }
 
 /// A thread with an image in the example.

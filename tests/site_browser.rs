@@ -18,30 +18,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use common::browser::{browser, crate_root, preflight};
 use common::{Repo, bin, copy_dir};
-
-fn crate_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn chromium() -> PathBuf {
-    std::env::var_os("BUDKAVLE_CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
-}
-
-/// Fails (never skips) when a tool the browser checks need is missing.
-fn preflight() {
-    let hint = "install the browser test tools with `apt-get install -y nodejs npm chromium && npm ci --prefix tests/node` (or run `bash .ci/run`, which installs all of it)";
-    match Command::new("node").arg("--version").output() {
-        Ok(o) if o.status.success() => {}
-        _ => panic!("`node` is missing or broken: {hint}"),
-    }
-    let modules = crate_root().join("tests/node/node_modules");
-    for package in ["playwright-core/package.json", "axe-core/axe.min.js"] {
-        assert!(modules.join(package).is_file(), "{} is missing: {hint}", modules.join(package).display());
-    }
-    let chromium = chromium();
-    assert!(chromium.is_file(), "{} is missing: {hint}", chromium.display());
-}
 
 // ---------------------------------------------------------------------------------------------
 // A static file server, so the test needs nothing but the standard library to serve the site.
@@ -315,25 +293,6 @@ fn page_types(site: &Path) -> (Vec<(&'static str, String)>, Vec<String>) {
 
 // ---------------------------------------------------------------------------------------------
 // Running the browser scripts.
-
-struct Run {
-    code: i32,
-    output: String,
-}
-
-fn browser(script: &str, base: &str, args: &[String]) -> Run {
-    let out = Command::new("node")
-        .arg(crate_root().join("tests/browser").join(script))
-        .arg(base)
-        .args(args)
-        .current_dir(crate_root())
-        .output()
-        .expect("run node");
-    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    // Shown by the test harness when the test fails.
-    println!("--- node tests/browser/{script} {base} ({} args)\n{output}", args.len());
-    Run { code: out.status.code().unwrap_or(-1), output }
-}
 
 fn problem_lines(output: &str) -> String {
     output

@@ -1,6 +1,7 @@
 //! Throwaway content repositories for tests, built from the real default theme.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod git;
 
 use std::path::{Path, PathBuf};
