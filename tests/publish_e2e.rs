@@ -179,3 +179,53 @@ fn an_image_that_cannot_be_made_safe_holds_its_post_and_platform_narrows_a_run()
     let ledger = w.ledger();
     assert!(ledger.entries().iter().all(|e| e.post == "text"), "nothing was attempted for the blocked post");
 }
+
+#[test]
+fn an_unfinished_request_older_than_mastodons_memory_is_found_among_the_accounts_posts() {
+    let mut w = World::new("");
+    w.merge(
+        "gammal.md",
+        "+++\ntitle = \"Gammal\"\ndate = 2026-11-30T09:00:00\nplatforms = [\"mastodon\"]\n+++\n\nVattnet stängs av på Kvarngatan i morgon.\n",
+    );
+    w.merge(
+        "borta.md",
+        "+++\ntitle = \"Borta\"\ndate = 2026-11-30T10:00:00\nplatforms = [\"mastodon\"]\n+++\n\nBiblioteket stänger tidigt i dag.\n",
+    );
+    // Two hours ago a run sent `gammal` and died before it heard back; `borta` never arrived.
+    let project = budkavle::Project::load(w.repo.path()).unwrap();
+    let text =
+        budkavle::render(&project, project.post("gammal").unwrap(), budkavle::PlatformId::Mastodon).unwrap().parts[0]
+            .text
+            .clone();
+    let posted: Value = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/statuses", w.mastodon.url))
+        .bearer_auth(&w.mastodon.token)
+        .form(&[("status", text.as_str())])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let two_hours_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2);
+    let mut ledger = budkavle::ledger::Appender::open(w.repo.path()).unwrap();
+    for post in ["gammal", "borta"] {
+        let mut intent =
+            budkavle::ledger::NewEntry::new(budkavle::ledger::Event::Intent, post, budkavle::PlatformId::Mastodon);
+        intent.at = Some(two_hours_ago);
+        intent.key = Some(budkavle::publish::key(post, budkavle::PlatformId::Mastodon));
+        intent.content = Some(budkavle::ledger::content_hash(post.as_bytes()));
+        ledger.append(intent).unwrap();
+    }
+    ledger.into_lock().release().unwrap();
+
+    let out = w.publish_at(NOW, &[]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("gammal: published (found on the platform"), "{text}");
+    assert!(text.contains("borta: UNKNOWN"), "not finding it settles nothing: {text}");
+    assert_eq!(out.status.code(), Some(1), "the unknown one needs a person");
+    assert_eq!(w.mastodon.statuses().len(), 1, "nothing was sent twice, nothing guessed");
+    let state = w.ledger();
+    assert_eq!(
+        state.state("gammal", budkavle::PlatformId::Mastodon).remote.map(|r| r.id.clone()),
+        posted["id"].as_str().map(String::from)
+    );
+}

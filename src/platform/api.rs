@@ -211,6 +211,15 @@ pub trait Connection: Send {
     /// The server's own limits.
     fn limits(&mut self) -> Result<Limits, SendError>;
 
+    /// Where [`Connection::lookup`] cannot tell: the account's own post with exactly this
+    /// text, made from `since` on, if the platform can list them. Finding it settles an
+    /// unfinished request without a person; not finding it settles nothing (it may have been
+    /// deleted), so the caller still holds the pair.
+    fn find_sent(&mut self, text: &str, since: Timestamp) -> Result<Option<Remote>, SendError> {
+        let _ = (text, since);
+        Ok(None)
+    }
+
     /// Pins a post to the profile, where the platform can.
     fn pin(&mut self, remote: &Remote) -> Result<(), SendError> {
         let _ = remote;

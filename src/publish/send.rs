@@ -181,7 +181,18 @@ fn send_thread(
                     continue;
                 }
                 Lookup::Absent | Lookup::ResendSafe => {}
-                Lookup::CannotTell(why) => return Ok(Sent::CannotTell(why)),
+                Lookup::CannotTell(why) => {
+                    // The account's own posts may still show it: then it went out.
+                    let (found, _) = with_retry(ctx.budget, || conn.find_sent(&part.text, since), |_, _| {});
+                    match found {
+                        Ok(Some(remote)) => {
+                            reused = true;
+                            sent.push(remote);
+                            continue;
+                        }
+                        _ => return Ok(Sent::CannotTell(why)),
+                    }
+                }
             }
         }
         let reply_to = match sent.last() {

@@ -87,7 +87,14 @@ pub(crate) struct MastodonClient {
 struct Status {
     id: String,
     url: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
 }
+
+/// How far back from an unfinished request [`MastodonClient::find_sent`] reads the account's
+/// posts, and how many it reads at most.
+const FIND_SLACK: SignedDuration = SignedDuration::from_mins(5);
+const FIND_MAX: usize = 200;
 
 /// The fields of a `MediaAttachment` this client reads: `url` is null while processing.
 #[derive(Deserialize)]
@@ -266,6 +273,48 @@ impl Connection for MastodonClient {
             "the request with idempotency key {key}, sent at {at}, {why}: look at {} around {at} and run `budkavle resolve` to record whether it was published (and its URL) or should be sent again",
             self.where_to_look()
         )))
+    }
+
+    /// The account's statuses, newest first, back to `since` (less a few minutes for clocks):
+    /// each candidate's source (`GET /api/v1/statuses/:id/source`) is compared with the text
+    /// that was sent, which is what Mastodon stores before it renders HTML.
+    fn find_sent(&mut self, text: &str, since: Timestamp) -> std::result::Result<Option<Remote>, SendError> {
+        let what = "looking for an unfinished post among the account's posts";
+        let me: serde_json::Value = Self::parse(
+            self.send(self.http.client().get(self.url("/api/v1/accounts/verify_credentials")), what)?,
+            what,
+        )?;
+        let Some(id) = me["id"].as_str() else {
+            return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the account has no id")));
+        };
+        let from = since - FIND_SLACK;
+        let mut max_id: Option<String> = None;
+        let mut read = 0;
+        while read < FIND_MAX {
+            let mut path = format!("/api/v1/accounts/{}/statuses?limit=40", path_id(id));
+            if let Some(m) = &max_id {
+                path.push_str(&format!("&max_id={}", path_id(m)));
+            }
+            let page: Vec<Status> = Self::parse(self.send(self.http.client().get(self.url(&path)), what)?, what)?;
+            if page.is_empty() {
+                return Ok(None);
+            }
+            for status in &page {
+                read += 1;
+                let created = status.created_at.as_deref().and_then(|c| c.parse::<Timestamp>().ok());
+                if created.is_some_and(|c| c < from) {
+                    return Ok(None);
+                }
+                let source_path = format!("/api/v1/statuses/{}/source", path_id(&status.id));
+                let source: serde_json::Value =
+                    Self::parse(self.send(self.http.client().get(self.url(&source_path)), what)?, what)?;
+                if source["text"].as_str().is_some_and(|t| t.trim() == text.trim()) {
+                    return Ok(Some(Remote { id: status.id.clone(), url: status.url.clone(), parts: Vec::new() }));
+                }
+            }
+            max_id = page.last().map(|s| s.id.clone());
+        }
+        Ok(None)
     }
 
     /// `GET /api/v2/instance` (`configuration.statuses`, `configuration.media_attachments`);
