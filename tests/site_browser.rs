@@ -316,15 +316,21 @@ fn every_page_type_passes_axe_in_light_and_dark_and_reflows() {
     preflight();
     let repo = example_repo();
     let site = build_site(repo.path());
-    let base = serve(&site);
-    let (present, missing) = page_types(&site);
+    axe_gate(&site, "");
+}
+
+/// Every page type of the built `site` through axe (light, dark, 320 px); `context` says what
+/// is special about this site in the failure message.
+fn axe_gate(site: &Path, context: &str) {
+    let base = serve(site);
+    let (present, missing) = page_types(site);
     let mut args: Vec<String> = present.iter().map(|(_, p)| p.clone()).collect();
     args.push("--reflow".to_string());
     let run = browser("axe.mjs", &base, &args);
     assert_eq!(
         run.code,
         0,
-        "axe-core found WCAG 2.1 A/AA violations, or a page scrolls sideways at 320 px (or did not load):\n{}",
+        "{context}axe-core found WCAG 2.1 A/AA violations, or a page scrolls sideways at 320 px (or did not load):\n{}",
         problem_lines(&run.output)
     );
     assert!(missing.is_empty(), "the site has no page of these types: {}", missing.join(", "));
@@ -344,18 +350,7 @@ fn pages_with_the_crisis_banner_and_the_crisis_page_pass_axe() {
     let site = build_site(repo.path());
     let index = std::fs::read_to_string(site.join("index.html")).expect("read");
     assert!(index.contains("class=\"crisis-banner\""), "crisis mode is on but the start page has no banner");
-    let base = serve(&site);
-    let (present, missing) = page_types(&site);
-    let mut args: Vec<String> = present.iter().map(|(_, p)| p.clone()).collect();
-    args.push("--reflow".to_string());
-    let run = browser("axe.mjs", &base, &args);
-    assert_eq!(
-        run.code,
-        0,
-        "with the crisis banner, axe-core found WCAG 2.1 A/AA violations, or a page scrolls sideways at 320 px:\n{}",
-        problem_lines(&run.output)
-    );
-    assert!(missing.is_empty(), "the site has no page of these types: {}", missing.join(", "));
+    axe_gate(&site, "with the crisis banner, ");
 }
 
 #[test]
