@@ -14,10 +14,11 @@ use budkavle::cap::{self, Alert, MsgType};
 use budkavle::post::Post;
 use common::Repo;
 
-/// The CAP schema and samples beside this repository (CI clones it with `shared/` beside it).
-const SHARED_CAP: &str = "../shared/data/cap";
-/// The Atom grammar the archive's feed tests use.
-const SHARED_ATOM_RNC: &str = "../shared/data/feeds/atom-rfc4287.rnc";
+/// The CAP schema and samples, copied from `../shared/data/cap` so the tests need only this
+/// repository.
+const CAP_FIXTURES: &str = "tests/fixtures/cap";
+/// The Atom grammar the archive's feed tests use (a copy of the shared one).
+const ATOM_RNC_FIXTURE: &str = "tests/fixtures/feeds/atom-rfc4287.rnc";
 
 const CHAIN: [&str; 4] = [
     "2027-01-kokningsrekommendation-norra-exempelstad",
@@ -30,14 +31,34 @@ fn crate_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn shared(rel: &str) -> PathBuf {
+fn fixture(rel: &str) -> PathBuf {
     let path = crate_root().join(rel);
-    assert!(path.exists(), "{} is missing: these tests read the shared CAP and Atom files", path.display());
+    assert!(path.exists(), "{} is missing: these tests read the CAP and Atom reference files", path.display());
     path
 }
 
+/// The copies are the shared reference, wherever that reference is beside this repository.
+#[test]
+fn the_fixture_copies_are_the_shared_reference() {
+    let pairs = [
+        ("../shared/data/cap/CAP-v1.2.xsd", "tests/fixtures/cap/CAP-v1.2.xsd"),
+        ("../shared/data/cap/oasis-appendix-a1.xml", "tests/fixtures/cap/oasis-appendix-a1.xml"),
+        ("../shared/data/cap/oasis-appendix-a2.xml", "tests/fixtures/cap/oasis-appendix-a2.xml"),
+        ("../shared/data/cap/oasis-appendix-a3.xml", "tests/fixtures/cap/oasis-appendix-a3.xml"),
+        ("../shared/data/cap/oasis-appendix-a4.xml", "tests/fixtures/cap/oasis-appendix-a4.xml"),
+        ("../shared/data/feeds/atom-rfc4287.rnc", "tests/fixtures/feeds/atom-rfc4287.rnc"),
+    ];
+    for (reference, copy) in pairs {
+        // On a machine with only this repository (CI), the copies are all there is.
+        if let Ok(reference_bytes) = std::fs::read(crate_root().join(reference)) {
+            let copy_bytes = std::fs::read(crate_root().join(copy)).expect("the copy");
+            assert!(reference_bytes == copy_bytes, "{copy} differs from {reference}: copy it again");
+        }
+    }
+}
+
 fn schema() -> PathBuf {
-    shared(SHARED_CAP).join("CAP-v1.2.xsd")
+    fixture(CAP_FIXTURES).join("CAP-v1.2.xsd")
 }
 
 /// `xmllint --noout --schema CAP-v1.2.xsd`'s verdict on `xml`.
@@ -68,7 +89,7 @@ fn jing(feed: &str) {
     std::fs::write(&file, feed).expect("write feed");
     let out = Command::new("jing")
         .arg("-c")
-        .arg(shared(SHARED_ATOM_RNC))
+        .arg(fixture(ATOM_RNC_FIXTURE))
         .arg(&file)
         .output()
         .unwrap_or_else(|e| panic!("cannot run `jing` ({e}): install it with `apt-get install -y jing`"));
@@ -219,7 +240,7 @@ fn tree(xml: &str) -> Tree {
 
 #[test]
 fn the_oasis_samples_round_trip_and_validate() {
-    let dir = shared(SHARED_CAP);
+    let dir = fixture(CAP_FIXTURES);
     let samples: Vec<PathBuf> = (1..=4).map(|n| dir.join(format!("oasis-appendix-a{n}.xml"))).collect();
     for path in &samples {
         let original = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -243,7 +264,7 @@ fn the_oasis_samples_round_trip_and_validate() {
 
 #[test]
 fn the_comparison_sees_a_changed_value() {
-    let original = std::fs::read_to_string(shared(SHARED_CAP).join("oasis-appendix-a2.xml")).unwrap();
+    let original = std::fs::read_to_string(fixture(CAP_FIXTURES).join("oasis-appendix-a2.xml")).unwrap();
     let changed = original.replacen("SEVERE THUNDERSTORM</event>", "THUNDERSTORM</event>", 1);
     assert_ne!(tree(&changed), tree(&original));
 }
