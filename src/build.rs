@@ -100,8 +100,8 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let out = OutputDir::open(&out_dir.join("platforms"))?;
         let written = par_map(&rendered, |r| -> Result<()> {
             let base = format!("{}/{}", r.platform.name(), r.post);
-            let mut json =
-                serde_json::to_vec_pretty(r).map_err(|e| Error::Usage(format!("cannot serialise {}: {e}", r.post)))?;
+            let mut json = serde_json::to_vec_pretty(r)
+                .map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
             json.push(b'\n');
             out.write(&format!("{base}.json"), &json)?;
             out.write(&format!("{base}.txt"), r.to_text().as_bytes())?;

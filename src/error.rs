@@ -77,8 +77,15 @@ pub enum Error {
     #[error("{action} {path}: {source}")]
     Io { action: &'static str, path: PathBuf, source: std::io::Error },
     /// A command was called in a way that cannot work (unknown post, bad flag combination).
+    /// Something the person running budkavle can fix: a flag, a name, a setting.
     #[error("{0}")]
     Usage(String),
+    /// A bug in budkavle (or a broken built-in file), never the user's input: the message asks
+    /// for a report instead of a fix.
+    #[error(
+        "internal error: {0}\n  this is a bug in budkavle, not in your content: please report it with the command you ran"
+    )]
+    Internal(String),
 }
 
 impl Error {
@@ -87,11 +94,19 @@ impl Error {
     }
 
     /// 2 for anything the user must fix in their input or invocation, 1 otherwise.
+    /// 2: fix your input; 1: the system failed (a file, the network); 70 (`EX_SOFTWARE`): a bug.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Usage(_) => 2,
             Error::Io { .. } => 1,
+            Error::Internal(_) => 70,
         }
+    }
+
+    /// Whether this is a write to a reader that has gone away (`budkavle check | head`): not a
+    /// failure of the command, which ends quietly.
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 

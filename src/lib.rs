@@ -1,33 +1,68 @@
 //! budkavle: social media as code for public-sector communications teams.
 //!
-//! The pipeline is load → check → render → site → publish → ledger. A [`Project`] is loaded
-//! once; every command is a function of it. See `DESIGN.md` in the shared design for formats.
+//! A [`Project`] (the strategy, the theme and every post) is loaded once; every command is a
+//! function of it. The command line itself is the binary's `src/cmd/`, one file per command.
+//! See `DESIGN.md` in the shared design for the file formats.
+//!
+//! # Layers
+//!
+//! The modules form layers, bottom up. A module imports only from modules listed before it
+//! (its own layer included, in this order), never from one after it: `tests/layers.rs` reads
+//! this list and every `use crate::` line and names each import that goes upwards.
+//!
+//! <!-- layers: the test parses the lines between these markers -->
+//! - foundations: `error`, `fsutil`, `toml_diag`, `output`, `escape`, `lang`, `datetime`, `id`, `kind`
+//! - platform rules (pure): `platform`, `media`
+//! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `ledger`, `git`
+//! - rendering: `render`
+//! - checking: `check`
+//! - scheduling: `schedule`
+//! - outputs: `cap`, `site`, `calendar`, `preview`, `build`
+//! - sending: `clients`, `publish`
+//! - tools: `serve`, `scaffold`
+//! <!-- /layers -->
+
+pub mod datetime;
+pub mod error;
+pub mod escape;
+mod fsutil;
+pub mod id;
+pub mod kind;
+pub mod lang;
+pub mod output;
+mod toml_diag;
+
+pub mod media;
+pub mod platform;
+
+pub mod crisis;
+pub mod git;
+pub mod ledger;
+pub mod post;
+pub mod project;
+pub mod strategy;
+pub mod theme;
+
+pub mod render;
+
+pub mod check;
+
+pub mod schedule;
 
 pub mod build;
 pub mod calendar;
 pub mod cap;
-pub use output::WriteStats;
-pub mod check;
-pub mod error;
-pub mod git;
-pub mod ledger;
-pub mod media;
-pub mod platform;
-pub mod post;
 pub mod preview;
-pub mod project;
+pub mod site;
+
+pub mod clients;
 pub mod publish;
-pub mod render;
+
 pub mod scaffold;
 pub mod serve;
-pub mod site;
-pub mod strategy;
-
-mod fsutil;
-mod output;
-mod toml_diag;
 
 pub use error::{Diagnostic, Error, Result};
+pub use output::WriteStats;
 pub use platform::PlatformId;
 pub use project::Project;
 pub use render::{Rendered, render};

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::post::{self, Post};
-use crate::render::Theme;
 use crate::strategy::{self, Strategy};
+use crate::theme::Theme;
 
 pub const POSTS_DIR: &str = "content/posts";
 

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Diagnostic, Diagnostics};
+use crate::kind::Kind;
 use crate::platform::PlatformId;
-use crate::post::Kind;
 use crate::toml_diag;
 
 pub const FILE_NAME: &str = "strategy.toml";
@@ -28,7 +28,7 @@ pub struct StrategyFile {
     pub platforms: BTreeMap<String, Spanned<PlatformConfig>>,
     #[serde(default)]
     pub voice: Voice,
-    /// Organisation rules; their shape per type is checked here, their meaning in `check`.
+    /// Organisation rules, compiled and checked by `check` ([`crate::check::validate`]).
     #[serde(default)]
     pub rules: Vec<Spanned<toml::Table>>,
     #[serde(default)]
@@ -178,6 +178,7 @@ pub struct Cadence {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Voice {
+    /// Built-in rule packs by name; `check` knows them ([`crate::check::Pack`]).
     #[serde(default)]
     pub packs: Vec<Spanned<String>>,
     #[serde(default)]
@@ -358,7 +359,7 @@ impl Strategy {
                 TimeZone::UTC
             }
         };
-        if !is_bcp47(&parsed.organisation.lang) {
+        if !crate::lang::is_tag(&parsed.organisation.lang) {
             diags.push(
                 Diagnostic::new(
                     file,
@@ -396,24 +397,9 @@ impl Strategy {
             }
         }
 
-        for pack in &parsed.voice.packs {
-            if !KNOWN_PACKS.contains(&pack.get_ref().as_str()) {
-                let mut d = at(pack.span().start, format!("unknown rule pack `{}`", pack.get_ref()));
-                d = match toml_diag::closest(pack.get_ref(), KNOWN_PACKS.iter().copied()) {
-                    Some(best) => d.hint(format!("did you mean `{best}`? (known: {})", KNOWN_PACKS.join(", "))),
-                    None => d.hint(format!("known packs: {}", KNOWN_PACKS.join(", "))),
-                };
-                diags.push(d);
-            }
-        }
-
-        for d in crate::check::rules::compile_tables(file, text, &parsed.rules).diagnostics {
-            diags.push(d);
-        }
-
         for period in &parsed.blackout.periods {
-            let start = crate::post::resolve_datetime(period.start.get_ref(), &timezone);
-            let end = crate::post::resolve_datetime(period.end.get_ref(), &timezone);
+            let start = crate::datetime::resolve_datetime(period.start.get_ref(), &timezone);
+            let end = crate::datetime::resolve_datetime(period.end.get_ref(), &timezone);
             match (start, end) {
                 (Err(e), _) => diags.push(at(period.start.span().start, e)),
                 (_, Err(e)) => diags.push(at(period.end.span().start, e)),
@@ -440,9 +426,6 @@ impl Strategy {
         self.configured.get(&platform).and_then(|c| c.char_limit)
     }
 }
-
-/// Built-in rule packs of `check` (DESIGN §5).
-pub const KNOWN_PACKS: &[&str] = &["klarsprak", "plain-en", "a11y", "privacy", "limits", "strategy", "links", "crisis"];
 
 fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConfig, diags: &mut Diagnostics) {
     let env_fields = [
@@ -514,7 +497,7 @@ fn check_unique_ids<'a>(
 ) {
     let mut seen = std::collections::HashSet::new();
     for id in ids {
-        if !crate::post::is_valid_id(id.get_ref()) {
+        if !crate::id::is_valid_id(id.get_ref()) {
             diags.push(
                 Diagnostic::at(
                     file,
@@ -546,15 +529,6 @@ fn is_env_name(s: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && s.len() <= 64
-}
-
-/// A loose BCP 47 check: primary language subtag plus optional subtags. Enough to catch
-/// `"svenska"` or `"sv_SE"` without a full registry.
-pub(crate) fn is_bcp47(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary_ok =
-        parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
-    primary_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Best-effort line of a key for values serde gives no span for.
@@ -602,29 +576,10 @@ mod tests {
     }
 
     #[test]
-    fn rules_need_a_known_type() {
-        let (_, d) = load(
-            "[organisation]\nname = \"X\"\n[[rules]]\nid = \"a\"\ntype = \"existance\"\n[[rules]]\ntype = \"readability\"\nlevel = \"fatal\"\n",
-        );
-        assert_eq!(d.len(), 3, "{d:?}");
-        assert!(d[0].hint.as_deref().unwrap().contains("did you mean `existence`"));
-        assert_eq!(d[0].line, 3);
-        assert!(d.iter().any(|x| x.message.contains("needs an `id`") && x.line == 6));
-    }
-
-    #[test]
     fn durations() {
         assert_eq!(parse_duration("2h"), Some(jiff::SignedDuration::from_hours(2)));
         assert_eq!(parse_duration("1d"), Some(jiff::SignedDuration::from_hours(24)));
         assert_eq!(parse_duration("90m"), Some(jiff::SignedDuration::from_mins(90)));
         assert_eq!(parse_duration("soon"), None);
-    }
-
-    #[test]
-    fn bcp47() {
-        assert!(is_bcp47("sv"));
-        assert!(is_bcp47("en-GB"));
-        assert!(!is_bcp47("svenska"));
-        assert!(!is_bcp47("sv_SE"));
     }
 }

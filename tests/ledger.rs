@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use budkavle::PlatformId;
 use budkavle::ledger::{
-    Appender, Entry, ErrorInfo, Event, GENESIS, Ledger, Lock, NewEntry, Outcome, Remote, repair_torn_tail, torn_tail,
+    Appender, Entry, ErrorInfo, Event, GENESIS, Ledger, Lock, NewEntry, Outcome, repair_torn_tail, torn_tail,
 };
+use budkavle::platform::Remote;
 use jiff::Timestamp;
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use bluesky_peer::BlueskyPeer;
 use budkavle::PlatformId;
-use budkavle::ledger::Remote;
-use budkavle::platform::api::{Connection, ErrorKind, Lookup, Outgoing, SendError, Upload};
-use budkavle::platform::http::Http;
+use budkavle::clients::api::{Connection, ErrorKind, Lookup, Outgoing, SendError, Upload};
+use budkavle::clients::http::Http;
+use budkavle::platform::Remote;
 use budkavle::platform::{Encoded, Segment};
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ fn connect_with(peer: &BlueskyPeer, password: Option<&str>) -> Box<dyn Connectio
     let http = Http::new(Duration::from_secs(20)).unwrap();
     let password = password.map_or_else(|| peer.password.clone(), str::to_string);
     let env = move |k: &str| (k == PASSWORD_ENV).then(|| password.clone());
-    match budkavle::platform::connect(&project.strategy, PlatformId::Bluesky, &env, &http) {
+    match budkavle::clients::connect(&project.strategy, PlatformId::Bluesky, &env, &http) {
         Ok(c) => c,
         Err(e) => panic!("connect: {e}"),
     }
@@ -346,7 +346,7 @@ fn strategy_mistakes_are_named_before_any_request() {
         repo.file("strategy.toml", common::STRATEGY.replace("[platforms.bluesky]\n", section).as_bytes());
         let project = repo.load();
         let http = Http::new(Duration::from_secs(5)).unwrap();
-        match budkavle::platform::connect(&project.strategy, PlatformId::Bluesky, env, &http) {
+        match budkavle::clients::connect(&project.strategy, PlatformId::Bluesky, env, &http) {
             Ok(_) => String::new(),
             Err(e) => e.to_string(),
         }

@@ -9,9 +9,9 @@ mod mastodon_peer;
 use std::time::Duration;
 
 use budkavle::PlatformId;
-use budkavle::ledger::Remote;
-use budkavle::platform::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError, Upload};
-use budkavle::platform::http::Http;
+use budkavle::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError, Upload};
+use budkavle::clients::http::Http;
+use budkavle::platform::Remote;
 use jiff::{SignedDuration, Timestamp};
 use mastodon_peer::MastodonPeer;
 
@@ -40,7 +40,7 @@ fn http() -> Http {
 /// A connection with `env` as the environment.
 fn connect_with(peer: &MastodonPeer, extra: &str, env: &dyn Fn(&str) -> Option<String>) -> Box<dyn Connection> {
     let (_repo, project) = project(peer, extra);
-    budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, env, &http())
+    budkavle::clients::connect(&project.strategy, PlatformId::Mastodon, env, &http())
         .unwrap_or_else(|e| panic!("connect: {e}"))
 }
 
@@ -268,7 +268,7 @@ fn an_unset_token_variable_names_the_variable_and_the_strategy_line() {
     let (_repo, project) = project(&peer, "");
     let line = project.strategy.source.lines().position(|l| l.contains(TOKEN_ENV)).unwrap() + 1;
     for env in [&(|_: &str| None) as &dyn Fn(&str) -> Option<String>, &|_: &str| Some("  ".into())] {
-        let err = match budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, env, &http()) {
+        let err = match budkavle::clients::connect(&project.strategy, PlatformId::Mastodon, env, &http()) {
             Ok(_) => panic!("connect without a token must fail"),
             Err(e) => e.to_string(),
         };
@@ -282,7 +282,7 @@ fn a_token_with_junk_around_it_is_refused_without_showing_it() {
     let peer = MastodonPeer::start();
     let (_repo, project) = project(&peer, "");
     let env = |_: &str| Some("Bearer abc-secret-77".to_string());
-    let err = match budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, &env, &http()) {
+    let err = match budkavle::clients::connect(&project.strategy, PlatformId::Mastodon, &env, &http()) {
         Ok(_) => panic!("a token with a space inside must be refused"),
         Err(e) => e.to_string(),
     };
@@ -297,7 +297,7 @@ fn a_server_that_is_down_is_transient() {
     drop(peer);
     // The port is closed now: nothing answers.
     let env = |_: &str| Some("some-token-value-123".to_string());
-    let mut conn = budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, &env, &http()).unwrap();
+    let mut conn = budkavle::clients::connect(&project.strategy, PlatformId::Mastodon, &env, &http()).unwrap();
     let err = conn.publish(&text("k-down", "Hej")).unwrap_err();
     assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
     assert!(!err.to_string().contains("some-token-value-123"));
@@ -326,7 +326,7 @@ fn a_lost_answer_then_a_resend_with_the_same_key_posts_once() {
     let proxy = peer.lossy_proxy();
     let (_repo, project) = project_at(&proxy.url, "");
     let env = peer.env(TOKEN_ENV);
-    let mut conn = budkavle::platform::connect(&project.strategy, PlatformId::Mastodon, &env, &http()).unwrap();
+    let mut conn = budkavle::clients::connect(&project.strategy, PlatformId::Mastodon, &env, &http()).unwrap();
 
     proxy.lose_next("POST", "/api/v1/statuses");
     let out = text("k-lost", "Vattnet är tjänligt igen.");

@@ -5,8 +5,10 @@
 mod common;
 
 use budkavle::PlatformId;
-use budkavle::ledger::{Appender, Event, NewEntry, Remote};
-use budkavle::publish::{Action, Hold, Item, Plan, Settings, plan_only};
+use budkavle::ledger::{Appender, Event, NewEntry};
+use budkavle::platform::Remote;
+use budkavle::publish::{Settings, plan_only};
+use budkavle::schedule::{Action, Hold, Item, Plan};
 use common::git::{T0, commit, init, merge_request};
 use common::{Repo, bin};
 use jiff::Timestamp;

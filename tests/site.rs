@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use budkavle::PlatformId;
-use budkavle::site::{Published, Record, Version};
+use budkavle::git::Version;
+use budkavle::ledger::Published;
+use budkavle::site::Record;
 use common::{Repo, bin, copy_dir};
 
 type Pages = BTreeMap<String, Vec<u8>>;

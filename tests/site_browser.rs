@@ -591,7 +591,8 @@ Rättelse av <img src=x onerror=alert('correction body')>.
 /// input the organisation does not control either.
 fn write_hostile_ledger(root: &Path) {
     use budkavle::PlatformId;
-    use budkavle::ledger::{Appender, Event, NewEntry, Remote};
+    use budkavle::ledger::{Appender, Event, NewEntry};
+    use budkavle::platform::Remote;
     let mut ledger = Appender::open(root).expect("open the ledger");
     let answers = [
         ("xss-titel", PlatformId::Mastodon, "javascript:alert('ledger url')"),

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use budkavle::PlatformId;
-use budkavle::site::{Record, Version};
+use budkavle::git::Version;
+use budkavle::site::Record;
 use common::{Repo, bin};
 
 type Pages = BTreeMap<String, Vec<u8>>;
@@ -406,7 +407,8 @@ fn a_cancelled_chain_shows_as_ended() {
 
 #[test]
 fn each_message_links_its_platforms_from_the_ledger() {
-    use budkavle::ledger::{Appender, Event, NewEntry, Remote};
+    use budkavle::ledger::{Appender, Event, NewEntry};
+    use budkavle::platform::Remote;
     let repo = Repo::new("");
     repo.post("kris.md", CRISIS_POST);
     repo.post("kris-uppdatering.md", UPDATE);

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use budkavle::PlatformId;
-use budkavle::site::{Published, Record, Version};
+use budkavle::git::Version;
+use budkavle::ledger::Published;
+use budkavle::site::Record;
 use common::Repo;
 use jiff::Timestamp;
 use serde_json::Value;

@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::ledger::{Ledger, Outcome};
 use crate::platform::PlatformId;
 use crate::project::Project;
-use crate::publish::{Action, Hold, Settings, plan::hold_text};
+use crate::schedule::{Action, Hold, Options, hold_text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Calendar {
@@ -96,8 +96,7 @@ pub struct Coverage {
 /// The calendar of `days` days from the day of `now` (organisation's time zone).
 pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar> {
     let tz = &project.strategy.timezone;
-    let settings = Settings { now: Some(now), ..Settings::default() };
-    let (plan, _) = crate::publish::plan_only(project, &settings)?;
+    let (plan, _) = crate::schedule::plan_at(project, now, &Options::default())?;
     let ledger = Ledger::read(&project.root)?;
     let local = |t: Timestamp| t.to_zoned_datetime(tz.clone());
     let from = local(now).date();
@@ -106,7 +105,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
         let d = local(t).date();
         d >= from && d < until
     };
-    let items: HashMap<(&str, PlatformId), &crate::publish::Item> =
+    let items: HashMap<(&str, PlatformId), &crate::schedule::Item> =
         plan.items.iter().map(|i| ((i.post.as_str(), i.platform), i)).collect();
     let hold_local = |t: Timestamp| local(t).strftime("%Y-%m-%d %H:%M").to_string();
 
@@ -133,7 +132,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
             } else {
                 match items.get(&(post.id.as_str(), platform)).map(|i| &i.action) {
                     Some(Action::Hold { reason: Hold::NotYet { .. } }) => {
-                        match crate::publish::plan::hold_at(project, post, at) {
+                        match crate::schedule::hold_at(project, post, at) {
                             Some(reason) => Status::Held { reason: hold_text(&reason, &hold_local) },
                             None => Status::Scheduled,
                         }

@@ -18,7 +18,8 @@ use super::model::{
     Alert, Area, CapTime, Category, Certainty, Info, MsgType, Reference, Scope, Severity, Status, Urgency, is_token,
 };
 use crate::error::{Diagnostic, Error, Result};
-use crate::post::{BlockKind, Inline, Kind, Post};
+use crate::kind::Kind;
+use crate::post::{BlockKind, Inline, Post};
 use crate::project::Project;
 
 /// When a post went (or goes) out, for posts without a `date`: the caller knows the ledger.
@@ -127,19 +128,6 @@ fn host(url: &str) -> Option<&str> {
     (!host.is_empty() && is_token(host)).then_some(host)
 }
 
-/// The first post of `post`'s chain: follow `updates`/`corrects`/`cancels` back as far as they go.
-fn root<'p>(project: &'p Project, post: &'p Post) -> &'p Post {
-    let mut at = post;
-    // A chain cannot be longer than the project; the bound stops a cycle.
-    for _ in 0..project.posts.len() {
-        match at.reply_to().and_then(|id| project.post(id)) {
-            Some(prev) => at = prev,
-            None => break,
-        }
-    }
-    at
-}
-
 /// The crisis posts of `post`'s chain that went out before it (by `sent`, then id), oldest first.
 fn earlier_in_chain<'p>(
     project: &'p Project,
@@ -147,12 +135,13 @@ fn earlier_in_chain<'p>(
     at: Timestamp,
     sent_of: SentOf<'_>,
 ) -> Vec<(&'p Post, Timestamp)> {
-    let first = root(project, post).id.as_str();
-    let mut earlier: Vec<(&Post, Timestamp)> = project
-        .posts
+    let chains = crate::crisis::Chains::of(project, |p| p.date);
+    let Some(chain) = chains.of_post(&post.id) else { return Vec::new() };
+    let mut earlier: Vec<(&Post, Timestamp)> = chain
+        .members
         .iter()
-        .filter(|p| p.kind == Kind::Crisis && !p.draft && p.id != post.id)
-        .filter(|p| p.id == first || (p.reply_to().is_some() && root(project, p).id == first))
+        .filter(|m| m.crisis && m.id != post.id)
+        .filter_map(|m| project.post(&m.id))
         .filter_map(|p| sent_of(p).map(|t| (p, t)))
         .filter(|(p, t)| (*t, p.id.as_str()) < (at, post.id.as_str()))
         .collect();
@@ -219,7 +208,7 @@ fn info(project: &Project, post: &Post) -> Result<Info> {
         parse("certainty", Certainty::parse(&certainty).map(|v| info.certainty = v));
     }
     if let Some(exp) = &c.expires {
-        match crate::post::resolve_datetime(exp, &project.strategy.timezone) {
+        match crate::datetime::resolve_datetime(exp, &project.strategy.timezone) {
             Ok(t) => info.expires = Some(CapTime::in_zone(t, &project.strategy.timezone)),
             Err(m) => problems.push(format!("[crisis] expires: {m}")),
         }

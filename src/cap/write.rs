@@ -1,6 +1,6 @@
 //! An [`Alert`] as CAP 1.2 XML (UTF-8), elements in the schema's order, two spaces per level.
 //! Written by hand like the Atom feed: the document is small and its shape fixed, and every
-//! value goes through [`escape`], which also keeps characters XML 1.0 cannot carry out.
+//! value goes through [`crate::escape::xml`], which also keeps characters XML 1.0 cannot carry out.
 
 use std::fmt::Write;
 
@@ -128,34 +128,5 @@ fn opt(x: &mut String, indent: &str, name: &str, value: &Option<String>) {
 }
 
 fn el(x: &mut String, indent: &str, name: &str, value: &str) {
-    let _ = writeln!(x, "{indent}<{name}>{}</{name}>", escape(value));
-}
-
-/// Escapes element text. Characters XML 1.0 cannot carry even as references become U+FFFD; a
-/// carriage return is written as a reference because parsers turn a literal one into a line
-/// feed.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_and_illegal_characters() {
-        assert_eq!(escape("a<b>&c \u{1}\r\n\"'"), "a&lt;b&gt;&amp;c \u{FFFD}&#13;\n\"'");
-    }
+    let _ = writeln!(x, "{indent}<{name}>{}</{name}>", crate::escape::xml(value));
 }

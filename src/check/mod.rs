@@ -16,36 +16,77 @@ mod suppress;
 pub mod text;
 
 pub use finding::{Finding, Level};
+pub use packs::Pack;
 pub use rule::Rule;
 
-use crate::error::Result;
+use crate::error::{Diagnostics, Result};
 use crate::project::{Project, par_map};
 use crate::render::Rendered;
 
-/// Every rule in force for this project: the packs the strategy enables, then its own rules.
-pub fn active_rules(project: &Project) -> Vec<Box<dyn Rule>> {
+/// Problems with the strategy's rule configuration, each at its line of strategy.toml: an
+/// unknown pack in `[voice] packs`, a `[[rules]]` table that does not compile. Every command
+/// that loads a project runs this, so a broken rule fails a build as it fails a check.
+pub fn validate(project: &Project) -> Result<()> {
+    compiled(project).map(|_| ())
+}
+
+/// The enabled packs and the organisation's compiled rules.
+struct Config {
+    packs: Vec<Pack>,
+    own: Vec<Box<dyn Rule>>,
+}
+
+/// The enabled packs and the organisation's compiled rules, or every problem with them.
+fn compiled(project: &Project) -> Result<Config> {
     let strategy = &project.strategy;
-    let mut out = Vec::new();
-    for pack in &strategy.file.voice.packs {
-        out.extend(packs::rules(pack.get_ref(), strategy));
+    let file = std::path::Path::new(crate::strategy::FILE_NAME);
+    let mut diags = Diagnostics::default();
+    let mut packs = Vec::new();
+    let names = || Pack::ALL.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ");
+    for name in &strategy.file.voice.packs {
+        match Pack::from_name(name.get_ref()) {
+            Some(pack) => packs.push(pack),
+            None => {
+                let d = crate::Diagnostic::at(
+                    file,
+                    &strategy.source,
+                    name.span().start,
+                    1,
+                    format!("unknown rule pack `{}`", name.get_ref()),
+                );
+                diags.push(match crate::toml_diag::closest(name.get_ref(), Pack::ALL.iter().map(|p| p.name())) {
+                    Some(best) => d.hint(format!("did you mean `{best}`? (known: {})", names())),
+                    None => d.hint(format!("known packs: {}", names())),
+                });
+            }
+        }
     }
     // `limits` is what platforms refuse outright: on even when no pack is listed.
     if strategy.file.voice.packs.is_empty() {
-        out.extend(packs::rules("limits", strategy));
+        packs.push(Pack::Limits);
     }
-    out.extend(rules::compile(strategy).rules);
-    out
+    let compiled = rules::compile(strategy);
+    for d in compiled.diagnostics {
+        diags.push(d);
+    }
+    diags.into_result(Config { packs, own: compiled.rules })
+}
+
+/// Every rule in force for this project: the packs the strategy enables, then its own rules.
+pub fn active_rules(project: &Project) -> Result<Vec<Box<dyn Rule>>> {
+    let Config { packs, own } = compiled(project)?;
+    let mut out: Vec<Box<dyn Rule>> = packs.into_iter().flat_map(|p| p.rules(&project.strategy)).collect();
+    out.extend(own);
+    Ok(out)
 }
 
 /// Every rule budkavle has, whether enabled or not: all built-in packs, then the
 /// organisation's rules. For `budkavle rules` and for describing rules in reports.
-pub fn all_rules(project: &Project) -> Vec<Box<dyn Rule>> {
-    let mut out = Vec::new();
-    for pack in crate::strategy::KNOWN_PACKS {
-        out.extend(packs::rules(pack, &project.strategy));
-    }
-    out.extend(rules::compile(&project.strategy).rules);
-    out
+pub fn all_rules(project: &Project) -> Result<Vec<Box<dyn Rule>>> {
+    let Config { own, .. } = compiled(project)?;
+    let mut out: Vec<Box<dyn Rule>> = Pack::ALL.into_iter().flat_map(|p| p.rules(&project.strategy)).collect();
+    out.extend(own);
+    Ok(out)
 }
 
 /// Every finding for every post, in file order.
@@ -53,12 +94,12 @@ pub fn all_rules(project: &Project) -> Vec<Box<dyn Rule>> {
 /// Each post is rendered and checked in one go and its renderings dropped, rather than all
 /// renderings held at once: it keeps memory flat on large repositories.
 pub fn check(project: &Project) -> Result<Vec<Finding>> {
-    let rules = active_rules(project);
+    let rules = active_rules(project)?;
     let per_post = par_map(&project.posts, |post| -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
         let rendered = crate::render::render_targets(project, post)?;
         Ok(check_post(project, post, &rendered, &rules))
     });
-    let mut diags = crate::error::Diagnostics::default();
+    let mut diags = Diagnostics::default();
     let mut findings = Vec::new();
     for r in per_post {
         match r {

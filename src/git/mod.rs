@@ -20,8 +20,8 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::post::Head;
 use crate::project::{POSTS_DIR, Project};
-use crate::site::Version;
 
 mod latest;
 mod ledger;
@@ -30,6 +30,19 @@ pub use ledger::{commit_ledger, ledger_history};
 
 /// Every committed version of each post, plus what the reader of the build output should
 /// know about how complete that is.
+/// A committed version of a post file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Version {
+    /// 1-based, in commit order.
+    pub n: usize,
+    pub commit: String,
+    pub date: Timestamp,
+    /// Only shown when `[site] show_authors = true`.
+    pub author: Option<String>,
+    /// The post file's full text at that commit.
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct History {
     /// By post id, oldest first, `n` from 1.
@@ -94,7 +107,7 @@ pub fn post_versions(repo_root: &Path, project: &Project) -> Result<History> {
                 removed.push(change.new_path.clone());
                 continue;
             }
-            let explicit_id = front_matter(&text).and_then(|(f, _)| front_string(f, "id")).is_some();
+            let explicit_id = Head::of(&text).id.is_some();
             found[p].push((i, text));
             match change.status {
                 Delta::Renamed if change.old_path != change.new_path => {
@@ -681,82 +694,16 @@ fn rel_in_posts(path: &Path) -> Option<String> {
 
 /// The id a post file's text gives it: the explicit `id`, or the file stem.
 fn id_of(text: &str, path: &str) -> String {
-    if let Some(id) = front_matter(text).and_then(|(f, _)| front_string(f, "id")) {
-        return id.to_string();
+    if let Some(id) = Head::of(text).id {
+        return id;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
     name.strip_suffix(".md").unwrap_or(name).to_string()
 }
 
-/// The front matter (between the `+++` lines) and the byte offset where the body starts.
-/// `None` when the text has no complete front matter.
-pub(crate) fn front_matter(text: &str) -> Option<(&str, usize)> {
-    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    let rest = &text[start..];
-    let first_end = rest.find('\n')?;
-    if rest[..first_end].trim_end() != "+++" {
-        return None;
-    }
-    let front_start = start + first_end + 1;
-    let mut pos = front_start;
-    for line in text[front_start..].split_inclusive('\n') {
-        if line.trim_end() == "+++" {
-            return Some((&text[front_start..pos], pos + line.len()));
-        }
-        pos += line.len();
-    }
-    None
-}
-
-/// A top-level value of the front matter, as written (`true`, `"x"`), without parsing TOML:
-/// fast enough to run on every version in history. Stops at the first table header and skips
-/// multi-line strings.
-pub(crate) fn front_value<'a>(front: &'a str, key: &str) -> Option<&'a str> {
-    let mut in_multiline: Option<&str> = None;
-    for line in front.lines() {
-        let t = line.trim();
-        if let Some(q) = in_multiline {
-            if t.matches(q).count() % 2 == 1 {
-                in_multiline = None;
-            }
-            continue;
-        }
-        if t.starts_with('[') {
-            return None;
-        }
-        for q in ["\"\"\"", "'''"] {
-            if t.matches(q).count() % 2 == 1 {
-                in_multiline = Some(q);
-            }
-        }
-        let Some(rest) = t.strip_prefix(key) else { continue };
-        let rest = rest.trim_start();
-        if let Some(value) = rest.strip_prefix('=')
-            && in_multiline.is_none()
-        {
-            let value = value.trim();
-            // Drop a trailing comment after a simple value.
-            let value = match value.find(" #") {
-                Some(i) if !value.starts_with('"') && !value.starts_with('\'') => value[..i].trim(),
-                _ => value,
-            };
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// A top-level string value of the front matter (simple quoted strings only).
-pub(crate) fn front_string<'a>(front: &'a str, key: &str) -> Option<&'a str> {
-    let v = front_value(front, key)?;
-    let end = v.rfind(['"', '\''])?;
-    let inner = v.get(1..end)?;
-    (v.starts_with('"') || v.starts_with('\'')).then_some(inner)
-}
-
 /// Whether a version's text says `draft = true`.
 pub(crate) fn is_draft(text: &str) -> bool {
-    front_matter(text).and_then(|(f, _)| front_value(f, "draft")) == Some("true")
+    Head::of(text).draft
 }
 
 fn git_error(root: &Path) -> impl Fn(git2::Error) -> Error + '_ {
@@ -768,18 +715,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn front_matter_and_values() {
-        let text = "+++\ntitle = \"A\"\nid = \"x-1\" # kept\ndraft = true # later\n[media]\nid = \"no\"\n+++\nBody\n";
-        let (front, body) = front_matter(text).unwrap();
-        assert_eq!(&text[body..], "Body\n");
-        assert_eq!(front_string(front, "id"), Some("x-1"));
-        assert_eq!(front_value(front, "draft"), Some("true"));
+    fn ids_of_versions() {
+        let text = "+++
+title = \"A\"
+id = \"x-1\"
+draft = true
++++
+Body
+";
         assert!(is_draft(text));
         assert_eq!(id_of(text, "a/b.md"), "x-1");
-        assert_eq!(id_of("+++\ntitle = \"A\"\n+++\n", "a/b-c.md"), "b-c");
-        assert_eq!(front_value("title = \"\"\"\nid = \"in\"\n\"\"\"\n", "id"), None);
-        assert_eq!(front_value("idea = 1\n", "id"), None);
-        assert!(front_matter("no front matter").is_none());
+        assert_eq!(
+            id_of(
+                "+++
+title = \"A\"
++++
+",
+                "a/b-c.md"
+            ),
+            "b-c"
+        );
     }
 
     #[test]

@@ -8,9 +8,10 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
 use super::lock::{Lock, tool};
-use super::{DIR, Entry, ErrorInfo, Event, FORMAT, Ledger, Loc, Remote, entry_problems};
+use super::{DIR, Entry, ErrorInfo, Event, FORMAT, Ledger, Loc, entry_problems};
 use crate::error::{Diagnostic, Error, Result};
 use crate::platform::PlatformId;
+use crate::platform::Remote;
 
 /// What the caller says about an event; the appender adds `v`, `seq`, `prev`, `tool`, and
 /// `at` when not given.
@@ -125,10 +126,10 @@ impl Appender {
         };
         let problems = entry_problems(&entry);
         if !problems.is_empty() {
-            return Err(Error::Usage(format!("refusing to write a ledger line: {}", problems.join("; "))));
+            return Err(Error::Internal(format!("refusing to write a ledger line: {}", problems.join("; "))));
         }
         let mut line =
-            serde_json::to_vec(&entry).map_err(|e| Error::Usage(format!("cannot write a ledger line: {e}")))?;
+            serde_json::to_vec(&entry).map_err(|e| Error::Internal(format!("cannot write a ledger line: {e}")))?;
         debug_assert!(!line.contains(&b'\n'));
         let hash: [u8; 32] = Sha256::digest(&line).into();
         line.push(b'\n');

@@ -29,7 +29,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::platform::PlatformId;
+use crate::platform::{PlatformId, Remote};
 
 /// The folder of the ledger, relative to the repository root.
 pub const DIR: &str = "ledger";
@@ -42,6 +42,17 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// What happened to a post × platform. Only `intent` precedes a request; every other event
 /// records an outcome or a person's decision.
+/// One platform a post went out on, as the archive shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Published {
+    pub platform: PlatformId,
+    /// The live post, when the platform gave one.
+    pub url: Option<String>,
+    pub at: Timestamp,
+    /// Set when the post was later removed from the platform (retracted).
+    pub deleted_at: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Event {
@@ -76,19 +87,6 @@ impl Event {
             Event::Unpinned => "unpinned",
         }
     }
-}
-
-/// The post as the platform knows it: `id` and `url` of the first (or only) part.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Remote {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Every part's id in order when the post went out as a thread, so a retraction can remove
-    /// all of it and a later update can reply to the thread's last part.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parts: Vec<String>,
 }
 
 /// Why a request failed: `kind` is a short machine word (`transient`, `auth`, `rejected`, …),
@@ -471,12 +469,12 @@ impl Ledger {
 
     /// For the archive: each post's platforms where it went out, with the live URL and, when
     /// it was removed later, when.
-    pub fn published_by_post(&self) -> HashMap<String, Vec<crate::site::Published>> {
-        let mut out: HashMap<String, Vec<crate::site::Published>> = HashMap::new();
+    pub fn published_by_post(&self) -> HashMap<String, Vec<Published>> {
+        let mut out: HashMap<String, Vec<Published>> = HashMap::new();
         for (post, platform, state) in self.states() {
             let Some(published) = state.published else { continue };
             let deleted_at = state.deleted.filter(|d| d.seq > published.seq).map(|d| d.at);
-            out.entry(post.to_string()).or_default().push(crate::site::Published {
+            out.entry(post.to_string()).or_default().push(Published {
                 platform,
                 url: state.remote.and_then(|r| r.url.clone()),
                 at: published.at,
@@ -525,7 +523,7 @@ impl Ledger {
 /// line that could not be acted on later is never written.
 fn entry_problems(e: &Entry) -> Vec<String> {
     let mut out = Vec::new();
-    if !crate::post::is_valid_id(&e.post) {
+    if !crate::id::is_valid_id(&e.post) {
         out.push(format!("`{}` is not a valid post id", e.post));
     }
     if !is_hex(&e.prev, 64) {

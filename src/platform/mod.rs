@@ -1,29 +1,25 @@
-//! One module per platform behind one trait. A platform knows how it counts, its limits, whether
-//! it threads, and how a rendered text becomes its payload (escaping, facets). Sending comes with
-//! the publish stage; everything here is pure so `check`, `build` and `preview` agree exactly
-//! with what `publish` will send. Sending is the other half: [`api::Connection`], built by
-//! [`connect`] from an account's configuration and secrets.
+//! The platforms' rules, pure: one module per platform behind one trait. A platform knows how it
+//! counts, its limits, whether it threads, and how a rendered text becomes its payload
+//! (escaping, facets), so `check`, `build` and `preview` agree exactly with what `publish` will
+//! send. Nothing here does I/O; sending is [`crate::clients`], a layer above.
 
-pub mod api;
 mod bluesky;
 pub mod count;
 mod facebook;
-pub mod http;
 mod id;
 mod instagram;
 mod linkedin;
 mod mastodon;
+mod remote;
 pub(crate) mod segment;
 mod threads;
 mod x;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::strategy::Strategy;
-
 pub use count::Length;
 pub use id::{PlatformId, UnknownPlatform};
+pub use remote::Remote;
 pub use segment::{Facet, Segment};
 
 /// What a platform receives for one thread part.
@@ -102,22 +98,4 @@ pub fn can_publish(id: PlatformId) -> bool {
 /// Whether budkavle can pin a post to the account's profile there.
 pub fn can_pin(id: PlatformId) -> bool {
     matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)
-}
-
-/// Logs in to the account strategy.toml configures for `id`, reading its secrets through `env`
-/// (the process environment in the CLI, a map in tests).
-pub fn connect(
-    strategy: &Strategy,
-    id: PlatformId,
-    env: &dyn Fn(&str) -> Option<String>,
-    http: &http::Http,
-) -> Result<Box<dyn api::Connection>> {
-    match id {
-        PlatformId::Mastodon => mastodon::connect(strategy, env, http),
-        PlatformId::Bluesky => bluesky::connect(strategy, env, http),
-        other => Err(Error::Usage(format!(
-            "budkavle cannot publish to {} itself; its rendering in dist/{other}/ is for posting by hand",
-            other.display_name()
-        ))),
-    }
 }

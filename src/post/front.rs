@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::kind::Kind;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
@@ -37,27 +39,6 @@ pub struct FrontMatter {
     /// Pin a crisis post on platforms that allow it.
     #[serde(default)]
     pub pin: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    #[default]
-    News,
-    Event,
-    Campaign,
-    Crisis,
-}
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::News => "news",
-            Kind::Event => "event",
-            Kind::Campaign => "campaign",
-            Kind::Crisis => "crisis",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,20 +83,6 @@ pub struct Area {
     pub polygon: Option<String>,
     /// CAP circle: "lat,lon radius-km".
     pub circle: Option<String>,
-}
-
-impl std::str::FromStr for Kind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "news" => Ok(Kind::News),
-            "event" => Ok(Kind::Event),
-            "campaign" => Ok(Kind::Campaign),
-            "crisis" => Ok(Kind::Crisis),
-            other => Err(format!("unknown kind `{other}`; use news, event, campaign or crisis")),
-        }
-    }
 }
 
 /// Where the front matter and the body lie in the file.
@@ -184,6 +151,29 @@ pub(crate) fn split(text: &str) -> Result<Split, SplitError> {
     Err(SplitError::Unclosed)
 }
 
+/// The front matter of a text as written (between the `+++` lines) and the byte offset where
+/// the body starts; `None` when the text has no complete front matter. For versions read back
+/// from git, which are only read, never reported on.
+pub(crate) fn front_matter(text: &str) -> Option<(&str, usize)> {
+    split(text).ok().map(|s| (&text[s.front_start..s.front_end], s.body_start))
+}
+
+/// What git history needs of every old version of a post: the id it had and whether it was a
+/// draft. Parsed as TOML like the post itself, so a version means in history what it meant
+/// when it was written; a version whose front matter does not parse reads as the default.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub(crate) struct Head {
+    pub id: Option<String>,
+    pub draft: bool,
+}
+
+impl Head {
+    pub(crate) fn of(text: &str) -> Head {
+        front_matter(text).and_then(|(front, _)| toml::from_str(front).ok()).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +192,16 @@ mod tests {
         let s = split(text).unwrap();
         assert_eq!(&text[s.front_start..s.front_end], "title = \"A\"\r\n");
         assert_eq!(&text[s.body_start..], "Body");
+    }
+
+    #[test]
+    fn head_of_a_version() {
+        let text = "+++\ntitle = \"A\"\nid = \"x-1\" # kept\ndraft = true # later\n[media]\nid = \"no\"\n+++\nBody\n";
+        assert_eq!(Head::of(text), Head { id: Some("x-1".into()), draft: true });
+        let multiline = "+++\ntitle = \"\"\"\nid = \"in\"\n\"\"\"\n+++\n";
+        assert_eq!(Head::of(multiline), Head::default());
+        assert_eq!(Head::of("no front matter"), Head::default());
+        assert_eq!(front_matter("+++\ntitle = \"A\"\n+++\nBody"), Some(("title = \"A\"\n", 20)));
     }
 
     #[test]

@@ -1,21 +1,21 @@
 //! A post: its front matter validated against the strategy, and its body parsed once.
 
 mod body;
-mod date;
+
 mod front;
-mod id;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use jiff::Timestamp;
 
+use crate::kind::Kind;
 pub use body::{Block, BlockKind, Body, Directive, Inline, Part};
-pub use front::{Area, CrisisInfo, FrontMatter, Kind, MediaEntry, PlatformOverride};
-pub use id::slugify;
+pub use front::{Area, CrisisInfo, FrontMatter, MediaEntry, PlatformOverride};
+pub(crate) use front::{Head, front_matter};
 
-pub(crate) use date::resolve_datetime;
-pub(crate) use id::is_valid_id;
+use crate::datetime::resolve_datetime;
+use crate::id::{is_valid_id, slugify};
 
 use crate::error::{Diagnostic, Diagnostics, line_col};
 use crate::platform::PlatformId;
@@ -60,6 +60,8 @@ pub struct Post {
     pub front: FrontMatter,
     /// Byte offset of the front matter in `source`.
     pub front_offset: usize,
+    /// Byte offset where the front matter ends (the closing `+++` line).
+    pub front_end: usize,
     /// Byte offset of the Markdown body in `source` (after the closing `+++` line).
     pub body_offset: usize,
 }
@@ -72,6 +74,11 @@ pub struct Media {
 }
 
 impl Post {
+    /// The front matter as written, without the `+++` lines.
+    pub fn front_source(&self) -> &str {
+        self.source.get(self.front_offset..self.front_end).unwrap_or("")
+    }
+
     /// 1-based line and column of a byte offset in the front matter.
     pub fn front_position(&self, offset: usize) -> (usize, usize) {
         line_col(&self.source, self.front_offset + offset)
@@ -267,7 +274,7 @@ impl Validator<'_, '_> {
 
         let lang = match &f.lang {
             Some(l) => {
-                if !crate::strategy::is_bcp47(l.get_ref()) {
+                if !crate::lang::is_tag(l.get_ref()) {
                     self.err(
                         l.span().start,
                         format!("`{}` is not a language tag", l.get_ref()),
@@ -408,6 +415,7 @@ impl Validator<'_, '_> {
             source: self.source.to_string(),
             front: f.clone(),
             front_offset: self.front_start,
+            front_end: split.front_end,
             body_offset: split.body_start,
         })
     }

@@ -7,7 +7,7 @@
 //! payload, as the API reads them); other platforms link what they recognise in plain text,
 //! which is approximated here with the same patterns the counting modules treat as links.
 
-pub(crate) use crate::site::escape;
+use crate::escape::html as escape;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -130,7 +130,7 @@ pub(crate) fn mark(id: PlatformId, part: &RenderedPart, limit: usize, over_label
 fn write_piece(html: &mut String, id: PlatformId, text: &str, kind: Option<&Kind>) {
     match kind {
         // Instagram does not link addresses in captions; show them as the reader sees them.
-        Some(Kind::Link(href)) if id != PlatformId::Instagram && crate::site::is_web_url(href) => {
+        Some(Kind::Link(href)) if id != PlatformId::Instagram && crate::escape::is_web_url(href) => {
             html.push_str("<a class=\"pv-link\" href=\"");
             html.push_str(&escape(href));
             html.push_str("\">");

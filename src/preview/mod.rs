@@ -24,7 +24,6 @@ use crate::error::{Diagnostics, Error, Result};
 use crate::output::{OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 
-pub(crate) use marked::escape as escape_html;
 pub(crate) use page::{PostRow, Previews};
 
 /// Files by `/`-separated path relative to `dist/previews/`, with their bytes.
@@ -107,5 +106,5 @@ pub(crate) fn post_path(id: &str) -> String {
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
-    Error::Invalid(vec![crate::render::theme::template_error(&Path::new("themes/default/preview").join(name), e, None)])
+    Error::Invalid(vec![crate::theme::template_error(&Path::new("themes/default/preview").join(name), e, None)])
 }

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::marked::{self, escape};
+use super::marked;
 use super::{Changed, post_path, template_error};
 use crate::check::{Finding, Level};
 use crate::error::{Diagnostic, Error, Result};
+use crate::escape::html as escape;
 use crate::platform::PlatformId;
 use crate::post::Post;
 use crate::project::Project;
@@ -167,13 +168,13 @@ impl Previews {
             let chain = crate::error::chain(&e);
             let name =
                 TEMPLATES.iter().map(|(n, _)| *n).find(|n| chain.contains(&format!("'{n}'"))).unwrap_or("base.html");
-            Error::Invalid(vec![crate::render::theme::template_error(&dir.join(name), &e, None)])
+            Error::Invalid(vec![crate::theme::template_error(&dir.join(name), &e, None)])
         })?;
         let org = project.strategy.organisation();
         let primary = org.lang.split('-').next().unwrap_or("en").to_ascii_lowercase();
         let (lang, text) = STRINGS.iter().find(|(l, _)| *l == primary).unwrap_or(&STRINGS[1]);
         let strings: BTreeMap<String, String> = toml::from_str(text)
-            .map_err(|e| Error::Usage(format!("the built-in preview strings for `{lang}` are broken: {e}")))?;
+            .map_err(|e| Error::Internal(format!("the built-in preview strings for `{lang}` are broken: {e}")))?;
         let mut base = tera::Context::new();
         base.insert("t", &strings);
         base.insert("lang", lang);
@@ -210,9 +211,10 @@ impl Previews {
         ctx.insert("kind", &self.text(&format!("kind_{}", post.kind.name()), &[]));
         ctx.insert("cards", &cards);
         ctx.insert("findings", &findings_view);
-        let html = self.tera.render("post.html", &ctx).map_err(|e| {
-            crate::render::theme::template_error(&project.theme.dir.join("preview/post.html"), &e, None)
-        })?;
+        let html = self
+            .tera
+            .render("post.html", &ctx)
+            .map_err(|e| crate::theme::template_error(&project.theme.dir.join("preview/post.html"), &e, None))?;
         Ok(((post_path(&post.id), html.into_bytes()), row))
     }
 
@@ -325,7 +327,7 @@ impl Previews {
             .collect();
         // Platforms show a card for the first link of a post without images (Instagram none).
         let link_card = if r.media.is_empty() && r.platform != PlatformId::Instagram {
-            parts.first().and_then(|(_, l)| l.as_deref()).filter(|u| crate::site::is_web_url(u)).map(link_card)
+            parts.first().and_then(|(_, l)| l.as_deref()).filter(|u| crate::escape::is_web_url(u)).map(link_card)
         } else {
             None
         };

@@ -8,10 +8,8 @@
 //! record key *is* the derived key; Mastodon: the server deduplicates a re-send with the same
 //! `Idempotency-Key` for an hour) or, when neither can tell, held for a person.
 
-pub mod plan;
 mod resolve;
 mod retry;
-pub mod review;
 mod send;
 mod trail;
 
@@ -22,19 +20,18 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use plan::{Action, CRISIS_FILE, Hold, Item, Options, Plan, crisis_mode};
 pub use resolve::{Resolution, resolve};
 pub use retry::Budget;
-pub use review::{Review, Reviews};
 pub use send::key;
 pub use trail::{Step, trail};
 
+use crate::clients::api::{Connection, Limits};
+use crate::clients::http::{DEFAULT_TIMEOUT, Http};
 use crate::error::Result;
 use crate::ledger::{Appender, Ledger, Lock, repair_torn_tail};
 use crate::platform::PlatformId;
-use crate::platform::api::{Connection, Limits};
-use crate::platform::http::{DEFAULT_TIMEOUT, Http};
 use crate::project::Project;
+use crate::schedule::{Action, Item, Options, Plan, Reviews, plan};
 
 /// How a run is made.
 #[derive(Debug, Clone)]
@@ -122,12 +119,8 @@ pub struct Report {
 
 /// Plans without sending (also what `--dry-run` prints).
 pub fn plan_only(project: &Project, settings: &Settings) -> Result<(Plan, Vec<String>)> {
-    let ledger = Ledger::read(&project.root)?;
     let now = settings.now.unwrap_or_else(Timestamp::now);
-    let reviews = Reviews::load(project, now)?;
-    let options = Options { platforms: settings.platforms.clone() };
-    let plan = plan::plan(project, &ledger, &reviews, now, &options, &|p, e| reviews.changed_since(p, e));
-    Ok((plan, reviews.notes.clone()))
+    crate::schedule::plan_at(project, now, &Options { platforms: settings.platforms.clone() })
 }
 
 /// A whole run. `env` reads the secrets strategy.toml names (the process environment in the
@@ -174,7 +167,7 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
             let (conn, limits) = match connections.entry(item.platform) {
                 std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    let mut conn = crate::platform::connect(&project.strategy, item.platform, env, &http)?;
+                    let mut conn = crate::clients::connect(&project.strategy, item.platform, env, &http)?;
                     // The server's own limits, once per run; when it cannot say, the configured
                     // ones stand.
                     let limits = conn.limits().ok();

@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ledger::{Appender, Entry, Event, NewEntry, Outcome, Remote};
+use crate::ledger::{Appender, Entry, Event, NewEntry, Outcome};
 use crate::platform::PlatformId;
+use crate::platform::Remote;
 use crate::project::Project;
 
 /// What the person found on the platform.

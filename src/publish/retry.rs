@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::platform::api::SendError;
+use crate::clients::api::SendError;
 
 /// How hard one run tries.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +81,7 @@ fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::api::ErrorKind;
+    use crate::clients::api::ErrorKind;
 
     fn quick() -> Budget {
         Budget {

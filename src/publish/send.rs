@@ -1,17 +1,19 @@
 //! Carrying out one planned action on one platform, with the ledger lines around it: `intent`
 //! (durable) before the first request, then exactly one outcome line.
 
+use crate::clients::api::{Connection, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::error::Result;
-use crate::ledger::{Appender, ErrorInfo, Event, NewEntry, Remote, content_hash};
-use crate::platform::api::{Connection, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::ledger::{Appender, ErrorInfo, Event, NewEntry, content_hash};
+use crate::platform::Remote;
 use crate::platform::{Facet, segment::Feature};
 use crate::post::Post;
 use crate::project::Project;
 use crate::render::{self, Rendered};
 
-use super::plan::{Action, Item};
+use super::Outcome;
 use super::retry::{Budget, with_retry};
-use super::{Outcome, Review};
+use crate::schedule::Review;
+use crate::schedule::{Action, Item};
 
 pub(super) struct Ctx<'a> {
     pub project: &'a Project,

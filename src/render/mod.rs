@@ -1,9 +1,7 @@
 //! The single source of what a platform receives. `check`, `build`, `preview` and `publish` all
 //! call [`render`], so a reviewer sees exactly what will be sent.
 
-mod fast;
 mod text;
-pub(crate) mod theme;
 mod thread;
 
 use std::path::PathBuf;
@@ -16,7 +14,7 @@ use crate::post::Post;
 use crate::project::Project;
 use crate::strategy::Numbering;
 
-pub use theme::Theme;
+use crate::theme;
 
 /// One post as one platform receives it.
 #[derive(Debug, Clone, Serialize)]
@@ -215,7 +213,7 @@ struct Templates<'a> {
     project: &'a Project,
     name: String,
     /// Set when the template only reads the per-part variables: then no Tera context is built.
-    fast: Option<&'a fast::FastTemplate>,
+    fast: Option<&'a crate::theme::fast::FastTemplate>,
     hashtags: String,
     signature: Option<&'a str>,
     platform: &'static str,
@@ -231,7 +229,7 @@ impl<'a> Templates<'a> {
         let strategy = &project.strategy;
         let org = strategy.organisation();
         let mut tags: Vec<String> = Vec::new();
-        if post.kind == crate::post::Kind::Crisis {
+        if post.kind == crate::kind::Kind::Crisis {
             for t in &strategy.file.crisis.hashtags {
                 if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
                     tags.push(t.trim_start_matches('#').to_string());
@@ -288,7 +286,7 @@ impl<'a> Templates<'a> {
 
     fn apply(&self, text: &str, first: bool, last: bool, part: usize, parts: usize) -> Result<String, Diagnostic> {
         if let Some(fast) = self.fast {
-            let vars = fast::Vars {
+            let vars = crate::theme::fast::Vars {
                 text,
                 hashtags: &self.hashtags,
                 signature: self.signature,

@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
+use crate::id::slugify;
 use crate::platform::PlatformId;
-use crate::post::slugify;
 use crate::project::{POSTS_DIR, Project};
 
 const STRATEGY: &str = include_str!("strategy.toml");
@@ -85,7 +85,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
         (PathBuf::from(".gitlab/budkavle-publish.yml"), GITLAB_PUBLISH.into()),
     ];
     for (platform, template) in THEME_TEMPLATES {
-        files.push((Path::new("themes/default").join(crate::render::theme::template_name(platform)), template.into()));
+        files.push((Path::new("themes/default").join(crate::theme::template_name(platform)), template.into()));
     }
     for (rel, text) in &files {
         write_atomic(&dir.join(rel), text.as_bytes())?;
@@ -95,7 +95,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
 
 pub struct NewOptions<'a> {
     pub title: &'a str,
-    pub kind: crate::post::Kind,
+    pub kind: crate::kind::Kind,
     /// `None`: tomorrow at 09:00 in the organisation's time zone.
     pub date: Option<String>,
     pub now: Timestamp,
@@ -120,7 +120,7 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
         Some(d) => {
             let parsed: toml::value::Datetime =
                 d.parse().map_err(|_| Error::Usage(format!("`{d}` is not a date like 2026-12-01T09:00:00")))?;
-            crate::post::resolve_datetime(&parsed, &strategy.timezone).map_err(Error::Usage)?;
+            crate::datetime::resolve_datetime(&parsed, &strategy.timezone).map_err(Error::Usage)?;
             parsed.to_string()
         }
         None => tomorrow_nine_in(opts.now, &strategy.timezone),
@@ -130,7 +130,7 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
     let mut front = String::from("+++\n");
     front.push_str(&format!("title = {}\n", toml_string(title)));
     front.push_str(&format!("date = {date}\n"));
-    if opts.kind != crate::post::Kind::News {
+    if opts.kind != crate::kind::Kind::News {
         front.push_str(&format!("kind = \"{}\"\n", opts.kind.name()));
     }
     match goals.first() {
@@ -147,7 +147,7 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
         "# platforms = [{}]\n",
         platforms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ")
     ));
-    if opts.kind == crate::post::Kind::Crisis {
+    if opts.kind == crate::kind::Kind::Crisis {
         front.push_str("\n[crisis]\nevent = \"\"\ncategory = \"Safety\"\nurgency = \"Immediate\"\nseverity = \"Moderate\"\ncertainty = \"Observed\"\narea = { description = \"\" }\n");
     }
     front.push_str("+++\n\n");

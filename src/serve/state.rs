@@ -114,7 +114,8 @@ impl State {
     pub(crate) fn rebuild_all(&mut self, shared: &Shared, out: &Path) -> (Changes, Option<Full>) {
         match full_build(&self.root, out) {
             Ok((project, record, full)) => {
-                self.rules = check::active_rules(&project);
+                // The full build has checked every post with these rules, so they compile.
+                self.rules = check::active_rules(&project).unwrap_or_default();
                 self.previews = Previews::new(&project).ok();
                 self.rows = full.rows.clone();
                 self.ids = full.ids.clone();
@@ -276,7 +277,7 @@ impl State {
 /// An error page for when not even the preview templates could be loaded (the strategy is
 /// broken before the first build).
 fn fallback_error_page(diags: &[Diagnostic], message: &str) -> Vec<u8> {
-    let esc = crate::preview::escape_html;
+    let esc = crate::escape::html;
     let items: String = diags.iter().map(|d| format!("<li><code>{}</code></li>", esc(&d.to_string()))).collect();
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Something needs fixing</title></head>\
@@ -321,6 +322,6 @@ pub(crate) fn diagnostics(e: Error) -> Vec<Diagnostic> {
         Error::Io { action, path, source } => {
             vec![Diagnostic::file(path.clone(), format!("{action} {}: {source}", path.display()))]
         }
-        Error::Usage(m) => vec![Diagnostic::file("", m)],
+        Error::Usage(m) | Error::Internal(m) => vec![Diagnostic::file("", m)],
     }
 }

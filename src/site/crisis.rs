@@ -1,14 +1,12 @@
 //! Crisis information in the archive (issue 6, item 6): a banner on every page while crisis mode
 //! is on, and the crisis page `/kris/` with one timeline per chain.
 //!
-//! A chain is a post and every post whose `updates`, `corrects` or `cancels` leads back to it,
-//! when any of them is a crisis post: the public followed it as one story, so the page tells it
-//! as one, latest message first. Each message says what changed since the one before it in the
+//! A chain ([`crate::crisis`], the one model publish and CAP use too) is told as one story, as
+//! the public followed it, latest message first. Each message says what changed since the one before it in the
 //! terms a reader acts on (title, instruction, area, CAP urgency, severity and certainty, expiry)
 //! and, folded away, as a word diff of the text, like the version pages.
 //!
-//! A chain has ended when a message cancels it (once that message is due); it has expired when
-//! the `[crisis] expires` of its latest message has passed. Expiry depends on the time of the
+//! Here a message has gone out when its time has come. Expiry depends on the time of the
 //! build, the only thing in the archive that does, so the build takes the clock as an argument
 //! ([`crate::site::render_at`]) and tests fix it.
 
@@ -17,6 +15,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::crisis::{self, Member};
 use crate::error::Result;
 use crate::post::Post;
 use crate::project::Project;
@@ -31,8 +30,6 @@ const PAGE_FILE: &str = "kris/index.html";
 const MAX_NOTE_BYTES: u64 = 64 * 1024;
 /// The banner shows one line, not an essay that pushes every page down.
 const MAX_NOTE_CHARS: usize = 280;
-/// Chains deeper than this are a loop in `updates`/`corrects`/`cancels`, not a story.
-const MAX_DEPTH: usize = 1000;
 
 /// What the archive knows of crises, worked out once per build from the posts and the record.
 #[derive(Debug, Clone)]
@@ -51,20 +48,11 @@ struct Chain {
     root: String,
     /// Oldest first.
     members: Vec<Member>,
+    /// The build's clock: which messages have gone out.
+    now: Timestamp,
     status: Status,
     /// When the chain ended (its cancelling message) or expired.
     status_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone)]
-struct Member {
-    id: String,
-    at: Option<Timestamp>,
-    expires: Option<Timestamp>,
-    /// Whether its time has come (a post without a date goes out on merge). A message
-    /// scheduled for later is shown as such and changes nothing yet: an all-clear that has
-    /// not gone out must not end the crisis on the archive.
-    due: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,69 +63,29 @@ pub(crate) enum Status {
     Ended,
 }
 
-/// Oldest first; a post with neither a date nor a publication goes out on merge, so it is the
-/// newest.
-fn order_key(at: Option<Timestamp>) -> (bool, Timestamp) {
-    (at.is_none(), at.unwrap_or(Timestamp::MIN))
-}
-
 impl Crisis {
     pub(crate) fn new(project: &Project, record: &Record, now: Timestamp) -> Crisis {
-        let tz = &project.strategy.timezone;
-        let live: HashMap<&str, &Post> =
-            project.posts.iter().filter(|p| !p.draft).map(|p| (p.id.as_str(), p)).collect();
-        let root_of = |post: &Post| -> String {
-            let mut id = post.id.as_str();
-            for _ in 0..MAX_DEPTH {
-                match live.get(id).and_then(|p| p.reply_to()).filter(|t| live.contains_key(t)) {
-                    Some(target) if target != id => id = target,
-                    _ => break,
-                }
-            }
-            id.to_string()
-        };
-        let mut groups: HashMap<String, Vec<&Post>> = HashMap::new();
-        for post in project.posts.iter().filter(|p| !p.draft) {
-            groups.entry(root_of(post)).or_default().push(post);
-        }
         let when = |post: &Post| {
             post.date.or_else(|| record.published.get(&post.id).and_then(|v| v.iter().map(|p| p.at).min()))
         };
-        let mut chains: Vec<Chain> = groups
-            .into_iter()
-            .filter(|(_, posts)| posts.iter().any(|p| p.kind == crate::post::Kind::Crisis))
-            .map(|(root, posts)| {
-                let mut members: Vec<(Member, bool)> = posts
-                    .iter()
-                    .map(|p| {
-                        let expires = p
-                            .crisis
-                            .as_ref()
-                            .and_then(|c| c.expires.as_ref())
-                            .and_then(|e| crate::post::resolve_datetime(e, tz).ok());
-                        let cancels = p.cancels.is_some() && p.retracted.is_none();
-                        let at = when(p);
-                        (Member { id: p.id.clone(), at, expires, due: at.is_none_or(|t| t <= now) }, cancels)
-                    })
-                    .collect();
-                members.sort_by(|a, b| (order_key(a.0.at), &a.0.id).cmp(&(order_key(b.0.at), &b.0.id)));
-                let ended = members.iter().find(|(m, cancels)| *cancels && m.due);
-                let expires = members.iter().rev().filter(|(m, _)| m.due).find_map(|(m, _)| m.expires);
-                let (status, status_at) = match (ended, expires) {
-                    (Some((m, _)), _) => (Status::Ended, m.at),
-                    (None, Some(e)) if e <= now => (Status::Expired, Some(e)),
-                    _ => (Status::Active, None),
+        let mut chains: Vec<Chain> = crisis::Chains::of(project, when)
+            .iter()
+            .map(|c| {
+                let (status, status_at) = match c.status(now, |m| m.due(now)) {
+                    crisis::Status::Ended { at } => (Status::Ended, at),
+                    crisis::Status::Expired { at } => (Status::Expired, Some(at)),
+                    crisis::Status::Active => (Status::Active, None),
                 };
-                Chain { root, members: members.into_iter().map(|(m, _)| m).collect(), status, status_at }
+                Chain { root: c.root.clone(), members: c.members.clone(), now, status, status_at }
             })
             .collect();
         chains.sort_by(|a, b| {
-            let key = |c: &Chain| order_key(c.updated());
+            let key = |c: &Chain| (c.updated().is_none(), c.updated().unwrap_or(Timestamp::MIN));
             key(b).cmp(&key(a)).then_with(|| a.root.cmp(&b.root))
         });
         let chain_of =
             chains.iter().enumerate().flat_map(|(i, c)| c.members.iter().map(move |m| (m.id.clone(), i))).collect();
-        Crisis { chains, chain_of, mode: crate::publish::crisis_mode(project), note: read_note(project) }
+        Crisis { chains, chain_of, mode: crisis::mode(project), note: read_note(project) }
     }
 
     /// Whether the archive has a crisis page: when there is a chain to show, or the banner
@@ -202,7 +150,7 @@ impl Chain {
     /// When the latest message that has gone out went out; the first message's time while
     /// every message is still scheduled.
     fn updated(&self) -> Option<Timestamp> {
-        self.members.iter().rev().find(|m| m.due).or(self.members.first()).and_then(|m| m.at)
+        self.members.iter().rev().find(|m| m.due(self.now)).or(self.members.first()).and_then(|m| m.at)
     }
 
     /// "Händelsen avslutades …" / "Meddelandet gällde till …"; none while it is active.
@@ -225,7 +173,7 @@ fn anchor(root: &str) -> String {
 /// The first non-empty line of `content/CRISIS`, shortened; none when it is empty, unreadable
 /// or leads out of the repository (the file still switches crisis mode on).
 fn read_note(project: &Project) -> Option<String> {
-    let rel = std::path::Path::new(crate::publish::CRISIS_FILE);
+    let rel = crisis::file();
     if !project.root.join(rel).is_file() {
         return None;
     }
@@ -353,7 +301,7 @@ fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) 
             expires: member.expires.map(|t| t.to_string()),
             expires_human: member.expires.map(human),
             expired: member.expires.is_some_and(|e| e <= site.now),
-            scheduled: !member.due,
+            scheduled: !member.due(chain.now),
             first,
             compared: compared.is_some(),
             changes,

@@ -24,7 +24,8 @@ mod sitemap;
 use jiff::Timestamp;
 
 use crate::error::{Error, Result};
-use crate::site::{PostView, Site, is_web_url};
+use crate::escape::is_web_url;
+use crate::site::{PostView, Site};
 
 /// How many posts the Atom and JSON feeds carry.
 const FEED_LEN: usize = 50;
@@ -128,14 +129,14 @@ fn dated<'a>(site: &'a Site<'_>) -> Vec<Dated<'a>> {
 fn entry_html(site: &Site<'_>, base: &Base, d: &Dated<'_>) -> String {
     if let Some(reason) = &d.view.retracted {
         let label = site.strings.get("retracted_badge");
-        return format!("<p><strong>{}:</strong> {}</p>", super::escape(label), super::escape(reason));
+        return format!("<p><strong>{}:</strong> {}</p>", crate::escape::html(label), crate::escape::html(reason));
     }
     let mut html = d.view.html.clone();
     for m in &d.view.media {
         html.push_str(&format!(
             "\n<p><img src=\"{}\" alt=\"{}\"></p>",
-            super::escape(&base.url(&m.src)),
-            super::escape(&m.alt)
+            crate::escape::html(&base.url(&m.src)),
+            crate::escape::html(&m.alt)
         ));
     }
     html
@@ -155,48 +156,6 @@ fn to_json(name: &str, value: &impl serde::Serialize) -> Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io("cannot write", name, e.into()))?;
     bytes.push(b'\n');
     Ok(bytes)
-}
-
-/// Escapes text for XML element content. XML 1.0 cannot carry most control characters even
-/// as references, so they become U+FFFD rather than making the document ill-formed; a carriage
-/// return is written as a reference because parsers turn a literal one into a line feed.
-fn xml_escape(text: &str) -> String {
-    escape_xml(text, false)
-}
-
-/// Escapes text for an XML attribute value: also tabs and line feeds, which attribute-value
-/// normalisation would otherwise turn into spaces.
-fn xml_attr(text: &str) -> String {
-    escape_xml(text, true)
-}
-
-fn escape_xml(text: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Whether `lang` is shaped as `xml:lang` allows (the Atom grammar's `atomLanguageTag`); posts'
-/// tags are validated on load, this only keeps a feed valid whatever a theme or test passes.
-fn is_language_tag(lang: &str) -> bool {
-    let mut parts = lang.split('-');
-    let first_ok =
-        parts.next().is_some_and(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Percent-encodes a site-relative path so it is a valid URI (sitemaps require it; page paths
@@ -230,13 +189,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xml_escape_leaves_no_markup_and_no_illegal_characters() {
-        let s = xml_escape("a<b>&\"c\"'d' ]]> \u{1}\u{b}\u{FFFF} 🎄\r\n\t");
-        assert_eq!(s, "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos; ]]&gt; \u{FFFD}\u{FFFD}\u{FFFD} 🎄&#13;\n\t");
-        assert_eq!(xml_attr("a\tb\nc\"<"), "a&#9;b&#10;c&quot;&lt;");
-    }
-
-    #[test]
     fn uuid_is_stable_and_well_formed() {
         let a = urn_uuid("x");
         assert_eq!(a, urn_uuid("x"));
@@ -252,13 +204,5 @@ mod tests {
     fn paths_are_percent_encoded() {
         assert_eq!(percent_encode_path("/tags/snöröjning/"), "/tags/sn%C3%B6r%C3%B6jning/");
         assert_eq!(percent_encode_path("/p/a-b_c.d~/"), "/p/a-b_c.d~/");
-    }
-
-    #[test]
-    fn language_tags() {
-        assert!(is_language_tag("sv") && is_language_tag("en-GB") && is_language_tag("zh-Hant-TW"));
-        assert!(
-            !is_language_tag("") && !is_language_tag("sv_SE") && !is_language_tag("sv-") && !is_language_tag("a\"b")
-        );
     }
 }

@@ -9,9 +9,10 @@ use jiff::Timestamp;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use sha2::{Digest, Sha256};
 
+use crate::escape::is_web_url;
 use crate::post::Post;
 use crate::project::Project;
-use crate::site::{Link, MediaView, PlatformView, PostView, Record, RelationView, Strings, VersionLink, is_web_url};
+use crate::site::{Link, MediaView, PlatformView, PostView, Record, RelationView, Strings, VersionLink};
 
 /// Lists show this much of a post's text.
 const SUMMARY_CHARS: usize = 200;
@@ -107,7 +108,7 @@ pub(crate) fn media_names<'p>(posts: impl Iterator<Item = &'p Post>) -> MediaNam
 }
 
 fn media_slug(path: &Path, suffix: Option<String>) -> String {
-    let stem = path.file_stem().map(|s| crate::post::slugify(&s.to_string_lossy())).unwrap_or_default();
+    let stem = path.file_stem().map(|s| crate::id::slugify(&s.to_string_lossy())).unwrap_or_default();
     let stem = if stem.is_empty() { "media".to_string() } else { stem };
     let ext: String = path
         .extension()
@@ -129,7 +130,7 @@ fn path_hash(path: &Path) -> String {
 
 /// A tag's address: its slug, or a hash for a tag with no letters a slug can keep.
 pub(crate) fn tag_slug(tag: &str) -> String {
-    let slug = crate::post::slugify(tag);
+    let slug = crate::id::slugify(tag);
     if slug.is_empty() {
         let digest = Sha256::digest(tag.trim().to_lowercase().as_bytes());
         format!("tag-{}", digest.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>())
@@ -274,23 +275,6 @@ pub(crate) fn newest_first(a: &PostView, b: &PostView) -> std::cmp::Ordering {
 
 fn strip_directives(body: &str) -> String {
     body.lines().filter(|l| !l.trim_start().starts_with("<!-- budkavle-")).collect::<Vec<_>>().join("\n")
-}
-
-/// Escapes text for HTML content and double-quoted attributes: `& < > " '` are what can end a
-/// text or a quoted attribute. The one escaping of the archive, its feeds and the previews.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,14 +11,13 @@
 mod crisis;
 mod feeds;
 mod html;
-pub(crate) use html::escape;
 mod i18n;
 mod pages;
 mod record;
 mod search;
 mod versions;
 
-pub use record::{Published, Record, Version};
+pub use record::Record;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -170,7 +169,7 @@ pub struct PostView {
     pub kind: &'static str,
     /// Images, with the URL of the copied file; none for a retracted post.
     pub media: Vec<MediaView>,
-    pub published: Vec<Published>,
+    pub published: Vec<crate::ledger::Published>,
     /// `published` as shown: platform names, human times, links only to live posts.
     pub platforms: Vec<PlatformView>,
     pub retracted: Option<String>,
@@ -268,7 +267,7 @@ impl<'a> Site<'a> {
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {
-                return Err(Error::Usage(format!("the site has two files at {path}: please report this as a bug")));
+                return Err(Error::Internal(format!("the site has two files at {path}")));
             }
         }
         Ok(pages)
@@ -281,7 +280,7 @@ impl<'a> Site<'a> {
 
     pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
         self.tera.render(template, ctx).map(String::into_bytes).map_err(|e| {
-            Error::Invalid(vec![crate::render::theme::template_error(
+            Error::Invalid(vec![crate::theme::template_error(
                 &self.project.theme.dir.join("site").join(template),
                 &e,
                 None,
@@ -310,7 +309,7 @@ fn base_context(project: &Project, strings: &Strings) -> tera::Context {
     let mut ctx = tera::Context::new();
     ctx.insert(
         "org",
-        &serde_json::json!({ "name": org.name, "url": org.url.as_deref().filter(|u| is_web_url(u)), "lang": org.lang }),
+        &serde_json::json!({ "name": org.name, "url": org.url.as_deref().filter(|u| crate::escape::is_web_url(u)), "lang": org.lang }),
     );
     ctx.insert("site_title", strategy.file.site.title.as_deref().unwrap_or(&org.name));
     ctx.insert("lang", &org.lang);
@@ -318,15 +317,6 @@ fn base_context(project: &Project, strings: &Strings) -> tera::Context {
     // Which item of the main menu is the current page; pages that are none leave it empty.
     ctx.insert("nav", "");
     ctx
-}
-
-/// Whether a URL from configuration or the ledger may become a link: only web addresses, so a
-/// `javascript:` or `data:` URL can never reach an `href`, and nothing a URL may not contain
-/// (spaces, quotes, angle brackets) that would only be there to break out of an attribute.
-pub(crate) fn is_web_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
 }
 
 /// The built-in site templates overlaid by the project theme's `site/*.html`: a team overrides
@@ -355,14 +345,14 @@ fn load_templates(project: &Project) -> Result<tera::Tera> {
     }
     let mut tera = tera::Tera::default();
     tera.register_filter("fill", fill_filter);
-    tera.set_escape_fn(escape);
+    tera.set_escape_fn(crate::escape::html);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera names the template in the error chain; place it at the one it names if it can.
         let named = crate::error::chain(&e);
         let file =
             sources.keys().find(|n| named.contains(&format!("'{n}'"))).map_or(dir_rel.clone(), |n| dir_rel.join(n));
         let source = sources.iter().find(|(n, _)| named.contains(&format!("'{n}'"))).map(|(_, t)| t.as_str());
-        problems.push(crate::render::theme::template_error(&file, &e, source));
+        problems.push(crate::theme::template_error(&file, &e, source));
     }
     if problems.is_empty() { Ok(tera) } else { Err(Error::Invalid(problems)) }
 }

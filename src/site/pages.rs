@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::escape::is_web_url;
 use crate::platform::PlatformId;
 use crate::project::par_map;
 use crate::site::html::{newest_first, tag_slug};
-use crate::site::{PostView, Site, Strings, is_web_url};
+use crate::site::{PostView, Site, Strings};
 use crate::strategy::PlatformConfig;
 
 /// Posts per start page: enough to skim, few enough to load fast on a phone.

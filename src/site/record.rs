@@ -4,11 +4,9 @@
 
 use std::collections::HashMap;
 
-use jiff::Timestamp;
-use serde::Serialize;
-
 use crate::error::Result;
-use crate::platform::PlatformId;
+use crate::git::Version;
+use crate::ledger::Published;
 use crate::project::Project;
 
 #[derive(Debug, Clone, Default)]
@@ -17,28 +15,6 @@ pub struct Record {
     pub published: HashMap<String, Vec<Published>>,
     /// By post id: every committed version, oldest first (version 1 is the first commit).
     pub versions: HashMap<String, Vec<Version>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Published {
-    pub platform: PlatformId,
-    /// The live post, when the platform gave one.
-    pub url: Option<String>,
-    pub at: Timestamp,
-    /// Set when the post was later removed from the platform (retracted).
-    pub deleted_at: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Version {
-    /// 1-based, in commit order.
-    pub n: usize,
-    pub commit: String,
-    pub date: Timestamp,
-    /// Only shown when `[site] show_authors = true`.
-    pub author: Option<String>,
-    /// The post file's full text at that commit.
-    pub source: String,
 }
 
 impl Record {

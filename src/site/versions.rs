@@ -16,9 +16,10 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 
 use crate::error::Result;
+use crate::git::Version;
 use crate::project::par_map;
 use crate::site::html::markdown_to_html;
-use crate::site::{PostView, Site, Version};
+use crate::site::{PostView, Site};
 
 type Files = Vec<(String, Vec<u8>)>;
 
@@ -153,7 +154,7 @@ struct Parsed {
 
 impl Parsed {
     fn new(source: &str, fallback_title: &str, default_lang: &str) -> Parsed {
-        let (front, body) = match crate::git::front_matter(source) {
+        let (front, body) = match crate::post::front_matter(source) {
             Some((front, start)) => (Some(front), &source[start..]),
             None => (None, source),
         };
@@ -162,7 +163,7 @@ impl Parsed {
             |key: &str| table.as_ref().and_then(|t| t.get(key)).and_then(|v| v.as_str()).map(|s| s.trim().to_string());
         Parsed {
             title: field("title").filter(|t| !t.is_empty()).unwrap_or_else(|| fallback_title.to_string()),
-            lang: field("lang").filter(|l| is_lang_tag(l)).unwrap_or_else(|| default_lang.to_string()),
+            lang: field("lang").filter(|l| crate::lang::is_tag(l)).unwrap_or_else(|| default_lang.to_string()),
             body: body
                 .lines()
                 .filter(|l| !l.trim_start().starts_with("<!-- budkavle-"))
@@ -172,12 +173,6 @@ impl Parsed {
                 .to_string(),
         }
     }
-}
-
-/// A language tag safe to put in an attribute (the post loader validates the current one; a
-/// version from history is only read).
-fn is_lang_tag(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 35 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The diff of two texts as lines of segments, changed words grouped into readable runs.

@@ -8,7 +8,7 @@
 //! // strategy.toml: [platforms.bluesky] account = peer.handle, service = peer.service,
 //! //                password_env = "TEST_BLUESKY_PASSWORD"
 //! let toml = peer.strategy_section("TEST_BLUESKY_PASSWORD");
-//! let env = peer.env("TEST_BLUESKY_PASSWORD"); // Fn(&str) -> Option<String> for platform::connect
+//! let env = peer.env("TEST_BLUESKY_PASSWORD"); // Fn(&str) -> Option<String> for clients::connect
 //! assert_eq!(peer.records().len(), 1);       // every app.bsky.feed.post record, all pages
 //! assert_eq!(peer.stats().create_session, 1);
 //! ```

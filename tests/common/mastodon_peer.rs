@@ -6,7 +6,7 @@
 //! ```ignore
 //! let peer = MastodonPeer::start();          // own port, own account, own token
 //! // strategy.toml: [platforms.mastodon] instance = peer.url, token_env = "TEST_MASTODON_TOKEN"
-//! let env = peer.env("TEST_MASTODON_TOKEN"); // Fn(&str) -> Option<String> for platform::connect
+//! let env = peer.env("TEST_MASTODON_TOKEN"); // Fn(&str) -> Option<String> for clients::connect
 //! assert_eq!(peer.statuses().len(), 1);      // every status of the account, all pages
 //! ```
 //!
@@ -145,7 +145,7 @@ impl MastodonPeer {
         format!("instance = \"{}\"\ntoken_env = \"{token_env}\"\n", self.url)
     }
 
-    /// An environment for `platform::connect` where `name` holds this peer's token and nothing
+    /// An environment for `clients::connect` where `name` holds this peer's token and nothing
     /// else is set.
     pub fn env(&self, name: &str) -> impl Fn(&str) -> Option<String> + use<> {
         let (name, token) = (name.to_string(), self.token.clone());

@@ -6,7 +6,8 @@ use std::ops::Range;
 
 use crate::check::Level;
 use crate::check::rule::{Emitter, PostCtx, Rule};
-use crate::post::{CrisisInfo, Kind, Post};
+use crate::kind::Kind;
+use crate::post::{CrisisInfo, Post};
 use crate::strategy::Strategy;
 
 pub(crate) fn rules(_strategy: &Strategy) -> Vec<Box<dyn Rule>> {
@@ -25,24 +26,11 @@ fn crisis_of<'a>(ctx: &PostCtx<'a>) -> Option<&'a CrisisInfo> {
     (ctx.post.kind == Kind::Crisis).then_some(ctx.post.crisis.as_ref()).flatten()
 }
 
-/// The front matter as written, without the `+++` lines.
-fn front_text(post: &Post) -> &str {
-    let rest = post.source.get(post.front_offset..).unwrap_or("");
-    let mut end = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "+++" {
-            break;
-        }
-        end += line.len();
-    }
-    &rest[..end]
-}
-
 /// Where a front-matter value is written: (`key = value`, the value), as file byte ranges. The
 /// deserialized front matter keeps no positions inside `[crisis]`, so the front matter is
 /// parsed again, with spans for every key and value.
 pub(super) fn front_value(post: &Post, path: &[&str]) -> Option<(Range<usize>, Range<usize>)> {
-    let text = front_text(post);
+    let text = post.front_source();
     let doc = toml::de::DeTable::parse(text).ok()?;
     let mut table = doc.get_ref();
     let mut found = None;
@@ -320,7 +308,7 @@ impl Rule for Expires {
         let Some(expires) = crisis_of(ctx).and_then(|c| c.expires.as_ref()) else { return };
         let Some(date) = ctx.post.date else { return };
         let tz = &ctx.project.strategy.timezone;
-        let Ok(end) = crate::post::resolve_datetime(expires, tz) else { return };
+        let Ok(end) = crate::datetime::resolve_datetime(expires, tz) else { return };
         if end <= date {
             let at = value_range(ctx.post, &["crisis", "expires"]);
             out.at_file(

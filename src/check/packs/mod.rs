@@ -13,17 +13,61 @@ mod strategy;
 use crate::check::rule::Rule;
 use crate::strategy::Strategy;
 
-/// The rules of a pack. Names are validated when strategy.toml is loaded.
-pub fn rules(pack: &str, strategy: &Strategy) -> Vec<Box<dyn Rule>> {
-    match pack {
-        "klarsprak" => klarsprak::rules(strategy),
-        "plain-en" => plain_en::rules(strategy),
-        "a11y" => a11y::rules(strategy),
-        "privacy" => privacy::rules(strategy),
-        "limits" => limits::rules(),
-        "strategy" => strategy::rules(strategy),
-        "links" => links::rules(strategy),
-        "crisis" => crisis::rules(strategy),
-        _ => Vec::new(),
+/// A built-in pack: the one list of their names. An unknown name in strategy.toml is an error
+/// ([`crate::check::validate`]), never a pack that silently has no rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pack {
+    Klarsprak,
+    PlainEn,
+    A11y,
+    Privacy,
+    Limits,
+    Strategy,
+    Links,
+    Crisis,
+}
+
+impl Pack {
+    pub const ALL: [Pack; 8] = [
+        Pack::Klarsprak,
+        Pack::PlainEn,
+        Pack::A11y,
+        Pack::Privacy,
+        Pack::Limits,
+        Pack::Strategy,
+        Pack::Links,
+        Pack::Crisis,
+    ];
+
+    /// The name strategy.toml uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pack::Klarsprak => "klarsprak",
+            Pack::PlainEn => "plain-en",
+            Pack::A11y => "a11y",
+            Pack::Privacy => "privacy",
+            Pack::Limits => "limits",
+            Pack::Strategy => "strategy",
+            Pack::Links => "links",
+            Pack::Crisis => "crisis",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Pack> {
+        Pack::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The pack's rules for this organisation.
+    pub fn rules(self, strategy: &Strategy) -> Vec<Box<dyn Rule>> {
+        match self {
+            Pack::Klarsprak => klarsprak::rules(strategy),
+            Pack::PlainEn => plain_en::rules(strategy),
+            Pack::A11y => a11y::rules(strategy),
+            Pack::Privacy => privacy::rules(strategy),
+            Pack::Limits => limits::rules(),
+            Pack::Strategy => strategy::rules(strategy),
+            Pack::Links => links::rules(strategy),
+            Pack::Crisis => crisis::rules(strategy),
+        }
     }
 }

@@ -13,8 +13,9 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::check::Level;
 use crate::check::rule::{Emitter, PostCtx, ProjectCtx, ProjectEmitter, Rule};
+use crate::kind::Kind;
 use crate::platform::PlatformId;
-use crate::post::{Kind, Post};
+use crate::post::Post;
 use crate::strategy::Strategy;
 
 pub(crate) fn rules(_strategy: &Strategy) -> Vec<Box<dyn Rule>> {
@@ -116,8 +117,8 @@ impl Rule for BlackoutRule {
         let strategy = &ctx.project.strategy;
         let tz = &strategy.timezone;
         for period in &strategy.file.blackout.periods {
-            let start = crate::post::resolve_datetime(period.start.get_ref(), tz);
-            let end = crate::post::resolve_datetime(period.end.get_ref(), tz);
+            let start = crate::datetime::resolve_datetime(period.start.get_ref(), tz);
+            let end = crate::datetime::resolve_datetime(period.end.get_ref(), tz);
             let (Ok(start), Ok(end)) = (start, end) else { continue };
             if start <= date && date <= end {
                 at_date(

@@ -96,14 +96,14 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The strategy's rules. Its diagnostics were already reported when the strategy was loaded.
+/// The strategy's rules, with a diagnostic for every table that does not compile.
 pub fn compile(strategy: &Strategy) -> Compiled {
     compile_tables(Path::new(crate::strategy::FILE_NAME), &strategy.source, &strategy.file.rules)
 }
 
 /// Compiles `tables`, the `[[rules]]` of `text` (the strategy file, re-read here for the
 /// positions of keys inside each rule).
-pub(crate) fn compile_tables(file: &Path, text: &str, tables: &[Spanned<toml::Table>]) -> Compiled {
+fn compile_tables(file: &Path, text: &str, tables: &[Spanned<toml::Table>]) -> Compiled {
     let parsed = if tables.is_empty() { None } else { DeTable::parse(text).ok() };
     let spans: Vec<Option<&DeTable<'_>>> = match parsed.as_ref().and_then(|root| root.get_ref().get("rules")) {
         Some(v) => match v.get_ref() {

@@ -5,8 +5,10 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use super::{Base, Dated, entry_html, entry_title, is_language_tag, xml_attr, xml_escape};
-use crate::site::{Site, is_web_url};
+use super::{Base, Dated, entry_html, entry_title};
+use crate::escape::{is_web_url, xml as xml_escape, xml_attr};
+use crate::lang::is_tag as is_language_tag;
+use crate::site::Site;
 
 pub(super) fn render(site: &Site<'_>, base: &Base, entries: &[Dated<'_>]) -> String {
     let org = site.project.strategy.organisation();

@@ -13,10 +13,13 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use super::{Base, is_language_tag, xml_attr, xml_escape};
+use super::Base;
 use crate::cap::{self, Alert};
 use crate::error::Result;
-use crate::post::{Kind, Post};
+use crate::escape::{xml as xml_escape, xml_attr};
+use crate::kind::Kind;
+use crate::lang::is_tag as is_language_tag;
+use crate::post::Post;
 use crate::site::Site;
 
 /// Where the alerts go in the site.

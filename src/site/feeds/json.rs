@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::{Base, Dated, entry_html, entry_title, to_json};
 use crate::error::Result;
-use crate::site::{Site, is_web_url};
+use crate::escape::is_web_url;
+use crate::site::Site;
 
 #[derive(Serialize)]
 struct Feed<'a> {

@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use super::{Base, dated, xml_escape};
+use super::{Base, dated};
+use crate::escape::xml as xml_escape;
 use crate::site::Site;
 
 const MAX_URLS: usize = 50_000;

@@ -147,7 +147,7 @@ impl Rule for Privacy {
                 }
             }
         }
-        let (start, front) = front_matter(ctx.post);
+        let (start, front) = (ctx.post.front_offset, ctx.post.front_source());
         let covered = scoped_spans(ctx.post);
         for hit in self.cfg.scan(front, &[]) {
             let range = start + hit.range.start..start + hit.range.end;
@@ -156,20 +156,6 @@ impl Rule for Privacy {
             }
         }
     }
-}
-
-/// The front matter as written, and its byte offset in the file.
-fn front_matter(post: &Post) -> (usize, &str) {
-    let start = post.front_offset.min(post.source.len());
-    let rest = post.source.get(start..).unwrap_or("");
-    let mut end = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "+++" {
-            break;
-        }
-        end += line.len();
-    }
-    (start, &rest[..end])
 }
 
 /// File ranges of front-matter values that are scopes of their own (title, alt texts, tags):

@@ -1,0 +1,232 @@
+//! Sending: what every platform client offers the publisher. The pure half of a platform
+//! (counting, encoding) lives in [`super::Platform`]; this half talks to a server, so it is only
+//! built by `publish` with an account's configuration and secrets.
+//!
+//! Retrying is not a client's business: a client sends once and says whether a failure is
+//! worth retrying ([`SendError::Transient`]) or needs a person ([`SendError::Permanent`]). The
+//! publisher owns the budget, the backoff and the ledger lines around each call, so every
+//! platform gets the same exactly-once discipline.
+
+use std::fmt;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::platform::{Facet, PlatformId, Remote};
+
+/// A secret from the environment. It cannot be printed by accident: `Debug` and `Display` show
+/// a placeholder, and the only way to the value is [`Secret::expose`], used where a request is
+/// built.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// An image ready to upload: metadata already stripped, size and orientation known.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub bytes: Vec<u8>,
+    /// `image/jpeg`, `image/png`, …
+    pub mime: &'static str,
+    /// Alt text, required by the checks before anything gets here.
+    pub alt: String,
+    pub width: u32,
+    pub height: u32,
+    /// The file name, for multipart uploads and messages.
+    pub name: String,
+}
+
+/// One status, skeet or part of a thread.
+#[derive(Debug, Clone, Copy)]
+pub struct Outgoing<'a> {
+    /// The idempotency key of this part: the same key on a re-send must not make a second post
+    /// (Mastodon `Idempotency-Key`, Bluesky record key derived from it).
+    pub key: &'a str,
+    /// The payload exactly as rendered.
+    pub text: &'a str,
+    /// Byte-offset facets where the platform wants them (Bluesky).
+    pub facets: &'a [Facet],
+    /// BCP 47 language of the post.
+    pub lang: &'a str,
+    /// Images for this part (the first part of a thread carries the post's media).
+    pub media: &'a [Upload],
+    /// The post or part this one answers: the previous part of a thread, or the last part of
+    /// the earlier post an update, correction or cancellation follows. The client finds the
+    /// thread's root itself where the platform needs it (Bluesky).
+    pub reply_to: Option<&'a Remote>,
+    /// The first link of the text, for a link card where the platform shows one.
+    pub link: Option<&'a str>,
+}
+
+/// What a failure means for the publisher.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendError {
+    /// Worth trying again: 5xx, 429, timeouts, resets. `retry_after` is what the server asked
+    /// for (`Retry-After`, or a rate-limit reset).
+    Transient { message: String, retry_after: Option<Duration> },
+    /// Needs a person; trying again will fail the same way.
+    Permanent { kind: ErrorKind, message: String },
+}
+
+impl SendError {
+    pub fn transient(message: impl Into<String>) -> SendError {
+        SendError::Transient { message: message.into(), retry_after: None }
+    }
+
+    pub fn permanent(kind: ErrorKind, message: impl Into<String>) -> SendError {
+        SendError::Permanent { kind, message: message.into() }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            SendError::Transient { message, .. } | SendError::Permanent { message, .. } => message,
+        }
+    }
+
+    /// The short word the ledger records in `error.kind`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            SendError::Transient { .. } => "transient",
+            SendError::Permanent { kind, .. } => kind.name(),
+        }
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Transient { message, retry_after: Some(after) } => {
+                write!(f, "{message} (the server asked to wait {} s)", after.as_secs())
+            }
+            SendError::Transient { message, .. } => f.write_str(message),
+            SendError::Permanent { kind, message } => write!(f, "{message} — {}", kind.advice()),
+        }
+    }
+}
+
+/// Why a permanent failure happened, each with what a person should do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 401, a bad password or token.
+    Auth,
+    /// 403: the account may not do this.
+    Forbidden,
+    /// 400/413/422: the server refused the content.
+    Rejected,
+    /// 404: the thing (a post to edit, reply to or delete) is gone.
+    NotFound,
+    /// The platform cannot do this at all (e.g. edit on Bluesky where the app shows no history).
+    Unsupported,
+    /// Something the server answered that makes no sense (not JSON, missing fields).
+    Protocol,
+}
+
+impl ErrorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "auth",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::NotFound => "not-found",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Protocol => "protocol",
+        }
+    }
+
+    pub fn advice(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => {
+                "check that the secret in the environment variable named in strategy.toml is current and belongs to the account"
+            }
+            ErrorKind::Forbidden => "the account lacks a permission (scope) for this; give the token the write scopes",
+            ErrorKind::Rejected => "the server refused the content; fix the post (see the message) and merge again",
+            ErrorKind::NotFound => "the post it refers to is gone on the platform; settle it with `budkavle resolve`",
+            ErrorKind::Unsupported => "the platform cannot do this; change the post on the platform by hand",
+            ErrorKind::Protocol => {
+                "the server answered something unexpected; check the instance/service URL in strategy.toml"
+            }
+        }
+    }
+}
+
+/// What a look-up of an unfinished request found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// It went out: here it is.
+    Found(Remote),
+    /// Certainly not on the platform: it is safe to send.
+    Absent,
+    /// The platform cannot be asked, but a re-send with the same key is deduplicated by the
+    /// server (Mastodon keeps idempotency keys for an hour).
+    ResendSafe,
+    /// Neither: a person must decide (`budkavle resolve`). The text says why.
+    CannotTell(String),
+}
+
+/// What the server allows, where it says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub chars: Option<usize>,
+    pub max_media: Option<usize>,
+    pub image_bytes: Option<usize>,
+}
+
+/// A logged-in account on one platform.
+pub trait Connection: Send {
+    fn platform(&self) -> PlatformId;
+
+    /// Sends one part. Idempotent by `out.key`.
+    fn publish(&mut self, out: &Outgoing<'_>) -> Result<Remote, SendError>;
+
+    /// Replaces the text (and media) of a published part.
+    fn edit(&mut self, remote: &Remote, out: &Outgoing<'_>) -> Result<Remote, SendError>;
+
+    /// Removes a published part. Deleting what is already gone is success.
+    fn delete(&mut self, remote: &Remote) -> Result<(), SendError>;
+
+    /// Whether the part announced by an `intent` with this key, written at `intent_at`, made it.
+    fn lookup(&mut self, key: &str, intent_at: Timestamp) -> Result<Lookup, SendError>;
+
+    /// The server's own limits.
+    fn limits(&mut self) -> Result<Limits, SendError>;
+
+    /// Where [`Connection::lookup`] cannot tell: the account's own post with exactly this
+    /// text, made from `since` on, if the platform can list them. Finding it settles an
+    /// unfinished request without a person; not finding it settles nothing (it may have been
+    /// deleted), so the caller still holds the pair.
+    fn find_sent(&mut self, text: &str, since: Timestamp) -> Result<Option<Remote>, SendError> {
+        let _ = (text, since);
+        Ok(None)
+    }
+
+    /// Pins a post to the profile, where the platform can.
+    fn pin(&mut self, remote: &Remote) -> Result<(), SendError> {
+        let _ = remote;
+        Err(SendError::permanent(ErrorKind::Unsupported, format!("pinning is not supported on {}", self.platform())))
+    }
+
+    fn unpin(&mut self, remote: &Remote) -> Result<(), SendError> {
+        let _ = remote;
+        Err(SendError::permanent(ErrorKind::Unsupported, format!("pinning is not supported on {}", self.platform())))
+    }
+}

@@ -1,0 +1,35 @@
+//! Sending: one client per platform behind [`api::Connection`], and the one HTTP stack they
+//! share ([`http`]: timeouts, User-Agent, the reading of failures). Everything here does I/O;
+//! the platforms' pure rules are [`crate::platform`], below. `publish` (and later metrics and
+//! the inbox) reach a platform only through [`connect`].
+
+pub mod account;
+pub mod api;
+mod bluesky;
+pub mod http;
+mod mastodon;
+
+pub use account::Account;
+
+use crate::error::{Error, Result};
+use crate::platform::PlatformId;
+use crate::strategy::Strategy;
+
+/// Logs in to the account strategy.toml configures for `id`, reading its secrets through `env`
+/// (the process environment in the CLI, a map in tests).
+pub fn connect(
+    strategy: &Strategy,
+    id: PlatformId,
+    env: &dyn Fn(&str) -> Option<String>,
+    http: &http::Http,
+) -> Result<Box<dyn api::Connection>> {
+    let account = Account::of(strategy, id)?;
+    match id {
+        PlatformId::Mastodon => mastodon::connect(&account, env, http),
+        PlatformId::Bluesky => bluesky::connect(&account, env, http),
+        other => Err(Error::Usage(format!(
+            "budkavle cannot publish to {} itself; its rendering in dist/platforms/{other}/ is for posting by hand",
+            other.display_name()
+        ))),
+    }
+}

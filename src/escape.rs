@@ -1,0 +1,86 @@
+//! Escaping for the markup budkavle writes, and which URLs may become links. One home, because
+//! the archive, its feeds, CAP alerts and the previews must agree: an escaper that forgets one
+//! character in one of them is a hole in all of them.
+
+/// Escapes text for HTML content and double-quoted attributes: `& < > " '` are what can end a
+/// text or a quoted attribute.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for XML element content. XML 1.0 cannot carry most control characters even
+/// as references, so they become U+FFFD rather than making the document ill-formed; a carriage
+/// return is written as a reference because parsers turn a literal one into a line feed.
+pub fn xml(text: &str) -> String {
+    escape_xml(text, false)
+}
+
+/// Escapes text for an XML attribute value: also tabs and line feeds, which attribute-value
+/// normalisation would otherwise turn into spaces.
+pub fn xml_attr(text: &str) -> String {
+    escape_xml(text, true)
+}
+
+fn escape_xml(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a URL from configuration or the ledger may become a link: only web addresses, so a
+/// `javascript:` or `data:` URL can never reach an `href`, and nothing a URL may not contain
+/// (spaces, quotes, angle brackets) that would only be there to break out of an attribute.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_what_ends_a_text_or_attribute() {
+        assert_eq!(html("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    }
+
+    #[test]
+    fn xml_leaves_no_markup_and_no_illegal_characters() {
+        let s = xml("a<b>&\"c\"'d' ]]> \u{1}\u{b}\u{FFFF} 🎄\r\n\t");
+        assert_eq!(s, "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos; ]]&gt; \u{FFFD}\u{FFFD}\u{FFFD} 🎄&#13;\n\t");
+        assert_eq!(xml_attr("a\tb\nc\"<"), "a&#9;b&#10;c&quot;&lt;");
+    }
+
+    #[test]
+    fn only_web_urls_become_links() {
+        assert!(is_web_url("https://exempelstad.se/a?b=c"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("https://x.se/\"onmouseover=\""));
+    }
+}

@@ -1,0 +1,1 @@
+"""Shared code of the Facebook Pages, Instagram and Threads fakes (see tests/peers/*/README.md)."""
