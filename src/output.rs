@@ -15,6 +15,11 @@ use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
+/// Files made in memory before any is written (a site, the previews): each one's path in the
+/// output folder, `/`-separated, and its bytes. Nothing is written until all of them are made,
+/// so a failed build leaves the folder as it was.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 const MANIFEST: &str = ".budkavle-manifest";
 
 pub(crate) struct OutputDir {

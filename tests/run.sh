@@ -19,8 +19,8 @@ need node "apt-get install -y nodejs"
 need npm "apt-get install -y nodejs npm"
 
 # System packages the tests call: Debian's Chromium for the browser tests of the archive site
-# (tests/site_browser.rs; Playwright's own browser download does not work on these machines) and
-# jing for the Atom feed's RELAX NG grammar, libxml2-utils' xmllint for the CAP 1.2 schema (tests/cap.rs).
+# (tests/integration/site_browser.rs; Playwright's own browser download does not work on these machines) and
+# jing for the Atom feed's RELAX NG grammar, libxml2-utils' xmllint for the CAP 1.2 schema (tests/integration/cap.rs).
 # CI runs as root on a fresh Debian machine.
 APT_PACKAGES=(chromium jing libxml2-utils)
 apt_missing=()

@@ -21,13 +21,10 @@ use std::path::Path;
 
 use crate::check::Finding;
 use crate::error::{Diagnostics, Error, Result};
-use crate::output::{OutputDir, WriteStats};
+use crate::output::{Files, OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 
 pub(crate) use page::{PostRow, Previews};
-
-/// Files by `/`-separated path relative to `dist/previews/`, with their bytes.
-pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
 /// The folder under `dist/`.
 pub const DIR: &str = "previews";
@@ -36,7 +33,7 @@ pub const DIR: &str = "previews";
 /// build can render everything before writing anything. `findings` are those of
 /// [`crate::check::check`]; with `changed`, the index lists only the changed posts and a
 /// `summary.md` is added for the pull-request comment.
-pub fn render(project: &Project, findings: &[Finding], changed: Option<&Changed>) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn render(project: &Project, findings: &[Finding], changed: Option<&Changed>) -> Result<Files> {
     render_with_rows(project, findings, changed).map(|(files, _)| files)
 }
 

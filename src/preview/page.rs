@@ -14,6 +14,7 @@ use super::{Changed, post_path, template_error};
 use crate::check::{Finding, Level};
 use crate::error::{Diagnostic, Error, Result};
 use crate::escape::html as escape;
+use crate::output::Files;
 use crate::platform::PlatformId;
 use crate::post::Post;
 use crate::project::Project;
@@ -454,12 +455,12 @@ impl Previews {
         })
     }
 
-    pub(crate) fn static_files(&self) -> Vec<(String, Vec<u8>)> {
+    pub(crate) fn static_files(&self) -> Files {
         vec![("preview.css".to_string(), self.style.clone())]
     }
 
     /// The images of every post, copied so the previews need nothing outside their folder.
-    pub(crate) fn media_files_of(project: &Project, posts: &[&Post]) -> Result<Vec<(String, Vec<u8>)>> {
+    pub(crate) fn media_files_of(project: &Project, posts: &[&Post]) -> Result<Files> {
         let paths: BTreeSet<&Path> = posts.iter().flat_map(|p| p.media.iter().map(|m| m.path.as_path())).collect();
         paths
             .into_iter()

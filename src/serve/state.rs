@@ -42,7 +42,7 @@ pub(crate) fn full_build(root: &Path, out: &Path) -> Result<(Project, Record, Fu
     let ids = project.posts.iter().map(|p| (p.path.clone(), p.id.clone())).collect();
     crate::site::write(&site_list, &out.join("site"))?;
     preview::write(&previews_list, &out.join(preview::DIR))?;
-    let to_map = |list: Vec<(String, Vec<u8>)>| list.into_iter().map(|(p, b)| (p, Arc::new(b))).collect();
+    let to_map = |list: crate::output::Files| list.into_iter().map(|(p, b)| (p, Arc::new(b))).collect();
     let full = Full { site: to_map(site_list), previews: to_map(previews_list), rows, ids };
     Ok((project, record, full))
 }

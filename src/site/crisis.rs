@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::crisis::{self, Member};
 use crate::error::Result;
+use crate::output::Files;
 use crate::post::Post;
 use crate::project::Project;
 use crate::site::versions::{Segment, diff_lines};
@@ -243,7 +244,7 @@ struct Change {
     segments: Vec<Segment>,
 }
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let crisis = &site.crisis;
     if !crisis.has_page() {
         return Ok(Vec::new());

@@ -25,12 +25,13 @@ use jiff::Timestamp;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
+use crate::output::Files;
 use crate::site::{PostView, Site};
 
 /// How many posts the Atom and JSON feeds carry.
 const FEED_LEN: usize = 50;
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let base = Base::of(site);
     let dated = dated(site);
     let latest = &dated[..dated.len().min(FEED_LEN)];
@@ -45,7 +46,7 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
 /// site-relative output paths of the whole site: built from what was actually rendered, so no
 /// page kind can be forgotten and no slug or pagination rule has to be repeated here. Empty
 /// when the archive's absolute address is unknown. `Site::pages` calls it last.
-pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Files {
     sitemap::render(site, &Base::of(site), paths)
 }
 

@@ -26,7 +26,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{OutputDir, WriteStats};
+use crate::output::{Files, OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 
 pub(crate) use i18n::Strings;
@@ -65,13 +65,13 @@ pub fn build(project: &Project, record: &Record, out_dir: &Path) -> Result<Write
 
 /// Every file of the site in memory, by `/`-separated path relative to the site root, so a
 /// caller can render everything before writing anything.
-pub fn render(project: &Project, record: &Record) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn render(project: &Project, record: &Record) -> Result<Files> {
     render_at(project, record, clock()?)
 }
 
 /// [`render`] as at `now`. The clock decides one thing only: whether a crisis alert's
 /// `expires` has passed. Tests and rehearsals fix it here or with `BUDKAVLE_NOW`.
-pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Files> {
     Site::new(project, record, now)?.pages()
 }
 
@@ -92,7 +92,7 @@ fn clock() -> Result<Timestamp> {
 /// with its relations to other posts. Lists, tags, feeds and search depend on every post; the
 /// caller renders those with [`render`] when it can wait. A draft has no page, so none is
 /// returned for it.
-pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Result<Files> {
     let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
     let tera = load_templates(project)?;
     let live: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
@@ -253,7 +253,7 @@ impl<'a> Site<'a> {
     }
 
     /// Every output file, by path relative to the site root.
-    pub(crate) fn pages(&self) -> Result<Vec<(String, Vec<u8>)>> {
+    pub(crate) fn pages(&self) -> Result<Files> {
         let mut pages = pages::pages(self)?;
         pages.push(("static/style.css".to_string(), self.static_file("style.css")?));
         pages.extend(feeds::pages(self)?);

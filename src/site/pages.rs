@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
+use crate::output::Files;
 use crate::platform::PlatformId;
 use crate::project::par_map;
 use crate::site::html::{newest_first, tag_slug};
@@ -20,8 +21,6 @@ use crate::strategy::PlatformConfig;
 
 /// Posts per start page: enough to skim, few enough to load fast on a phone.
 pub(crate) const PER_PAGE: usize = 20;
-
-type Files = Vec<(String, Vec<u8>)>;
 
 pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let mut newest: Vec<&PostView> = site.posts.iter().collect();

@@ -16,12 +16,13 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
+use crate::output::Files;
 use crate::post::Post;
 use crate::project::par_map;
 use crate::site::html::newest_first;
 use crate::site::{PostView, Site};
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let mut ctx = site.base_context();
     ctx.insert("nav", "search");
     Ok(vec![

@@ -17,11 +17,10 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::error::Result;
 use crate::git::Version;
+use crate::output::Files;
 use crate::project::par_map;
 use crate::site::html::markdown_to_html;
 use crate::site::{PostView, Site};
-
-type Files = Vec<(String, Vec<u8>)>;
 
 /// Texts larger than this are compared by line: a word diff of a huge text is slow and no
 /// easier to read.

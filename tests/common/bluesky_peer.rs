@@ -1,7 +1,7 @@
 //! A real AT Protocol PDS for the publish tests: npm `@atproto/dev-env` (an in-memory PLC and
 //! a sqlite PDS, `TestNetworkNoAppView`) under Node 22, run by `tests/peers/bluesky/start.mjs`
 //! from what `bash tests/peers/bluesky/install.sh` installs. Include it with
-//! `#[path = "common/bluesky_peer.rs"] mod bluesky_peer;`.
+//! `use crate::common::bluesky_peer;`.
 //!
 //! ```ignore
 //! let peer = BlueskyPeer::start();           // own ports, own account (peer.handle, peer.password)

@@ -1,7 +1,7 @@
 //! A real Mastodon-shaped server for the publish tests: PyPI `mastodon-mock` 0.6.1 (FastAPI,
 //! in-memory SQLite, honours `Idempotency-Key`), run from the venv that
 //! `bash tests/peers/mastodon/install.sh` creates. Include it with
-//! `#[path = "common/mastodon_peer.rs"] mod mastodon_peer;`.
+//! `use crate::common::mastodon_peer;`.
 //!
 //! ```ignore
 //! let peer = MastodonPeer::start();          // own port, own account, own token

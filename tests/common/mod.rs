@@ -1,8 +1,13 @@
 //! Throwaway content repositories for tests, built from the real default theme.
 #![allow(dead_code)]
 
+pub mod bluesky_peer;
 pub mod browser;
+pub mod fault_proxy;
 pub mod git;
+pub mod mastodon_peer;
+pub mod serve_support;
+pub mod world;
 
 use std::path::{Path, PathBuf};
 

@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::bluesky_peer::BlueskyPeer;
+use crate::common::bluesky_peer::BlueskyPeer;
 use crate::common::git::{T0, commit, init, merge_request};
+use crate::common::mastodon_peer::MastodonPeer;
 use crate::common::{Repo, bin};
-use crate::mastodon_peer::MastodonPeer;
 
 pub const TOKEN_ENV: &str = "WORLD_MASTODON_TOKEN";
 pub const PASSWORD_ENV: &str = "WORLD_BLUESKY_PASSWORD";

@@ -125,7 +125,10 @@ fn every_import_goes_down_the_layers() {
 fn a_back_edge_is_named_with_its_file_and_line() {
     let order: Vec<String> = ["error", "platform", "publish"].iter().map(|s| s.to_string()).collect();
     let files = vec![
-        (PathBuf::from("platform/x.rs"), "use crate::error::Error;\n// crate::publish in a comment\nuse crate::{error, publish};\n".to_string()),
+        (
+            PathBuf::from("platform/x.rs"),
+            "use crate::error::Error;\n// crate::publish in a comment\nuse crate::{error, publish};\n".to_string(),
+        ),
         (PathBuf::from("publish/mod.rs"), "use crate::platform::PlatformId;\n".to_string()),
     ];
     assert_eq!(back_edges(&order, &files), vec!["src/platform/x.rs:3: `platform` imports `publish`, a layer above it"]);

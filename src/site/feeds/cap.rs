@@ -19,13 +19,14 @@ use crate::error::Result;
 use crate::escape::{xml as xml_escape, xml_attr};
 use crate::kind::Kind;
 use crate::lang::is_tag as is_language_tag;
+use crate::output::Files;
 use crate::post::Post;
 use crate::site::Site;
 
 /// Where the alerts go in the site.
 pub(crate) const DIR: &str = "cap";
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let project = site.project;
     let published = &site.record.published;
     let sent_of = |p: &Post| p.date.or_else(|| published.get(&p.id)?.iter().map(|x| x.at).min());
@@ -37,7 +38,7 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Vec<u8>)>> {
         .filter_map(|p| cap::alert(project, p, &sent_of).ok().map(|a| (p, a)))
         .collect();
     alerts.sort_by(|a, b| (b.1.sent.timestamp(), &a.0.id).cmp(&(a.1.sent.timestamp(), &b.0.id)));
-    let mut out: Vec<(String, Vec<u8>)> =
+    let mut out: Files =
         alerts.iter().map(|(p, a)| (format!("{DIR}/{}.xml", p.id), cap::to_xml(a).into_bytes())).collect();
     out.push((format!("{DIR}/index.atom"), index(site, &Base::of(site), &alerts).into_bytes()));
     Ok(out)

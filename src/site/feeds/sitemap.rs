@@ -8,16 +8,13 @@ use jiff::Timestamp;
 
 use super::{Base, dated};
 use crate::escape::xml as xml_escape;
+use crate::output::Files;
 use crate::site::Site;
 
 const MAX_URLS: usize = 50_000;
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-pub(super) fn render<'p>(
-    site: &Site<'_>,
-    base: &Base,
-    paths: impl IntoIterator<Item = &'p str>,
-) -> Vec<(String, Vec<u8>)> {
+pub(super) fn render<'p>(site: &Site<'_>, base: &Base, paths: impl IntoIterator<Item = &'p str>) -> Files {
     if !base.is_absolute() {
         return Vec::new();
     }

