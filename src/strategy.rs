@@ -137,8 +137,15 @@ pub struct PlatformConfig {
     pub instance: Option<Spanned<String>>,
     /// Bluesky PDS / service URL.
     pub service: Option<Spanned<String>>,
-    /// Facebook page id / LinkedIn organisation URN.
+    /// Facebook page id, Instagram professional account id, LinkedIn organisation URN.
     pub page_id: Option<String>,
+    /// The API's base URL, for X, Facebook, Instagram, LinkedIn and Threads (default: the
+    /// platform's own host); a test peer, or a proxy the organisation must go through.
+    pub api_url: Option<Spanned<String>>,
+    /// The API version where the platform versions its API: Meta's Graph API (`"v21.0"`), the
+    /// `LinkedIn-Version` header (`"202511"`). Platforms retire old versions: when one stops
+    /// working, the error names this setting.
+    pub api_version: Option<Spanned<String>>,
     /// Overrides the platform's default character limit (Mastodon instances differ).
     pub char_limit: Option<usize>,
     /// Mastodon `visibility` for posts.
@@ -445,7 +452,7 @@ fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConf
             );
         }
     }
-    for url in [&cfg.instance, &cfg.service].into_iter().flatten() {
+    for url in [&cfg.instance, &cfg.service, &cfg.api_url].into_iter().flatten() {
         if !url.get_ref().starts_with("https://")
             && !url.get_ref().starts_with("http://127.0.0.1")
             && !url.get_ref().starts_with("http://localhost")

@@ -1,6 +1,6 @@
 //! Sending: what every platform client offers the publisher. The pure half of a platform
-//! (counting, encoding) lives in [`super::Platform`]; this half talks to a server, so it is only
-//! built by `publish` with an account's configuration and secrets.
+//! (counting, encoding) lives in [`crate::platform::Platform`]; this half talks to a server, so
+//! it is only built by `publish` with an account's configuration and secrets.
 //!
 //! Retrying is not a client's business: a client sends once and says whether a failure is
 //! worth retrying ([`SendError::Transient`]) or needs a person ([`SendError::Permanent`]). The
@@ -204,8 +204,10 @@ pub trait Connection: Send {
     /// Removes a published part. Deleting what is already gone is success.
     fn delete(&mut self, remote: &Remote) -> Result<(), SendError>;
 
-    /// Whether the part announced by an `intent` with this key, written at `intent_at`, made it.
-    fn lookup(&mut self, key: &str, intent_at: Timestamp) -> Result<Lookup, SendError>;
+    /// Whether the part `out` (its key, its text), announced by an `intent` written at
+    /// `intent_at`, made it. Platforms that keep idempotency keys answer from the key; the
+    /// others look for the exact text among the account's own posts since `intent_at`.
+    fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> Result<Lookup, SendError>;
 
     /// The server's own limits.
     fn limits(&mut self) -> Result<Limits, SendError>;

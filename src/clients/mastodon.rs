@@ -258,7 +258,8 @@ impl Connection for MastodonClient {
     /// than 55 minutes (the hour less a margin for clocks and the re-send itself) is
     /// [`Lookup::ResendSafe`]: the re-send *is* the look-up. An older one may no longer be
     /// deduplicated, and sending it again could post twice, so a person decides.
-    fn lookup(&mut self, key: &str, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {
+    fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {
+        let key = out.key;
         let age = Timestamp::now().duration_since(intent_at);
         if age < KEY_KEPT && age > -CLOCK_SKEW {
             return Ok(Lookup::ResendSafe);
@@ -501,7 +502,9 @@ mod tests {
         assert!(!shown.contains("tok-3c1d9a") && shown.contains("Secret(***)"), "{shown}");
         let mut c = c;
         let old = Timestamp::now().checked_sub(SignedDuration::from_hours(3)).unwrap();
-        let Lookup::CannotTell(why) = c.lookup("key-9", old).unwrap() else { panic!("old intents need a person") };
+        let out =
+            Outgoing { key: "key-9", text: "Hej", facets: &[], lang: "sv", media: &[], reply_to: None, link: None };
+        let Lookup::CannotTell(why) = c.lookup(&out, old).unwrap() else { panic!("old intents need a person") };
         assert!(why.contains("@info@social.example") && why.contains("budkavle resolve"), "{why}");
         assert!(!why.contains("tok-3c1d9a"));
     }

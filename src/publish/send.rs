@@ -174,8 +174,21 @@ fn send_thread(
     let mut reused = false;
     for (n, part) in rendered.parts.iter().enumerate() {
         let key = part_key(base, n);
+        let reply_to = match sent.last() {
+            Some(previous) => Some(previous.clone()),
+            None => item.reply_to.as_ref().map(|t| t.remote.clone()),
+        };
+        let out = Outgoing {
+            key: &key,
+            text: &part.text,
+            facets: &part.facets,
+            lang: &rendered.lang,
+            media: if n == 0 { uploads } else { &[] },
+            reply_to: reply_to.as_ref(),
+            link: first_link(&part.facets, &part.text),
+        };
         if let Some(since) = unsure_since {
-            let (found, _) = with_retry(ctx.budget, || conn.lookup(&key, since), |_, _| {});
+            let (found, _) = with_retry(ctx.budget, || conn.lookup(&out, since), |_, _| {});
             match found? {
                 Lookup::Found(remote) => {
                     reused = true;
@@ -197,19 +210,6 @@ fn send_thread(
                 }
             }
         }
-        let reply_to = match sent.last() {
-            Some(previous) => Some(previous),
-            None => item.reply_to.as_ref().map(|t| &t.remote),
-        };
-        let out = Outgoing {
-            key: &key,
-            text: &part.text,
-            facets: &part.facets,
-            lang: &rendered.lang,
-            media: if n == 0 { uploads } else { &[] },
-            reply_to,
-            link: first_link(&part.facets, &part.text),
-        };
         let (result, _) = with_retry(ctx.budget, || conn.publish(&out), |_, _| {});
         sent.push(result?);
     }

@@ -302,10 +302,10 @@ impl Connection for BlueskyClient {
         Ok(())
     }
 
-    fn lookup(&mut self, key: &str, _intent_at: Timestamp) -> Result<Lookup, SendError> {
+    fn lookup(&mut self, out: &Outgoing<'_>, _intent_at: Timestamp) -> Result<Lookup, SendError> {
         let what = "looking up a Bluesky post";
         let did = self.xrpc.did()?;
-        let rkey = rkey::from_key(key);
+        let rkey = rkey::from_key(out.key);
         Ok(match self.get(&did, POST, &rkey, what)? {
             Some(record) => Lookup::Found(self.remote(&record.uri)),
             None => Lookup::Absent,
