@@ -3,6 +3,7 @@
 
 pub mod bluesky_peer;
 pub mod browser;
+pub mod fake_peer;
 pub mod fault_proxy;
 pub mod git;
 pub mod mastodon_peer;

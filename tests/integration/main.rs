@@ -25,6 +25,7 @@ mod git_history;
 mod layers;
 mod ledger;
 mod media_strip;
+mod peers;
 mod plan_calendar;
 mod preview;
 mod preview_browser;
