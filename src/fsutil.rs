@@ -9,11 +9,36 @@ use crate::error::{Error, Result};
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
+    // A temporary file is private (0600) by default; the file it becomes is not: a replaced
+    // file keeps its mode (`check --fix` must not hide a post from the team), a new one gets
+    // 0644 less the umask, like any file an editor makes (a strategy or workflow that others
+    // and CI read).
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    if let Some(p) = existing.clone().or_else(new_file_permissions) {
+        builder.permissions(p);
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
     tmp.write_all(bytes).map_err(|e| Error::io("cannot write", path, e))?;
+    if let Some(p) = existing {
+        // The umask narrowed the mode at creation; a replaced file keeps exactly its own.
+        tmp.as_file().set_permissions(p).map_err(|e| Error::io("cannot write", path, e))?;
+    }
     tmp.as_file().sync_all().map_err(|e| Error::io("cannot write", path, e))?;
     tmp.persist(path).map_err(|e| Error::io("cannot write", path, e.error))?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Elsewhere a new file gets the platform's default.
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 use crate::error::Diagnostic;

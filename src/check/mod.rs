@@ -75,7 +75,8 @@ fn compiled(project: &Project) -> Result<Config> {
 /// Every rule in force for this project: the packs the strategy enables, then its own rules.
 pub fn active_rules(project: &Project) -> Result<Vec<Box<dyn Rule>>> {
     let Config { packs, own } = compiled(project)?;
-    let mut out: Vec<Box<dyn Rule>> = packs.into_iter().flat_map(|p| p.rules(&project.strategy)).collect();
+    let mut out = packs::always();
+    out.extend(packs.into_iter().flat_map(|p| p.rules(&project.strategy)));
     out.extend(own);
     Ok(out)
 }
@@ -84,7 +85,8 @@ pub fn active_rules(project: &Project) -> Result<Vec<Box<dyn Rule>>> {
 /// organisation's rules. For `budkavle rules` and for describing rules in reports.
 pub fn all_rules(project: &Project) -> Result<Vec<Box<dyn Rule>>> {
     let Config { own, .. } = compiled(project)?;
-    let mut out: Vec<Box<dyn Rule>> = Pack::ALL.into_iter().flat_map(|p| p.rules(&project.strategy)).collect();
+    let mut out = packs::always();
+    out.extend(Pack::ALL.into_iter().flat_map(|p| p.rules(&project.strategy)));
     out.extend(own);
     Ok(out)
 }

@@ -24,6 +24,9 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         any_over |= r.over_limit;
         write(out.writer(), &r, color).map_err(super::write_error)?;
     }
+    for (id, reason) in &post.left_out {
+        out.line(format_args!("── {} ── {reason}: not for {}", id.display_name(), id.display_name()))?;
+    }
     out.flush()?;
     Ok(if any_over { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -23,8 +23,10 @@ use crate::error::{Error, Result};
 use crate::post::Head;
 use crate::project::{POSTS_DIR, Project};
 
+mod init;
 mod latest;
 mod ledger;
+pub use init::{init_repository, inside_repository};
 pub use latest::{Latest, latest_changes};
 pub use ledger::{commit_ledger, ledger_history};
 

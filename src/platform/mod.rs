@@ -59,6 +59,12 @@ pub trait Platform: Sync {
         false
     }
 
+    /// What a post with `images` images lacks for this platform, in a few words for a note
+    /// ("no image"): a post that does not name its platforms is simply not sent here.
+    fn unmet(&self, images: usize) -> Option<&'static str> {
+        (self.requires_media() && images == 0).then_some("no image")
+    }
+
     fn max_hashtags(&self) -> Option<usize> {
         None
     }

@@ -18,7 +18,11 @@ const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
 const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
 const GITHUB_PUBLISH: &str = include_str!("github-publish.yml");
 const GITLAB_PUBLISH: &str = include_str!("gitlab-publish.yml");
-const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n";
+/// What never goes into the content repository: built output, the ledger's lock, and the inbox
+/// store, which holds citizens' messages and personal data (it lives outside the repository
+/// by default; these patterns keep it out if someone points `[interaction] store` inside).
+const GITIGNORE: &str =
+    "/dist\n/target\n/ledger/.lock*\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
 pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [
@@ -35,11 +39,25 @@ pub struct InitOptions {
     pub name: String,
     pub lang: String,
     pub now: Timestamp,
+    /// Make the folder a git repository with a first commit, unless it is inside one already.
+    pub git: bool,
 }
 
-/// Writes a new content repository into `dir` and returns the files written, relative to it.
-/// Refuses to touch a folder that already holds a strategy, so it cannot overwrite real work.
-pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
+/// What `init` made.
+#[derive(Debug)]
+pub struct Initialised {
+    /// Every file written, relative to the folder.
+    pub files: Vec<PathBuf>,
+    /// The first commit, when `init` made the repository.
+    pub commit: Option<String>,
+    /// The folder was inside a git repository already, so git was left alone.
+    pub in_existing_repository: bool,
+}
+
+/// Writes a new content repository into `dir` and makes it a git repository with a first
+/// commit. Refuses to touch a folder that already holds a strategy, so it cannot overwrite
+/// real work.
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialised> {
     if dir.join(crate::strategy::FILE_NAME).exists() {
         return Err(Error::Usage(format!(
             "{} already has a strategy.toml; init only creates new repositories",
@@ -87,10 +105,19 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Vec<PathBuf>> {
     for (platform, template) in THEME_TEMPLATES {
         files.push((Path::new("themes/default").join(crate::theme::template_name(platform)), template.into()));
     }
+    // Whether it is inside a repository is decided before anything is written into it.
+    let in_existing_repository = opts.git && crate::git::inside_repository(dir);
     for (rel, text) in &files {
         write_atomic(&dir.join(rel), text.as_bytes())?;
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    let files: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
+    let commit = if opts.git && !in_existing_repository {
+        let message = format!("Start the social media of {} with budkavle", opts.name);
+        Some(crate::git::init_repository(dir, &files, &message)?)
+    } else {
+        None
+    };
+    Ok(Initialised { files, commit, in_existing_repository })
 }
 
 pub struct NewOptions<'a> {
@@ -152,11 +179,8 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
     }
     front.push_str("+++\n\n");
     let english = strategy.organisation().lang.starts_with("en");
-    front.push_str(if english {
-        "Write the post here. A line with only --- starts a new part of a thread.\n"
-    } else {
-        "Skriv inlägget här. En rad med bara --- börjar en ny del i en tråd.\n"
-    });
+    front.push_str(crate::post::PLACEHOLDERS[usize::from(english)]);
+    front.push('\n');
     write_atomic(&project.root.join(&rel), front.as_bytes())?;
     Ok(rel)
 }

@@ -429,6 +429,24 @@ pub fn describe(plan: &Plan, project: &Project) -> String {
         let _ =
             writeln!(out, "To post by hand from dist/platforms/ (budkavle does not send there): {}.", list.join(", "));
     }
+    // Posts that name no platforms go only where they fit: say where they do not, and why.
+    let mut left_out: BTreeMap<(&'static str, &'static str), Vec<&str>> = BTreeMap::new();
+    for post in project.posts.iter().filter(|p| !p.draft && p.retracted.is_none()) {
+        for (id, reason) in &post.left_out {
+            left_out.entry((id.display_name(), reason)).or_default().push(&post.id);
+        }
+    }
+    for ((platform, reason), posts) in &left_out {
+        let some: Vec<&str> = posts.iter().take(3).copied().collect();
+        let more = if posts.len() > 3 { ", …" } else { "" };
+        let _ = writeln!(
+            out,
+            "{reason}: not for {platform} ({} post{}: {}{more}).",
+            posts.len(),
+            if posts.len() == 1 { "" } else { "s" },
+            some.join(", ")
+        );
+    }
     let _ = writeln!(out, "Already out and unchanged: {}; drafts and retracted: {}.", plan.done, plan.skipped);
     out
 }

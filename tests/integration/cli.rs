@@ -198,6 +198,48 @@ fn init_scaffolds_a_repository_that_builds_and_checks() {
     assert!(err.contains("already has a strategy.toml"), "{err}");
 }
 
+/// `init` makes a git repository with a first commit (the tool is built on git), files others
+/// and CI can read, and leaves git alone inside a repository or with `--no-git`.
+#[test]
+fn init_makes_a_git_repository_with_readable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("kommun");
+    let (code, _, err) = run(&["init", dir.to_str().unwrap(), "--name", "Nya kommunen"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("budkavle --root") && err.contains("new \"") && err.contains("check"), "next steps: {err}");
+    let repo = git2::Repository::open(&dir).expect("a git repository");
+    let head = repo.head().unwrap();
+    assert_eq!(head.shorthand().ok(), Some("main"));
+    let commit = head.peel_to_commit().unwrap();
+    assert!(commit.message().unwrap().contains("Nya kommunen"));
+    let tree = commit.tree().unwrap();
+    for f in [
+        "strategy.toml",
+        ".gitignore",
+        ".github/workflows/budkavle-publish.yml",
+        "content/posts/valkommen-till-vara-nya-kanaler.md",
+    ] {
+        assert!(tree.get_path(std::path::Path::new(f)).is_ok(), "{f} not committed");
+        let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o044, 0o044, "{f} is {mode:o}: others and CI must read it");
+    }
+    assert!(repo.statuses(None).unwrap().is_empty(), "everything init wrote is committed");
+    let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+    assert!(ignore.contains("/dist") && ignore.contains("*.sqlite"), "{ignore}");
+
+    // Inside a repository, git is left alone.
+    let inner = dir.join("annan");
+    let (code, _, err) = run(&["init", inner.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!inner.join(".git").exists() && err.contains("already there"), "{err}");
+    // And with --no-git, none is made.
+    let plain = tmp.path().join("utan-git");
+    let (code, _, err) = run(&["init", plain.to_str().unwrap(), "--no-git"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!plain.join(".git").exists());
+}
+
 #[test]
 fn check_reports_limits_in_every_format() {
     let repo = Repo::new("");

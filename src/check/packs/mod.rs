@@ -9,6 +9,7 @@ mod plain_en;
 mod plain_language;
 mod privacy;
 mod strategy;
+mod unfinished;
 
 use crate::check::rule::Rule;
 use crate::strategy::Strategy;
@@ -25,6 +26,11 @@ pub enum Pack {
     Strategy,
     Links,
     Crisis,
+}
+
+/// Rules that hold whatever packs are on: a post that is plainly not finished.
+pub(crate) fn always() -> Vec<Box<dyn Rule>> {
+    unfinished::rules()
 }
 
 impl Pack {
