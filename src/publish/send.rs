@@ -173,7 +173,7 @@ fn send_thread(
     for (n, part) in rendered.parts.iter().enumerate() {
         let key = part_key(base, n);
         if let Some(since) = unsure_since {
-            let (found, _) = with_retry(ctx.budget, || conn.lookup(&key, since), |_, _| {});
+            let (found, _) = with_retry(ctx.budget, || conn.lookup(&key, since));
             match found? {
                 Lookup::Found(remote) => {
                     reused = true;
@@ -183,7 +183,7 @@ fn send_thread(
                 Lookup::Absent | Lookup::ResendSafe => {}
                 Lookup::CannotTell(why) => {
                     // The account's own posts may still show it: then it went out.
-                    let (found, _) = with_retry(ctx.budget, || conn.find_sent(&part.text, since), |_, _| {});
+                    let (found, _) = with_retry(ctx.budget, || conn.find_sent(&part.text, since));
                     match found {
                         Ok(Some(remote)) => {
                             reused = true;
@@ -208,7 +208,7 @@ fn send_thread(
             reply_to,
             link: first_link(&part.facets, &part.text),
         };
-        let (result, _) = with_retry(ctx.budget, || conn.publish(&out), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.publish(&out));
         sent.push(result?);
     }
     Ok(Sent::Done { remote: thread_remote(sent), reused })
@@ -243,15 +243,15 @@ fn edit_thread(
             Some(id) => {
                 let target =
                     Remote { id: id.clone(), url: (n == 0).then(|| remote.url.clone()).flatten(), parts: vec![] };
-                with_retry(ctx.budget, || conn.edit(&target, &out), |_, _| {})
+                with_retry(ctx.budget, || conn.edit(&target, &out))
             }
-            None => with_retry(ctx.budget, || conn.publish(&out), |_, _| {}),
+            None => with_retry(ctx.budget, || conn.publish(&out)),
         };
         now.push(result?);
     }
     for id in old.iter().skip(rendered.parts.len()) {
         let gone = Remote { id: id.clone(), url: None, parts: vec![] };
-        let (result, _) = with_retry(ctx.budget, || conn.delete(&gone), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&gone));
         result?;
     }
     Ok(Sent::Done { remote: thread_remote(now), reused: false })
@@ -267,7 +267,7 @@ fn pin(
     remote: &Remote,
 ) -> Result<Outcome> {
     let pinning = matches!(item.action, Action::Pin { .. });
-    let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) }, |_, _| {});
+    let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) });
     let mut e = Lines::new(ctx, item, None).entry(if pinning { Event::Pinned } else { Event::Unpinned });
     match result {
         Ok(()) => {
@@ -296,7 +296,7 @@ fn delete(
     ledger.append(entry(Event::Intent))?;
     // A pinned post is taken off the profile first (Bluesky keeps a pin to a removed post).
     if ledger.ledger().state(&post.id, item.platform).pinned.is_some() {
-        let (result, _) = with_retry(ctx.budget, || conn.unpin(remote), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.unpin(remote));
         if result.is_ok() {
             let mut e = entry(Event::Unpinned);
             e.remote = Some(remote.clone());
@@ -306,7 +306,7 @@ fn delete(
     // Last part first, so a thread never shows replies to a removed start.
     for id in part_ids(remote).iter().rev() {
         let part = Remote { id: id.clone(), url: None, parts: vec![] };
-        let (result, _) = with_retry(ctx.budget, || conn.delete(&part), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&part));
         if let Err(error) = result {
             return failed(ledger, entry(Event::Failed), &error);
         }
