@@ -569,8 +569,9 @@ fn a_lock_held_by_another_process_is_refused_and_freed_when_that_process_is_kill
     assert_eq!(lock_holder_in_file(dir.path()).pid, child.id());
     assert_eq!(lock_holder(dir.path()).unwrap(), None, "the OS released the lock at death");
     let started = std::time::Instant::now();
-    let lock = Lock::acquire(dir.path()).expect("acquired at the first try, nothing stale to break");
-    assert!(started.elapsed() < Duration::from_secs(1));
+    let lock = Lock::acquire(dir.path()).expect("acquired at once: there is nothing stale to break");
+    // Well under the half second a held lock is tried for.
+    assert!(started.elapsed() < Duration::from_millis(400), "{:?}", started.elapsed());
     assert_eq!(lock_holder_in_file(dir.path()).pid, std::process::id(), "the new holder's information");
     lock.release().unwrap();
 }

@@ -13,6 +13,7 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 const LOCK: &str = ".lock";
+
+/// How long a taken lock is tried again before it counts as held. A released lock stays taken
+/// while a child process that another thread of the releasing process was starting gets to
+/// `exec` (the child inherits the descriptor, close-on-exec or not), and [`lock_holder`] takes
+/// it for an instant; neither should refuse a publisher.
+const GRACE: Duration = Duration::from_millis(500);
+const POLL: Duration = Duration::from_millis(10);
 
 /// Who holds the lock, as its lock file says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,10 +60,10 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock of the ledger under `root`, creating `ledger/` if needed, without
-    /// waiting: a publisher that finds another one running stops, and the next scheduled run
-    /// picks up what is left. A held lock is an `Error::Io` of kind `WouldBlock` naming the
-    /// holder.
+    /// Takes the lock of the ledger under `root`, creating `ledger/` if needed, waiting no
+    /// longer than half a second: a publisher that finds another one running stops, and the next
+    /// scheduled run picks up what is left. A held lock is an `Error::Io` of kind `WouldBlock`
+    /// naming the holder.
     pub fn acquire(root: &Path) -> Result<Lock> {
         let dir = root.join(super::DIR);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
@@ -67,7 +75,7 @@ impl Lock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("cannot open", &path, e))?;
-        match file.try_lock() {
+        match within_grace(|| file.try_lock()) {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => return Err(held(&path)),
             Err(TryLockError::Error(e)) => return Err(Error::io("cannot lock", &path, e)),
@@ -102,8 +110,8 @@ impl Drop for Lock {
 
 /// Who holds the lock of the ledger under `root`, for status messages: `Ok(None)` when it is
 /// free, else the holder its file names (`Err` with the file's text when that is no holder,
-/// empty while a publisher is starting). Asking takes a shared lock for an instant, so a
-/// publisher starting at that very instant is refused as if another one ran.
+/// empty while a publisher is starting). Like [`Lock::acquire`], it sees a lock as held only
+/// when it stays taken for half a second.
 pub fn lock_holder(root: &Path) -> Result<Option<Result<Holder, String>>> {
     let path = root.join(super::DIR).join(LOCK);
     let file = match File::open(&path) {
@@ -111,10 +119,20 @@ pub fn lock_holder(root: &Path) -> Result<Option<Result<Holder, String>>> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io("cannot open", &path, e)),
     };
-    match file.try_lock_shared() {
+    match within_grace(|| file.try_lock_shared()) {
         Ok(()) => Ok(None),
         Err(TryLockError::WouldBlock) => Ok(Some(read_holder(&path))),
         Err(TryLockError::Error(e)) => Err(Error::io("cannot lock", &path, e)),
+    }
+}
+
+fn within_grace(mut take: impl FnMut() -> Result<(), TryLockError>) -> Result<(), TryLockError> {
+    let started = Instant::now();
+    loop {
+        match take() {
+            Err(TryLockError::WouldBlock) if started.elapsed() < GRACE => std::thread::sleep(POLL),
+            other => return other,
+        }
     }
 }
 
