@@ -62,8 +62,7 @@ pub struct Appender {
 }
 
 impl Appender {
-    /// Locks, reads and verifies the ledger under `root`. See [`Lock::note`] (through
-    /// [`Appender::lock`]) for a stale lock that had to be broken.
+    /// Locks, reads and verifies the ledger under `root`.
     pub fn open(root: &Path) -> Result<Appender> {
         Self::with_lock(Lock::acquire(root)?)
     }
@@ -85,10 +84,6 @@ impl Appender {
 
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
-    }
-
-    pub fn lock(&self) -> &Lock {
-        &self.lock
     }
 
     /// Ends appending but keeps the lock, for work that must finish before the next publisher

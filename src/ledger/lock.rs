@@ -1,15 +1,19 @@
-//! One publisher at a time: `ledger/.lock`, created with `create_new` (atomic on local file
-//! systems) and holding who took it. A lock left by a publisher that died on this host is
-//! broken, with a note the caller shows; every other held lock is refused with who holds it.
+//! One publisher at a time: an exclusive OS advisory lock (`flock` on Unix, `LockFileEx` on
+//! Windows) on `ledger/.lock`. The operating system releases it when the holding process ends,
+//! however it ends (a SIGKILLed or cancelled CI job, a crash, a reboot), so there is no stale
+//! lock to detect and nothing to break: only the OS decides whether the lock is held.
 //!
-//! Breaking is deliberately narrow. It needs the same host name, the same user (a process of
-//! another user may be invisible in `/proc`), and `/proc/<pid>` to be gone. A reused pid looks
-//! alive and is refused, which errs on the safe side. Two processes breaking the same stale
-//! lock are kept apart by a second lock file, `ledger/.lock.break`, held only while the stale
-//! lock is checked again, removed and replaced.
+//! The file stays where it is between runs (ignored by git, skipped by the ledger reader). It
+//! is never removed, because removing it races: a publisher that opened it just before would
+//! hold a lock on a file that is gone while the next one creates and locks a new file, and two
+//! would run. Its contents name the holder (pid, host, tool, time) for the message a refused
+//! publisher shows, and nothing else: they are cleared on release but left behind by a killed
+//! process, which is harmless because they are read only while the OS says the lock is held.
 
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -17,9 +21,15 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 const LOCK: &str = ".lock";
-const BREAK: &str = ".lock.break";
 
-/// Who holds the lock.
+/// How long a taken lock is tried again before it counts as held. A released lock stays taken
+/// while a child process that another thread of the releasing process was starting gets to
+/// `exec` (the child inherits the descriptor, close-on-exec or not), and [`lock_holder`] takes
+/// it for an instant; neither should refuse a publisher.
+const GRACE: Duration = Duration::from_millis(500);
+const POLL: Duration = Duration::from_millis(10);
+
+/// Who holds the lock, as its lock file says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
     pub pid: u32,
@@ -31,67 +41,50 @@ pub struct Holder {
 
 impl std::fmt::Display for Holder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "process {} on host {} since {}", self.pid, self.host, self.at)
+        write!(f, "process {} on host {}", self.pid, self.host)?;
+        if !self.tool.is_empty() {
+            write!(f, " ({})", self.tool)?;
+        }
+        write!(f, " since {}", self.at)
     }
 }
 
-/// The held lock; released on drop (or with [`Lock::release`] to see errors).
+/// The held lock. Dropping it (or the process ending) releases it; [`Lock::release`] reports a
+/// failure to clear the holder information.
 #[derive(Debug)]
 pub struct Lock {
+    file: File,
     path: PathBuf,
     root: PathBuf,
-    contents: Vec<u8>,
-    broke: Option<Holder>,
     released: bool,
 }
 
 impl Lock {
-    /// Takes the lock of the ledger under `root`, creating `ledger/` if needed. A held lock is
-    /// an `Error::Io` of kind `WouldBlock` naming the holder.
+    /// Takes the lock of the ledger under `root`, creating `ledger/` if needed, waiting no
+    /// longer than half a second: a publisher that finds another one running stops, and the next
+    /// scheduled run picks up what is left. A held lock is an `Error::Io` of kind `WouldBlock`
+    /// naming the holder.
     pub fn acquire(root: &Path) -> Result<Lock> {
         let dir = root.join(super::DIR);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create", &dir, e))?;
         let path = dir.join(LOCK);
+        // Not truncated on open: until the lock is ours, the contents are the holder's.
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io("cannot open", &path, e))?;
+        match within_grace(|| file.try_lock()) {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(held(&path)),
+            Err(TryLockError::Error(e)) => return Err(Error::io("cannot lock", &path, e)),
+        }
         let me = Holder { pid: std::process::id(), host: host_name(), at: Timestamp::now(), tool: tool() };
-        let mut contents = serde_json::to_vec(&me).map_err(|e| Error::Usage(format!("cannot write the lock: {e}")))?;
-        contents.push(b'\n');
-        match create(&path, &contents) {
-            Ok(()) => return Ok(Lock { path, root: root.to_path_buf(), contents, broke: None, released: false }),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::io("cannot create", &path, e)),
-        }
-        let seen = read_lock(&path)?;
-        let Some(seen) = seen else {
-            // Released between our attempt and the read: try once more, and report if that fails.
-            return match create(&path, &contents) {
-                Ok(()) => Ok(Lock { path, root: root.to_path_buf(), contents, broke: None, released: false }),
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(held(&path, None)),
-                Err(e) => Err(Error::io("cannot create", &path, e)),
-            };
-        };
-        let holder: Option<Holder> = serde_json::from_slice(&seen).ok();
-        match &holder {
-            Some(h) if is_stale(h, &path) => {
-                break_stale(&dir, &path, &seen, &contents, h)?;
-                Ok(Lock { path, root: root.to_path_buf(), contents, broke: holder, released: false })
-            }
-            _ => Err(held(&path, holder.as_ref())),
-        }
-    }
-
-    /// The dead publisher whose lock was broken to take this one, if any.
-    pub fn broke_stale(&self) -> Option<&Holder> {
-        self.broke.as_ref()
-    }
-
-    /// A sentence for the person running the command, when a stale lock was broken.
-    pub fn note(&self) -> Option<String> {
-        self.broke.as_ref().map(|h| {
-            format!(
-                "removed a stale ledger lock left by {h}: that process no longer runs. Any intent it left \
-                 without an outcome is reconciled before anything is sent"
-            )
-        })
+        // Information only: the lock is held whether or not this is written (a full disk shows
+        // up at the first ledger line anyway).
+        let _ = write_holder(&file, &me);
+        Ok(Lock { file, path, root: root.to_path_buf(), released: false })
     }
 
     /// The repository root whose ledger this lock guards.
@@ -99,148 +92,81 @@ impl Lock {
         &self.root
     }
 
-    /// Releases the lock, reporting a failure to remove it.
+    /// Releases the lock, reporting a failure to clear the holder information (the lock itself
+    /// is released either way, when the file is closed).
     pub fn release(mut self) -> Result<()> {
         self.released = true;
-        self.remove()
-    }
-
-    fn remove(&self) -> Result<()> {
-        // Never remove a lock that is no longer ours (someone removed ours by hand and took it).
-        match std::fs::read(&self.path) {
-            Ok(now) if now == self.contents => {
-                std::fs::remove_file(&self.path).map_err(|e| Error::io("cannot remove", &self.path, e))
-            }
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io("cannot read", &self.path, e)),
-        }
+        self.file.set_len(0).map_err(|e| Error::io("cannot clear", &self.path, e))
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
         if !self.released {
-            let _ = self.remove();
+            let _ = self.file.set_len(0);
         }
     }
 }
 
-/// Who holds the lock of the ledger under `root`, for status messages. `Ok(None)` when free;
-/// a lock file that cannot be parsed is reported as held by an unknown process.
+/// Who holds the lock of the ledger under `root`, for status messages: `Ok(None)` when it is
+/// free, else the holder its file names (`Err` with the file's text when that is no holder,
+/// empty while a publisher is starting). Like [`Lock::acquire`], it sees a lock as held only
+/// when it stays taken for half a second.
 pub fn lock_holder(root: &Path) -> Result<Option<Result<Holder, String>>> {
     let path = root.join(super::DIR).join(LOCK);
-    Ok(read_lock(&path)?
-        .map(|bytes| serde_json::from_slice(&bytes).map_err(|_| String::from_utf8_lossy(&bytes).trim().to_string())))
-}
-
-fn create(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
-    let written = f.write_all(contents).and_then(|()| f.sync_all());
-    if let Err(e) = written {
-        drop(f);
-        let _ = std::fs::remove_file(path);
-        return Err(e);
-    }
-    Ok(())
-}
-
-fn read_lock(path: &Path) -> Result<Option<Vec<u8>>> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io("cannot read", path, e)),
-    }
-}
-
-fn held(path: &Path, holder: Option<&Holder>) -> Error {
-    let msg = match holder {
-        Some(h) => format!(
-            "the ledger is locked by {h}: another publisher is running. Wait for it to finish; if it is \
-             certain that none runs (e.g. its machine is gone), remove {} by hand",
-            path.display()
-        ),
-        None => format!(
-            "the ledger is locked, and the lock file cannot be read (a publisher may be starting). If it is \
-             certain that none runs, remove {} by hand",
-            path.display()
-        ),
+    let file = match File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot open", &path, e)),
     };
+    match within_grace(|| file.try_lock_shared()) {
+        Ok(()) => Ok(None),
+        Err(TryLockError::WouldBlock) => Ok(Some(read_holder(&path))),
+        Err(TryLockError::Error(e)) => Err(Error::io("cannot lock", &path, e)),
+    }
+}
+
+fn within_grace(mut take: impl FnMut() -> Result<(), TryLockError>) -> Result<(), TryLockError> {
+    let started = Instant::now();
+    loop {
+        match take() {
+            Err(TryLockError::WouldBlock) if started.elapsed() < GRACE => std::thread::sleep(POLL),
+            other => return other,
+        }
+    }
+}
+
+fn write_holder(mut file: &File, holder: &Holder) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(holder)?;
+    line.push(b'\n');
+    file.set_len(0)?;
+    file.write_all(&line)
+}
+
+/// What the lock file says. Unreadable counts as unknown: Windows refuses to read a file
+/// another process has locked.
+fn read_holder(path: &Path) -> Result<Holder, String> {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    serde_json::from_slice(&bytes).map_err(|_| String::from_utf8_lossy(&bytes).trim().to_string())
+}
+
+fn held(path: &Path) -> Error {
+    let who = match read_holder(path) {
+        Ok(h) => format!("by {h}"),
+        Err(text) if text.is_empty() => "by a publisher that has not written who it is yet".to_string(),
+        Err(text) => format!("(its lock file says: {text})"),
+    };
+    let msg = format!(
+        "the ledger is locked {who}: another publisher is running. Wait for it to finish, or stop it, \
+         and run again. The lock is the operating system's and ends with that process, so there is \
+         nothing to remove: deleting {} would let two publishers run at once",
+        path.display()
+    );
     Error::io("cannot lock", path, std::io::Error::new(ErrorKind::WouldBlock, msg))
 }
 
-/// Whether `h` is a publisher of this user on this host that no longer runs.
-fn is_stale(h: &Holder, lock: &Path) -> bool {
-    if h.host.is_empty() || h.host != host_name() || h.pid == std::process::id() {
-        return false;
-    }
-    same_user(lock) && process_gone(h.pid)
-}
-
-#[cfg(target_os = "linux")]
-fn process_gone(pid: u32) -> bool {
-    // Without /proc nothing can be known; zombies still have an entry and count as alive.
-    Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn process_gone(_pid: u32) -> bool {
-    false
-}
-
-#[cfg(unix)]
-fn same_user(lock: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(lock), std::fs::metadata("/proc/self")) {
-        (Ok(l), Ok(me)) => l.uid() == me.uid(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_user(_lock: &Path) -> bool {
-    false
-}
-
-fn break_stale(dir: &Path, path: &Path, seen: &[u8], mine: &[u8], stale: &Holder) -> Result<()> {
-    let guard = dir.join(BREAK);
-    match create(&guard, mine) {
-        Ok(()) => {}
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-            return Err(Error::io(
-                "cannot lock",
-                path,
-                std::io::Error::new(
-                    ErrorKind::WouldBlock,
-                    format!(
-                        "the ledger lock of {stale} is stale, but another process is breaking it right now. \
-                         Try again; if {} stays, remove it by hand",
-                        guard.display()
-                    ),
-                ),
-            ));
-        }
-        Err(e) => return Err(Error::io("cannot create", &guard, e)),
-    }
-    let result = (|| {
-        // Checked again under the guard: another breaker may have taken the lock meanwhile.
-        if read_lock(path)?.as_deref() != Some(seen) {
-            return Err(held(path, read_lock(path)?.and_then(|b| serde_json::from_slice(&b).ok()).as_ref()));
-        }
-        std::fs::remove_file(path).map_err(|e| Error::io("cannot remove the stale lock", path, e))?;
-        match create(path, mine) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(held(path, None)),
-            Err(e) => Err(Error::io("cannot create", path, e)),
-        }
-    })();
-    let _ = std::fs::remove_file(&guard);
-    result
-}
-
-/// The host name, to tell whether a lock's process could be checked from here. Empty when
-/// unknown, which never matches a lock (so it is never broken).
-pub(crate) fn host_name() -> String {
+/// The host name, so a refused publisher can tell where the running one is.
+fn host_name() -> String {
     let from_proc = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
     let name = from_proc
         .or_else(|| std::env::var("HOSTNAME").ok())

@@ -133,7 +133,7 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
     }
 
     let lock = Lock::acquire(root)?;
-    let mut notes: Vec<String> = lock.note().into_iter().collect();
+    let mut notes = Vec::new();
     if let Some(torn) = repair_torn_tail(&lock)? {
         notes.push(format!(
             "removed an incomplete last line of {} (line {}), left by an interrupted write; its request was never sent",

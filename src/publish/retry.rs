@@ -32,12 +32,8 @@ impl Budget {
 }
 
 /// Calls `send` until it succeeds, fails permanently, or the budget is spent; returns the last
-/// result and how many tries it took. `on_retry` hears about each wait (for the log).
-pub fn with_retry<T>(
-    budget: &Budget,
-    mut send: impl FnMut() -> Result<T, SendError>,
-    mut on_retry: impl FnMut(&SendError, Duration),
-) -> (Result<T, SendError>, u32) {
+/// result and how many tries it took.
+pub fn with_retry<T>(budget: &Budget, mut send: impl FnMut() -> Result<T, SendError>) -> (Result<T, SendError>, u32) {
     let mut tries = 0;
     loop {
         tries += 1;
@@ -54,7 +50,6 @@ pub fn with_retry<T>(
         if tries >= budget.attempts || Instant::now() + wait > budget.deadline {
             return (Err(error), tries);
         }
-        on_retry(&error, wait);
         std::thread::sleep(wait);
     }
 }
@@ -95,29 +90,24 @@ mod tests {
     #[test]
     fn transient_failures_are_retried_until_success() {
         let mut calls = 0;
-        let (result, tries) = with_retry(
-            &quick(),
-            || {
-                calls += 1;
-                if calls < 3 { Err(SendError::transient("503")) } else { Ok(calls) }
-            },
-            |_, _| {},
-        );
+        let (result, tries) = with_retry(&quick(), || {
+            calls += 1;
+            if calls < 3 { Err(SendError::transient("503")) } else { Ok(calls) }
+        });
         assert_eq!(result, Ok(3));
         assert_eq!(tries, 3);
     }
 
     #[test]
     fn permanent_failures_are_not_retried() {
-        let (result, tries) =
-            with_retry::<()>(&quick(), || Err(SendError::permanent(ErrorKind::Auth, "401")), |_, _| {});
+        let (result, tries) = with_retry::<()>(&quick(), || Err(SendError::permanent(ErrorKind::Auth, "401")));
         assert!(matches!(result, Err(SendError::Permanent { .. })));
         assert_eq!(tries, 1);
     }
 
     #[test]
     fn the_attempt_budget_ends_retrying() {
-        let (result, tries) = with_retry::<()>(&quick(), || Err(SendError::transient("timeout")), |_, _| {});
+        let (result, tries) = with_retry::<()>(&quick(), || Err(SendError::transient("timeout")));
         assert!(result.is_err());
         assert_eq!(tries, 4);
     }
@@ -126,11 +116,9 @@ mod tests {
     fn a_wait_past_the_deadline_is_not_taken() {
         let budget = Budget { deadline: Instant::now() + Duration::from_millis(100), ..quick() };
         let started = Instant::now();
-        let (result, tries) = with_retry::<()>(
-            &budget,
-            || Err(SendError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(30)) }),
-            |_, _| {},
-        );
+        let (result, tries) = with_retry::<()>(&budget, || {
+            Err(SendError::Transient { message: "429".into(), retry_after: Some(Duration::from_secs(30)) })
+        });
         assert!(result.is_err());
         assert_eq!(tries, 1);
         assert!(started.elapsed() < Duration::from_secs(1));

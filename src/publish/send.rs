@@ -188,7 +188,7 @@ fn send_thread(
             link: first_link(&part.facets, &part.text),
         };
         if let Some(since) = unsure_since {
-            let (found, _) = with_retry(ctx.budget, || conn.lookup(&out, since), |_, _| {});
+            let (found, _) = with_retry(ctx.budget, || conn.lookup(&out, since));
             match found? {
                 Lookup::Found(remote) => {
                     reused = true;
@@ -198,7 +198,7 @@ fn send_thread(
                 Lookup::Absent | Lookup::ResendSafe => {}
                 Lookup::CannotTell(why) => {
                     // The account's own posts may still show it: then it went out.
-                    let (found, _) = with_retry(ctx.budget, || conn.find_sent(&part.text, since), |_, _| {});
+                    let (found, _) = with_retry(ctx.budget, || conn.find_sent(&part.text, since));
                     match found {
                         Ok(Some(remote)) => {
                             reused = true;
@@ -210,7 +210,7 @@ fn send_thread(
                 }
             }
         }
-        let (result, _) = with_retry(ctx.budget, || conn.publish(&out), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.publish(&out));
         sent.push(result?);
     }
     Ok(Sent::Done { remote: thread_remote(sent), reused })
@@ -245,15 +245,15 @@ fn edit_thread(
             Some(id) => {
                 let target =
                     Remote { id: id.clone(), url: (n == 0).then(|| remote.url.clone()).flatten(), parts: vec![] };
-                with_retry(ctx.budget, || conn.edit(&target, &out), |_, _| {})
+                with_retry(ctx.budget, || conn.edit(&target, &out))
             }
-            None => with_retry(ctx.budget, || conn.publish(&out), |_, _| {}),
+            None => with_retry(ctx.budget, || conn.publish(&out)),
         };
         now.push(result?);
     }
     for id in old.iter().skip(rendered.parts.len()) {
         let gone = Remote { id: id.clone(), url: None, parts: vec![] };
-        let (result, _) = with_retry(ctx.budget, || conn.delete(&gone), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&gone));
         result?;
     }
     Ok(Sent::Done { remote: thread_remote(now), reused: false })
@@ -269,7 +269,7 @@ fn pin(
     remote: &Remote,
 ) -> Result<Outcome> {
     let pinning = matches!(item.action, Action::Pin { .. });
-    let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) }, |_, _| {});
+    let (result, _) = with_retry(ctx.budget, || if pinning { conn.pin(remote) } else { conn.unpin(remote) });
     let mut e = Lines::new(ctx, item, None).entry(if pinning { Event::Pinned } else { Event::Unpinned });
     match result {
         Ok(()) => {
@@ -298,7 +298,7 @@ fn delete(
     ledger.append(entry(Event::Intent))?;
     // A pinned post is taken off the profile first (Bluesky keeps a pin to a removed post).
     if ledger.ledger().state(&post.id, item.platform).pinned.is_some() {
-        let (result, _) = with_retry(ctx.budget, || conn.unpin(remote), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.unpin(remote));
         if result.is_ok() {
             let mut e = entry(Event::Unpinned);
             e.remote = Some(remote.clone());
@@ -308,7 +308,7 @@ fn delete(
     // Last part first, so a thread never shows replies to a removed start.
     for id in part_ids(remote).iter().rev() {
         let part = Remote { id: id.clone(), url: None, parts: vec![] };
-        let (result, _) = with_retry(ctx.budget, || conn.delete(&part), |_, _| {});
+        let (result, _) = with_retry(ctx.budget, || conn.delete(&part));
         if let Err(error) = result {
             return failed(ledger, entry(Event::Failed), &error);
         }

@@ -5,6 +5,7 @@
 //! The reload script is added to HTML as it is served, never to the built files: what is in
 //! `dist/` is exactly what `build` writes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -136,7 +137,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             None => html(&mut stream, 200, &body, generation, head),
         };
     }
-    respond(&mut stream, 200, kind, &body, head, &[])
+    respond(&mut stream, 200, &kind, &body, head, &[])
 }
 
 enum Which {
@@ -239,44 +240,55 @@ fn respond(
     stream.flush()
 }
 
-fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "atom" => "application/atom+xml",
-        "xml" => "application/xml",
-        "md" | "txt" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "svg" => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
+/// Every text file a build writes is UTF-8; saying so keeps a browser from guessing another
+/// encoding for Swedish text.
+fn content_type(path: &str) -> Cow<'static, str> {
+    let kind = mime_guess::from_path(path).first_raw().unwrap_or("application/octet-stream");
+    if kind.starts_with("text/") { Cow::Owned(format!("{kind}; charset=utf-8")) } else { Cow::Borrowed(kind) }
 }
 
+/// `None` for what no file name can be: bytes that are not UTF-8, or a NUL.
 fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok().filter(|s| !s.contains('\0'))
+    let decoded = percent_encoding::percent_decode_str(s).decode_utf8().ok()?;
+    (!decoded.contains('\0')).then(|| decoded.into_owned())
 }
 
 /// The URL paths under which a file is seen, as `change` events name them.
 pub(crate) fn url_of(previews: bool, rel: &str) -> String {
     if previews { format!("/previews/{rel}") } else { format!("/{rel}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_types_a_build_writes() {
+        for (path, kind) in [
+            ("p/x/index.html", "text/html; charset=utf-8"),
+            ("static/style.css", "text/css; charset=utf-8"),
+            ("static/search.js", "text/javascript; charset=utf-8"),
+            ("search-index.json", "application/json"),
+            ("feed.atom", "application/atom+xml"),
+            ("sitemap.xml", "text/xml; charset=utf-8"),
+            ("media/a.PNG", "image/png"),
+            ("media/a.jpg", "image/jpeg"),
+            ("media/a.webp", "image/webp"),
+            ("media/a.svg", "image/svg+xml"),
+            (".budkavle-manifest", "application/octet-stream"),
+            ("a.b/c", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(path), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_are_decoded_once() {
+        assert_eq!(percent_decode("/p/sn%C3%B6r%C3%B6jning/").as_deref(), Some("/p/snöröjning/"));
+        // Decoded once, then checked for `..` by the caller.
+        assert_eq!(percent_decode("/%2e%2e/x").as_deref(), Some("/../x"));
+        assert_eq!(percent_decode("/%252e").as_deref(), Some("/%2e"));
+        assert_eq!(percent_decode("/%FF"), None, "not UTF-8");
+        assert_eq!(percent_decode("/a%00b"), None, "NUL");
+    }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use budkavle::PlatformId;
 use budkavle::ledger::{
-    Appender, Entry, ErrorInfo, Event, GENESIS, Ledger, Lock, NewEntry, Outcome, repair_torn_tail, torn_tail,
+    Appender, Entry, ErrorInfo, Event, GENESIS, Ledger, Lock, NewEntry, Outcome, lock_holder, repair_torn_tail,
+    torn_tail,
 };
 use budkavle::platform::Remote;
 use jiff::Timestamp;
@@ -97,7 +98,7 @@ fn round_trip_over_two_months() {
         .filter(|n| n.ends_with(".jsonl"))
         .collect();
     assert_eq!(files.len(), 2, "{files:?}");
-    assert!(!dir.path().join("ledger/.lock").exists(), "the lock is released when the appender is dropped");
+    assert_eq!(lock_holder(dir.path()).unwrap(), None, "the lock is released when the appender is dropped");
 
     let ledger = Ledger::read(dir.path()).expect("read");
     assert_eq!(ledger.entries(), written.as_slice());
@@ -210,7 +211,7 @@ fn an_edited_byte_breaks_the_chain_at_that_line() {
     assert!(d[0].to_string().starts_with("ledger/2026-11.jsonl:2:"), "{}", d[0]);
     // The appender refuses to extend a broken chain.
     assert!(Appender::open(dir.path()).is_err());
-    assert!(!dir.path().join("ledger/.lock").exists());
+    assert_eq!(lock_holder(dir.path()).unwrap(), None, "a refused appender releases the lock");
 }
 
 #[test]
@@ -363,84 +364,50 @@ fn a_second_appender_is_refused_while_the_first_holds_the_lock() {
     let msg = lock_error(Appender::open(dir.path()).unwrap_err());
     assert!(msg.contains(&format!("process {}", std::process::id())), "{msg}");
     assert!(msg.contains("another publisher is running"), "{msg}");
-    let holder = budkavle::ledger::lock_holder(dir.path()).unwrap().unwrap().unwrap();
+    assert!(msg.contains("nothing to remove"), "says what to do: {msg}");
+    let holder = lock_holder(dir.path()).unwrap().unwrap().unwrap();
     assert_eq!(holder.pid, std::process::id());
     drop(first);
+    assert_eq!(lock_holder(dir.path()).unwrap(), None);
+    assert!(dir.path().join("ledger/.lock").exists(), "the lock file is kept: removing it would race");
     let mut second = Appender::open(dir.path()).unwrap();
-    assert!(second.lock().note().is_none());
     second.append(published("a", PlatformId::Mastodon, "2026-05-01T10:00:01Z", "https://s.example/1")).unwrap();
 }
 
-/// The host name the library writes into its lock, read back from a real lock.
-fn this_host(dir: &Path) -> String {
-    let lock = Lock::acquire(dir).unwrap();
-    let host = budkavle::ledger::lock_holder(dir).unwrap().unwrap().unwrap().host;
-    lock.release().unwrap();
-    host
-}
-
-fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().expect("spawn true");
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
-}
-
-fn write_lock(dir: &Path, pid: u32, host: &str) {
-    std::fs::create_dir_all(dir.join("ledger")).unwrap();
-    std::fs::write(
-        dir.join("ledger/.lock"),
-        format!(r#"{{"pid":{pid},"host":"{host}","at":"2026-05-01T10:00:00Z","tool":"budkavle 0.1.0"}}"#),
-    )
-    .unwrap();
-}
-
-#[cfg(target_os = "linux")]
+/// What a lock file says decides nothing: a leftover naming a process, or garbage, does not
+/// keep anyone out while no process holds the OS lock.
 #[test]
-fn a_stale_lock_of_a_dead_process_on_this_host_is_broken_with_a_note() {
+fn the_lock_files_contents_never_keep_a_publisher_out() {
     let dir = tempfile::tempdir().unwrap();
-    let host = this_host(dir.path());
-    assert!(!host.is_empty());
-    let pid = dead_pid();
-    write_lock(dir.path(), pid, &host);
-    let a = Appender::open(dir.path()).expect("stale lock broken");
-    let note = a.lock().note().expect("a note for the person");
-    assert!(note.contains(&format!("process {pid}")) && note.contains("no longer runs"), "{note}");
-    assert_eq!(a.lock().broke_stale().map(|h| h.pid), Some(pid));
-    assert!(!dir.path().join("ledger/.lock.break").exists());
-    let holder = budkavle::ledger::lock_holder(dir.path()).unwrap().unwrap().unwrap();
-    assert_eq!(holder.pid, std::process::id());
-}
-
-#[test]
-fn locks_that_cannot_be_proven_stale_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = this_host(dir.path());
-
-    // Another host: its processes cannot be seen from here.
-    write_lock(dir.path(), dead_pid(), "some-other-host");
-    let msg = lock_error(Appender::open(dir.path()).unwrap_err());
-    assert!(msg.contains("some-other-host"), "{msg}");
-
-    // A live process on this host.
-    let mut sleeper = std::process::Command::new("sleep").arg("30").spawn().expect("spawn sleep");
-    write_lock(dir.path(), sleeper.id(), &host);
-    let refused = Appender::open(dir.path());
-    sleeper.kill().unwrap();
-    sleeper.wait().unwrap();
-    assert!(lock_error(refused.unwrap_err()).contains(&format!("process {}", sleeper.id())));
-
-    // A lock file that cannot be read (a publisher between creating and writing it).
-    std::fs::write(dir.path().join("ledger/.lock"), "").unwrap();
-    let msg = lock_error(Appender::open(dir.path()).unwrap_err());
-    assert!(msg.contains("cannot be read"), "{msg}");
-    // A break in progress elsewhere.
-    write_lock(dir.path(), dead_pid(), &host);
-    std::fs::write(dir.path().join("ledger/.lock.break"), "").unwrap();
-    if cfg!(target_os = "linux") {
-        let msg = lock_error(Appender::open(dir.path()).unwrap_err());
-        assert!(msg.contains("breaking it right now"), "{msg}");
+    std::fs::create_dir_all(dir.path().join("ledger")).unwrap();
+    let file = dir.path().join("ledger/.lock");
+    for leftover in [
+        // pid 1 always runs: the old heuristics would have kept this lock forever.
+        r#"{"pid":1,"host":"some-other-host","at":"2026-05-01T10:00:00Z","tool":"budkavle 0.1.0"}"#.to_string(),
+        "not a holder".to_string(),
+        String::new(),
+    ] {
+        std::fs::write(&file, &leftover).unwrap();
+        assert_eq!(lock_holder(dir.path()).unwrap(), None, "{leftover:?}");
+        let lock = Lock::acquire(dir.path()).unwrap_or_else(|e| panic!("{leftover:?}: {e}"));
+        assert_eq!(lock_holder(dir.path()).unwrap().unwrap().unwrap().pid, std::process::id());
+        lock.release().unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"", "cleared on release");
     }
+}
+
+/// A holder that has not written who it is (it just took the lock) is still a holder.
+#[test]
+fn a_holder_that_has_not_said_who_it_is_still_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("ledger")).unwrap();
+    let other = std::fs::File::create(dir.path().join("ledger/.lock")).unwrap();
+    other.try_lock().unwrap();
+    let msg = lock_error(Lock::acquire(dir.path()).unwrap_err());
+    assert!(msg.contains("has not written who it is"), "{msg}");
+    assert_eq!(lock_holder(dir.path()).unwrap(), Some(Err(String::new())));
+    drop(other);
+    Lock::acquire(dir.path()).expect("free once the other handle is closed");
 }
 
 #[test]
@@ -551,6 +518,65 @@ fn processes_appending_under_the_lock_keep_one_chain() {
     }
 }
 
+/// What the lock file says, whether or not anyone holds the lock.
+fn lock_holder_in_file(root: &Path) -> budkavle::ledger::Holder {
+    serde_json::from_slice(&std::fs::read(root.join("ledger/.lock")).unwrap()).expect("a holder")
+}
+
+const CHILD_HOLD: &str = "BUDKAVLE_LEDGER_CHILD_HOLD";
+
+/// The lock holder of the test below, which runs this test binary with it as a child: it takes
+/// the lock, says so by creating the file `CHILD_HOLD` names, and sleeps until it is killed (at
+/// most a minute, should the parent die first). Run on its own, it takes and releases the lock.
+#[test]
+fn child_holder() {
+    let own = tempfile::tempdir().unwrap();
+    let Some(ready) = std::env::var_os(CHILD_HOLD) else {
+        Lock::acquire(own.path()).unwrap().release().unwrap();
+        return;
+    };
+    let dir = std::env::var(CHILD_DIR).unwrap();
+    let _lock = Lock::acquire(Path::new(&dir)).unwrap();
+    std::fs::write(ready, "").unwrap();
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_lock_held_by_another_process_is_refused_and_freed_when_that_process_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ready = dir.path().join("ready");
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["child_holder", "--exact", "--test-threads=1", "--quiet"])
+        .env(CHILD_DIR, dir.path())
+        .env(CHILD_HOLD, &ready)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn child");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the child never took the lock");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    let msg = lock_error(Lock::acquire(dir.path()).unwrap_err());
+    assert!(msg.contains(&format!("process {} on host", child.id())), "names the holder: {msg}");
+    assert!(msg.contains("another publisher is running"), "{msg}");
+    assert_eq!(lock_holder(dir.path()).unwrap().unwrap().unwrap().pid, child.id());
+    assert!(Appender::open(dir.path()).is_err(), "appending is refused too");
+
+    child.kill().unwrap(); // SIGKILL: no destructor runs, the lock file keeps naming the child
+    child.wait().unwrap();
+    assert_eq!(lock_holder_in_file(dir.path()).pid, child.id());
+    assert_eq!(lock_holder(dir.path()).unwrap(), None, "the OS released the lock at death");
+    let started = std::time::Instant::now();
+    let lock = Lock::acquire(dir.path()).expect("acquired at once: there is nothing stale to break");
+    // Well under the half second a held lock is tried for.
+    assert!(started.elapsed() < Duration::from_millis(400), "{:?}", started.elapsed());
+    assert_eq!(lock_holder_in_file(dir.path()).pid, std::process::id(), "the new holder's information");
+    lock.release().unwrap();
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_publisher_killed_mid_run_leaves_a_ledger_the_next_run_can_continue() {
@@ -567,9 +593,9 @@ fn a_publisher_killed_mid_run_leaves_a_ledger_the_next_run_can_continue() {
         child.kill().unwrap();
         child.wait().unwrap();
 
-        assert!(dir.path().join("ledger/.lock").exists(), "killed while holding the lock");
-        let lock = Lock::acquire(dir.path()).expect("the dead publisher's lock is stale");
-        assert!(lock.note().is_some());
+        let left = lock_holder_in_file(dir.path());
+        assert_eq!(left.pid, child.id(), "killed while holding the lock, its file still names it");
+        let lock = Lock::acquire(dir.path()).expect("the OS released the dead publisher's lock");
         if let Some(torn) = repair_torn_tail(&lock).unwrap() {
             eprintln!("round {round}: repaired a torn line of {} bytes", torn.bytes.len());
         }
