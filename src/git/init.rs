@@ -9,8 +9,11 @@ use git2::{IndexAddOption, Repository, RepositoryInitOptions, Signature};
 use crate::error::{Error, Result};
 
 /// Whether `dir` lies inside a git work tree already (then `init` leaves git alone).
+/// The folder may not exist yet: its nearest existing ancestor decides.
 pub fn inside_repository(dir: &Path) -> bool {
-    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let Some(existing) = dir.ancestors().find(|a| a.is_dir()) else { return false };
+    let start = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
     Repository::discover(&start).is_ok_and(|r| !r.is_bare())
 }
 

@@ -271,6 +271,8 @@ impl Validator<'_, '_> {
             None => strategy
                 .enabled_platforms()
                 .filter(|&id| match crate::platform::get(id).unmet(f.media.len()) {
+                    // Skipped by hand already: nothing to say.
+                    Some(_) if f.platform.get(id.name()).is_some_and(|o| o.get_ref().skip) => false,
                     Some(reason) => {
                         left_out.push((id, reason));
                         false

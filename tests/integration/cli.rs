@@ -376,3 +376,52 @@ fn a_failed_write_to_standard_output_is_an_error() {
     assert!(stderr.contains("cannot write standard output"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A post that names no platforms goes wherever it fits: without an image it skips Instagram,
+/// and `check`, `preview` and `publish --dry-run` say so instead of failing the post. Naming
+/// Instagram keeps the requirement an error.
+#[test]
+fn a_text_post_without_platforms_skips_instagram_with_a_note() {
+    let repo = Repo::new("");
+    repo.post("text.md", "+++\ntitle = \"Text\"\ngoal = \"info\"\naudiences = [\"alla\"]\n+++\n\nVi plogar i natt.\n");
+    let root = repo.path().to_str().unwrap();
+    let (code, out, err) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no image: not for Instagram") && out.contains("limits.media.left-out"), "{out}");
+    let (code, out, err) = run(&["--root", root, "preview", "text"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("── Mastodon ──") && !out.contains("── Instagram ──\n"), "{out}");
+    assert!(out.contains("no image: not for Instagram"), "{out}");
+    let (code, out, err) = run(&["--root", root, "publish", "--dry-run"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no image: not for Instagram (1 post: text)"), "{out}");
+    let (code, _, err) = run(&["--root", root, "build", "--only", "platforms"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(repo.path().join("dist/platforms/mastodon/text.json").is_file());
+    assert!(!repo.path().join("dist/platforms/instagram/text.json").exists());
+
+    repo.post("text.md", "+++\ntitle = \"Text\"\nplatforms = [\"instagram\", \"x\"]\n+++\n\nVi plogar i natt.\n");
+    let (code, out, _) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Instagram needs an image"), "{out}");
+}
+
+/// A post `new` wrote and nobody filled in is an error, with what to do.
+#[test]
+fn check_refuses_the_placeholder_of_new() {
+    let repo = Repo::new("");
+    let root = repo.path().to_str().unwrap();
+    let (code, out, err) = run(&["--root", root, "new", "Snöröjning i natt", "--date", "2027-01-10T09:00:00"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.trim_end().ends_with("snorojning-i-natt.md"), "{out}");
+    let (code, out, _) = run(&["--root", root, "check"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("placeholder from `budkavle new` is still here") && out.contains("post.placeholder"), "{out}");
+    let path = repo.path().join("content/posts/snorojning-i-natt.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().position(|l| l.starts_with("Skriv inlägget här")).unwrap() + 1;
+    assert!(out.contains(&format!("snorojning-i-natt.md:{line}:1: error")), "{out}");
+    std::fs::write(&path, text.replace(budkavle::post::PLACEHOLDERS[0], "Vi plogar i natt.")).unwrap();
+    let (_, out, _) = run(&["--root", root, "check"], None);
+    assert!(!out.contains("post.placeholder"), "{out}");
+}
