@@ -47,9 +47,8 @@ pub struct Options<'a> {
 
 /// Renders every post × target platform, collecting every template error.
 pub fn render_all(project: &Project) -> Result<Vec<Rendered>> {
-    let results = par_map(&project.posts, |post| {
-        render::targets(post).map(|p| render::render(project, post, p)).collect::<Vec<_>>()
-    });
+    let results =
+        par_map(&project.posts, |post| post.targets().map(|p| render::render(project, post, p)).collect::<Vec<_>>());
     let mut diags = Diagnostics::default();
     let mut out = Vec::new();
     for r in results.into_iter().flatten() {

@@ -13,7 +13,7 @@
 //! <!-- layers: the test parses the lines between these markers -->
 //! - foundations: `error`, `fsutil`, `toml_diag`, `output`, `escape`, `lang`, `datetime`, `id`, `kind`
 //! - platform rules (pure): `platform`, `media`
-//! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `ledger`, `git`
+//! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `cadence`, `ledger`, `git`
 //! - rendering: `render`
 //! - checking: `check`
 //! - scheduling: `schedule`
@@ -35,6 +35,7 @@ mod toml_diag;
 pub mod media;
 pub mod platform;
 
+pub mod cadence;
 pub mod crisis;
 pub mod git;
 pub mod ledger;

@@ -124,7 +124,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
             if post.draft || post.retracted.is_some() || !in_window(at) {
                 continue;
             }
-            if !crate::render::targets(post).any(|p| p == platform) {
+            if !post.targets().any(|p| p == platform) {
                 continue;
             }
             let status = if ledger.state(&post.id, platform).outcome() == Outcome::Published {

@@ -126,7 +126,8 @@ pub fn check_one(
     post: &crate::post::Post,
     rules: &[Box<dyn Rule>],
 ) -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
-    let rendered = crate::render::targets(post)
+    let rendered = post
+        .targets()
         .map(|p| crate::render::render(project, post, p))
         .collect::<std::result::Result<Vec<Rendered>, _>>()?;
     let mut findings = check_post(project, post, &rendered, rules);

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use budkavle::kind::Kind;
 use budkavle::{Error, scaffold};
 
-use super::{Cli, Out};
+use super::{Cli, Out, say};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -14,7 +14,8 @@ pub(crate) struct Args {
     /// news, event, campaign or crisis.
     #[arg(long, default_value = "news")]
     pub kind: String,
-    /// When to publish, e.g. 2026-12-01T09:00:00 (default: tomorrow 09:00).
+    /// When to publish, e.g. 2026-12-01T09:00:00 (default: the next weekday working hour that
+    /// keeps every platform's cadence and no blackout).
     #[arg(long)]
     pub date: Option<String>,
 }
@@ -23,7 +24,21 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let project = super::load(cli)?;
     let kind = args.kind.parse::<Kind>().map_err(Error::Usage)?;
     let opts = scaffold::NewOptions { title: &args.title, kind, date: args.date.clone(), now: jiff::Timestamp::now() };
-    let path = scaffold::new_post(&project, &opts)?;
-    Out::new().line(format_args!("{}", cli.root.join(path).display()))?;
+    let made = scaffold::new_post(&project, &opts)?;
+    if let Some(p) = &made.proposal {
+        let at = p.at.to_zoned_datetime(project.strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M");
+        if p.passed.is_empty() {
+            say(cli, format_args!("date {at}: the next free slot on every platform (--date sets another)"));
+        } else {
+            say(
+                cli,
+                format_args!(
+                    "date {at}: the first slot that keeps the cadence and blackouts; passed over: {} (--date sets another)",
+                    p.passed.join("; ")
+                ),
+            );
+        }
+    }
+    Out::new().line(format_args!("{}", cli.root.join(&made.path).display()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let mut out = Out::new();
     let color = super::color();
     let mut any_over = false;
-    for p in render::targets(post) {
+    for p in post.targets() {
         let r = render::render(&project, post, p).map_err(|d| Error::Invalid(vec![d]))?;
         any_over |= r.over_limit;
         write(out.writer(), &r, color).map_err(super::write_error)?;

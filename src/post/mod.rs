@@ -92,6 +92,12 @@ impl Post {
         line_col(&self.source, offset)
     }
 
+    /// The platforms the post goes to: its own list (or the strategy's, where it fits), minus
+    /// `skip` overrides.
+    pub fn targets(&self) -> impl Iterator<Item = PlatformId> + '_ {
+        self.platforms.iter().copied().filter(|p| !self.overrides.get(p).is_some_and(|o| o.skip))
+    }
+
     /// The body a platform receives: its override when one is written.
     pub fn body_for(&self, platform: PlatformId) -> &Body {
         self.override_bodies.get(&platform).unwrap_or(&self.body)

@@ -191,7 +191,7 @@ impl Previews {
         findings: &[&Finding],
     ) -> std::result::Result<((String, Vec<u8>), PostRow), Diagnostic> {
         let rendered: Vec<Rendered> =
-            render::targets(post).map(|p| render::render(project, post, p)).collect::<std::result::Result<_, _>>()?;
+            post.targets().map(|p| render::render(project, post, p)).collect::<std::result::Result<_, _>>()?;
         let row = row(project, post, &rendered, findings);
         let cards: Vec<Card> = rendered.iter().map(|r| self.card(project, post, r)).collect();
         let findings_view: Vec<FindingView> = findings

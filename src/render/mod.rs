@@ -73,21 +73,16 @@ impl Rendered {
     }
 }
 
-/// The platforms a post goes to: its own list (or the strategy's), minus `skip` overrides.
-pub fn targets(post: &Post) -> impl Iterator<Item = PlatformId> + '_ {
-    post.platforms.iter().copied().filter(|p| !post.overrides.get(p).is_some_and(|o| o.skip))
-}
-
 pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered, Diagnostic> {
     let part_texts: Vec<String> = post.body_for(id).parts.iter().map(text::part_text).collect();
     render_texts(project, post, id, &part_texts)
 }
 
-/// The post on each of its [`targets`], in order: what `render` gives for each, with the
+/// The post on each of its [`Post::targets`], in order: what `render` gives for each, with the
 /// marked text of the post's body made once for every platform without its own text.
 pub fn render_targets(project: &Project, post: &Post) -> Result<Vec<Rendered>, Diagnostic> {
     let mut shared: Option<Vec<String>> = None;
-    targets(post)
+    post.targets()
         .map(|id| {
             let body = post.body_for(id);
             if std::ptr::eq(body, &post.body) {

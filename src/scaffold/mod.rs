@@ -123,13 +123,21 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialised> {
 pub struct NewOptions<'a> {
     pub title: &'a str,
     pub kind: crate::kind::Kind,
-    /// `None`: tomorrow at 09:00 in the organisation's time zone.
+    /// `None`: the next free slot ([`crate::schedule::next_free`]).
     pub date: Option<String>,
     pub now: Timestamp,
 }
 
+/// What `new` wrote.
+#[derive(Debug)]
+pub struct NewPost {
+    pub path: PathBuf,
+    /// The date `new` chose, when none was given, and why it and not an earlier time.
+    pub proposal: Option<crate::schedule::Proposal>,
+}
+
 /// Writes a new post with front matter filled from the strategy and returns its path.
-pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
+pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<NewPost> {
     let title = opts.title.trim();
     if title.is_empty() {
         return Err(Error::Usage("the title is empty".into()));
@@ -143,6 +151,7 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
         return Err(Error::Usage(format!("{} already exists; choose another title", rel.display())));
     }
     let strategy = &project.strategy;
+    let mut proposal = None;
     let date = match &opts.date {
         Some(d) => {
             let parsed: toml::value::Datetime =
@@ -150,7 +159,22 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
             crate::datetime::resolve_datetime(&parsed, &strategy.timezone).map_err(Error::Usage)?;
             parsed.to_string()
         }
-        None => tomorrow_nine_in(opts.now, &strategy.timezone),
+        // A crisis post goes out when it must; everything else gets the next free slot on the
+        // platforms a new text post goes to, so two new posts never collide in `check`.
+        None if opts.kind == crate::kind::Kind::Crisis => tomorrow_nine_in(opts.now, &strategy.timezone),
+        None => {
+            let platforms: Vec<PlatformId> =
+                strategy.enabled_platforms().filter(|&p| crate::platform::get(p).unmet(0).is_none()).collect();
+            match crate::schedule::next_free(project, &platforms, opts.now) {
+                Some(p) => {
+                    let local = p.at.to_zoned_datetime(strategy.timezone.clone());
+                    let text = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+                    proposal = Some(p);
+                    text
+                }
+                None => tomorrow_nine_in(opts.now, &strategy.timezone),
+            }
+        }
     };
     let goals: Vec<&str> = strategy.goal_ids().collect();
     let audiences: Vec<&str> = strategy.audience_ids().collect();
@@ -182,7 +206,7 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<PathBuf> {
     front.push_str(crate::post::PLACEHOLDERS[usize::from(english)]);
     front.push('\n');
     write_atomic(&project.root.join(&rel), front.as_bytes())?;
-    Ok(rel)
+    Ok(NewPost { path: rel, proposal })
 }
 
 fn tomorrow_nine(now: Timestamp) -> String {

@@ -4,11 +4,13 @@
 
 pub mod plan;
 pub mod review;
+mod slot;
 
 use jiff::Timestamp;
 
 pub use plan::{Action, Hold, Item, Options, Plan, ReplyTarget, describe, hold_at, hold_text};
 pub use review::{Review, Reviews};
+pub use slot::{Proposal, next_free};
 
 use crate::error::Result;
 use crate::ledger::Ledger;

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::review::{Review, Reviews};
+use crate::cadence::Blackout;
 use crate::crisis::Chains;
 use crate::kind::Kind;
 use crate::ledger::{Entry, Event, Ledger, Outcome};
@@ -127,7 +128,7 @@ pub fn plan(
     changed: &dyn Fn(&Post, &Entry) -> bool,
 ) -> Plan {
     let crisis = crate::crisis::mode(project);
-    let blackouts = blackouts(project);
+    let blackouts = crate::cadence::blackouts(project);
     // When a post went out, for the order of a chain's messages: its date, or its first
     // publication on any platform.
     let chains = Chains::of(project, |p| {
@@ -143,7 +144,7 @@ pub fn plan(
             skipped += 1;
             continue;
         }
-        for platform in crate::render::targets(post) {
+        for platform in post.targets() {
             if !project.strategy.platforms.contains_key(&platform)
                 || (!options.platforms.is_empty() && !options.platforms.contains(&platform))
             {
@@ -234,7 +235,7 @@ fn due(
     platform: PlatformId,
     now: Timestamp,
     crisis: bool,
-    blackouts: &[(Timestamp, Timestamp, String)],
+    blackouts: &[Blackout],
     reviews: &Reviews,
     history: &History,
     item: &mut Item,
@@ -252,8 +253,8 @@ fn due(
         if crisis {
             return hold(Hold::Crisis);
         }
-        if let Some((_, until, reason)) = blackouts.iter().find(|(start, end, _)| *start <= now && now <= *end) {
-            return hold(Hold::Blackout { until: *until, reason: reason.clone() });
+        if let Some(b) = blackouts.iter().find(|b| b.covers(now)) {
+            return hold(Hold::Blackout { until: b.end, reason: b.reason.clone() });
         }
     }
     match reviews.get(&post.id) {
@@ -301,26 +302,10 @@ pub fn hold_at(project: &Project, post: &Post, at: Timestamp) -> Option<Hold> {
     if crate::crisis::mode(project) {
         return Some(Hold::Crisis);
     }
-    blackouts(project)
+    crate::cadence::blackouts(project)
         .into_iter()
-        .find(|(start, end, _)| *start <= at && at <= *end)
-        .map(|(_, until, reason)| Hold::Blackout { until, reason })
-}
-
-fn blackouts(project: &Project) -> Vec<(Timestamp, Timestamp, String)> {
-    let tz = &project.strategy.timezone;
-    project
-        .strategy
-        .file
-        .blackout
-        .periods
-        .iter()
-        .filter_map(|p| {
-            let start = crate::datetime::resolve_datetime(p.start.get_ref(), tz).ok()?;
-            let end = crate::datetime::resolve_datetime(p.end.get_ref(), tz).ok()?;
-            Some((start, end, p.reason.clone()))
-        })
-        .collect()
+        .find(|b| b.covers(at))
+        .map(|b| Hold::Blackout { until: b.end, reason: b.reason })
 }
 
 /// What the ledger says beyond the folded state: since when a pair's sends are unsure, and the

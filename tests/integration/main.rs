@@ -35,6 +35,7 @@ mod publish_faults;
 mod publish_mastodon;
 mod publish_plan;
 mod render;
+mod schedule_slot;
 mod serve;
 mod site;
 mod site_browser;

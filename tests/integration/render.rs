@@ -142,7 +142,7 @@ fn overrides_replace_text_and_tags_and_skip_platforms() {
     let m = rendered(&repo, "o", PlatformId::Mastodon);
     assert!(m.parts[0].text.starts_with("Lång text för alla andra."));
     let project = repo.load();
-    let targets: Vec<_> = budkavle::render::targets(project.post("o").unwrap()).collect();
+    let targets: Vec<_> = project.post("o").unwrap().targets().collect();
     assert!(!targets.contains(&PlatformId::Instagram));
     assert!(targets.contains(&PlatformId::X));
 }
@@ -235,8 +235,7 @@ fn render_targets_equals_rendering_each_platform() {
     let project = repo.load();
     for post in &project.posts {
         let all = budkavle::render::render_targets(&project, post).expect("render");
-        let each: Vec<Rendered> =
-            budkavle::render::targets(post).map(|p| render(&project, post, p).expect("render")).collect();
+        let each: Vec<Rendered> = post.targets().map(|p| render(&project, post, p).expect("render")).collect();
         assert_eq!(all.len(), each.len());
         for (a, b) in all.iter().zip(&each) {
             assert_eq!(serde_json::to_string(a).expect("json"), serde_json::to_string(b).expect("json"), "{}", post.id);

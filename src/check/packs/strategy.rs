@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+use crate::cadence;
 use crate::check::Level;
 use crate::check::rule::{Emitter, PostCtx, ProjectCtx, ProjectEmitter, Rule};
 use crate::kind::Kind;
@@ -114,13 +115,10 @@ impl Rule for BlackoutRule {
         if post.draft || post.kind == Kind::Crisis {
             return;
         }
-        let strategy = &ctx.project.strategy;
-        let tz = &strategy.timezone;
-        for period in &strategy.file.blackout.periods {
-            let start = crate::datetime::resolve_datetime(period.start.get_ref(), tz);
-            let end = crate::datetime::resolve_datetime(period.end.get_ref(), tz);
-            let (Ok(start), Ok(end)) = (start, end) else { continue };
-            if start <= date && date <= end {
+        let tz = &ctx.project.strategy.timezone;
+        for period in cadence::blackouts(ctx.project) {
+            if period.covers(date) {
+                let (start, end) = (period.start, period.end);
                 at_date(
                     out,
                     post,
@@ -144,41 +142,6 @@ fn sentence(reason: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/// A post that takes a slot in a platform's schedule.
-struct Slot<'a> {
-    post: &'a Post,
-    date: Timestamp,
-}
-
-/// Per platform, the posts that count against its cadence, in time order. Crisis posts, drafts,
-/// retracted posts and undated posts (out on merge: when is unknown) do not count, and neither
-/// do corrections and cancellations — they are replies that must go out as soon as they can.
-fn schedule<'a>(ctx: &ProjectCtx<'a>) -> BTreeMap<PlatformId, Vec<Slot<'a>>> {
-    let mut by_platform: BTreeMap<PlatformId, Vec<Slot<'_>>> = BTreeMap::new();
-    for post in &ctx.project.posts {
-        let Some(date) = post.date else { continue };
-        if post.draft
-            || post.kind == Kind::Crisis
-            || post.retracted.is_some()
-            || post.corrects.is_some()
-            || post.cancels.is_some()
-        {
-            continue;
-        }
-        for platform in crate::render::targets(post) {
-            by_platform.entry(platform).or_default().push(Slot { post, date });
-        }
-    }
-    for slots in by_platform.values_mut() {
-        slots.sort_by(|a, b| (a.date, &a.post.id).cmp(&(b.date, &b.post.id)));
-    }
-    by_platform
-}
-
-fn cadence<'a>(ctx: &ProjectCtx<'a>, platform: PlatformId) -> Option<&'a crate::strategy::Cadence> {
-    ctx.project.strategy.configured.get(&platform).and_then(|c| c.cadence.as_ref())
-}
 
 /// A short human duration: "45m", "1h 30m", "1d 2h".
 fn duration(d: SignedDuration) -> String {
@@ -244,8 +207,8 @@ impl Rule for Collision {
         let tz = &ctx.project.strategy.timezone;
         // later post → (earlier post, its time, the gap) → platforms
         let mut clashes: PerPost<'_, (String, String, String)> = BTreeMap::new();
-        for (platform, slots) in schedule(ctx) {
-            let Some(gap) = cadence(ctx, platform).and_then(|c| c.min_gap.as_ref()) else { continue };
+        for (platform, slots) in cadence::slots(ctx.project) {
+            let Some(gap) = cadence::of(ctx.project, platform).and_then(|c| c.min_gap.as_ref()) else { continue };
             let Some(min) = crate::strategy::parse_duration(gap.get_ref()) else { continue };
             for pair in slots.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
@@ -293,9 +256,9 @@ impl Rule for CadenceRule {
         let tz = &ctx.project.strategy.timezone;
         // post → (day, its place that day, the posts before it) → platforms
         let mut beyond: PerPost<'_, (jiff::civil::Date, usize, String)> = BTreeMap::new();
-        for (platform, slots) in schedule(ctx) {
-            let Some(max) = cadence(ctx, platform).and_then(|c| c.max_per_day) else { continue };
-            let mut days: BTreeMap<jiff::civil::Date, Vec<&Slot<'_>>> = BTreeMap::new();
+        for (platform, slots) in cadence::slots(ctx.project) {
+            let Some(max) = cadence::of(ctx.project, platform).and_then(|c| c.max_per_day) else { continue };
+            let mut days: BTreeMap<jiff::civil::Date, Vec<&cadence::Slot<'_>>> = BTreeMap::new();
             for slot in &slots {
                 days.entry(slot.date.to_zoned_datetime(tz.clone()).date()).or_default().push(slot);
             }
