@@ -45,6 +45,12 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
             findings = checker::check(&project)?;
         }
     }
+    // Where a post that names no platforms is not sent, and why: a note, not a fault of the post.
+    for post in &project.posts {
+        for (id, reason) in &post.left_out {
+            say(cli, format_args!("note: {}: {reason}: not for {}", post.path.display(), id.display_name()));
+        }
+    }
     let rules = rule_infos(&project)?;
     let by_path: HashMap<&Path, &str> = project.posts.iter().map(|p| (p.path.as_path(), p.source.as_str())).collect();
     let source = |path: &Path| by_path.get(path).map(|s| s.to_string());

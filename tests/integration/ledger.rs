@@ -547,7 +547,7 @@ fn a_lock_held_by_another_process_is_refused_and_freed_when_that_process_is_kill
     let dir = tempfile::tempdir().unwrap();
     let ready = dir.path().join("ready");
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["child_holder", "--exact", "--test-threads=1", "--quiet"])
+        .args(["ledger::child_holder", "--exact", "--test-threads=1", "--quiet"])
         .env(CHILD_DIR, dir.path())
         .env(CHILD_HOLD, &ready)
         .stdout(std::process::Stdio::null())

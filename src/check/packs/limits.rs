@@ -68,7 +68,7 @@ impl Rule for Media {
         Level::Error
     }
     fn description(&self) -> String {
-        "Images a platform needs or refuses: Instagram needs one (a post that does not name its platforms and has none is left out there, with a note), each platform has a maximum; Instagram takes at most 30 hashtags.".into()
+        "Images a platform needs or refuses: Instagram needs one, each platform has a maximum; Instagram takes at most 30 hashtags.".into()
     }
     fn example(&self) -> String {
         "A post without [[media]] that goes to Instagram.".into()
@@ -76,16 +76,6 @@ impl Rule for Media {
 
     fn check_post(&self, ctx: &PostCtx<'_>, out: &mut Emitter<'_>) {
         let body = body_range(ctx);
-        // A post that names no platforms is not sent where it does not fit: said, not faulted.
-        for (id, reason) in &ctx.post.left_out {
-            let name = id.display_name();
-            out.on_post(format!(
-                "{reason}: not for {name} (add [[media]] to post it there too, or name the platforms with `platforms = [...]`)"
-            ))
-            .with_rule_suffix("left-out")
-            .with_level(Level::Suggestion)
-            .on_platform(*id);
-        }
         for r in ctx.rendered {
             let p = platform::get(r.platform);
             let name = r.platform.display_name();
