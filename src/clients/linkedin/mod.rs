@@ -84,8 +84,8 @@ const LIST_MAX: usize = 500;
 
 /// Logs in to the page `[platforms.linkedin]` configures: `page_id` is the organisation
 /// (`urn:li:organization:N` or N), `token_env` names the variable holding a member's access
-/// token with `w_organization_social` (posting) and `r_organization_social` (look-ups), the
-/// member holding a role on the page; `api_version` the `LinkedIn-Version`; `api_url` the API
+/// token with `w_organization_social` (posting) and `r_organization_social` (look-ups, and
+/// edits, which read the post first), the member holding a role on the page; `api_version` the `LinkedIn-Version`; `api_url` the API
 /// host (default `https://api.linkedin.com`). No request is made until the first call.
 pub(crate) fn connect(
     account: &Account<'_>,
@@ -709,4 +709,167 @@ fn post_remote(urn: &str) -> Remote {
 fn comment_remote(urn: &str) -> Remote {
     let url = restli::comment(urn).map(|(thread, _)| restli::comment_url(thread, urn));
     Remote { id: urn.to_string(), url, parts: Vec::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// One request as the test server saw it: request line, headers (lower-cased), body.
+    #[derive(Debug, Clone)]
+    struct Seen {
+        line: String,
+        headers: Vec<(String, String)>,
+        body: String,
+    }
+
+    impl Seen {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// A one-request-per-connection HTTP server on 127.0.0.1 answering with `answer`.
+    fn server(answer: impl Fn(&Seen) -> (u16, String) + Send + 'static) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    let (k, v) = h.split_once(':').unwrap();
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+                let length = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let request =
+                    Seen { line: line.trim_end().to_string(), headers, body: String::from_utf8_lossy(&body).into() };
+                log.lock().unwrap().push(request.clone());
+                let (code, json) = answer(&request);
+                let reply = format!(
+                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+                    json.len()
+                );
+                stream.write_all(reply.as_bytes()).unwrap();
+            }
+        });
+        (base, seen)
+    }
+
+    fn client(base: String, media_wait: Duration) -> LinkedinClient {
+        LinkedinClient {
+            http: Http::new(Duration::from_secs(5)).unwrap(),
+            base,
+            token: Secret::new("AQVtok-3c1d9a"),
+            version: DEFAULT_VERSION.into(),
+            page: "urn:li:organization:5515715".into(),
+            media_wait,
+        }
+    }
+
+    fn out(text: &str) -> Outgoing<'_> {
+        Outgoing { key: "k", text, facets: &[], lang: "sv", media: &[], reply_to: None, link: None }
+    }
+
+    #[test]
+    fn the_token_stays_out_of_debug_output() {
+        let shown = format!("{:?}", client("http://127.0.0.1:9".into(), MEDIA_WAIT));
+        assert!(!shown.contains("AQVtok-3c1d9a") && shown.contains("Secret(***)"), "{shown}");
+    }
+
+    #[test]
+    fn a_comment_is_edited_as_the_page_with_the_documented_partial_update() {
+        let (base, seen) = server(|_| (204, String::new()));
+        let mut c = client(base, MEDIA_WAIT);
+        let comment = Remote { id: "urn:li:comment:(urn:li:activity:11,22)".into(), url: None, parts: vec![] };
+        let edited = c.edit(&comment, &out("Rättat: kl. 10\\_00 {hashtag|\\#|Testby}")).unwrap();
+        assert_eq!(edited.id, comment.id);
+        let seen = seen.lock().unwrap();
+        let request = &seen[0];
+        assert_eq!(
+            request.line,
+            "POST /rest/socialActions/urn%3Ali%3Aactivity%3A11/comments/22?actor=urn%3Ali%3Aorganization%3A5515715 HTTP/1.1"
+        );
+        assert_eq!(request.header("x-restli-method"), Some("PARTIAL_UPDATE"));
+        assert_eq!(request.header("linkedin-version"), Some(DEFAULT_VERSION));
+        assert_eq!(request.header("x-restli-protocol-version"), Some("2.0.0"));
+        assert_eq!(request.header("authorization"), Some("Bearer AQVtok-3c1d9a"));
+        let body: Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(body, json!({"patch": {"message": {"$set": {"text": "Rättat: kl. 10_00 #Testby"}}}}));
+    }
+
+    #[test]
+    fn an_image_that_never_becomes_available_is_transient() {
+        let (base, _) = server(move |req| {
+            if req.line.starts_with("POST /rest/images?action=initializeUpload ") {
+                let port = req.header("host").unwrap_or_default().to_string();
+                let url = format!("http://{port}/dms-uploads/K/uploaded-image/0?ut=x");
+                (200, json!({"value": {"uploadUrl": url, "image": "urn:li:image:K"}}).to_string())
+            } else if req.line.starts_with("PUT /dms-uploads/") {
+                (201, String::new())
+            } else {
+                (200, r#"{"status":"PROCESSING","id":"urn:li:image:K"}"#.into())
+            }
+        });
+        let mut c = client(base, Duration::from_millis(500));
+        let media = [Upload {
+            bytes: vec![0x89, b'P', b'N', b'G'],
+            mime: "image/png",
+            alt: "alt".into(),
+            width: 1,
+            height: 1,
+            name: "a.png".into(),
+        }];
+        let err = c.publish(&Outgoing { media: &media, ..out("Bild") }).unwrap_err();
+        assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
+        assert!(err.message().contains("a.png") && err.message().contains("not available"), "{err}");
+    }
+
+    #[test]
+    fn the_token_goes_only_to_linkedin_upload_hosts() {
+        let c = client("https://api.linkedin.com".into(), MEDIA_WAIT);
+        assert!(c.upload_target("https://www.linkedin.com/dms-uploads/C4E/uploaded-image/0?ut=1", "up").is_ok());
+        for bad in [
+            "http://www.linkedin.com/dms-uploads/x",
+            "https://linkedin.com.evil.example/dms-uploads/x",
+            "https://evil.example/?linkedin.com",
+            "not a url",
+        ] {
+            let err = c.upload_target(bad, "up").unwrap_err();
+            assert!(matches!(err, SendError::Permanent { kind: ErrorKind::Protocol, .. }), "{bad}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn versions_are_months() {
+        assert!(is_version("202611") && is_version("202601.03"));
+        assert!(!is_version("202613") && !is_version("2026-11") && !is_version("20261") && !is_version("202611.1"));
+    }
+
+    #[test]
+    fn alt_texts_of_single_and_multi_image_posts() {
+        let one = json!({"media": {"id": "urn:li:image:A", "altText": "ett"}});
+        assert_eq!(alts_of(&one), ["ett"]);
+        let many =
+            json!({"multiImage": {"images": [{"id": "urn:li:image:A", "altText": "ett"}, {"id": "urn:li:image:B"}]}});
+        assert_eq!(alts_of(&many), ["ett", ""]);
+        assert!(alts_of(&json!({"article": {"source": "https://a.se"}})).is_empty());
+        assert!(alts_of(&Value::Null).is_empty());
+    }
 }
