@@ -32,6 +32,7 @@ mod preview_browser;
 mod publish_bluesky;
 mod publish_e2e;
 mod publish_faults;
+mod publish_linkedin;
 mod publish_mastodon;
 mod publish_plan;
 mod render;

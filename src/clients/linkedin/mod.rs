@@ -1,0 +1,875 @@
+//! Sending to a LinkedIn organisation page: the [`Connection`] behind `budkavle publish`, on
+//! the versioned REST API of LinkedIn's Community Management API.
+//!
+//! Documentation followed (learn.microsoft.com/en-us/linkedin/…):
+//! - Posts API, `…/marketing/community-management/shares/posts-api`: create (201, the URN in
+//!   `x-restli-id`), find by author, partial update, delete (idempotent, 204);
+//! - multi-image posts, `…/shares/multiimage-post-api` (2 to 20 images, alt text each);
+//! - Images API, `…/shares/images-api`: `initializeUpload`, the upload `PUT` with the bearer
+//!   token, then `GET` until the image is `AVAILABLE`; JPG, GIF and PNG below 36,152,320 pixels;
+//! - Comments API, `…/shares/comments-api`: create, edit and delete a comment as the page;
+//! - little text format, `…/shares/little-text-format` (see [`little`]);
+//! - versioning, `…/marketing/versioning`: every call names a `LinkedIn-Version` (YYYYMM),
+//!   each served for at least a year;
+//! - error handling and rate limits, `…/shared/api-guide/concepts/error-handling` and
+//!   `…/rate-limits` (see [`failure`]).
+//!
+//! Every `/rest` call carries `Authorization: Bearer`, `LinkedIn-Version` (strategy.toml's
+//! `api_version`, default [`DEFAULT_VERSION`]) and `X-Restli-Protocol-Version: 2.0.0`; every
+//! URN in a URL is percent-encoded as Rest.li 2.0 requires ([`restli`]).
+//!
+//! **Threads.** LinkedIn has no reply threads for organisation posts. A part that answers
+//! another (`out.reply_to`: the later parts of a thread, an update of an earlier post) goes
+//! out as a comment by the page on the first post, in plain text (a comment is not little
+//! text). Deleting a post deletes its comments with it, last first.
+//!
+//! **Exactly once.** LinkedIn honours no idempotency key. Two things stand in for one:
+//! - A `POST /rest/posts` repeated with the same text within ten minutes is refused with 422
+//!   `DUPLICATE_POST`, naming the post that already holds it; that post is returned as the
+//!   one sent, never posted again.
+//! - After an interrupted request, [`Connection::lookup`] reads the page's own posts newest
+//!   first (`GET /rest/posts?q=author`, by creation time) back to the intent less
+//!   [`CLOCK_SKEW`], and compares each post's commentary with the text that was sent, both
+//!   written the way LinkedIn answers them ([`little::canonical`]: escapes kept, hashtags as
+//!   `{hashtag|\#|word}`), and the images' alt texts. A comment is looked for among the
+//!   post's comments by the page. Not reaching back that far (more than [`LIST_MAX`] posts,
+//!   or a token that may not read the page) is [`Lookup::CannotTell`], for a person.
+//!
+//! LinkedIn sends no rate-limit headers: a 429 means a daily limit is used up, and daily
+//! limits reset at midnight UTC, which is the wait the publisher is given.
+
+mod failure;
+mod little;
+mod restli;
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use reqwest::Method;
+use reqwest::blocking::{RequestBuilder, Response};
+use reqwest::header::HeaderValue;
+use serde_json::{Value, json};
+
+use crate::clients::account::Account;
+use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::http::{self, Http};
+use crate::error::{Error, Result};
+use crate::platform::{PlatformId, Remote};
+use failure::{Failure, Need};
+
+const DEFAULT_API_URL: &str = "https://api.linkedin.com";
+
+/// The `LinkedIn-Version` sent when strategy.toml names none: a recent one, since LinkedIn
+/// serves each version for about a year. When it is sunset, the 426 names the setting.
+pub(crate) const DEFAULT_VERSION: &str = "202611";
+
+/// "The maximum length of the text of a UGC Post is 3,000 characters."
+const CHARS: usize = 3_000;
+/// multiImage: "Minimum of 2 images and maximum of 20 images".
+const MAX_IMAGES: usize = 20;
+/// Images API: "less than 36,152,320 pixels". No byte limit is documented.
+const MAX_PIXELS: u64 = 36_152_320;
+
+/// How long an uploaded image may stay in processing before the part is given up for this
+/// run as a transient failure.
+const MEDIA_WAIT: Duration = Duration::from_secs(60);
+
+/// Another machine's clock may differ from LinkedIn's: a look-up reads this much further back.
+const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
+/// Posts per page of the finder (at most 100), and how many posts or comments a look-up reads.
+const PAGE: usize = 50;
+const LIST_MAX: usize = 500;
+
+/// Logs in to the page `[platforms.linkedin]` configures: `page_id` is the organisation
+/// (`urn:li:organization:N` or N), `token_env` names the variable holding a member's access
+/// token with `w_organization_social` (posting) and `r_organization_social` (look-ups, and
+/// edits, which read the post first), the member holding a role on the page; `api_version` the `LinkedIn-Version`; `api_url` the API
+/// host (default `https://api.linkedin.com`). No request is made until the first call.
+pub(crate) fn connect(
+    account: &Account<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+    http: &Http,
+) -> Result<Box<dyn Connection>> {
+    let config = account.config;
+    let base = account.base_url("api_url", config.api_url.as_ref(), Some(DEFAULT_API_URL))?;
+    let base = base.strip_suffix("/rest").map_or_else(|| base.clone(), str::to_owned);
+    let page = match config.page_id.as_deref() {
+        None => {
+            return Err(Error::Usage(
+                "strategy.toml: [platforms.linkedin] has no `page_id`: give the organisation page's URN, e.g. page_id = \"urn:li:organization:12345678\" (the number in the page's admin address, linkedin.com/company/12345678/admin)".into(),
+            ));
+        }
+        Some(id) => restli::organization(id).ok_or_else(|| {
+            Error::Usage(format!(
+                "strategy.toml: [platforms.linkedin] page_id = \"{id}\" is not an organisation: write it as \"urn:li:organization:12345678\" (the number in the page's admin address, linkedin.com/company/12345678/admin)"
+            ))
+        })?,
+    };
+    let version = match config.api_version.as_ref().map(|v| v.get_ref().trim()) {
+        None => DEFAULT_VERSION.to_string(),
+        Some(v) if is_version(v) => v.to_string(),
+        Some(v) => {
+            return Err(Error::Usage(format!(
+                "strategy.toml: [platforms.linkedin] api_version = \"{v}\" is not a LinkedIn version: write the month as YYYYMM, e.g. api_version = \"{DEFAULT_VERSION}\""
+            )));
+        }
+    };
+    let token = account.secret("token_env", config.token_env.as_ref(), env)?;
+    if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() || token.expose().contains(' ') {
+        // Said without the value: it may be a real secret pasted with something around it.
+        let name = config.token_env.as_ref().map_or("", |n| n.get_ref().as_str());
+        return Err(Error::Usage(format!(
+            "strategy.toml: [platforms.linkedin] token_env names {name}, which holds something that is not an access token (spaces or control characters inside): set it to the token alone"
+        )));
+    }
+    Ok(Box::new(LinkedinClient { http: http.clone(), base, token, version, page, media_wait: MEDIA_WAIT }))
+}
+
+/// `YYYYMM` or `YYYYMM.RR`, as the `LinkedIn-Version` header takes it.
+fn is_version(v: &str) -> bool {
+    let (month, revision) = v.split_once('.').map_or((v, None), |(m, r)| (m, Some(r)));
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    digits(month, 6) && matches!(month[4..].parse::<u8>(), Ok(1..=12)) && revision.is_none_or(|r| digits(r, 2))
+}
+
+/// A LinkedIn page. `Debug` shows the token as `Secret(***)`.
+#[derive(Debug)]
+pub(crate) struct LinkedinClient {
+    http: Http,
+    /// `https://api.linkedin.com`, no trailing slash; `/rest/…` follows.
+    base: String,
+    token: Secret,
+    /// The `LinkedIn-Version` header.
+    version: String,
+    /// `urn:li:organization:N`: the author of every post, the actor of every comment.
+    page: String,
+    /// The bound on waiting for an image's processing ([`MEDIA_WAIT`]; shorter in tests).
+    media_wait: Duration,
+}
+
+/// How far a search of the page's posts or a post's comments got.
+enum Search {
+    Found(Remote),
+    /// Read back to before the intent (or to the end): it is not there.
+    Complete,
+    /// Could not read back that far; the text says why.
+    Incomplete(String),
+}
+
+impl LinkedinClient {
+    /// A `/rest` request with the headers every call needs.
+    fn rest(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .client()
+            .request(method, format!("{}/rest/{path}", self.base))
+            .bearer_auth(self.token.expose())
+            .header("LinkedIn-Version", &self.version)
+            .header("X-Restli-Protocol-Version", "2.0.0")
+    }
+
+    /// Sends one request: a 2xx answer, or LinkedIn's failure read (transport failures are
+    /// already [`SendError`]s).
+    fn exchange(
+        &self,
+        request: RequestBuilder,
+        what: &str,
+    ) -> std::result::Result<std::result::Result<Response, Failure>, SendError> {
+        let response = request.send().map_err(|e| http::transport(&e, what))?;
+        if response.status().is_success() { Ok(Ok(response)) } else { Ok(Err(Failure::read(response))) }
+    }
+
+    fn send(&self, request: RequestBuilder, what: &str, need: Need) -> std::result::Result<Response, SendError> {
+        self.exchange(request, what)?.map_err(|f| self.fail(f, what, need))
+    }
+
+    fn fail(&self, failure: Failure, what: &str, need: Need) -> SendError {
+        failure.into_error(what, need, &self.version, &self.page, Timestamp::now())
+    }
+
+    /// A 2xx answer's JSON body; an empty body is `null`.
+    fn json(response: Response, what: &str) -> std::result::Result<Value, SendError> {
+        let body = response.text().map_err(|e| http::transport(&e, what))?;
+        if body.trim().is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&body).map_err(|e| {
+            SendError::permanent(ErrorKind::Protocol, format!("{what}: LinkedIn's answer is not JSON ({e})"))
+        })
+    }
+
+    /// The page's address, for a person who must look.
+    fn page_url(&self) -> String {
+        let number = self.page.rsplit(':').next().unwrap_or_default();
+        format!("https://www.linkedin.com/company/{number}/")
+    }
+
+    fn create_post(&self, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "posting to the LinkedIn page";
+        check_media(out.media)?;
+        let images = out.media.iter().map(|m| self.upload(m)).collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut body = json!({
+            "author": self.page,
+            "commentary": out.text,
+            "visibility": "PUBLIC",
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []},
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": false,
+        });
+        if let Some(content) = content(&images, out.media) {
+            body["content"] = content;
+        }
+        match self.exchange(self.rest(Method::POST, "posts").json(&body), what)? {
+            Ok(response) => created_post(&response, what).map(|urn| post_remote(&urn)),
+            Err(failure) => match failure.duplicate_of() {
+                // LinkedIn already holds exactly this post: the earlier attempt went through.
+                Some(urn) => Ok(post_remote(&urn)),
+                None => Err(self.fail(failure, what, Need::Write)),
+            },
+        }
+    }
+
+    /// A comment by the page on the post `to` starts, or on the thread of the comment `to` is.
+    fn create_comment(&self, to: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "commenting as the page on its LinkedIn post";
+        if !out.media.is_empty() {
+            return Err(SendError::permanent(
+                ErrorKind::Unsupported,
+                format!(
+                    "{what}: this part answers {} and goes out as a comment, and budkavle sends no images in LinkedIn comments; leave the images out of the follow-up or post it by hand",
+                    to.id
+                ),
+            ));
+        }
+        let thread = thread_of(to, what)?;
+        let body = json!({"actor": self.page, "object": thread, "message": {"text": little::plain(out.text)}});
+        let path = format!("socialActions/{}/comments", restli::encode(thread));
+        let response = self.send(self.rest(Method::POST, &path).json(&body), what, Need::Write)?;
+        let id = response.headers().get("x-restli-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let comment = Self::json(response, what)?;
+        let text = |k: &str| comment.get(k).and_then(Value::as_str).map(str::to_owned);
+        let urn = text("commentUrn").or_else(|| text("$URN")).or_else(|| {
+            let object = text("object").unwrap_or_else(|| thread.to_string());
+            text("id").or(id).map(|id| format!("urn:li:comment:({object},{id})"))
+        });
+        match urn {
+            Some(urn) if restli::comment(&urn).is_some() => Ok(comment_remote(&urn)),
+            _ => Err(SendError::permanent(
+                ErrorKind::Protocol,
+                format!(
+                    "{what}: LinkedIn made the comment but named no comment URN; look at the comments on {} and run `budkavle resolve`",
+                    restli::post_url(thread)
+                ),
+            )),
+        }
+    }
+
+    /// `initializeUpload` for the page, the `PUT` of the bytes, and the wait for `AVAILABLE`.
+    fn upload(&self, upload: &Upload) -> std::result::Result<String, SendError> {
+        let what = format!("uploading the image {} to LinkedIn", upload.name);
+        let body = json!({"initializeUploadRequest": {"owner": self.page}});
+        let response =
+            self.send(self.rest(Method::POST, "images?action=initializeUpload").json(&body), &what, Need::Write)?;
+        let answer = Self::json(response, &what)?;
+        let field = |p: &str| answer.pointer(p).and_then(Value::as_str);
+        let (Some(upload_url), Some(image)) = (field("/value/uploadUrl"), field("/value/image")) else {
+            return Err(SendError::permanent(
+                ErrorKind::Protocol,
+                format!("{what}: the answer has no uploadUrl or image"),
+            ));
+        };
+        let target = self.upload_target(upload_url, &what)?;
+        let put = self.http.client().put(target).bearer_auth(self.token.expose()).body(upload.bytes.clone());
+        self.send(put, &what, Need::Write)?;
+        self.wait_available(image, &upload.name)?;
+        Ok(image.to_string())
+    }
+
+    /// The upload address LinkedIn handed out, if the token may go there: a LinkedIn host
+    /// over https, or the configured API host itself (a proxy or a test peer).
+    fn upload_target(&self, url: &str, what: &str) -> std::result::Result<reqwest::Url, SendError> {
+        let refuse = || {
+            SendError::permanent(
+                ErrorKind::Protocol,
+                format!(
+                    "{what}: the upload address LinkedIn gave is not on linkedin.com or the api_url host; the token is not sent there"
+                ),
+            )
+        };
+        let url = reqwest::Url::parse(url).map_err(|_| refuse())?;
+        let base = reqwest::Url::parse(&self.base).map_err(|_| refuse())?;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let linkedin = url.scheme() == "https" && (host == "linkedin.com" || host.ends_with(".linkedin.com"));
+        let same = url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default();
+        if linkedin || same { Ok(url) } else { Err(refuse()) }
+    }
+
+    /// Polls `GET /rest/images/{urn}` until `AVAILABLE`, at most `media_wait`. LinkedIn may
+    /// refuse a post whose image is still processing, or accept it and never show it.
+    fn wait_available(&self, image: &str, name: &str) -> std::result::Result<(), SendError> {
+        let what = format!("waiting for LinkedIn to process the image {name}");
+        let deadline = Instant::now() + self.media_wait;
+        let mut pause = Duration::from_millis(200);
+        loop {
+            let path = format!("images/{}", restli::encode(image));
+            let answer = Self::json(self.send(self.rest(Method::GET, &path), &what, Need::Write)?, &what)?;
+            match answer["status"].as_str().unwrap_or_default() {
+                "AVAILABLE" => return Ok(()),
+                "PROCESSING_FAILED" => {
+                    return Err(SendError::permanent(
+                        ErrorKind::Rejected,
+                        format!(
+                            "{what}: LinkedIn could not process it (PROCESSING_FAILED); it takes JPG, GIF and PNG images of less than {MAX_PIXELS} pixels"
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(SendError::transient(format!(
+                    "{what}: still not available after {} s",
+                    self.media_wait.as_secs_f32().ceil()
+                )));
+            }
+            thread::sleep(pause.min(left));
+            pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    /// The page's posts, newest first by creation, back to `from`: the first whose
+    /// commentary is `text` as LinkedIn writes it (and, where given, whose images carry
+    /// these alt texts).
+    fn search_posts(
+        &self,
+        text: &str,
+        alts: Option<&[&str]>,
+        from: Timestamp,
+    ) -> std::result::Result<Search, SendError> {
+        let what = "looking for the post among the LinkedIn page's posts";
+        let want = little::canonical(text);
+        let from_ms = from.as_millisecond();
+        let mut start = 0;
+        while start < LIST_MAX {
+            let path = format!(
+                "posts?author={}&q=author&count={PAGE}&sortBy=CREATED&start={start}",
+                restli::encode(&self.page)
+            );
+            let request = self.rest(Method::GET, &path).header("X-RestLi-Method", "FINDER");
+            let answer = match self.exchange(request, what)? {
+                Ok(response) => Self::json(response, what)?,
+                Err(f) if f.status.as_u16() == 403 => return Ok(Search::Incomplete(self.cannot_read(&f))),
+                Err(f) => return Err(self.fail(f, what, Need::Read)),
+            };
+            let Some(posts) = answer["elements"].as_array() else {
+                return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no elements")));
+            };
+            for post in posts {
+                if post["createdAt"].as_i64().is_some_and(|at| at < from_ms) {
+                    return Ok(Search::Complete);
+                }
+                let same_text = post["commentary"].as_str().is_some_and(|c| little::canonical(c) == want);
+                let same_images = alts.is_none_or(|alts| alts_of(&post["content"]) == alts);
+                if same_text
+                    && same_images
+                    && let Some(id) = post["id"].as_str()
+                {
+                    return Ok(Search::Found(post_remote(id)));
+                }
+            }
+            if posts.is_empty() || (posts.len() < PAGE && !more(&answer, start + posts.len())) {
+                return Ok(Search::Complete);
+            }
+            start += posts.len();
+        }
+        Ok(Search::Incomplete(format!(
+            "the page has more than {LIST_MAX} posts since then, more than budkavle reads back"
+        )))
+    }
+
+    /// The comments on the thread `to` belongs to, oldest first (all of them: LinkedIn lists
+    /// no other way): the first by the page, made from `from` on, that reads `text`.
+    fn search_comments(&self, to: &Remote, text: &str, from: Timestamp) -> std::result::Result<Search, SendError> {
+        let what = "looking for the comment among the comments on the LinkedIn post";
+        let thread = thread_of(to, what)?;
+        let want = little::plain(text);
+        let want = want.trim();
+        let from_ms = from.as_millisecond();
+        let mut start = 0;
+        while start < LIST_MAX {
+            let path = format!("socialActions/{}/comments?start={start}&count=100", restli::encode(thread));
+            let answer = match self.exchange(self.rest(Method::GET, &path), what)? {
+                Ok(response) => Self::json(response, what)?,
+                Err(f) if f.status.as_u16() == 403 => return Ok(Search::Incomplete(self.cannot_read(&f))),
+                Err(f) => return Err(self.fail(f, what, Need::Read)),
+            };
+            let Some(comments) = answer["elements"].as_array() else {
+                return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no elements")));
+            };
+            for c in comments {
+                let mine = c["actor"].as_str() == Some(self.page.as_str());
+                let recent = c.pointer("/created/time").and_then(Value::as_i64).is_none_or(|at| at >= from_ms);
+                let same = c.pointer("/message/text").and_then(Value::as_str).is_some_and(|t| t.trim() == want);
+                let urn = c["commentUrn"].as_str().or_else(|| c["$URN"].as_str());
+                if mine
+                    && recent
+                    && same
+                    && let Some(urn) = urn
+                {
+                    return Ok(Search::Found(comment_remote(urn)));
+                }
+            }
+            if comments.is_empty() || (comments.len() < 100 && !more(&answer, start + comments.len())) {
+                return Ok(Search::Complete);
+            }
+            start += comments.len();
+        }
+        Ok(Search::Incomplete(format!("the post has more than {LIST_MAX} comments, more than budkavle reads back")))
+    }
+
+    fn cannot_read(&self, failure: &Failure) -> String {
+        format!(
+            "LinkedIn does not let this token read the page's posts (HTTP 403 {}): give it the scope r_organization_social so budkavle can look for itself next time",
+            failure.code.as_deref().unwrap_or("ACCESS_DENIED")
+        )
+    }
+
+    fn edit_post(&self, remote: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "editing the LinkedIn post";
+        if !restli::is_post(&remote.id) {
+            return Err(SendError::permanent(
+                ErrorKind::NotFound,
+                format!("{what}: {} is not a LinkedIn post URN", remote.id),
+            ));
+        }
+        let path = format!("posts/{}", restli::encode(&remote.id));
+        let post = Self::json(self.send(self.rest(Method::GET, &path), what, Need::Read)?, what)?;
+        let wanted: Vec<&str> = out.media.iter().map(|m| m.alt.as_str()).collect();
+        if alts_of(&post["content"]) != wanted {
+            return Err(SendError::permanent(
+                ErrorKind::Unsupported,
+                format!(
+                    "{what}: the images changed, and LinkedIn can change only the text of a published post (partial update of `commentary`); delete the post and publish it anew, or change it on LinkedIn"
+                ),
+            ));
+        }
+        let body = json!({"patch": {"$set": {"commentary": out.text}}});
+        let request = self.rest(Method::POST, &path).header("X-RestLi-Method", "PARTIAL_UPDATE").json(&body);
+        self.send(request, what, Need::Write)?;
+        Ok(Remote {
+            id: remote.id.clone(),
+            url: remote.url.clone().or_else(|| Some(restli::post_url(&remote.id))),
+            parts: remote.parts.clone(),
+        })
+    }
+
+    /// The Comments API's "Edit a Comment": a partial update of `message`, as the page.
+    fn edit_comment(
+        &self,
+        remote: &Remote,
+        thread: &str,
+        id: &str,
+        out: &Outgoing<'_>,
+    ) -> std::result::Result<Remote, SendError> {
+        let what = "editing the page's comment on LinkedIn";
+        if !out.media.is_empty() {
+            return Err(SendError::permanent(
+                ErrorKind::Unsupported,
+                format!("{what}: budkavle sends no images in LinkedIn comments; change it on LinkedIn"),
+            ));
+        }
+        let path = format!(
+            "socialActions/{}/comments/{}?actor={}",
+            restli::encode(thread),
+            restli::encode(id),
+            restli::encode(&self.page)
+        );
+        let body = json!({"patch": {"message": {"$set": {"text": little::plain(out.text)}}}});
+        let request = self.rest(Method::POST, &path).header("X-RestLi-Method", "PARTIAL_UPDATE").json(&body);
+        self.send(request, what, Need::Write)?;
+        Ok(Remote { parts: remote.parts.clone(), ..comment_remote(&remote.id) })
+    }
+
+    /// Deletes one post or comment; what is gone already (404) is success.
+    fn delete_one(&self, id: &str) -> std::result::Result<(), SendError> {
+        let (what, request) = if let Some((thread, comment)) = restli::comment(id) {
+            let path = format!(
+                "socialActions/{}/comments/{}?actor={}",
+                restli::encode(thread),
+                restli::encode(comment),
+                restli::encode(&self.page)
+            );
+            ("deleting the page's comment on LinkedIn", self.rest(Method::DELETE, &path))
+        } else if restli::is_post(id) {
+            let path = format!("posts/{}", restli::encode(id));
+            ("deleting the LinkedIn post", self.rest(Method::DELETE, &path).header("X-RestLi-Method", "DELETE"))
+        } else {
+            return Err(SendError::permanent(
+                ErrorKind::NotFound,
+                format!("deleting on LinkedIn: {id} is not a LinkedIn post or comment URN"),
+            ));
+        };
+        match self.send(request, what, Need::Write) {
+            Ok(_) | Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Connection for LinkedinClient {
+    fn platform(&self) -> PlatformId {
+        PlatformId::Linkedin
+    }
+
+    /// A post on the page (`POST /rest/posts`), or, when the part answers another, a comment
+    /// by the page on that post. The text is sent exactly as rendered, after checking that
+    /// LinkedIn will keep all of it.
+    fn publish(&mut self, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        check_text(out.text)?;
+        match out.reply_to {
+            Some(to) => self.create_comment(to, out),
+            None => self.create_post(out),
+        }
+    }
+
+    /// The text only: LinkedIn's partial update changes a post's `commentary`, not its images
+    /// (a change of images is [`ErrorKind::Unsupported`]).
+    fn edit(&mut self, remote: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        check_text(out.text)?;
+        match restli::comment(&remote.id) {
+            Some((thread, id)) => self.edit_comment(remote, thread, id, out),
+            None => self.edit_post(remote, out),
+        }
+    }
+
+    /// The post and every comment of its thread, last first.
+    fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
+        for part in remote.parts.iter().rev().filter(|p| **p != remote.id) {
+            self.delete_one(part)?;
+        }
+        self.delete_one(&remote.id)
+    }
+
+    fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {
+        let from = intent_at - CLOCK_SKEW;
+        let alts: Vec<&str> = out.media.iter().map(|m| m.alt.as_str()).collect();
+        let search = match out.reply_to {
+            Some(to) => self.search_comments(to, out.text, from)?,
+            None => self.search_posts(out.text, Some(&alts), from)?,
+        };
+        Ok(match search {
+            Search::Found(remote) => Lookup::Found(remote),
+            Search::Complete => Lookup::Absent,
+            Search::Incomplete(why) => {
+                let at = intent_at.strftime("%Y-%m-%d %H:%M UTC");
+                let place = match out.reply_to {
+                    Some(to) => format!("the comments on {}", to.url.clone().unwrap_or_else(|| to.id.clone())),
+                    None => format!("the posts of the page {}", self.page_url()),
+                };
+                Lookup::CannotTell(format!(
+                    "the request sent at {at} may have been carried out, and {why}: look at {place} around {at} and run `budkavle resolve` to record whether it was published (and its URL) or should be sent again"
+                ))
+            }
+        })
+    }
+
+    fn find_sent(&mut self, text: &str, since: Timestamp) -> std::result::Result<Option<Remote>, SendError> {
+        Ok(match self.search_posts(text, None, since - CLOCK_SKEW)? {
+            Search::Found(remote) => Some(remote),
+            Search::Complete | Search::Incomplete(_) => None,
+        })
+    }
+
+    /// LinkedIn documents its limits rather than serving them.
+    fn limits(&mut self) -> std::result::Result<Limits, SendError> {
+        Ok(Limits { chars: Some(CHARS), max_media: Some(MAX_IMAGES), image_bytes: None })
+    }
+}
+
+/// Refuses a text LinkedIn would silently cut at an unescaped reserved character.
+fn check_text(text: &str) -> std::result::Result<(), SendError> {
+    little::check(text).map_err(|invalid| {
+        let near: String = text.chars().skip(invalid.at.saturating_sub(10)).take(20).collect();
+        SendError::permanent(
+            ErrorKind::Rejected,
+            format!(
+                "the text is not valid LinkedIn little text at character {} ({}, near \"{near}\"): LinkedIn would publish only what comes before it; change the text there (a hashtag takes letters and digits only)",
+                invalid.at + 1,
+                invalid.why
+            ),
+        )
+    })
+}
+
+/// Refuses what LinkedIn would refuse, before anything is uploaded.
+fn check_media(media: &[Upload]) -> std::result::Result<(), SendError> {
+    if media.len() > MAX_IMAGES {
+        return Err(SendError::permanent(
+            ErrorKind::Rejected,
+            format!("LinkedIn takes at most {MAX_IMAGES} images in a post; this one has {}", media.len()),
+        ));
+    }
+    for m in media {
+        if !matches!(m.mime, "image/jpeg" | "image/png" | "image/gif") {
+            return Err(SendError::permanent(
+                ErrorKind::Rejected,
+                format!("the image {} is {}; LinkedIn takes JPG, GIF and PNG images: convert it", m.name, m.mime),
+            ));
+        }
+        if u64::from(m.width) * u64::from(m.height) >= MAX_PIXELS {
+            return Err(SendError::permanent(
+                ErrorKind::Rejected,
+                format!(
+                    "the image {} has {}×{} pixels; LinkedIn takes less than {MAX_PIXELS} pixels: make it smaller",
+                    m.name, m.width, m.height
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `content` of a post: one image as `media`, several as `multiImage`, each with its alt text.
+fn content(images: &[String], media: &[Upload]) -> Option<Value> {
+    let pairs: Vec<Value> = images.iter().zip(media).map(|(id, m)| json!({"id": id, "altText": m.alt})).collect();
+    match pairs.len() {
+        0 => None,
+        1 => Some(json!({"media": pairs[0]})),
+        _ => Some(json!({"multiImage": {"images": pairs}})),
+    }
+}
+
+/// The alt texts of a post's images, in order; none for a post without images.
+fn alts_of(content: &Value) -> Vec<&str> {
+    fn alt(image: &Value) -> &str {
+        image["altText"].as_str().unwrap_or_default()
+    }
+    if let Some(media) =
+        content.get("media").filter(|m| m["id"].as_str().is_some_and(|id| id.starts_with("urn:li:image:")))
+    {
+        return vec![alt(media)];
+    }
+    content
+        .pointer("/multiImage/images")
+        .and_then(Value::as_array)
+        .map_or_else(Vec::new, |images| images.iter().map(alt).collect())
+}
+
+/// Whether the paging of a collection says more follows `read` elements.
+fn more(answer: &Value, read: usize) -> bool {
+    let next = answer
+        .pointer("/paging/links")
+        .and_then(Value::as_array)
+        .is_some_and(|links| links.iter().any(|l| l["rel"].as_str() == Some("next")));
+    let total = answer.pointer("/paging/total").and_then(Value::as_u64);
+    next || total.is_some_and(|t| (read as u64) < t)
+}
+
+/// The URN of a created post: `x-restli-id`, else the key in `Location`.
+fn created_post(response: &Response, what: &str) -> std::result::Result<String, SendError> {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let urn = header("x-restli-id")
+        .map(str::to_owned)
+        .or_else(|| header("location").and_then(|l| l.rsplit('/').next()).map(restli::decode));
+    match urn {
+        Some(urn) if urn.starts_with("urn:li:") => Ok(urn),
+        _ => Err(SendError::permanent(
+            ErrorKind::Protocol,
+            format!(
+                "{what}: LinkedIn answered 201 but named no post (no x-restli-id); the post was probably made: look at the page and run `budkavle resolve`"
+            ),
+        )),
+    }
+}
+
+/// The post or activity whose comments `to` belongs with: a comment's thread, or the post.
+fn thread_of<'a>(to: &'a Remote, what: &str) -> std::result::Result<&'a str, SendError> {
+    if let Some((thread, _)) = restli::comment(&to.id) {
+        return Ok(thread);
+    }
+    let id = to.id.as_str();
+    let activity =
+        id.strip_prefix("urn:li:activity:").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if restli::is_post(id) || activity {
+        return Ok(id);
+    }
+    Err(SendError::permanent(
+        ErrorKind::NotFound,
+        format!("{what}: the post it answers, {id}, is not a LinkedIn post or comment URN"),
+    ))
+}
+
+fn post_remote(urn: &str) -> Remote {
+    Remote { id: urn.to_string(), url: Some(restli::post_url(urn)), parts: Vec::new() }
+}
+
+fn comment_remote(urn: &str) -> Remote {
+    let url = restli::comment(urn).map(|(thread, _)| restli::comment_url(thread, urn));
+    Remote { id: urn.to_string(), url, parts: Vec::new() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// One request as the test server saw it: request line, headers (lower-cased), body.
+    #[derive(Debug, Clone)]
+    struct Seen {
+        line: String,
+        headers: Vec<(String, String)>,
+        body: String,
+    }
+
+    impl Seen {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// A one-request-per-connection HTTP server on 127.0.0.1 answering with `answer`.
+    fn server(answer: impl Fn(&Seen) -> (u16, String) + Send + 'static) -> (String, Arc<Mutex<Vec<Seen>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let mut headers = Vec::new();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    let (k, v) = h.split_once(':').unwrap();
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+                let length = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |(_, v)| v.parse().unwrap());
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let request =
+                    Seen { line: line.trim_end().to_string(), headers, body: String::from_utf8_lossy(&body).into() };
+                log.lock().unwrap().push(request.clone());
+                let (code, json) = answer(&request);
+                let reply = format!(
+                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
+                    json.len()
+                );
+                stream.write_all(reply.as_bytes()).unwrap();
+            }
+        });
+        (base, seen)
+    }
+
+    fn client(base: String, media_wait: Duration) -> LinkedinClient {
+        LinkedinClient {
+            http: Http::new(Duration::from_secs(5)).unwrap(),
+            base,
+            token: Secret::new("AQVtok-3c1d9a"),
+            version: DEFAULT_VERSION.into(),
+            page: "urn:li:organization:5515715".into(),
+            media_wait,
+        }
+    }
+
+    fn out(text: &str) -> Outgoing<'_> {
+        Outgoing { key: "k", text, facets: &[], lang: "sv", media: &[], reply_to: None, link: None }
+    }
+
+    #[test]
+    fn the_token_stays_out_of_debug_output() {
+        let shown = format!("{:?}", client("http://127.0.0.1:9".into(), MEDIA_WAIT));
+        assert!(!shown.contains("AQVtok-3c1d9a") && shown.contains("Secret(***)"), "{shown}");
+    }
+
+    #[test]
+    fn a_comment_is_edited_as_the_page_with_the_documented_partial_update() {
+        let (base, seen) = server(|_| (204, String::new()));
+        let mut c = client(base, MEDIA_WAIT);
+        let comment = Remote { id: "urn:li:comment:(urn:li:activity:11,22)".into(), url: None, parts: vec![] };
+        let edited = c.edit(&comment, &out("Rättat: kl. 10\\_00 {hashtag|\\#|Testby}")).unwrap();
+        assert_eq!(edited.id, comment.id);
+        let seen = seen.lock().unwrap();
+        let request = &seen[0];
+        assert_eq!(
+            request.line,
+            "POST /rest/socialActions/urn%3Ali%3Aactivity%3A11/comments/22?actor=urn%3Ali%3Aorganization%3A5515715 HTTP/1.1"
+        );
+        assert_eq!(request.header("x-restli-method"), Some("PARTIAL_UPDATE"));
+        assert_eq!(request.header("linkedin-version"), Some(DEFAULT_VERSION));
+        assert_eq!(request.header("x-restli-protocol-version"), Some("2.0.0"));
+        assert_eq!(request.header("authorization"), Some("Bearer AQVtok-3c1d9a"));
+        let body: Value = serde_json::from_str(&request.body).unwrap();
+        assert_eq!(body, json!({"patch": {"message": {"$set": {"text": "Rättat: kl. 10_00 #Testby"}}}}));
+    }
+
+    #[test]
+    fn an_image_that_never_becomes_available_is_transient() {
+        let (base, _) = server(move |req| {
+            if req.line.starts_with("POST /rest/images?action=initializeUpload ") {
+                let port = req.header("host").unwrap_or_default().to_string();
+                let url = format!("http://{port}/dms-uploads/K/uploaded-image/0?ut=x");
+                (200, json!({"value": {"uploadUrl": url, "image": "urn:li:image:K"}}).to_string())
+            } else if req.line.starts_with("PUT /dms-uploads/") {
+                (201, String::new())
+            } else {
+                (200, r#"{"status":"PROCESSING","id":"urn:li:image:K"}"#.into())
+            }
+        });
+        let mut c = client(base, Duration::from_millis(500));
+        let media = [Upload {
+            bytes: vec![0x89, b'P', b'N', b'G'],
+            mime: "image/png",
+            alt: "alt".into(),
+            width: 1,
+            height: 1,
+            name: "a.png".into(),
+        }];
+        let err = c.publish(&Outgoing { media: &media, ..out("Bild") }).unwrap_err();
+        assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
+        assert!(err.message().contains("a.png") && err.message().contains("not available"), "{err}");
+    }
+
+    #[test]
+    fn the_token_goes_only_to_linkedin_upload_hosts() {
+        let c = client("https://api.linkedin.com".into(), MEDIA_WAIT);
+        assert!(c.upload_target("https://www.linkedin.com/dms-uploads/C4E/uploaded-image/0?ut=1", "up").is_ok());
+        for bad in [
+            "http://www.linkedin.com/dms-uploads/x",
+            "https://linkedin.com.evil.example/dms-uploads/x",
+            "https://evil.example/?linkedin.com",
+            "not a url",
+        ] {
+            let err = c.upload_target(bad, "up").unwrap_err();
+            assert!(matches!(err, SendError::Permanent { kind: ErrorKind::Protocol, .. }), "{bad}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn versions_are_months() {
+        assert!(is_version("202611") && is_version("202601.03"));
+        assert!(!is_version("202613") && !is_version("2026-11") && !is_version("20261") && !is_version("202611.1"));
+    }
+
+    #[test]
+    fn alt_texts_of_single_and_multi_image_posts() {
+        let one = json!({"media": {"id": "urn:li:image:A", "altText": "ett"}});
+        assert_eq!(alts_of(&one), ["ett"]);
+        let many =
+            json!({"multiImage": {"images": [{"id": "urn:li:image:A", "altText": "ett"}, {"id": "urn:li:image:B"}]}});
+        assert_eq!(alts_of(&many), ["ett", ""]);
+        assert!(alts_of(&json!({"article": {"source": "https://a.se"}})).is_empty());
+        assert!(alts_of(&Value::Null).is_empty());
+    }
+}
