@@ -22,6 +22,11 @@ pub(crate) struct Args {
     /// the folder is inside one already).
     #[arg(long)]
     pub no_git: bool,
+    /// Where the workflows install budkavle from: the tool's git repository and a release tag,
+    /// `URL@TAG` (default: this build's repository and version). Pinned in
+    /// .budkavle/install.sh; change the tag there to update.
+    #[arg(long, value_name = "URL@TAG")]
+    pub tool_source: Option<scaffold::ToolSource>,
 }
 
 pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
@@ -30,6 +35,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         lang: args.lang.clone(),
         now: jiff::Timestamp::now(),
         git: !args.no_git,
+        tool: args.tool_source.clone().unwrap_or_default(),
     };
     let made = scaffold::init(&args.dir, &opts)?;
     if cli.verbose {

@@ -18,11 +18,12 @@ const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
 const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
 const GITHUB_PUBLISH: &str = include_str!("github-publish.yml");
 const GITLAB_PUBLISH: &str = include_str!("gitlab-publish.yml");
+const INSTALL: &str = include_str!("install.sh");
 /// What never goes into the content repository: built output, the ledger's lock, and the inbox
 /// store, which holds citizens' messages and personal data (it lives outside the repository
 /// by default; these patterns keep it out if someone points `[interaction] store` inside).
 const GITIGNORE: &str =
-    "/dist\n/target\n/ledger/.lock*\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
+    "/dist\n/target\n/ledger/.lock*\n/.budkavle/bin\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
 pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [
@@ -41,6 +42,43 @@ pub struct InitOptions {
     pub now: Timestamp,
     /// Make the folder a git repository with a first commit, unless it is inside one already.
     pub git: bool,
+    /// Where the workflows install budkavle from: a git repository and a release tag.
+    pub tool: ToolSource,
+}
+
+/// The budkavle a content repository's workflows install: the tool's git repository at a
+/// pinned release tag (its static binaries, else a build of that tag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolSource {
+    pub git: String,
+    pub tag: String,
+}
+
+impl Default for ToolSource {
+    /// This build's own repository and version.
+    fn default() -> Self {
+        ToolSource { git: env!("CARGO_PKG_REPOSITORY").to_string(), tag: format!("v{}", env!("CARGO_PKG_VERSION")) }
+    }
+}
+
+impl std::str::FromStr for ToolSource {
+    type Err = String;
+
+    /// `URL@TAG`, or a URL alone for this build's tag.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (git, tag) = match s.rsplit_once('@') {
+            Some((git, tag)) if !git.ends_with(':') && !tag.contains('/') => (git, tag.to_string()),
+            _ => (s, ToolSource::default().tag),
+        };
+        let git = git.trim_end_matches('/').trim_end_matches(".git");
+        let safe = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || "-._/:~+".contains(c));
+        if !(git.starts_with("https://") || git.starts_with("file://")) || !safe(git) || !safe(&tag) || tag.contains('/') {
+            return Err(format!(
+                "`{s}` is not a tool source: write the git repository's https address and a release tag, e.g. https://github.com/budkavle/budkavle@v0.1.0"
+            ));
+        }
+        Ok(ToolSource { git: git.to_string(), tag })
+    }
 }
 
 /// What `init` made.
@@ -101,6 +139,10 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialised> {
         (PathBuf::from(".github/workflows/budkavle-publish.yml"), GITHUB_PUBLISH.into()),
         (PathBuf::from(".gitlab-ci.yml"), format!("include:\n  - local: .gitlab/budkavle-publish.yml\n\n{GITLAB_CI}")),
         (PathBuf::from(".gitlab/budkavle-publish.yml"), GITLAB_PUBLISH.into()),
+        (
+            PathBuf::from(".budkavle/install.sh"),
+            INSTALL.replace("{{TOOL_GIT}}", &opts.tool.git).replace("{{TOOL_TAG}}", &opts.tool.tag),
+        ),
     ];
     for (platform, template) in THEME_TEMPLATES {
         files.push((Path::new("themes/default").join(crate::theme::template_name(platform)), template.into()));
