@@ -22,8 +22,7 @@ const INSTALL: &str = include_str!("install.sh");
 /// What never goes into the content repository: built output, the ledger's lock, and the inbox
 /// store, which holds citizens' messages and personal data (it lives outside the repository
 /// by default; these patterns keep it out if someone points `[interaction] store` inside).
-const GITIGNORE: &str =
-    "/dist\n/target\n/ledger/.lock*\n/.budkavle/bin\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
+const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n/.budkavle/bin\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
 pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [
@@ -72,7 +71,11 @@ impl std::str::FromStr for ToolSource {
         };
         let git = git.trim_end_matches('/').trim_end_matches(".git");
         let safe = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || "-._/:~+".contains(c));
-        if !(git.starts_with("https://") || git.starts_with("file://")) || !safe(git) || !safe(&tag) || tag.contains('/') {
+        if !(git.starts_with("https://") || git.starts_with("file://"))
+            || !safe(git)
+            || !safe(&tag)
+            || tag.contains('/')
+        {
             return Err(format!(
                 "`{s}` is not a tool source: write the git repository's https address and a release tag, e.g. https://github.com/budkavle/budkavle@v0.1.0"
             ));

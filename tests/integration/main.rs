@@ -43,3 +43,4 @@ mod site_browser;
 mod site_crisis;
 mod site_feeds;
 mod site_versions;
+mod workflows;

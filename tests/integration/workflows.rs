@@ -1,0 +1,303 @@
+//! The workflows `budkavle init` writes run as written: each one is parsed, and its shell steps
+//! run in order in a real content repository (with a bare `origin`), the publishing ones against
+//! the local Mastodon peer, so a broken step fails here rather than on an organisation's first
+//! pull request.
+//!
+//! What a forge does around the steps is done here the simplest faithful way: `uses:` actions
+//! (checkout, cache, artifact upload) are skipped (the repository is already checked out, the
+//! cache is empty), `${{ … }}` expressions and `if:` conditions are evaluated for the few forms
+//! the workflows use — an unknown one fails the test — and the budkavle under test is on `PATH`,
+//! which `.budkavle/install.sh` takes when its version is the pinned one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_norway::Value;
+
+use crate::common::mastodon_peer::MastodonPeer;
+
+const TOKEN_ENV: &str = "BUDKAVLE_MASTODON_TOKEN";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Anna Redaktör")
+        .env("GIT_AUTHOR_EMAIL", "anna@kommun.test")
+        .env("GIT_COMMITTER_NAME", "Anna Redaktör")
+        .env("GIT_COMMITTER_EMAIL", "anna@kommun.test")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn yaml(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()))
+}
+
+/// The folder of the budkavle under test, first on `PATH`.
+fn path_with_budkavle() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_budkavle")).parent().unwrap().display().to_string();
+    format!("{bin}:{}", std::env::var("PATH").unwrap_or_default())
+}
+
+/// Runs one script as a CI runner does (`bash -e -o pipefail`), returning whether it succeeded
+/// and what it printed.
+fn bash(dir: &Path, script: &str, env: &BTreeMap<String, String>) -> (bool, String) {
+    let out = Command::new("bash")
+        .args(["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env_clear()
+        .envs(env)
+        .output()
+        .expect("bash runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// The GitHub Actions context of one simulated run.
+struct GitHub {
+    event: &'static str,
+    secrets: BTreeMap<String, String>,
+}
+
+impl GitHub {
+    /// `${{ expr }}` for the expressions the workflows use.
+    fn expr(&self, expr: &str) -> String {
+        let e = expr.trim();
+        match e {
+            "github.base_ref" => "main".into(),
+            "github.token" => "ghs_test_token".into(),
+            "github.event.pull_request.number" => "1".into(),
+            "runner.os" => "Linux".into(),
+            _ => match e.strip_prefix("secrets.") {
+                Some(name) => self.secrets.get(name).cloned().unwrap_or_default(),
+                None => panic!("the test does not know the expression `{e}`: teach it, or simplify the workflow"),
+            },
+        }
+    }
+
+    fn substitute(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            let end = rest[start..].find("}}").expect("closed expression") + start;
+            out.push_str(&rest[..start]);
+            out.push_str(&self.expr(&rest[start + 3..end]));
+            rest = &rest[end + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// An `if:` condition: terms joined by `&&`.
+    fn condition(&self, cond: &str, dir: &Path) -> bool {
+        cond.split("&&").all(|term| {
+            let t = term.trim();
+            if t == "always()" {
+                true
+            } else if let Some(v) = t.strip_prefix("github.event_name == ") {
+                v.trim_matches('\'') == self.event
+            } else if let Some(v) = t.strip_prefix("matrix.") {
+                panic!("no matrix in the content repository's workflows: {v}")
+            } else if let Some(rest) = t.strip_prefix("hashFiles('") {
+                let (file, cmp) = rest.split_once("')").expect("hashFiles('…')");
+                assert_eq!(cmp.trim(), "!= ''", "only `hashFiles('…') != ''` is known");
+                dir.join(file).exists()
+            } else {
+                panic!("the test does not know the condition `{t}`")
+            }
+        })
+    }
+
+    /// Runs every step of `job` in order; a failing step fails the test unless it is marked
+    /// `continue-on-error`. Returns each run step's output.
+    fn run_job(&self, workflow: &Path, job: &str, dir: &Path, extra: &BTreeMap<String, String>) -> Vec<String> {
+        let doc = yaml(workflow);
+        let steps = doc["jobs"][job]["steps"].as_sequence().unwrap_or_else(|| panic!("{job} has steps"));
+        let github_path = dir.join(".github-path");
+        std::fs::write(&github_path, "").unwrap();
+        let mut outputs = Vec::new();
+        for step in steps {
+            let Some(run) = step["run"].as_str() else {
+                let uses = step["uses"].as_str().expect("a step runs or uses");
+                assert!(
+                    ["actions/checkout@", "actions/cache@", "actions/upload-artifact@"]
+                        .iter()
+                        .any(|a| uses.starts_with(a)),
+                    "the test does not know the action {uses}"
+                );
+                continue;
+            };
+            if let Some(cond) = step["if"].as_str()
+                && !self.condition(cond, dir)
+            {
+                continue;
+            }
+            let mut env: BTreeMap<String, String> = extra.clone();
+            let added: Vec<String> = std::fs::read_to_string(&github_path).unwrap().lines().map(String::from).collect();
+            let path = added.iter().rev().fold(path_with_budkavle(), |p, a| format!("{a}:{p}"));
+            env.insert("PATH".into(), path);
+            env.insert("GITHUB_PATH".into(), github_path.display().to_string());
+            env.insert("GITHUB_EVENT_NAME".into(), self.event.into());
+            if let Some(map) = step["env"].as_mapping() {
+                for (k, v) in map {
+                    env.insert(k.as_str().unwrap().into(), self.substitute(v.as_str().unwrap_or_default()));
+                }
+            }
+            let (ok, out) = bash(dir, &self.substitute(run), &env);
+            let allowed = step["continue-on-error"].as_bool() == Some(true);
+            assert!(
+                ok || allowed,
+                "{} step `{}` failed:\n{run}\n{out}",
+                workflow.display(),
+                step["name"].as_str().unwrap_or(run)
+            );
+            outputs.push(out);
+        }
+        outputs
+    }
+}
+
+/// A content repository from `budkavle init`, publishing to `peer`, with a bare `origin`.
+fn content_repository(tmp: &Path, peer: &MastodonPeer) -> PathBuf {
+    let origin = tmp.join("origin.git");
+    let dir = tmp.join("kommun");
+    let out = Command::new(env!("CARGO_BIN_EXE_budkavle"))
+        .arg("init")
+        .arg(&dir)
+        .args(["--name", "Testby kommun"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let strategy = std::fs::read_to_string(dir.join("strategy.toml")).unwrap();
+    let strategy = strategy
+        .replace("instance = \"https://social.example.org\"", &format!("instance = \"{}\"", peer.url))
+        .replace("[platforms.bluesky]\n", "[platforms.bluesky]\nenabled = false\n")
+        .replace("approvals = 1", "approvals = 0");
+    assert!(
+        strategy.contains(&peer.url) && strategy.contains("approvals = 0"),
+        "the scaffold strategy changed: update the test"
+    );
+    std::fs::write(dir.join("strategy.toml"), strategy).unwrap();
+    git(&dir, &["commit", "-qam", "Publish to our Mastodon account"]);
+    git(tmp, &["init", "-q", "--bare", "-b", "main", origin.to_str().unwrap()]);
+    // GitLab takes push options (`-o ci.skip`); so does this origin.
+    git(&origin, &["config", "receive.advertisePushOptions", "true"]);
+    git(&dir, &["remote", "add", "origin", origin.to_str().unwrap()]);
+    git(&dir, &["push", "-q", "origin", "main"]);
+    dir
+}
+
+fn post(dir: &Path, name: &str, title: &str) {
+    let text = format!(
+        "+++\ntitle = \"{title}\"\ndate = 2026-01-12T09:00:00\ngoal = \"informed-residents\"\naudiences = [\"residents\"]\nplatforms = [\"mastodon\"]\n+++\n\nVi plogar huvudgatorna i natt. Flytta gärna bilen från gatan.\n"
+    );
+    std::fs::write(dir.join("content/posts").join(name), text).unwrap();
+}
+
+#[test]
+fn the_github_workflows_run_as_written() {
+    let peer = MastodonPeer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = content_repository(tmp.path(), &peer);
+    let none = BTreeMap::new();
+
+    // A pull request with a new post: checked, built, previewed (the comment needs `gh` and a
+    // forge; it may fail here, as the workflow allows).
+    git(&dir, &["checkout", "-qb", "snorojning"]);
+    post(&dir, "snorojning.md", "Snöröjning i natt");
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "Snöröjning i natt"]);
+    let pr = GitHub { event: "pull_request", secrets: BTreeMap::new() };
+    let out = pr.run_job(&dir.join(".github/workflows/budkavle.yml"), "check", &dir, &none);
+    assert!(out.iter().any(|o| o.contains("budkavle 0.1.0")), "installed: {out:?}");
+    assert!(dir.join("dist/previews/summary.md").is_file(), "the previews of the pull request: {out:?}");
+    assert!(dir.join("dist/platforms/mastodon/snorojning.json").is_file());
+
+    // Merged: the publishing workflow sends it and pushes the ledger.
+    git(&dir, &["checkout", "-q", "main"]);
+    git(&dir, &["merge", "-q", "--no-ff", "snorojning", "-m", "Merge pull request #1 from kommun/snorojning"]);
+    git(&dir, &["push", "-q", "origin", "main"]);
+    let push = GitHub { event: "push", secrets: BTreeMap::from([(TOKEN_ENV.to_string(), peer.token.clone())]) };
+    let out = push.run_job(&dir.join(".github/workflows/budkavle-publish.yml"), "publish", &dir, &none);
+    assert_eq!(peer.statuses().len(), 1, "published once: {out:?}");
+    let log = git(&tmp.path().join("origin.git"), &["log", "--format=%s", "main"]);
+    assert!(
+        log.lines().next().is_some_and(|l| l.contains("ledger") || l.contains("publish")),
+        "the ledger commit was pushed: {log}"
+    );
+    assert!(!out.iter().any(|o| o.contains(&peer.token)), "no secret in any step's output");
+    // Run again: nothing is sent twice.
+    push.run_job(&dir.join(".github/workflows/budkavle-publish.yml"), "publish", &dir, &none);
+    assert_eq!(peer.statuses().len(), 1);
+}
+
+#[test]
+fn the_gitlab_pipelines_run_as_written() {
+    let peer = MastodonPeer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = content_repository(tmp.path(), &peer);
+    let ci = yaml(&dir.join(".gitlab-ci.yml"));
+    let included = ci["include"][0]["local"].as_str().expect("the publish job is included");
+    let publish = yaml(&dir.join(included));
+    let lines = |job: &Value, key: &str| -> String {
+        job[key]
+            .as_sequence()
+            .map(|s| s.iter().filter_map(|l| l.as_str()).collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default()
+    };
+    let base = |source: &str| -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("PATH".into(), path_with_budkavle()),
+            ("HOME".into(), std::env::var("HOME").unwrap_or_default()),
+            ("CI_PROJECT_DIR".into(), dir.display().to_string()),
+            ("CI_PIPELINE_SOURCE".into(), source.into()),
+            ("CI_DEFAULT_BRANCH".into(), "main".into()),
+            ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME".into(), "main".into()),
+        ])
+    };
+
+    // A merge request: checked and built, previews in after_script (the note needs a token).
+    git(&dir, &["checkout", "-qb", "vattenlacka"]);
+    post(&dir, "vattenlacka.md", "Vattenläcka på Storgatan");
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-qm", "Vattenläcka"]);
+    let job = &ci["budkavle"];
+    let (ok, out) =
+        bash(&dir, &format!("{}\n{}", lines(job, "before_script"), lines(job, "script")), &base("merge_request_event"));
+    assert!(ok, "the check job failed:\n{out}");
+    let (ok, out) = bash(&dir, &lines(job, "after_script"), &base("merge_request_event"));
+    assert!(ok, "after_script failed:\n{out}");
+    assert!(dir.join("dist/previews/summary.md").is_file(), "{out}");
+
+    // Merged: the publish job sends it and pushes the ledger with the push token, which git is
+    // pointed back at the bare origin for.
+    git(&dir, &["checkout", "-q", "main"]);
+    git(&dir, &["merge", "-q", "--no-ff", "vattenlacka", "-m", "Merge branch 'vattenlacka' into 'main'"]);
+    git(&dir, &["push", "-q", "origin", "main"]);
+    let head = git(&dir, &["rev-parse", "HEAD"]).trim().to_string();
+    let mut env = base("push");
+    let remote = "https://oauth2:glpat-test@gitlab.test/kommun/sociala-medier.git";
+    env.extend([
+        ("CI_COMMIT_BRANCH".to_string(), "main".to_string()),
+        ("CI_COMMIT_SHA".into(), head),
+        ("CI_SERVER_HOST".into(), "gitlab.test".into()),
+        ("CI_PROJECT_PATH".into(), "kommun/sociala-medier".into()),
+        ("BUDKAVLE_PUSH_TOKEN".into(), "glpat-test".into()),
+        (TOKEN_ENV.into(), peer.token.clone()),
+        ("GIT_CONFIG_COUNT".into(), "1".into()),
+        ("GIT_CONFIG_KEY_0".into(), format!("url.{}.insteadOf", tmp.path().join("origin.git").display())),
+        ("GIT_CONFIG_VALUE_0".into(), remote.into()),
+    ]);
+    let job = &publish["budkavle-publish"];
+    let (ok, out) = bash(&dir, &format!("{}\n{}", lines(job, "before_script"), lines(job, "script")), &env);
+    assert!(ok, "the publish job failed:\n{out}");
+    assert_eq!(peer.statuses().len(), 1, "{out}");
+    assert!(!out.contains(&peer.token), "no secret in the job's output");
+    let pushed = git(&tmp.path().join("origin.git"), &["ls-tree", "-r", "--name-only", "main", "ledger"]);
+    assert!(pushed.contains(".jsonl"), "the ledger reached origin: {pushed}");
+}
