@@ -34,6 +34,7 @@ mod publish_e2e;
 mod publish_faults;
 mod publish_mastodon;
 mod publish_plan;
+mod publish_x;
 mod render;
 mod serve;
 mod site;

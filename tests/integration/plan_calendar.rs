@@ -9,7 +9,7 @@ use serde_json::Value;
 
 fn post(title: &str, date: &str, extra: &str) -> String {
     format!(
-        "+++\ntitle = \"{title}\"\ndate = {date}\nplatforms = [\"mastodon\", \"x\"]\ngoal = \"info\"\n{extra}\n+++\n\nText om {title}.\n"
+        "+++\ntitle = \"{title}\"\ndate = {date}\nplatforms = [\"mastodon\", \"linkedin\"]\ngoal = \"info\"\n{extra}\n+++\n\nText om {title}.\n"
     )
 }
 
@@ -52,7 +52,7 @@ fn the_calendar_shows_crowding_gaps_holds_and_coverage() {
     assert!(text.contains("! more posts than max_per_day"), "{text}");
     assert!(text.contains("too close to a"), "{text}");
     assert!(text.contains("HELD: blackout until 2026-12-26 23:59: Julhelg"), "{text}");
-    assert!(text.contains("by hand"), "X is posted by hand: {text}");
+    assert!(text.contains("by hand"), "LinkedIn is posted by hand: {text}");
     assert!(text.contains("! week of 2026-12-07: 0 post(s), cadence asks for at least 2"), "{text}");
     assert!(!text.contains("utkast"), "drafts are not planned");
     assert!(text.contains("goals: info: 4"), "{text}");

@@ -853,6 +853,32 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_shows_no_secret() {
+        let http = Http::new(Duration::from_secs(1)).unwrap();
+        let keys = oauth1::Keys {
+            consumer_key: Secret::new("ck-4f1a"),
+            consumer_secret: Secret::new("cs-9b2e"),
+            token: Secret::new("at-77c0"),
+            token_secret: Secret::new("as-e3d5"),
+        };
+        for auth in [Auth::OAuth1(keys), Auth::Bearer(Secret::new("bt-1c8f"))] {
+            let client = XClient {
+                http: http.clone(),
+                base: DEFAULT_API.into(),
+                auth,
+                account: None,
+                me: None,
+                media_wait: MEDIA_WAIT,
+            };
+            let shown = format!("{client:?}");
+            assert!(shown.contains("Secret(***)"), "{shown}");
+            for s in ["ck-4f1a", "cs-9b2e", "at-77c0", "as-e3d5", "bt-1c8f"] {
+                assert!(!shown.contains(s), "{shown}");
+            }
+        }
+    }
+
+    #[test]
     fn ids_and_reply_targets() {
         assert!(is_id("1790000000000000001"));
         assert!(!is_id("../2/users/me") && !is_id("") && !is_id("12345678901234567890"));
