@@ -129,6 +129,11 @@ pub struct Audience {
 pub struct PlatformConfig {
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// The team posts here by hand from `dist/platforms/` (no API access, or not yet): `check`,
+    /// `build` and the previews go on as for any platform; `publish` holds its posts as "by
+    /// hand" instead of sending.
+    #[serde(default)]
+    pub by_hand: bool,
     /// Display name shown in previews and the archive.
     pub display_name: Option<String>,
     /// `@user@instance` on Mastodon, handle on Bluesky/X/Threads/Instagram, page name elsewhere.
@@ -429,6 +434,12 @@ impl Strategy {
     }
 
     /// The character limit in force on a platform: the account's override or the platform's own.
+    /// Whether `publish` sends to `platform` itself: budkavle has a client for it and the
+    /// strategy does not say the team posts there by hand.
+    pub fn publishes(&self, platform: PlatformId) -> bool {
+        crate::platform::can_publish(platform) && self.platforms.get(&platform).is_some_and(|c| !c.by_hand)
+    }
+
     pub fn char_limit(&self, platform: PlatformId) -> Option<usize> {
         self.configured.get(&platform).and_then(|c| c.char_limit)
     }

@@ -9,6 +9,7 @@ mod bluesky;
 pub mod http;
 mod linkedin;
 mod mastodon;
+mod x;
 
 pub use account::Account;
 
@@ -29,6 +30,7 @@ pub fn connect(
         PlatformId::Mastodon => mastodon::connect(&account, env, http),
         PlatformId::Bluesky => bluesky::connect(&account, env, http),
         PlatformId::Linkedin => linkedin::connect(&account, env, http),
+        PlatformId::X => x::connect(&account, env, http),
         other => Err(Error::Usage(format!(
             "budkavle cannot publish to {} itself; its rendering in dist/platforms/{other}/ is for posting by hand",
             other.display_name()

@@ -98,7 +98,7 @@ pub fn get(id: PlatformId) -> &'static dyn Platform {
 /// Whether budkavle can send to this platform itself; the others are rendered for a person to
 /// post by hand.
 pub fn can_publish(id: PlatformId) -> bool {
-    matches!(id, PlatformId::Mastodon | PlatformId::Bluesky | PlatformId::Linkedin)
+    matches!(id, PlatformId::Mastodon | PlatformId::Bluesky | PlatformId::X | PlatformId::Linkedin)
 }
 
 /// Whether budkavle can pin a post to the account's profile there.

@@ -209,7 +209,7 @@ pub fn plan(
 
             item.action = match state.outcome() {
                 Outcome::Unknown => Action::Hold { reason: Hold::Unknown },
-                _ if !platform::can_publish(platform) => Action::Hold { reason: Hold::Manual },
+                _ if !project.strategy.publishes(platform) => Action::Hold { reason: Hold::Manual },
                 _ => due(post, platform, now, crisis, &blackouts, reviews, &history, &mut item, ledger, changed),
             };
             items.push(item);

@@ -35,6 +35,7 @@ mod publish_faults;
 mod publish_linkedin;
 mod publish_mastodon;
 mod publish_plan;
+mod publish_x;
 mod render;
 mod schedule_slot;
 mod serve;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 fn post(title: &str, date: &str, extra: &str) -> String {
     format!(
-        "+++\ntitle = \"{title}\"\ndate = {date}\nplatforms = [\"mastodon\", \"x\"]\ngoal = \"info\"\n{extra}\n+++\n\nText om {title}.\n"
+        "+++\ntitle = \"{title}\"\ndate = {date}\nplatforms = [\"mastodon\", \"linkedin\"]\ngoal = \"info\"\n{extra}\n+++\n\nText om {title}.\n"
     )
 }
 
@@ -20,7 +20,9 @@ fn repo() -> Repo {
     let strategy = std::fs::read_to_string(repo.path().join("strategy.toml")).unwrap().replace(
         "instance = \"https://social.testby.se\"",
         "instance = \"https://social.testby.se\"\ncadence = { min_gap = \"2h\", max_per_day = 2, min_per_week = 2 }",
-    );
+    )
+    // The team posts to LinkedIn by hand.
+    .replace("[platforms.linkedin]\n", "[platforms.linkedin]\nby_hand = true\n");
     std::fs::write(repo.path().join("strategy.toml"), strategy).unwrap();
     repo.post("a.md", &post("a", "2026-12-01T09:00:00", ""));
     repo.post("b.md", &post("b", "2026-12-01T10:00:00", "")); // one hour after a: too close
@@ -52,7 +54,7 @@ fn the_calendar_shows_crowding_gaps_holds_and_coverage() {
     assert!(text.contains("! more posts than max_per_day"), "{text}");
     assert!(text.contains("too close to a"), "{text}");
     assert!(text.contains("HELD: blackout until 2026-12-26 23:59: Julhelg"), "{text}");
-    assert!(text.contains("by hand"), "X is posted by hand: {text}");
+    assert!(text.contains("by hand"), "LinkedIn is posted by hand: {text}");
     assert!(text.contains("! week of 2026-12-07: 0 post(s), cadence asks for at least 2"), "{text}");
     assert!(!text.contains("utkast"), "drafts are not planned");
     assert!(text.contains("goals: info: 4"), "{text}");

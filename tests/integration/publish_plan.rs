@@ -90,6 +90,13 @@ fn schedule_blackout_crisis_mode_drafts_and_manual_platforms_hold() {
     let repo = Repo::new(
         "[[blackout.periods]]\nstart = 2026-12-24T00:00:00\nend = 2026-12-26T23:59:00\nreason = \"Jul\"\n\n[review]\napprovals = 0\n",
     );
+    // The team posts to LinkedIn by hand.
+    let strategy = std::fs::read_to_string(repo.path().join("strategy.toml")).unwrap();
+    std::fs::write(
+        repo.path().join("strategy.toml"),
+        strategy.replace("[platforms.linkedin]\n", "[platforms.linkedin]\nby_hand = true\n"),
+    )
+    .unwrap();
     let git = init(repo.path());
     repo.post("senare.md", &post("senare", "").replace("2026-11-30", "2026-12-10"));
     repo.post("jul.md", &post("jul", "").replace("2026-11-30", "2026-12-24"));
@@ -99,12 +106,12 @@ fn schedule_blackout_crisis_mode_drafts_and_manual_platforms_hold() {
             .replace("2026-11-30", "2026-12-24"),
     );
     repo.post("utkast.md", &post("utkast", "draft = true"));
-    repo.post("x.md", &post("x", "").replace("[\"mastodon\", \"bluesky\"]", "[\"x\"]"));
+    repo.post("li.md", &post("li", "").replace("[\"mastodon\", \"bluesky\"]", "[\"linkedin\"]"));
     commit(&git, "Inlägg", "Anna Berg", T0);
 
     let plan = plan_at(&repo, NOW);
     assert!(matches!(item(&plan, "senare", PlatformId::Mastodon).action, Action::Hold { reason: Hold::NotYet { .. } }));
-    assert!(matches!(item(&plan, "x", PlatformId::X).action, Action::Hold { reason: Hold::Manual }));
+    assert!(matches!(item(&plan, "li", PlatformId::Linkedin).action, Action::Hold { reason: Hold::Manual }));
     assert!(!plan.items.iter().any(|i| i.post == "utkast"), "drafts are not planned");
     assert_eq!(plan.skipped, 1);
 
