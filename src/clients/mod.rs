@@ -9,6 +9,8 @@ mod bluesky;
 pub mod http;
 mod linkedin;
 mod mastodon;
+#[cfg(test)]
+mod test_server;
 mod x;
 
 pub use account::Account;

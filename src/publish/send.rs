@@ -174,19 +174,8 @@ fn send_thread(
     let mut reused = false;
     for (n, part) in rendered.parts.iter().enumerate() {
         let key = part_key(base, n);
-        let reply_to = match sent.last() {
-            Some(previous) => Some(previous.clone()),
-            None => item.reply_to.as_ref().map(|t| t.remote.clone()),
-        };
-        let out = Outgoing {
-            key: &key,
-            text: &part.text,
-            facets: &part.facets,
-            lang: &rendered.lang,
-            media: if n == 0 { uploads } else { &[] },
-            reply_to: reply_to.as_ref(),
-            link: first_link(&part.facets, &part.text),
-        };
+        let reply_to = reply_target(&sent, item);
+        let out = outgoing(&key, rendered, n, uploads, reply_to.as_ref());
         if let Some(since) = unsure_since {
             let (found, _) = with_retry(ctx.budget, || conn.lookup(&out, since));
             match found? {
@@ -216,6 +205,32 @@ fn send_thread(
     Ok(Sent::Done { remote: thread_remote(sent), reused })
 }
 
+/// What a thread's next part answers: the part before it, or for the first part the earlier
+/// post an update, correction or cancellation follows.
+fn reply_target(sent: &[Remote], item: &Item) -> Option<Remote> {
+    sent.last().or(item.reply_to.as_ref().map(|t| &t.remote)).cloned()
+}
+
+/// Part `n` of the rendering as the client receives it; the first part carries the images.
+fn outgoing<'a>(
+    key: &'a str,
+    rendered: &'a Rendered,
+    n: usize,
+    uploads: &'a [Upload],
+    reply_to: Option<&'a Remote>,
+) -> Outgoing<'a> {
+    let part = &rendered.parts[n];
+    Outgoing {
+        key,
+        text: &part.text,
+        facets: &part.facets,
+        lang: &rendered.lang,
+        media: if n == 0 { uploads } else { &[] },
+        reply_to,
+        link: first_link(&part.facets, &part.text),
+    }
+}
+
 /// Edits the parts that exist, adds parts the new text has beyond them, and removes the ones
 /// it no longer has.
 fn edit_thread(
@@ -229,18 +244,10 @@ fn edit_thread(
 ) -> Result<Sent, SendError> {
     let old = part_ids(remote);
     let mut now: Vec<Remote> = Vec::new();
-    for (n, part) in rendered.parts.iter().enumerate() {
+    for n in 0..rendered.parts.len() {
         let key = part_key(base, n);
-        let reply_to = now.last().or(item.reply_to.as_ref().map(|t| &t.remote)).cloned();
-        let out = Outgoing {
-            key: &key,
-            text: &part.text,
-            facets: &part.facets,
-            lang: &rendered.lang,
-            media: if n == 0 { uploads } else { &[] },
-            reply_to: reply_to.as_ref(),
-            link: first_link(&part.facets, &part.text),
-        };
+        let reply_to = reply_target(&now, item);
+        let out = outgoing(&key, rendered, n, uploads, reply_to.as_ref());
         let (result, _) = match old.get(n) {
             Some(id) => {
                 let target =

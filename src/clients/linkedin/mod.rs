@@ -714,62 +714,11 @@ fn comment_remote(urn: &str) -> Remote {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
+    use crate::clients::test_server::Seen;
     use std::sync::{Arc, Mutex};
 
-    /// One request as the test server saw it: request line, headers (lower-cased), body.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        line: String,
-        headers: Vec<(String, String)>,
-        body: String,
-    }
-
-    impl Seen {
-        fn header(&self, name: &str) -> Option<&str> {
-            self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-        }
-    }
-
-    /// A one-request-per-connection HTTP server on 127.0.0.1 answering with `answer`.
     fn server(answer: impl Fn(&Seen) -> (u16, String) + Send + 'static) -> (String, Arc<Mutex<Vec<Seen>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = Arc::clone(&seen);
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                let mut headers = Vec::new();
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    let h = h.trim_end();
-                    if h.is_empty() {
-                        break;
-                    }
-                    let (k, v) = h.split_once(':').unwrap();
-                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-                }
-                let length = headers.iter().find(|(k, _)| k == "content-length").map_or(0, |(_, v)| v.parse().unwrap());
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                let request =
-                    Seen { line: line.trim_end().to_string(), headers, body: String::from_utf8_lossy(&body).into() };
-                log.lock().unwrap().push(request.clone());
-                let (code, json) = answer(&request);
-                let reply = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
-                    json.len()
-                );
-                stream.write_all(reply.as_bytes()).unwrap();
-            }
-        });
-        (base, seen)
+        crate::clients::test_server::serve(move |seen, _| answer(seen))
     }
 
     fn client(base: String, media_wait: Duration) -> LinkedinClient {
