@@ -8,6 +8,7 @@ pub mod api;
 mod bluesky;
 pub mod http;
 mod mastodon;
+mod meta;
 
 pub use account::Account;
 
@@ -27,6 +28,9 @@ pub fn connect(
     match id {
         PlatformId::Mastodon => mastodon::connect(&account, env, http),
         PlatformId::Bluesky => bluesky::connect(&account, env, http),
+        PlatformId::Facebook => meta::facebook::connect(&account, env, http),
+        PlatformId::Instagram => meta::instagram::connect(&account, env, http),
+        PlatformId::Threads => meta::threads::connect(&account, env, http),
         other => Err(Error::Usage(format!(
             "budkavle cannot publish to {} itself; its rendering in dist/platforms/{other}/ is for posting by hand",
             other.display_name()

@@ -93,6 +93,7 @@ pub fn get(id: PlatformId) -> &'static dyn Platform {
 /// post by hand.
 pub fn can_publish(id: PlatformId) -> bool {
     matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)
+        || matches!(id, PlatformId::Facebook | PlatformId::Instagram | PlatformId::Threads)
 }
 
 /// Whether budkavle can pin a post to the account's profile there.
