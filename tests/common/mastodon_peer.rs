@@ -266,7 +266,7 @@ pub struct LossyProxy {
 }
 
 impl LossyProxy {
-    fn start(upstream: &str) -> LossyProxy {
+    pub fn start(upstream: &str) -> LossyProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().unwrap().port();
         let lose: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
