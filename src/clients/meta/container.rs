@@ -313,52 +313,9 @@ pub(crate) fn permalink(graph: &Graph, flavor: Flavor, id: &str) -> Option<Strin
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{graph, server};
     use super::*;
-    use crate::strategy::PlatformConfig;
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
     use std::sync::{Arc, Mutex};
-
-    /// A one-request-per-connection HTTP server answering every request with `answer(path)`.
-    fn server(answer: impl Fn(&str) -> (u16, Vec<u8>) + Send + 'static) -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    if h.trim().is_empty() {
-                        break;
-                    }
-                }
-                let path = line.split(' ').nth(1).unwrap_or("").to_string();
-                log.lock().unwrap().push(path.clone());
-                let (code, body) = answer(&path);
-                let head = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                stream.write_all(head.as_bytes()).unwrap();
-                stream.write_all(&body).unwrap();
-            }
-        });
-        (base, seen)
-    }
-
-    fn graph(base: &str) -> Graph {
-        let config: PlatformConfig =
-            toml::from_str(&format!("api_url = \"{base}\"\ntoken_env = \"T\"\napi_version = \"v1.0\"\n")).unwrap();
-        let account = crate::clients::Account::new(PlatformId::Threads, &config, "");
-        let http = Http::new(Duration::from_secs(5)).unwrap();
-        Graph::connect(&account, &|_| Some("tok-77aa".into()), &http, super::super::GRAPH_URL, "v1.0", false).unwrap()
-    }
 
     fn upload(bytes: &[u8], url: Option<String>) -> Upload {
         Upload {

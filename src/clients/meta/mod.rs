@@ -333,15 +333,14 @@ impl Graph {
                     return Ok(Scanned::Stopped);
                 }
             }
-            let cursor = page.pointer("/paging/cursors/after").and_then(Value::as_str);
-            match cursor {
-                Some(c) if page.pointer("/paging/next").is_some() && !items.is_empty() => {
-                    if read >= SCAN_MAX {
-                        return Ok(Scanned::Capped);
-                    }
-                    after = Some(c.to_string());
-                }
-                _ => return Ok(Scanned::Ended),
+            if page.pointer("/paging/next").is_none() || items.is_empty() {
+                return Ok(Scanned::Ended);
+            }
+            // More pages, but only by a `next` address (time-based paging, which carries the
+            // token in its query) or past the bound: the reading is not complete.
+            match page.pointer("/paging/cursors/after").and_then(Value::as_str) {
+                Some(c) if read < SCAN_MAX => after = Some(c.to_string()),
+                _ => return Ok(Scanned::Capped),
             }
         }
     }
@@ -492,9 +491,85 @@ pub(crate) fn cannot_tell(platform: PlatformId, text: &str, since: Timestamp, wh
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::strategy::PlatformConfig;
     use reqwest::header::HeaderName;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// A one-request-per-connection HTTP server answering every request with `answer(path)`.
+    pub(crate) fn server(
+        answer: impl Fn(&str) -> (u16, Vec<u8>) + Send + 'static,
+    ) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap();
+                    if h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let path = line.split(' ').nth(1).unwrap_or("").to_string();
+                log.lock().unwrap().push(path.clone());
+                let (code, body) = answer(&path);
+                let head = format!(
+                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                stream.write_all(head.as_bytes()).unwrap();
+                stream.write_all(&body).unwrap();
+            }
+        });
+        (base, seen)
+    }
+
+    pub(crate) fn graph(base: &str) -> Graph {
+        let config: PlatformConfig =
+            toml::from_str(&format!("api_url = \"{base}\"\ntoken_env = \"T\"\napi_version = \"v1.0\"\n")).unwrap();
+        let account = crate::clients::Account::new(PlatformId::Threads, &config, "");
+        let http = Http::new(Duration::from_secs(5)).unwrap();
+        Graph::connect(&account, &|_| Some("tok-77aa".into()), &http, GRAPH_URL, "v1.0", false).unwrap()
+    }
+
+    #[test]
+    fn scans_follow_cursors_and_stop_where_they_cannot() {
+        let (base, seen) = server(|path| {
+            let body = if path.contains("after=B") {
+                r#"{"data":[{"id":"3"}],"paging":{"cursors":{"before":"C","after":"C"}}}"#
+            } else if path.starts_with("/v1.0/me/threads") {
+                r#"{"data":[{"id":"1"},{"id":"2"}],"paging":{"cursors":{"before":"A","after":"B"},"next":"http://x/next"}}"#
+            } else {
+                r#"{"data":[{"id":"9"}],"paging":{"next":"http://x/?until=1&__paging_token=t"}}"#
+            };
+            (200, body.as_bytes().to_vec())
+        });
+        let g = graph(&base);
+        let mut ids = Vec::new();
+        let scanned = g
+            .scan("me/threads", &[], "reading", &[], |item| {
+                ids.push(item["id"].as_str().unwrap().to_string());
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!((scanned, ids.as_slice()), (Scanned::Ended, ["1", "2", "3"].map(String::from).as_slice()));
+        assert!(seen.lock().unwrap()[0].contains("limit=100"));
+        let stopped = g.scan("me/threads", &[], "reading", &[], |_| ControlFlow::Break(())).unwrap();
+        assert_eq!(stopped, Scanned::Stopped);
+        // Time-based paging only: the rest cannot be read without the token in a URL.
+        let cut = g.scan("me/replies", &[], "reading", &[], |_| ControlFlow::Continue(())).unwrap();
+        assert_eq!(cut, Scanned::Capped);
+    }
 
     #[test]
     fn appsecret_proof_is_hmac_sha256() {
