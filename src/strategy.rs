@@ -434,10 +434,10 @@ impl Strategy {
     }
 
     /// The character limit in force on a platform: the account's override or the platform's own.
-    /// Whether `publish` sends to `platform` itself: budkavle has a client for it and the
-    /// strategy does not say the team posts there by hand.
+    /// Whether `publish` sends to `platform` itself: it is enabled and the strategy does not
+    /// say the team posts there by hand (budkavle has a client for every platform).
     pub fn publishes(&self, platform: PlatformId) -> bool {
-        crate::platform::can_publish(platform) && self.platforms.get(&platform).is_some_and(|c| !c.by_hand)
+        self.platforms.get(&platform).is_some_and(|c| !c.by_hand)
     }
 
     pub fn char_limit(&self, platform: PlatformId) -> Option<usize> {

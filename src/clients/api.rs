@@ -54,6 +54,10 @@ pub struct Upload {
     pub height: u32,
     /// The file name, for multipart uploads and messages.
     pub name: String,
+    /// Where the published archive serves exactly these bytes (`[organisation] archive_url` and
+    /// the image's path there), for platforms that fetch an image themselves instead of taking
+    /// an upload (Instagram, Threads). None when the organisation has no archive address.
+    pub public_url: Option<String>,
 }
 
 /// One status, skeet or part of a thread.

@@ -385,6 +385,7 @@ mod tests {
             width: 1,
             height: 1,
             name: "a.png".into(),
+            public_url: None,
         }
     }
 

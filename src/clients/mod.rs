@@ -9,13 +9,14 @@ mod bluesky;
 pub mod http;
 mod linkedin;
 mod mastodon;
+mod meta;
 #[cfg(test)]
 mod test_server;
 mod x;
 
 pub use account::Account;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::platform::PlatformId;
 use crate::strategy::Strategy;
 
@@ -33,9 +34,8 @@ pub fn connect(
         PlatformId::Bluesky => bluesky::connect(&account, env, http),
         PlatformId::Linkedin => linkedin::connect(&account, env, http),
         PlatformId::X => x::connect(&account, env, http),
-        other => Err(Error::Usage(format!(
-            "budkavle cannot publish to {} itself; its rendering in dist/platforms/{other}/ is for posting by hand",
-            other.display_name()
-        ))),
+        PlatformId::Facebook => meta::facebook::connect(&account, env, http),
+        PlatformId::Instagram => meta::instagram::connect(&account, env, http),
+        PlatformId::Threads => meta::threads::connect(&account, env, http),
     }
 }

@@ -95,12 +95,6 @@ pub fn get(id: PlatformId) -> &'static dyn Platform {
     }
 }
 
-/// Whether budkavle can send to this platform itself; the others are rendered for a person to
-/// post by hand.
-pub fn can_publish(id: PlatformId) -> bool {
-    matches!(id, PlatformId::Mastodon | PlatformId::Bluesky | PlatformId::X | PlatformId::Linkedin)
-}
-
 /// Whether budkavle can pin a post to the account's profile there.
 pub fn can_pin(id: PlatformId) -> bool {
     matches!(id, PlatformId::Mastodon | PlatformId::Bluesky)

@@ -381,8 +381,9 @@ fn payload_hash(rendered: &Rendered) -> String {
     content_hash(payload.to_string().as_bytes())
 }
 
-/// The post's images, stripped of metadata. Any failure blocks the post: an image that cannot
-/// be made safe is not uploaded, and the post does not go out without it.
+/// The post's images, stripped of metadata, each with the address where the archive publishes
+/// the same stripped bytes. Any failure blocks the post: an image that cannot be made safe is
+/// not uploaded, and the post does not go out without it.
 fn uploads(project: &Project, rendered: &Rendered) -> Result<Vec<Upload>, String> {
     rendered
         .media
@@ -398,6 +399,7 @@ fn uploads(project: &Project, rendered: &Rendered) -> Result<Vec<Upload>, String
                 width: prepared.width,
                 height: prepared.height,
                 name: m.path.file_name().map_or_else(|| "image".into(), |n| n.to_string_lossy().into_owned()),
+                public_url: crate::site::media_url(project, &m.path),
             })
         })
         .collect()

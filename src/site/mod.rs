@@ -118,6 +118,21 @@ pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Re
     site.posts.iter().filter(|p| ids.contains(&p.id.as_str())).map(|p| pages::post_page(&site, p)).collect()
 }
 
+/// The address at which the archive serves the image at `path` (relative to the repository
+/// root): `[organisation] archive_url` and `media/<name>`, the name [`render`] gives it. The
+/// archive publishes the image stripped of metadata ([`crate::media::prepare`]), the same bytes
+/// `publish` uploads, so a platform that fetches an image by URL (Instagram, Threads) gets
+/// exactly what the others were sent. None without an archive address, or for an image no live
+/// post shows.
+pub fn media_url(project: &Project, path: &Path) -> Option<String> {
+    let base = project.strategy.organisation().archive_url.as_deref()?.trim().trim_end_matches('/');
+    if !crate::escape::is_web_url(base) {
+        return None;
+    }
+    let names = html::media_names(project.posts.iter().filter(|p| !p.draft));
+    names.by_path.get(path).map(|name| format!("{base}/media/{name}"))
+}
+
 /// Writes rendered files into `out_dir`, touching only those whose bytes changed.
 pub fn write(pages: &[(String, Vec<u8>)], out_dir: &Path) -> Result<WriteStats> {
     let out = OutputDir::open(out_dir)?;

@@ -331,15 +331,21 @@ fn accessibility_page(site: &Site<'_>, newest: &[&PostView]) -> Result<Vec<u8>> 
     site.render("accessibility.html", &ctx)
 }
 
-/// The images, copied byte for byte.
+/// The images, stripped of metadata exactly as `publish` strips them before an upload: the
+/// archive is as public as the platforms, and Instagram and Threads fetch their copy from here
+/// ([`super::media_url`]). An image that cannot be made safe is left out of the archive, as it
+/// is held back from the platforms, rather than published with where it was taken.
 fn media_files(site: &Site<'_>) -> Result<Files> {
     let list: Vec<(&String, &std::path::PathBuf)> = site.media.iter().collect();
-    par_map(&list, |(name, rel)| {
+    let files = par_map(&list, |(name, rel)| {
         let bytes = std::fs::read(site.project.root.join(rel)).map_err(|e| Error::io("cannot read", *rel, e))?;
-        Ok((format!("media/{name}"), bytes))
-    })
-    .into_iter()
-    .collect()
+        Ok(crate::media::prepare(rel, &bytes).ok().map(|safe| (format!("media/{name}"), safe.bytes)))
+    });
+    let mut out = Vec::new();
+    for file in files {
+        out.extend(file?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -175,6 +175,7 @@ fn an_image_goes_with_its_alt_text_and_aspect_ratio() {
         width: 30,
         height: 20,
         name: "karta.png".into(),
+        public_url: None,
     }];
     let e = plain("Se kartan");
     let remote = c.publish(&Outgoing { media: &media, ..out("image/bluesky/0", &e) }).unwrap();
@@ -198,6 +199,7 @@ fn an_image_over_two_megabytes_is_refused_before_anything_is_sent() {
         width: 4000,
         height: 3000,
         name: "stor.jpg".into(),
+        public_url: None,
     }];
     let e = plain("För stor bild");
     // With a wrong password: the refusal comes before the login, so before any request.

@@ -117,6 +117,7 @@ fn png(seed: u8) -> Vec<u8> {
 
 fn upload(seed: u8, alt: &str) -> Upload {
     Upload {
+        public_url: None,
         bytes: png(seed),
         mime: "image/png",
         alt: alt.into(),

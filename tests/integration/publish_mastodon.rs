@@ -117,6 +117,7 @@ fn uploads_an_image_with_its_alt_text() {
         width: 8,
         height: 6,
         name: "plogbil.png".into(),
+        public_url: None,
     }];
     let remote = conn.publish(&Outgoing { media: &media, ..text("k-image", "Plogbilarna är ute.") }).unwrap();
     let status = peer.status(&remote.id).unwrap();
@@ -243,8 +244,15 @@ fn a_wrong_token_is_a_permanent_auth_error_that_never_shows_the_token() {
     assert_eq!(err.kind_name(), "auth");
 
     // Nothing any operation says contains the token.
-    let media =
-        [Upload { bytes: png(), mime: "image/png", alt: "alt".into(), width: 8, height: 6, name: "a.png".into() }];
+    let media = [Upload {
+        bytes: png(),
+        mime: "image/png",
+        alt: "alt".into(),
+        width: 8,
+        height: 6,
+        name: "a.png".into(),
+        public_url: None,
+    }];
     let remote = Remote { id: "1".into(), url: None, parts: vec![] };
     let errors = [
         err,

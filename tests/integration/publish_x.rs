@@ -189,6 +189,7 @@ fn images_are_uploaded_in_chunks_with_their_alt_text() {
     let big: Vec<u8> = (0..1_500_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     let media = [
         Upload {
+            public_url: None,
             bytes: png(),
             mime: "image/png",
             alt: "En plogbil på en snöig gata".into(),
@@ -197,6 +198,7 @@ fn images_are_uploaded_in_chunks_with_their_alt_text() {
             name: "plogbil.png".into(),
         },
         Upload {
+            public_url: None,
             bytes: big.clone(),
             mime: "image/jpeg",
             alt: "Karta över Norra Testby".into(),
@@ -229,6 +231,7 @@ fn a_gif_is_waited_for_while_x_processes_it() {
     peer.control("settings", json!({"media_processing_secs": 1}));
     let mut conn = connect(&peer);
     let gif = [Upload {
+        public_url: None,
         bytes: b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec(),
         mime: "image/gif",
         alt: "En blinkande varningsskylt".into(),
@@ -486,8 +489,15 @@ fn no_secret_appears_in_any_error() {
         (ACCESS_SECRET, &secrets[3]),
     ]);
     let mut conn = connect_with(&oauth1_section(&peer.url), &env);
-    let media =
-        [Upload { bytes: png(), mime: "image/png", alt: "alt".into(), width: 8, height: 6, name: "a.png".into() }];
+    let media = [Upload {
+        public_url: None,
+        bytes: png(),
+        mime: "image/png",
+        alt: "alt".into(),
+        width: 8,
+        height: 6,
+        name: "a.png".into(),
+    }];
     let remote = Remote { id: "1790000000000000555".into(), url: None, parts: vec![] };
     let errors = [
         conn.publish(&text("k-s", "Hej")).unwrap_err(),

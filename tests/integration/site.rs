@@ -333,9 +333,14 @@ We clear **Storgatan** tonight.
 
 const DRAFT: &str = "+++\ntitle = \"Utkast som inte ska synas\"\ndate = 2026-11-25T09:00:00\ndraft = true\ntags = [\"Utkast\"]\ncancels = \"a\"\n+++\n\nUTKASTTEXT\n";
 
+/// A real PNG whose text chunks (place, author, GPS) the archive must not publish.
+fn plough_png() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media/text-chunks.png")).unwrap()
+}
+
 fn example_repo() -> Repo {
     let repo = Repo::new("");
-    repo.file("content/media/plog.png", b"\x89PNG fake plough");
+    repo.file("content/media/plog.png", &plough_png());
     repo.file("content/media/hemlig.png", b"\x89PNG secret");
     repo.post("a.md", POST_A);
     repo.post("b.md", POST_B);
@@ -392,7 +397,9 @@ fn every_page_of_the_archive_is_built() {
     ] {
         assert!(pages.contains_key(path), "{path} missing from {:?}", pages.keys().collect::<Vec<_>>());
     }
-    assert_eq!(pages["media/plog.png"], b"\x89PNG fake plough", "images are copied byte for byte");
+    let safe = budkavle::media::prepare(Path::new("plog.png"), &plough_png()).unwrap().bytes;
+    assert_eq!(pages["media/plog.png"], safe, "images are published as publish uploads them, without metadata");
+    assert_ne!(safe, plough_png(), "the fixture has text chunks to strip");
     assert!(!pages.contains_key("media/hemlig.png"), "a retracted post's images are not published");
     assert!(!pages.contains_key("page/2/index.html"), "four posts fit on one page");
 
@@ -742,7 +749,8 @@ fn the_example_repository_builds_its_archive() {
     for post in example.posts.iter().filter(|p| p.retracted.is_none() && !p.draft) {
         for m in &post.media {
             let name = m.path.file_name().unwrap().to_string_lossy().to_lowercase();
-            assert_eq!(pages[&format!("media/{name}")], std::fs::read(example.root.join(&m.path)).unwrap());
+            let original = std::fs::read(example.root.join(&m.path)).unwrap();
+            assert_eq!(pages[&format!("media/{name}")], budkavle::media::prepare(&m.path, &original).unwrap().bytes);
         }
     }
 }

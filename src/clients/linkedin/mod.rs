@@ -778,6 +778,7 @@ mod tests {
         });
         let mut c = client(base, Duration::from_millis(500));
         let media = [Upload {
+            public_url: None,
             bytes: vec![0x89, b'P', b'N', b'G'],
             mime: "image/png",
             alt: "alt".into(),

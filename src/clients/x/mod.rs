@@ -886,6 +886,7 @@ mod tests {
         assert_eq!(reply_target(&thread), "2");
         let too_many: Vec<Upload> = (0..5)
             .map(|n| Upload {
+                public_url: None,
                 bytes: vec![1],
                 mime: "image/png",
                 alt: "a".into(),
