@@ -518,6 +518,51 @@ mod tests {
         assert_eq!(spent.quota.as_ref().map(|q| q.remaining), Some(0));
     }
 
+    /// A client that implements no `health` of its own, answering `limits` with `answer`.
+    struct Plain(std::result::Result<crate::clients::api::Limits, SendError>);
+
+    impl crate::clients::api::Connection for Plain {
+        fn platform(&self) -> PlatformId {
+            PlatformId::Linkedin
+        }
+        fn publish(
+            &mut self,
+            _: &crate::clients::api::Outgoing<'_>,
+        ) -> std::result::Result<crate::platform::Remote, SendError> {
+            unreachable!("a check sends nothing")
+        }
+        fn edit(
+            &mut self,
+            _: &crate::platform::Remote,
+            _: &crate::clients::api::Outgoing<'_>,
+        ) -> std::result::Result<crate::platform::Remote, SendError> {
+            unreachable!("a check edits nothing")
+        }
+        fn delete(&mut self, _: &crate::platform::Remote) -> std::result::Result<(), SendError> {
+            unreachable!("a check deletes nothing")
+        }
+        fn lookup(
+            &mut self,
+            _: &crate::clients::api::Outgoing<'_>,
+            _: Timestamp,
+        ) -> std::result::Result<crate::clients::api::Lookup, SendError> {
+            unreachable!("a check looks nothing up")
+        }
+        fn limits(&mut self) -> std::result::Result<crate::clients::api::Limits, SendError> {
+            self.0.clone()
+        }
+    }
+
+    #[test]
+    fn doctor_gets_a_validity_check_from_clients_without_their_own_health() {
+        use crate::clients::api::Connection;
+        let health = Plain(Ok(Default::default())).health().unwrap();
+        assert_eq!((health.scopes, health.expires, health.quota), (None, None, None), "unknown stays unknown");
+        assert!(health.notes[0].contains("LinkedIn") && health.notes[0].contains("only checked"), "{:?}", health.notes);
+        let refused = Plain(Err(SendError::permanent(ErrorKind::Auth, "HTTP 401"))).health();
+        assert_eq!(judged(refused).status, Status::Invalid);
+    }
+
     #[test]
     fn doctor_names_the_setting_and_line_of_each_variable() {
         let text = "[organisation]\nname = \"T\"\nurl = \"https://t.se\"\n\n[platforms.mastodon]\ninstance = \"https://s.se\"\ntoken_env = \"MY_TOKEN\"\n";
