@@ -18,7 +18,7 @@
 //! - checking: `check`
 //! - scheduling: `schedule`
 //! - outputs: `cap`, `site`, `calendar`, `preview`, `build`
-//! - sending: `clients`, `publish`
+//! - sending: `clients`, `doctor`, `publish`
 //! - tools: `serve`, `scaffold`
 //! <!-- /layers -->
 
@@ -57,6 +57,7 @@ pub mod preview;
 pub mod site;
 
 pub mod clients;
+pub mod doctor;
 pub mod publish;
 
 pub mod scaffold;

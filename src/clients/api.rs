@@ -195,6 +195,52 @@ pub struct Limits {
     pub image_bytes: Option<usize>,
 }
 
+/// What a cheap authenticated read says about an account's credentials, for `budkavle doctor`:
+/// whether publishing would be refused before anything is sent. Every field a platform cannot
+/// tell stays empty (`None`), so "unknown" is never shown as "fine".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Who the credentials log in as, as the platform names it (`@info`, `kommun.bsky.social`).
+    pub account: Option<String>,
+    /// What the credentials may do, in the platform's own words (Mastodon scopes, Meta
+    /// permissions); `None` when the platform does not say.
+    pub scopes: Option<Vec<String>>,
+    /// What publishing needs, in the same words.
+    pub needed: Vec<&'static str>,
+    /// The needed ones the credentials certainly lack: only filled when `scopes` is known, and
+    /// judged by the client, which knows how its platform's scopes cover one another (Mastodon's
+    /// `write` covers `write:statuses`).
+    pub missing: Vec<String>,
+    /// When the credentials stop working, where the platform says (Meta's token debug,
+    /// LinkedIn's 60-day tokens); `None` for credentials that do not expire or a platform that
+    /// does not tell.
+    pub expires: Option<Timestamp>,
+    /// How much of a rate or publishing limit is used, where the platform tells.
+    pub quota: Option<Quota>,
+    /// Things to fix before they become a failure (logging in with the account's own password
+    /// instead of an app password, a token of another account than strategy.toml names).
+    pub warnings: Vec<String>,
+    /// How far the check could see: what it could not tell, and why.
+    pub notes: Vec<String>,
+}
+
+/// A limit the platform counts against the account or token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quota {
+    /// What is counted, for a person: "API requests in a 5-minute window", "posts in 24 hours".
+    pub what: String,
+    pub used: u64,
+    pub limit: u64,
+    /// When the count starts again, where the platform says.
+    pub resets: Option<Timestamp>,
+}
+
+impl Quota {
+    pub fn remaining(&self) -> u64 {
+        self.limit.saturating_sub(self.used)
+    }
+}
+
 /// A logged-in account on one platform.
 pub trait Connection: Send {
     fn platform(&self) -> PlatformId;
@@ -234,5 +280,27 @@ pub trait Connection: Send {
     fn unpin(&mut self, remote: &Remote) -> Result<(), SendError> {
         let _ = remote;
         Err(SendError::permanent(ErrorKind::Unsupported, format!("pinning is not supported on {}", self.platform())))
+    }
+
+    /// The state of the credentials, read without changing anything: valid or not (a failure
+    /// with [`ErrorKind::Auth`]), which permissions they hold against the ones publishing
+    /// needs, when they expire, how much quota is left. `budkavle doctor` calls it once per
+    /// platform before a post is due, so a revoked or expiring token is found by a person in
+    /// the morning rather than by the publisher at the post's hour.
+    ///
+    /// The default can tell no more than that the server accepted a request: it makes the
+    /// cheapest read the trait already has, [`Connection::limits`], and says it could not see
+    /// scopes, expiry or quota. That is only a validity check if the client's `limits` asks the
+    /// server with the credentials; a client whose `limits` answers from constants (or from an
+    /// unauthenticated endpoint) must implement this method to be checked at all.
+    fn health(&mut self) -> Result<Health, SendError> {
+        self.limits()?;
+        Ok(Health {
+            notes: vec![format!(
+                "budkavle cannot yet read the permissions, expiry or quota of {} credentials: it only checked that the server answered",
+                self.platform().display_name()
+            )],
+            ..Health::default()
+        })
     }
 }

@@ -12,11 +12,11 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use reqwest::blocking::multipart::{Form, Part};
 use reqwest::blocking::{RequestBuilder, Response};
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -33,6 +33,9 @@ const KEY_KEPT: SignedDuration = SignedDuration::from_mins(55);
 
 /// How far in the future an intent may lie (another machine's clock) and still count as fresh.
 const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+
+/// The scopes publishing needs: posting, editing and deleting statuses, and uploading images.
+const NEEDED: [&str; 2] = ["write:statuses", "write:media"];
 
 /// Logs in to the account `[platforms.mastodon]` configures: `instance` is the server,
 /// `token_env` names the variable holding the access token (scopes `write:statuses` and
@@ -344,6 +347,120 @@ impl Connection for MastodonClient {
         let path = format!("/api/v1/statuses/{}/unpin", path_id(&remote.id));
         self.send(self.http.client().post(self.url(&path)), "unpinning a status").map(drop)
     }
+
+    /// Two reads. `GET /api/v1/accounts/verify_credentials` names the account and carries the
+    /// token's rate limit (`X-RateLimit-*`); a 401 there is an invalid token, a 403 for scope a
+    /// valid one without a read scope (publishing needs none), any other 403 a login the server
+    /// has disabled. Mastodon has no token introspection
+    /// (`/oauth/token/info` does not exist), so the scopes come from
+    /// `GET /api/v1/apps/verify_credentials`: from Mastodon 4.3 on it answers any valid token
+    /// with the application's `scopes`. Those are the most a token of that application can
+    /// hold, so a needed scope missing there is certainly missing; one present is very likely
+    /// held (a token made under Preferences → Development gets its application's scopes).
+    /// Mastodon tokens do not expire, so `expires` stays empty.
+    fn health(&mut self) -> std::result::Result<Health, SendError> {
+        let mut health = Health { needed: NEEDED.to_vec(), ..Health::default() };
+        let what = "reading the account the token belongs to";
+        let accepted = match self.send(self.http.client().get(self.url("/api/v1/accounts/verify_credentials")), what) {
+            Ok(response) => {
+                health.quota = quota_of(response.headers(), Timestamp::now());
+                let me: serde_json::Value = Self::parse(response, what)?;
+                if let Some(acct) = me["acct"].as_str().filter(|a| !a.is_empty()) {
+                    health.account = Some(format!("@{acct}"));
+                    if let Some(warning) = self.other_account(acct) {
+                        health.warnings.push(warning);
+                    }
+                }
+                true
+            }
+            // The token was accepted, it just may not read: publishing needs no read scope.
+            // Doorkeeper's words for a scope refusal; other 403s here are about the login
+            // itself ("Your login is currently disabled", an unconfirmed e-mail address) and
+            // would refuse a post just the same, so they stay failures.
+            Err(SendError::Permanent { kind: ErrorKind::Forbidden, message })
+                if message.contains("outside the authorized scopes") =>
+            {
+                health.notes.push(
+                    "the token may not read its own account (no `read:accounts` or `profile` scope): publishing works without, but an interrupted post older than an hour cannot be looked for among the account's posts".into(),
+                );
+                true
+            }
+            Err(e) => return Err(e),
+        };
+
+        let what = "reading the token's application and scopes";
+        match self.send(self.http.client().get(self.url("/api/v1/apps/verify_credentials")), what) {
+            Ok(response) => {
+                let app: serde_json::Value = Self::parse(response, what)?;
+                let name = app["name"].as_str().unwrap_or("its application");
+                match app["scopes"].as_array() {
+                    Some(list) => {
+                        let scopes: Vec<String> = list.iter().filter_map(|s| s.as_str()).map(str::to_owned).collect();
+                        health.missing =
+                            NEEDED.iter().filter(|n| !covers(&scopes, n)).map(|n| (*n).to_string()).collect();
+                        if !covers(&scopes, "write:accounts") {
+                            health.warnings.push(
+                                "no `write:accounts` scope: crisis posts with `pin = true` cannot be pinned to the profile".into(),
+                            );
+                        }
+                        health.notes.push(format!(
+                            "the scopes are those of the application \"{name}\"; Mastodon does not show a token's own, which are these or fewer"
+                        ));
+                        health.scopes = Some(scopes);
+                    }
+                    None => health.notes.push(
+                        "this server does not show scopes (Mastodon before 4.3): a missing write scope shows only when a post is sent".into(),
+                    ),
+                }
+            }
+            Err(SendError::Permanent { kind: ErrorKind::Auth, .. }) if accepted => health.notes.push(
+                "the server shows no application for this token, so its scopes cannot be read: a missing write scope shows only when a post is sent".into(),
+            ),
+            // Before 4.3 this read needed the `read` scope; very old servers lack it.
+            Err(SendError::Permanent { kind: ErrorKind::Forbidden | ErrorKind::NotFound, .. }) => health.notes.push(
+                "this server does not show the token's scopes (Mastodon before 4.3, or a token without `read`): a missing write scope shows only when a post is sent".into(),
+            ),
+            Err(e) => return Err(e),
+        }
+        Ok(health)
+    }
+}
+
+impl MastodonClient {
+    /// A warning when the token's account is not the one strategy.toml names (compared by
+    /// user name: `acct` is bare for a local account, `@user@instance` in strategy.toml).
+    fn other_account(&self, acct: &str) -> Option<String> {
+        let configured = self.account.as_deref()?.trim().trim_start_matches('@');
+        let user = |a: &str| a.split('@').next().unwrap_or("").to_lowercase();
+        (!configured.is_empty() && user(configured) != user(acct)).then(|| {
+            format!(
+                "the token belongs to @{acct}, but strategy.toml's `account` names @{configured}: posts would go out as @{acct}"
+            )
+        })
+    }
+}
+
+/// Whether `scopes` grant `needed`: itself, or its parent (`write` grants `write:statuses`).
+fn covers(scopes: &[String], needed: &str) -> bool {
+    let parent = needed.split_once(':').map(|(p, _)| p);
+    scopes.iter().any(|s| s == needed || Some(s.as_str()) == parent)
+}
+
+/// The token's rate limit from `X-RateLimit-Limit`, `-Remaining` and `-Reset` (ISO 8601 in
+/// Mastodon, Unix seconds in some look-alikes); `None` unless both counts are there.
+fn quota_of(headers: &HeaderMap, now: Timestamp) -> Option<Quota> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let limit = header("x-ratelimit-limit")?.parse::<u64>().ok()?;
+    let remaining = header("x-ratelimit-remaining")?.parse::<u64>().ok()?;
+    let resets = header("x-ratelimit-reset").and_then(|v| {
+        v.parse::<Timestamp>().ok().or_else(|| v.parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok()))
+    });
+    Some(Quota {
+        what: "API requests in the current window".into(),
+        used: limit.saturating_sub(remaining),
+        limit,
+        resets: resets.filter(|r| *r >= now),
+    })
 }
 
 /// The limits in an `Instance` object (v2 or v1); what is missing stays `None`.
@@ -458,6 +575,76 @@ mod tests {
         let Lookup::CannotTell(why) = c.lookup(&out, old).unwrap() else { panic!("old intents need a person") };
         assert!(why.contains("@info@social.example") && why.contains("budkavle resolve"), "{why}");
         assert!(!why.contains("tok-3c1d9a"));
+    }
+
+    #[test]
+    fn health_reads_the_account_and_the_applications_scopes() {
+        let (base, seen) = fake(|req, _| match req.line.split(' ').nth(1).unwrap_or("") {
+            "/api/v1/accounts/verify_credentials" => (200, r#"{"id":"1","acct":"info"}"#.into()),
+            "/api/v1/apps/verify_credentials" => {
+                (200, r#"{"name":"budkavle","scopes":["read","write:statuses","write:accounts"]}"#.into())
+            }
+            _ => (404, r#"{"error":"Not found"}"#.into()),
+        });
+        let mut c = client(base, MEDIA_WAIT);
+        let health = c.health().unwrap();
+        assert_eq!(health.account.as_deref(), Some("@info"));
+        assert_eq!(health.needed, vec!["write:statuses", "write:media"]);
+        assert_eq!(health.missing, vec!["write:media".to_string()], "{health:?}");
+        assert!(health.warnings.is_empty(), "write:accounts is there and the account matches: {health:?}");
+        assert_eq!(health.expires, None, "Mastodon tokens do not expire");
+        let seen = seen.lock().unwrap();
+        assert!(seen.iter().all(|s| s.line.starts_with("GET ")), "a check changes nothing: {seen:#?}");
+    }
+
+    #[test]
+    fn health_tells_an_invalid_token_from_one_that_may_not_read() {
+        let (base, _) = fake(|_, _| (401, r#"{"error":"The access token is invalid"}"#.into()));
+        let err = client(base, MEDIA_WAIT).health().unwrap_err();
+        assert!(matches!(err, SendError::Permanent { kind: ErrorKind::Auth, .. }), "{err:?}");
+
+        // A write-only token on a server before 4.3: both reads are refused, the token is fine.
+        let (base, _) = fake(|_, _| (403, r#"{"error":"This action is outside the authorized scopes"}"#.into()));
+        let health = client(base, MEDIA_WAIT).health().unwrap();
+        assert_eq!((health.scopes, health.missing.len()), (None, 0));
+        assert!(health.notes.iter().any(|n| n.contains("read:accounts")), "{:?}", health.notes);
+
+        // A disabled login is refused whatever the scopes: that stays a failure.
+        let (base, _) = fake(|_, _| (403, r#"{"error":"Your login is currently disabled"}"#.into()));
+        let err = client(base, MEDIA_WAIT).health().unwrap_err();
+        assert!(matches!(err, SendError::Permanent { kind: ErrorKind::Forbidden, .. }), "{err:?}");
+
+        // Someone else's token.
+        let (base, _) = fake(|req, _| match req.line.split(' ').nth(1).unwrap_or("") {
+            "/api/v1/accounts/verify_credentials" => (200, r#"{"id":"2","acct":"kalle"}"#.into()),
+            _ => (200, r#"{"name":"x","scopes":["write"]}"#.into()),
+        });
+        let health = client(base, MEDIA_WAIT).health().unwrap();
+        assert!(health.missing.is_empty(), "`write` covers every write scope");
+        assert!(
+            health.warnings.iter().any(|w| w.contains("@kalle") && w.contains("@info@social.example")),
+            "{health:?}"
+        );
+    }
+
+    #[test]
+    fn rate_limit_headers_in_iso_or_unix_seconds() {
+        use reqwest::header::HeaderName;
+        let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let headers = |reset: &str| {
+            let mut h = HeaderMap::new();
+            for (k, v) in [("x-ratelimit-limit", "300"), ("x-ratelimit-remaining", "297"), ("x-ratelimit-reset", reset)]
+            {
+                h.insert(HeaderName::from_static(k), HeaderValue::from_str(v).unwrap());
+            }
+            h
+        };
+        let q = quota_of(&headers("2026-12-01T12:05:00.000Z"), now).unwrap();
+        assert_eq!((q.used, q.limit, q.remaining()), (3, 300, 297));
+        assert_eq!(q.resets, Some("2026-12-01T12:05:00Z".parse().unwrap()));
+        let epoch = (now.as_second() + 60).to_string();
+        assert_eq!(quota_of(&headers(&epoch), now).unwrap().resets.map(|r| r.as_second()), Some(now.as_second() + 60));
+        assert_eq!(quota_of(&HeaderMap::new(), now), None);
     }
 
     #[test]

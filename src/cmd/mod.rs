@@ -10,6 +10,7 @@ mod build;
 mod cap;
 mod check;
 mod count;
+mod doctor;
 mod init;
 mod log;
 mod new;
@@ -67,6 +68,9 @@ pub(crate) enum Command {
     Serve(serve::Args),
     /// Publish every approved post that is due, exactly once per platform, and commit the ledger.
     Publish(publish::Args),
+    /// Check every platform's credentials before a post is due: set, valid, permissions,
+    /// expiry, quota. Exit 1 when a post due now would fail.
+    Doctor(doctor::Args),
     /// Settle by hand a post whose publishing outcome is unknown.
     Resolve(resolve::Args),
     /// A post's whole trail: written, approved, published where, edited, retracted.
@@ -91,6 +95,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Init(args) => init::run(cli, args),
         Command::Serve(args) => serve::run(cli, args),
         Command::Publish(args) => publish::run(cli, args),
+        Command::Doctor(args) => doctor::run(cli, args),
         Command::Resolve(args) => resolve::run(cli, args),
         Command::Log(args) => log::run(cli, args),
         Command::Verify => verify::run(cli),

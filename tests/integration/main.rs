@@ -21,6 +21,7 @@ mod counting_bluesky;
 mod counting_mastodon;
 mod counting_x;
 mod crisis_story;
+mod doctor;
 mod git_history;
 mod layers;
 mod ledger;

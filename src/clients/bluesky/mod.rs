@@ -17,7 +17,7 @@ mod rkey;
 mod session;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::clients::http::Http;
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -314,6 +314,46 @@ impl Connection for BlueskyClient {
 
     fn limits(&mut self) -> Result<Limits, SendError> {
         Ok(Limits { chars: Some(CHARS), max_media: Some(MAX_IMAGES), image_bytes: Some(IMAGE_BYTES) })
+    }
+
+    /// Logs in (`createSession`: a wrong password is [`ErrorKind::Auth`]) and reads the
+    /// session back (`com.atproto.server.getSession`): the handle, and whether the account is
+    /// active (a taken-down, suspended or deactivated account cannot post, which is
+    /// [`ErrorKind::Forbidden`]). Any session may write records, so nothing is `needed`; the
+    /// session's scope tells an app password from the account's own password, which works but
+    /// is a warning. App passwords do not expire. The quota is the last `ratelimit-*` the PDS
+    /// sent (logins are limited per account; a PDS with limits off sends none).
+    fn health(&mut self) -> Result<Health, SendError> {
+        let what = "reading the Bluesky session";
+        let session = self.xrpc.query("com.atproto.server.getSession", &[], what)?;
+        let account = session.get("handle").and_then(Value::as_str).map(|h| format!("@{h}"));
+        let mut health = Health { account, ..Health::default() };
+        if session.get("active").and_then(Value::as_bool) == Some(false) {
+            let status = session.get("status").and_then(Value::as_str).unwrap_or("not active");
+            return Err(SendError::permanent(
+                ErrorKind::Forbidden,
+                format!("{what}: the account @{} is {status} and cannot post", self.handle),
+            ));
+        }
+        match self.xrpc.scope() {
+            Some(scope) => {
+                match scope.as_str() {
+                    "com.atproto.appPass" => {}
+                    "com.atproto.appPassPrivileged" => health.notes.push(
+                        "a privileged app password (it may also read direct messages): an ordinary one is enough to publish".into(),
+                    ),
+                    "com.atproto.access" => health.warnings.push(
+                        "logged in with the account's own password: make an app password (Settings → Privacy and security → App passwords) and put it in the variable `password_env` names; it can post but not change the account, and can be revoked alone".into(),
+                    ),
+                    other => health.notes.push(format!("the session's scope is {other}, which budkavle does not know")),
+                }
+                health.scopes = Some(vec![scope]);
+            }
+            None => health.notes.push("the PDS did not say what kind of password this is".into()),
+        }
+        health.notes.push("app passwords do not expire; budkavle logs in anew on every run".into());
+        health.quota = self.xrpc.quota().cloned();
+        Ok(health)
     }
 
     fn pin(&mut self, remote: &Remote) -> Result<(), SendError> {

@@ -6,11 +6,13 @@
 //! body: no message or `Debug` output here can contain them. Every HTTP failure is read by
 //! [`http::classify`] / [`http::transport`], like every other platform's.
 
+use jiff::Timestamp;
 use reqwest::StatusCode;
 use reqwest::blocking::{RequestBuilder, Response};
+use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 
-use crate::clients::api::{ErrorKind, Secret, SendError};
+use crate::clients::api::{ErrorKind, Quota, Secret, SendError};
 use crate::clients::http::{self, Http};
 
 /// A failed call: what it means for the publisher, and the XRPC error name the PDS gave
@@ -49,6 +51,8 @@ pub(super) struct Xrpc {
     identifier: String,
     password: Secret,
     session: Option<Session>,
+    /// The last rate limit the PDS reported (`ratelimit-*` headers), for `budkavle doctor`.
+    quota: Option<Quota>,
 }
 
 /// The XRPC errors that mean the credentials, not the request, are at fault.
@@ -57,7 +61,7 @@ const AUTH_ERRORS: &[&str] =
 
 impl Xrpc {
     pub(super) fn new(http: Http, base: String, identifier: String, password: Secret) -> Xrpc {
-        Xrpc { http, base, identifier, password, session: None }
+        Xrpc { http, base, identifier, password, session: None, quota: None }
     }
 
     pub(super) fn http(&self) -> &Http {
@@ -86,6 +90,9 @@ impl Xrpc {
         let what = format!("logging in to Bluesky as {}", self.identifier);
         let body = json!({ "identifier": self.identifier, "password": self.password.expose() });
         let response = self.http.client().post(self.url("com.atproto.server.createSession")).json(&body).send();
+        if let Ok(r) = &response {
+            self.note_quota(r.headers(), "logins (createSession)");
+        }
         let session = read_session(response, &what)?;
         self.session = Some(session);
         Ok(())
@@ -147,6 +154,7 @@ impl Xrpc {
         loop {
             let token = self.session.as_ref().map(|s| s.access.expose().to_string()).unwrap_or_default();
             let response = build(self.http.client(), &token).send().map_err(|e| http::transport(&e, what))?;
+            self.note_quota(response.headers(), "requests");
             match read(response, what) {
                 Err(Failure { error: Some(e), .. }) if e == "ExpiredToken" && !retried => {
                     retried = true;
@@ -157,6 +165,32 @@ impl Xrpc {
                 other => return other,
             }
         }
+    }
+
+    /// Keeps the rate limit a response reports, if it reports one.
+    fn note_quota(&mut self, headers: &HeaderMap, counted: &str) {
+        if let Some(q) = quota_of(headers, counted, Timestamp::now()) {
+            self.quota = Some(q);
+        }
+    }
+
+    /// The last rate limit the PDS reported; `None` when it sent no `ratelimit-*` headers
+    /// (a PDS with rate limits off, or calls that are not limited).
+    pub(super) fn quota(&self) -> Option<&Quota> {
+        self.quota.as_ref()
+    }
+
+    /// The `scope` of the session's access token: `com.atproto.appPass` for an app password,
+    /// `com.atproto.appPassPrivileged` for one that may also read direct messages,
+    /// `com.atproto.access` for the account's own password. Read from the token's JWT payload,
+    /// which the PDS issued to us (no signature check is needed to read our own session); only
+    /// the claim is returned, never the token. `None` when there is no session or the token is
+    /// not a JWT (a PDS may change its token format; nothing depends on this but a warning).
+    pub(super) fn scope(&self) -> Option<String> {
+        let token = self.session.as_ref()?.access.expose();
+        let payload = base64url(token.split('.').nth(1)?)?;
+        let claims: Value = serde_json::from_slice(&payload).ok()?;
+        claims.get("scope").and_then(Value::as_str).map(str::to_owned)
     }
 
     /// The number of sessions created so far: for tests of session reuse.
@@ -205,9 +239,97 @@ fn read(response: Response, what: &str) -> Result<Value, Failure> {
     Err(Failure { error, send })
 }
 
+/// The AT Protocol's rate-limit headers: `ratelimit-limit`, `-remaining`, `-reset` (Unix
+/// seconds) and `-policy` (`30;w=300`: 30 in a 300-second window). `None` unless both counts
+/// are there.
+fn quota_of(headers: &HeaderMap, counted: &str, now: Timestamp) -> Option<Quota> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let limit = header("ratelimit-limit")?.parse::<u64>().ok()?;
+    let remaining = header("ratelimit-remaining")?.parse::<u64>().ok()?;
+    let resets = header("ratelimit-reset")
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .filter(|r| *r >= now);
+    let window = header("ratelimit-policy")
+        .and_then(|p| p.split(';').find_map(|part| part.trim().strip_prefix("w=")))
+        .and_then(|w| w.parse::<u64>().ok());
+    let what = match window {
+        Some(w) if w >= 3600 && w % 3600 == 0 => format!("{counted} in a {}-hour window", w / 3600),
+        Some(w) if w >= 60 && w % 60 == 0 => format!("{counted} in a {}-minute window", w / 60),
+        Some(w) => format!("{counted} in a {w}-second window"),
+        None => format!("{counted} in the current window"),
+    };
+    Some(Quota { what, used: limit.saturating_sub(remaining), limit, resets })
+}
+
+/// Base64url without padding (a JWT's parts); standard Base64 letters are read too.
+fn base64url(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_session_scope_is_read_from_the_jwt_payload() {
+        assert_eq!(base64url("aGVq").as_deref(), Some(&b"hej"[..]));
+        assert_eq!(base64url("eyJhIjoxfQ").as_deref(), Some(&br#"{"a":1}"#[..]));
+        assert_eq!(base64url("not base64!"), None);
+        let http = Http::new(std::time::Duration::from_secs(1)).unwrap();
+        let mut x = Xrpc::new(http, "http://127.0.0.1:9".into(), "a.test".into(), Secret::new("pw"));
+        assert_eq!(x.scope(), None, "no session, no scope");
+        // {"scope":"com.atproto.appPass","sub":"did:plc:x"}
+        let payload = "eyJzY29wZSI6ImNvbS5hdHByb3RvLmFwcFBhc3MiLCJzdWIiOiJkaWQ6cGxjOngifQ";
+        x.session = Some(Session {
+            access: Secret::new(format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln")),
+            refresh: Secret::new("r"),
+            did: "did:plc:x".into(),
+        });
+        assert_eq!(x.scope().as_deref(), Some("com.atproto.appPass"));
+        x.session = Some(Session { access: Secret::new("opaque"), refresh: Secret::new("r"), did: "d".into() });
+        assert_eq!(x.scope(), None, "a token that is not a JWT tells nothing");
+    }
+
+    #[test]
+    fn rate_limit_headers_become_a_quota() {
+        use reqwest::header::{HeaderName, HeaderValue};
+        let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let mut h = HeaderMap::new();
+        for (k, v) in [
+            ("ratelimit-limit", "30"),
+            ("ratelimit-remaining", "28"),
+            ("ratelimit-reset", &(now.as_second() + 120).to_string()),
+            ("ratelimit-policy", "30;w=300"),
+        ] {
+            h.insert(HeaderName::from_static(k), HeaderValue::from_str(v).unwrap());
+        }
+        let q = quota_of(&h, "logins (createSession)", now).unwrap();
+        assert_eq!((q.used, q.limit, q.remaining()), (2, 30, 28));
+        assert_eq!(q.what, "logins (createSession) in a 5-minute window");
+        assert_eq!(q.resets.map(|r| r.as_second()), Some(now.as_second() + 120));
+        assert_eq!(quota_of(&HeaderMap::new(), "requests", now), None);
+    }
 
     #[test]
     fn debug_shows_no_secret() {
