@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use budkavle::doctor::{self, Settings};
+use budkavle::doctor::{self, Settings, Status};
 use budkavle::{Error, PlatformId};
 
 use super::{Cli, Out};
@@ -24,6 +24,11 @@ pub(crate) struct Args {
     /// Fix the clock for what is due (RFC 3339): for tests and rehearsals.
     #[arg(long, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
+    /// Exit 1 on anything that needs attention — a warning (a token expiring within
+    /// `--warn-days`) or a broken credential — whether or not a post is due: for a scheduled
+    /// run whose failure mails the team before a token runs out.
+    #[arg(long)]
+    pub strict: bool,
     /// Seconds one request may take.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
@@ -44,5 +49,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     } else {
         out.text(&doctor::describe(&report, &project.strategy.timezone))?;
     }
-    Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    let attention = |c: &doctor::Check| !matches!(c.status, Status::Ok | Status::ByHand | Status::Unreachable);
+    let failed = !report.ok || (args.strict && report.platforms.iter().any(attention));
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

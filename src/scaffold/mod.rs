@@ -17,6 +17,7 @@ const FIRST_POST: &str = include_str!("first-post.md");
 const GITHUB_WORKFLOW: &str = include_str!("github-workflow.yml");
 const GITLAB_CI: &str = include_str!("gitlab-ci.yml");
 const GITHUB_PUBLISH: &str = include_str!("github-publish.yml");
+const GITHUB_DOCTOR: &str = include_str!("github-doctor.yml");
 const GITLAB_PUBLISH: &str = include_str!("gitlab-publish.yml");
 const INSTALL: &str = include_str!("install.sh");
 /// What never goes into the content repository: built output, the ledger's lock, and the inbox
@@ -140,6 +141,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialised> {
         (PathBuf::from(".gitattributes"), "ledger/*.jsonl -text\n".into()),
         (PathBuf::from(".github/workflows/budkavle.yml"), GITHUB_WORKFLOW.into()),
         (PathBuf::from(".github/workflows/budkavle-publish.yml"), GITHUB_PUBLISH.into()),
+        (PathBuf::from(".github/workflows/budkavle-doctor.yml"), GITHUB_DOCTOR.into()),
         (PathBuf::from(".gitlab-ci.yml"), format!("include:\n  - local: .gitlab/budkavle-publish.yml\n\n{GITLAB_CI}")),
         (PathBuf::from(".gitlab/budkavle-publish.yml"), GITLAB_PUBLISH.into()),
         (

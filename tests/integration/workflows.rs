@@ -176,6 +176,7 @@ fn content_repository(tmp: &Path, peer: &MastodonPeer) -> PathBuf {
     let strategy = std::fs::read_to_string(dir.join("strategy.toml")).unwrap();
     let strategy = strategy
         .replace("instance = \"https://social.example.org\"", &format!("instance = \"{}\"", peer.url))
+        .replace("account = \"@example@social.example.org\"", &format!("account = \"@{}@localhost\"", peer.username))
         .replace("[platforms.bluesky]\n", "[platforms.bluesky]\nenabled = false\n")
         .replace("approvals = 1", "approvals = 0");
     assert!(
@@ -231,6 +232,11 @@ fn the_github_workflows_run_as_written() {
         "the ledger commit was pushed: {log}"
     );
     assert!(!out.iter().any(|o| o.contains(&peer.token)), "no secret in any step's output");
+    // The weekly credential check: the token works, nothing needs attention.
+    let weekly = GitHub { event: "schedule", secrets: push.secrets.clone() };
+    let out = weekly.run_job(&dir.join(".github/workflows/budkavle-doctor.yml"), "doctor", &dir, &none);
+    assert!(out.iter().any(|o| o.contains("mastodon") && o.contains(" ok ")), "{out:?}");
+    assert!(!out.iter().any(|o| o.contains(&peer.token)), "no secret in the doctor's output");
     // Run again: nothing is sent twice.
     push.run_job(&dir.join(".github/workflows/budkavle-publish.yml"), "publish", &dir, &none);
     assert_eq!(peer.statuses().len(), 1);
@@ -300,4 +306,9 @@ fn the_gitlab_pipelines_run_as_written() {
     assert!(!out.contains(&peer.token), "no secret in the job's output");
     let pushed = git(&tmp.path().join("origin.git"), &["ls-tree", "-r", "--name-only", "main", "ledger"]);
     assert!(pushed.contains(".jsonl"), "the ledger reached origin: {pushed}");
+    // The weekly schedule runs only the strict credential check, and passes.
+    env.insert("BUDKAVLE_DOCTOR".into(), "weekly".into());
+    let (ok, out) = bash(&dir, &format!("{}\n{}", lines(job, "before_script"), lines(job, "script")), &env);
+    assert!(ok && out.contains(" ok "), "the weekly check failed:\n{out}");
+    assert_eq!(peer.statuses().len(), 1, "the weekly check publishes nothing");
 }
