@@ -17,6 +17,7 @@ need git "apt-get install -y git"
 need python3 "apt-get install -y python3"
 need node "apt-get install -y nodejs"
 need npm "apt-get install -y nodejs npm"
+need curl "apt-get install -y curl"
 
 # System packages the tests call: Debian's Chromium for the browser tests of the archive site
 # (tests/integration/site_browser.rs; Playwright's own browser download does not work on these machines) and

@@ -312,3 +312,82 @@ fn the_gitlab_pipelines_run_as_written() {
     assert!(ok && out.contains(" ok "), "the weekly check failed:\n{out}");
     assert_eq!(peer.statuses().len(), 1, "the weekly check publishes nothing");
 }
+
+/// The release workflow of this repository makes exactly the files `.budkavle/install.sh`
+/// downloads: `budkavle-<tag>-<arch>-unknown-linux-musl.tar.gz` for both architectures, and
+/// `SHA256SUMS`. (The build itself runs on GitHub, where the musl targets and zig are.)
+#[test]
+fn the_release_makes_what_install_downloads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let release = yaml(&root.join(".github/workflows/release.yml"));
+    assert_eq!(release["on"]["push"]["tags"][0].as_str(), Some("v*"));
+    let arches: Vec<&str> = release["jobs"]["build"]["strategy"]["matrix"]["arch"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a.as_str())
+        .collect();
+    assert_eq!(arches, ["x86_64", "aarch64"]);
+    let build = serde_norway::to_string(&release["jobs"]["build"]).unwrap();
+    assert!(build.contains("budkavle-${GITHUB_REF_NAME}-${{ matrix.arch }}-unknown-linux-musl.tar.gz"), "{build}");
+    assert!(build.contains("--target ${{ matrix.arch }}-unknown-linux-musl"), "{build}");
+    let publish = serde_norway::to_string(&release["jobs"]["release"]).unwrap();
+    assert!(publish.contains("> SHA256SUMS") && publish.contains("budkavle-*.tar.gz SHA256SUMS"), "{publish}");
+
+    let install = std::fs::read_to_string(root.join("src/scaffold/install.sh")).unwrap();
+    assert!(install.contains(r#"asset="budkavle-$BUDKAVLE_TAG-$(uname -m)-unknown-linux-musl.tar.gz""#));
+    assert!(install.contains(r#"base="$BUDKAVLE_GIT/releases/download/$BUDKAVLE_TAG""#));
+    assert!(install.contains("SHA256SUMS") && install.contains("sha256sum --check"));
+    // `uname -m` says x86_64 and aarch64 on the runners both build for.
+    let (ok, out) = bash(
+        root,
+        "bash -n src/scaffold/install.sh && uname -m",
+        &BTreeMap::from([("PATH".into(), path_with_budkavle())]),
+    );
+    assert!(ok, "install.sh is not valid bash: {out}");
+}
+
+/// A release binary checked against SHA256SUMS is installed; one that does not match is
+/// refused (the script then builds from source, which this test stops short of).
+#[test]
+fn install_takes_a_release_binary_only_when_its_checksum_matches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tag = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let arch =
+        bash(tmp.path(), "uname -m", &BTreeMap::from([("PATH".into(), "/usr/bin:/bin".into())])).1.trim().to_string();
+    // A "release" folder served by file:// (curl reads it like a web server's).
+    let dl = tmp.path().join("tool/releases/download").join(&tag);
+    std::fs::create_dir_all(&dl).unwrap();
+    let asset = format!("budkavle-{tag}-{arch}-unknown-linux-musl.tar.gz");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_budkavle")).parent().unwrap();
+    let pack = format!(
+        "tar -czf '{}' -C '{}' budkavle && cd '{}' && sha256sum '{asset}' > SHA256SUMS",
+        dl.join(&asset).display(),
+        bin_dir.display(),
+        dl.display()
+    );
+    let sys = BTreeMap::from([("PATH".to_string(), "/usr/bin:/bin".to_string())]);
+    assert!(bash(tmp.path(), &pack, &sys).0);
+    let repo = tmp.path().join("repo/.budkavle");
+    std::fs::create_dir_all(&repo).unwrap();
+    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scaffold/install.sh"))
+        .unwrap()
+        .replace("{{TOOL_GIT}}", &format!("file://{}", tmp.path().join("tool").display()))
+        .replace("{{TOOL_TAG}}", &tag);
+    std::fs::write(repo.join("install.sh"), &script).unwrap();
+    // No budkavle on PATH, and no cargo: only the verified download can succeed.
+    let (ok, out) = bash(tmp.path(), "bash repo/.budkavle/install.sh", &sys);
+    assert!(ok, "{out}");
+    assert!(
+        repo.join("bin/budkavle").is_file() && out.contains(&format!("budkavle {}", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+
+    // A tampered binary: the checksum fails, so the script falls back to a source build
+    // (which fails here without cargo on PATH) and installs nothing.
+    std::fs::remove_dir_all(repo.join("bin")).unwrap();
+    std::fs::write(dl.join(&asset), b"not the release").unwrap();
+    let (ok, out) = bash(tmp.path(), "bash repo/.budkavle/install.sh", &sys);
+    assert!(!ok && out.contains("no verified release binary"), "{out}");
+    assert!(!repo.join("bin/budkavle").exists());
+}
