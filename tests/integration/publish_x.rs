@@ -563,3 +563,21 @@ fn limits_are_xs_documented_ones() {
     assert_eq!(permanent(&err), ErrorKind::Rejected, "{err}");
     assert!(err.message().contains("too long"), "{err}");
 }
+
+/// `doctor`'s check: the credentials log in as the account strategy.toml names; an expired
+/// token is Auth; a strategy naming another account gets a warning.
+#[test]
+fn health_names_the_account_and_refuses_a_dead_token() {
+    let peer = FakePeer::start("x", &[]);
+    let health = connect(&peer).health().expect("health");
+    assert_eq!(health.account.as_deref(), Some("@testkommunen"));
+    assert!(health.warnings.is_empty(), "{:?}", health.warnings);
+    assert!(health.needed.contains(&"tweet.write"));
+    let section = oauth1_section(&peer.url).replace("@testkommunen", "@annankommun");
+    let health = connect_with(&section, &oauth1_env(&peer, "oauth1")).health().expect("health");
+    assert!(health.warnings.iter().any(|w| w.contains("@annankommun")), "{:?}", health.warnings);
+    let expired = bearer(&peer, "expired");
+    let err = connect_bearer(&peer, &peer.url, "expired").health().unwrap_err();
+    assert_eq!(permanent(&err), ErrorKind::Auth, "{err}");
+    assert!(!err.to_string().contains(&expired));
+}

@@ -67,7 +67,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, Secret, SendError, Upload};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::{PlatformId, Remote};
@@ -664,6 +664,31 @@ fn check_media(media: &[Upload]) -> Result<(), SendError> {
 impl Connection for XClient {
     fn platform(&self) -> PlatformId {
         PlatformId::X
+    }
+
+    /// `GET /2/users/me`: whether the credentials log in, and as whom. X shows a token's
+    /// scopes only when it is issued, so a missing scope shows on the first post.
+    fn health(&mut self) -> Result<Health, SendError> {
+        let me = self.me("reading the account the credentials belong to")?;
+        let mut health = Health {
+            account: Some(format!("@{}", me.username)),
+            needed: vec!["tweet.read", "tweet.write", "users.read", "media.write"],
+            ..Health::default()
+        };
+        if let Some(configured) = self.account.as_deref().map(|h| h.trim().trim_start_matches('@'))
+            && !configured.is_empty()
+            && !configured.eq_ignore_ascii_case(&me.username)
+        {
+            health.warnings.push(format!(
+                "the credentials belong to @{}, but strategy.toml's `account` names @{configured}: posts would go out as @{}",
+                me.username, me.username
+            ));
+        }
+        health.notes.push(match self.auth {
+            Auth::OAuth1(_) => "OAuth 1.0a keys do not expire; X does not show their permissions: a read-only app shows on the first post".into(),
+            _ => "X does not show an OAuth 2.0 token's scopes or expiry after it is issued: a missing scope shows on the first post".into(),
+        });
+        Ok(health)
     }
 
     /// `POST /2/tweets`. The account is asked for first, so the post's URL is known without a
