@@ -497,3 +497,22 @@ fn a_server_that_is_down_is_transient() {
     assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
     assert!(!err.to_string().contains("EAAsome-token-value"));
 }
+
+/// `doctor`'s check: the Page the token belongs to, its permissions from Meta's token debug,
+/// a read-only token's missing permission named, an expired token refused as Auth.
+#[test]
+fn health_reads_the_page_and_the_token_debug() {
+    let peer = start();
+    let health = connect(&peer).health().expect("health");
+    assert_eq!(health.account.as_deref(), peer.ready["page_name"].as_str());
+    assert!(health.scopes.as_ref().is_some_and(|s| s.iter().any(|p| p == "pages_manage_posts")), "{health:?}");
+    assert!(health.missing.is_empty(), "{health:?}");
+    assert_eq!(health.expires, None, "a Page token does not expire");
+    let readonly = named_token(&peer, "readonly_page_token");
+    let health = connect_with(&peer, &readonly).health().expect("health");
+    assert!(health.missing.iter().any(|m| m == "pages_manage_posts"), "{health:?}");
+    let expired = named_token(&peer, "expired_page_token");
+    let err = connect_with(&peer, &expired).health().unwrap_err();
+    assert!(matches!(err, SendError::Permanent { kind: ErrorKind::Auth, .. }), "{err}");
+    assert!(!err.to_string().contains(&expired), "{err}");
+}

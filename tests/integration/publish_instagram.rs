@@ -493,3 +493,13 @@ fn the_archive_publishes_the_stripped_image_where_publish_points_instagram() {
     let container = containers(&peer).into_iter().find(|c| c["id"] == m["container_id"]).unwrap();
     assert_eq!(container["fetch"]["info"]["bytes"], safe.bytes.len());
 }
+
+/// `doctor`'s check: the account the token belongs to, and what Meta's token debug shows.
+#[test]
+fn health_names_the_account() {
+    let peer = FakePeer::start("instagram", &[]);
+    let health = connect(&peer).health().expect("health");
+    assert_eq!(health.account.as_deref(), peer.ready["username"].as_str(), "{health:?}");
+    assert!(!health.needed.is_empty());
+    assert!(health.scopes.is_some() || !health.notes.is_empty(), "{health:?}");
+}

@@ -549,3 +549,19 @@ fn limits_are_the_documented_ones() {
     let limits = li.connect().limits().unwrap();
     assert_eq!(limits, Limits { chars: Some(3000), max_media: Some(20), image_bytes: None });
 }
+
+/// `doctor`'s check: a read of the page's posts; a write-only token is a warning (a lost answer
+/// could not be looked up); an expired token is Auth.
+#[test]
+fn health_reads_the_page_and_warns_of_a_write_only_token() {
+    let li = Linkedin::start(&[]);
+    let health = li.connect().health().expect("health");
+    assert!(health.warnings.is_empty(), "{health:?}");
+    assert!(health.account.as_deref().is_some_and(|a| a.contains("organization")), "{health:?}");
+    let write_only = li.token_with("AQVwriteonly-test", "admin", &["w_organization_social"]);
+    let health = li.connect_as(&write_only, "").health().expect("health");
+    assert!(health.warnings.iter().any(|w| w.contains("r_organization_social")), "{health:?}");
+    li.peer.control("clock", json!({"advance": 61 * 86_400}));
+    let err = li.connect().health().unwrap_err();
+    assert_eq!(kind(&err), Some(ErrorKind::Auth), "{err:?}");
+}

@@ -301,3 +301,13 @@ fn limits_are_threads() {
         Limits { chars: Some(500), max_media: Some(20), image_bytes: Some(8_000_000) }
     );
 }
+
+/// `doctor`'s check: the account the token belongs to, and what Meta's token debug shows.
+#[test]
+fn health_names_the_account() {
+    let peer = FakePeer::start("threads", &[]);
+    let health = connect(&peer).health().expect("health");
+    assert_eq!(health.account.as_deref(), peer.ready["username"].as_str(), "{health:?}");
+    assert!(!health.needed.is_empty());
+    assert!(health.scopes.is_some() || !health.notes.is_empty(), "{health:?}");
+}

@@ -52,7 +52,7 @@ use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, Secret, SendError, Upload};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::{PlatformId, Remote};
@@ -586,6 +586,32 @@ impl Connection for LinkedinClient {
     /// LinkedIn documents its limits rather than serving them.
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
         Ok(Limits { chars: Some(CHARS), max_media: Some(MAX_IMAGES), image_bytes: None })
+    }
+
+    /// `doctor`'s check: one read of the page's posts, which takes a valid token with
+    /// `r_organization_social` (the look-up after an interrupted post needs it too). LinkedIn
+    /// shows a token's scopes and expiry only to the app (token introspection with the client
+    /// secret), so those are noted, not read: member tokens last 60 days.
+    fn health(&mut self) -> std::result::Result<Health, SendError> {
+        let what = "reading the LinkedIn page's posts";
+        let path = format!("posts?author={}&q=author&count=1", restli::encode(&self.page));
+        let request = self.rest(Method::GET, &path).header("X-RestLi-Method", "FINDER");
+        let mut health = Health {
+            account: Some(self.page.clone()),
+            needed: vec!["w_organization_social", "r_organization_social"],
+            ..Health::default()
+        };
+        match self.exchange(request, what)? {
+            Ok(_) => {}
+            // A token that may post but not read: publishing works, a lost answer cannot be
+            // looked up.
+            Err(f) if f.status.as_u16() == 403 => health.warnings.push(self.cannot_read(&f)),
+            Err(f) => return Err(self.fail(f, what, Need::Read)),
+        }
+        health.notes.push(
+            "LinkedIn shows a token's scopes and expiry only to the app: member tokens last 60 days, so renew it within that (the weekly doctor run does not see the date)".into(),
+        );
+        Ok(health)
     }
 }
 

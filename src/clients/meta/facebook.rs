@@ -281,6 +281,12 @@ fn id_of(json: &Value, what: &str) -> std::result::Result<String, SendError> {
 }
 
 impl Connection for FacebookClient {
+    /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
+    fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
+        let account = self.page.clone();
+        self.graph.health(&account, "name", POST_NEEDS)
+    }
+
     fn platform(&self) -> PlatformId {
         PlatformId::Facebook
     }

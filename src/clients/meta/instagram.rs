@@ -268,6 +268,12 @@ impl Containers for InstagramClient {
 }
 
 impl Connection for InstagramClient {
+    /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
+    fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
+        let account = self.user.clone();
+        self.graph.health(&account, "username", PUBLISH_NEEDS)
+    }
+
     fn platform(&self) -> PlatformId {
         PlatformId::Instagram
     }

@@ -40,7 +40,7 @@ use sha2::Sha256;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::clients::account::Account;
-use crate::clients::api::{ErrorKind, Secret, SendError};
+use crate::clients::api::{ErrorKind, Health, Secret, SendError};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -440,6 +440,55 @@ fn appsecret_proof(secret: &[u8], token: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC accepts any key length");
     mac.update(token);
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Graph {
+    /// `doctor`'s check for a Meta account: `GET {account}?fields={name_field}` says the token
+    /// works and names the account; `GET debug_token` (with the token itself) gives its
+    /// permissions and expiry where Meta shows them. `needed` are the permissions publishing
+    /// takes.
+    pub(crate) fn health(
+        &self,
+        account: &str,
+        name_field: &str,
+        needed: &[&'static str],
+    ) -> std::result::Result<Health, SendError> {
+        let what = "reading the account the token belongs to";
+        let me = self.get(account, &[("fields", name_field.to_string())], what, &[])?;
+        let mut health = Health {
+            account: me.get(name_field).and_then(Value::as_str).map(str::to_owned),
+            needed: needed.to_vec(),
+            ..Health::default()
+        };
+        let debug = self.get(
+            "debug_token",
+            &[("input_token", self.token.expose().to_string())],
+            "reading the token's permissions",
+            &[],
+        );
+        match debug.map(|d| d["data"].clone()) {
+            Ok(data) if data["is_valid"] == Value::Bool(false) => {
+                let why = data["error"]["message"].as_str().unwrap_or("Meta says the token is not valid");
+                return Err(self.scrub(SendError::permanent(ErrorKind::Auth, format!("{what}: {why}"))));
+            }
+            Ok(data) => {
+                if let Some(scopes) = data["scopes"].as_array() {
+                    let scopes: Vec<String> = scopes.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                    health.missing =
+                        needed.iter().filter(|n| !scopes.iter().any(|s| s == *n)).map(|n| n.to_string()).collect();
+                    health.scopes = Some(scopes);
+                }
+                // 0 means a token that does not expire (a Page token from a long-lived user token).
+                health.expires =
+                    data["expires_at"].as_i64().filter(|&t| t > 0).and_then(|t| Timestamp::from_second(t).ok());
+            }
+            Err(f) => health.notes.push(format!(
+                "Meta did not show the token's permissions ({}): a missing one shows on the first post",
+                f.send.message()
+            )),
+        }
+        Ok(health)
+    }
 }
 
 /// An id as it goes into a path: Graph ids are digits joined by `_`, but anything else is

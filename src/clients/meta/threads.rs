@@ -297,6 +297,12 @@ impl Containers for ThreadsClient {
 }
 
 impl Connection for ThreadsClient {
+    /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
+    fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
+        let account = "me".to_string();
+        self.graph.health(&account, "username", PUBLISH_NEEDS)
+    }
+
     fn platform(&self) -> PlatformId {
         PlatformId::Threads
     }
