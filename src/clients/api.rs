@@ -297,7 +297,7 @@ pub trait Connection: Send {
         self.limits()?;
         Ok(Health {
             notes: vec![format!(
-                "budkavle does not yet check {} credentials beyond their configuration: the next publish tests them (a post that fails on them is held with the reason)",
+                "budkavle cannot yet read the permissions, expiry or quota of {} credentials: it only checked that the server answered",
                 self.platform().display_name()
             )],
             ..Health::default()
