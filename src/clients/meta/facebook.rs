@@ -39,9 +39,7 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::blocking::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use super::{
-    CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, cannot_tell, graph_time, path_id, same_text,
-};
+use super::{CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
 use crate::clients::account::Account;
 use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::clients::http::Http;
@@ -323,11 +321,7 @@ impl Connection for FacebookClient {
 
     fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
         let needs = if remote.id.starts_with(&format!("{}_", self.page)) { POST_NEEDS } else { COMMENT_NEEDS };
-        match self.graph.delete(&path_id(&remote.id), "deleting from the Facebook Page", needs) {
-            Ok(_) => Ok(()),
-            Err(f) if f.gone() => Ok(()),
-            Err(f) => Err(f.send),
-        }
+        self.graph.delete(&path_id(&remote.id), "deleting from the Facebook Page", needs)
     }
 
     fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {
@@ -346,17 +340,14 @@ impl Connection for FacebookClient {
                 (found, scanned, format!("the posts of https://www.facebook.com/{}", self.page))
             }
         };
-        Ok(match (found, scanned) {
-            (Some(remote), _) => Lookup::Found(remote),
-            (None, Scanned::Stopped | Scanned::Ended) => Lookup::Absent,
-            (None, Scanned::Capped) => Lookup::CannotTell(cannot_tell(
-                PlatformId::Facebook,
-                out.text,
-                intent_at,
-                "the Page has posted too much since then to read it all back",
-                &where_,
-            )),
-        })
+        Ok(lookup_of(
+            (found, scanned),
+            PlatformId::Facebook,
+            out.text,
+            intent_at,
+            "the Page has posted too much since then to read it all back",
+            &where_,
+        ))
     }
 
     fn find_sent(&mut self, text: &str, since: Timestamp) -> std::result::Result<Option<Remote>, SendError> {

@@ -43,9 +43,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 
 use super::container::{self, CONTAINER_WAIT, Containers, Flavor, Pending};
-use super::{
-    CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, cannot_tell, graph_time, path_id, same_text,
-};
+use super::{CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
 use crate::clients::account::Account;
 use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError};
 use crate::clients::http::Http;
@@ -293,25 +291,18 @@ impl Connection for InstagramClient {
     }
 
     fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
-        match self.graph.delete(&path_id(&remote.id), "deleting the Instagram post", DELETE_NEEDS) {
-            Ok(_) => Ok(()),
-            Err(f) if f.gone() => Ok(()),
-            Err(f) => Err(f.send),
-        }
+        self.graph.delete(&path_id(&remote.id), "deleting the Instagram post", DELETE_NEEDS)
     }
 
     fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {
-        Ok(match self.search(out.text, intent_at)? {
-            (Some(remote), _) => Lookup::Found(remote),
-            (None, Scanned::Stopped | Scanned::Ended) => Lookup::Absent,
-            (None, Scanned::Capped) => Lookup::CannotTell(cannot_tell(
-                PlatformId::Instagram,
-                out.text,
-                intent_at,
-                "the account has posted too much since then to read it all back",
-                "the account's posts in the Instagram app",
-            )),
-        })
+        Ok(lookup_of(
+            self.search(out.text, intent_at)?,
+            PlatformId::Instagram,
+            out.text,
+            intent_at,
+            "the account has posted too much since then to read it all back",
+            "the account's posts in the Instagram app",
+        ))
     }
 
     fn find_sent(&mut self, text: &str, since: Timestamp) -> std::result::Result<Option<Remote>, SendError> {

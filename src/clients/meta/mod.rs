@@ -40,10 +40,10 @@ use sha2::Sha256;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::clients::account::Account;
-use crate::clients::api::{ErrorKind, Health, Secret, SendError};
+use crate::clients::api::{ErrorKind, Health, Lookup, Secret, SendError};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
-use crate::platform::PlatformId;
+use crate::platform::{PlatformId, Remote};
 
 /// The Graph API version called unless strategy.toml says otherwise (`api_version`).
 pub(crate) const GRAPH_VERSION: &str = "v25.0";
@@ -185,8 +185,13 @@ impl Graph {
         self.send(self.http.client().post(self.url(path)).multipart(form), what, needs)
     }
 
-    pub(crate) fn delete(&self, path: &str, what: &str, needs: &[&str]) -> Result<Value, Failure> {
-        self.send(self.http.client().delete(self.url(path)), what, needs)
+    /// Deletes `path`; deleting what is already gone is success.
+    pub(crate) fn delete(&self, path: &str, what: &str, needs: &[&str]) -> Result<(), SendError> {
+        match self.send(self.http.client().delete(self.url(path)), what, needs) {
+            Ok(_) => Ok(()),
+            Err(f) if f.gone() => Ok(()),
+            Err(f) => Err(f.send),
+        }
     }
 
     /// Sends one request and reads its answer: a 2xx JSON body, or the [`Failure`] the error
@@ -522,7 +527,25 @@ pub(crate) fn graph_time(text: &str) -> Option<Timestamp> {
 }
 
 /// When a look-up cannot tell: why, and what a person does about it.
-pub(crate) fn cannot_tell(platform: PlatformId, text: &str, since: Timestamp, why: &str, where_: &str) -> String {
+/// What a search of the account's own posts for `text` since `since` says about an unfinished
+/// request: found, certainly absent when the listing reached back before it, else a person's
+/// call (`why` the listing fell short, `where_` to look).
+pub(crate) fn lookup_of(
+    found: (Option<Remote>, Scanned),
+    platform: PlatformId,
+    text: &str,
+    since: Timestamp,
+    why: &str,
+    where_: &str,
+) -> Lookup {
+    match found {
+        (Some(remote), _) => Lookup::Found(remote),
+        (None, Scanned::Stopped | Scanned::Ended) => Lookup::Absent,
+        (None, Scanned::Capped) => Lookup::CannotTell(cannot_tell(platform, text, since, why, where_)),
+    }
+}
+
+fn cannot_tell(platform: PlatformId, text: &str, since: Timestamp, why: &str, where_: &str) -> String {
     let at = since.strftime("%Y-%m-%d %H:%M UTC");
     let start: String = text.chars().take(60).collect();
     let more = if text.chars().count() > 60 { "…" } else { "" };
