@@ -16,6 +16,11 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
+    /// The request's path with its query, from the request line.
+    pub(crate) fn path(&self) -> &str {
+        self.line.split(' ').nth(1).unwrap_or("")
+    }
+
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
@@ -25,6 +30,16 @@ impl Seen {
 /// gives the status and a JSON body. Returns the base URL and the requests seen.
 pub(crate) fn serve(
     answer: impl Fn(&Seen, usize) -> (u16, String) + Send + 'static,
+) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    serve_bytes(move |seen, n| {
+        let (code, json) = answer(seen, n);
+        (code, json.into_bytes())
+    })
+}
+
+/// [`serve`] for bodies that are not text (an image a platform fetches).
+pub(crate) fn serve_bytes(
+    answer: impl Fn(&Seen, usize) -> (u16, Vec<u8>) + Send + 'static,
 ) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let base = format!("http://{}", listener.local_addr().expect("bound"));
@@ -39,12 +54,12 @@ pub(crate) fn serve(
                 log.push(request.clone());
                 log.len() - 1
             };
-            let (code, json) = answer(&request, n);
-            let reply = format!(
-                "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{json}",
-                json.len()
+            let (code, body) = answer(&request, n);
+            let head = format!(
+                "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
             );
-            let _ = stream.write_all(reply.as_bytes());
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
         }
     });
     (base, seen)

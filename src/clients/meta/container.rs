@@ -338,7 +338,7 @@ mod tests {
         assert_eq!(s, State::InProgress);
         assert!(started.elapsed() < Duration::from_secs(3));
         let seen = seen.lock().unwrap();
-        assert!(seen.len() >= 2 && seen[0].starts_with("/v1.0/1?fields=status%2Cerror_message"), "{seen:?}");
+        assert!(seen.len() >= 2 && seen[0].path().starts_with("/v1.0/1?fields=status%2Cerror_message"), "{seen:?}");
     }
 
     #[test]
@@ -419,7 +419,7 @@ mod tests {
         let out = Outgoing { key: "k", text: "Hej", facets: &[], lang: "sv", media: &[], reply_to: None, link: None };
         assert_eq!(publish(&mut stub, &out), Ok(found));
         let seen = seen.lock().unwrap();
-        assert_eq!(seen.iter().filter(|p| p.contains("threads_publish")).count(), 1, "{seen:?}");
+        assert_eq!(seen.iter().filter(|p| p.path().contains("threads_publish")).count(), 1, "{seen:?}");
         assert!(stub.pending.is_empty());
 
         // Not among the posts yet: transient, and the container is kept for the next try.

@@ -560,43 +560,13 @@ pub(crate) mod tests {
     use super::*;
     use crate::strategy::PlatformConfig;
     use reqwest::header::HeaderName;
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
     use std::sync::{Arc, Mutex};
 
-    /// A one-request-per-connection HTTP server answering every request with `answer(path)`.
+    /// A test server answering every request with `answer(path)`; it keeps the paths asked.
     pub(crate) fn server(
         answer: impl Fn(&str) -> (u16, Vec<u8>) + Send + 'static,
-    ) -> (String, Arc<Mutex<Vec<String>>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let log = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                loop {
-                    let mut h = String::new();
-                    reader.read_line(&mut h).unwrap();
-                    if h.trim().is_empty() {
-                        break;
-                    }
-                }
-                let path = line.split(' ').nth(1).unwrap_or("").to_string();
-                log.lock().unwrap().push(path.clone());
-                let (code, body) = answer(&path);
-                let head = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                stream.write_all(head.as_bytes()).unwrap();
-                stream.write_all(&body).unwrap();
-            }
-        });
-        (base, seen)
+    ) -> (String, Arc<Mutex<Vec<crate::clients::test_server::Seen>>>) {
+        crate::clients::test_server::serve_bytes(move |seen, _| answer(seen.path()))
     }
 
     pub(crate) fn graph(base: &str) -> Graph {
@@ -628,7 +598,7 @@ pub(crate) mod tests {
             })
             .unwrap();
         assert_eq!((scanned, ids.as_slice()), (Scanned::Ended, ["1", "2", "3"].map(String::from).as_slice()));
-        assert!(seen.lock().unwrap()[0].contains("limit=100"));
+        assert!(seen.lock().unwrap()[0].path().contains("limit=100"));
         let stopped = g.scan("me/threads", &[], "reading", &[], |_| ControlFlow::Break(())).unwrap();
         assert_eq!(stopped, Scanned::Stopped);
         // Time-based paging only: the rest cannot be read without the token in a URL.
