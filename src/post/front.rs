@@ -170,7 +170,17 @@ pub(crate) struct Head {
 
 impl Head {
     pub(crate) fn of(text: &str) -> Head {
-        front_matter(text).and_then(|(front, _)| toml::from_str(front).ok()).unwrap_or_default()
+        let Some((front, _)) = front_matter(text) else { return Head::default() };
+        // History holds every version of every post: parse only where a top-level `id` or
+        // `draft` can be (a key starts its line), which most versions do not have.
+        let may_have = front.lines().any(|l| {
+            let key = l.trim_start().trim_start_matches(['"', '\'']);
+            key.starts_with("id") || key.starts_with("draft")
+        });
+        if !may_have {
+            return Head::default();
+        }
+        toml::from_str(front).unwrap_or_default()
     }
 }
 
@@ -201,6 +211,7 @@ mod tests {
         let multiline = "+++\ntitle = \"\"\"\nid = \"in\"\n\"\"\"\n+++\n";
         assert_eq!(Head::of(multiline), Head::default());
         assert_eq!(Head::of("no front matter"), Head::default());
+        assert_eq!(Head::of("+++\n\"id\" = \"q\"\n+++\n"), Head { id: Some("q".into()), draft: false });
         assert_eq!(front_matter("+++\ntitle = \"A\"\n+++\nBody"), Some(("title = \"A\"\n", 20)));
     }
 
