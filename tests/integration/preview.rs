@@ -348,8 +348,7 @@ fn a_change_that_will_go_out_as_a_correction_is_shown_beside_the_post() {
     let mut ledger = Appender::open(repo.path()).unwrap();
     for platform in [PlatformId::Mastodon, PlatformId::Threads, PlatformId::Instagram] {
         let mut e = NewEntry::new(Event::Published, "mote", platform);
-        e.content =
-            Some(budkavle::render(&project, project.post("mote").unwrap(), platform).unwrap().payload_hash());
+        e.content = Some(budkavle::render(&project, project.post("mote").unwrap(), platform).unwrap().payload_hash());
         e.remote = Some(budkavle::platform::Remote { id: format!("{platform}-1"), url: None, parts: vec![] });
         ledger.append(e).unwrap();
     }

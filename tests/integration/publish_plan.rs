@@ -415,12 +415,7 @@ fn a_change_is_edited_where_the_platform_edits_and_corrected_where_it_cannot() {
         matches!(item(&plan, "mote", PlatformId::X).action, Action::Correct { .. }),
         "40 minutes after posting X edits no more"
     );
-    let out = bin()
-        .args(["--root"])
-        .arg(repo.path())
-        .args(["publish", "--dry-run", "--now", NOW])
-        .output()
-        .unwrap();
+    let out = bin().args(["--root"]).arg(repo.path()).args(["publish", "--dry-run", "--now", NOW]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.contains("correct  instagram  mote (Instagram cannot edit: a comment \"Rättelse: …\" on the original)"),
@@ -431,10 +426,7 @@ fn a_change_is_edited_where_the_platform_edits_and_corrected_where_it_cannot() {
     // An interrupted correction is looked up first; a finished one is the version out.
     line_for(&repo, "mote", PlatformId::Threads, Event::Intent, &second, sent + jiff::SignedDuration::from_mins(20));
     let plan = plan_at(&repo, NOW);
-    assert!(matches!(
-        item(&plan, "mote", PlatformId::Threads).action,
-        Action::Correct { unsure_since: Some(_), .. }
-    ));
+    assert!(matches!(item(&plan, "mote", PlatformId::Threads).action, Action::Correct { unsure_since: Some(_), .. }));
     line_for(&repo, "mote", PlatformId::Threads, Event::Corrected, &second, sent + jiff::SignedDuration::from_mins(21));
     let plan = plan_at(&repo, NOW);
     assert!(!plan.items.iter().any(|i| i.platform == PlatformId::Threads), "{:#?}", plan.items);
