@@ -133,6 +133,11 @@ pub struct Entry {
     pub remote: Option<Remote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// sha256 (hex) of the text of each part of the post as written (before the theme), for
+    /// a correction to carry only the parts that changed since. Optional and added after the
+    /// first release: older lines have none, and then a correction carries every part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<String>,
     /// The budkavle version that wrote the line.
     pub tool: String,
     pub prev: String,
@@ -572,6 +577,9 @@ fn entry_problems(e: &Entry) -> Vec<String> {
         {
             out.push(format!("`{name}` is not a commit id"));
         }
+    }
+    if e.texts.iter().any(|t| !is_hex(t, 64)) {
+        out.push("`texts` holds something that is not a sha256 in lower-case hex".into());
     }
     if e.tool.is_empty() {
         out.push("`tool` is empty".into());

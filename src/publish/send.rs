@@ -131,7 +131,9 @@ fn correct(
     original: &Remote,
     unsure_since: Option<jiff::Timestamp>,
 ) -> Result<Outcome> {
-    let correction = match render::correction(ctx.project, post, item.platform) {
+    let state = ledger.ledger().state(&item.post, item.platform);
+    let before = state.latest().map(|e| e.texts.clone()).unwrap_or_default();
+    let correction = match render::correction(ctx.project, post, item.platform, &before) {
         Ok(r) => r,
         Err(d) => return Ok(Outcome::Blocked { message: d.to_string() }),
     };
@@ -150,7 +152,10 @@ fn correct(
     let base = lines.key.clone();
     let entry = |event| lines.entry(event);
     ledger.append(entry(Event::Intent))?;
-    let result = send_thread(ctx, conn, &correction, &[], &base, First::Correct(original), unsure_since);
+    // The correction answers the post's first part, the one people see and share (a thread's
+    // later parts are answers themselves), not its last as an update does.
+    let first = Remote { parts: Vec::new(), ..original.clone() };
+    let result = send_thread(ctx, conn, &correction, &[], &base, First::Correct(&first), unsure_since);
     Ok(match result {
         Ok(Sent::Done { remote, reused }) => {
             let url = remote.url.clone();
@@ -186,6 +191,8 @@ struct Lines<'a> {
     item: &'a Item,
     key: String,
     content: Option<String>,
+    /// The post's part hashes for this platform, on the lines of a version sent.
+    texts: Vec<String>,
     head: Option<&'a str>,
     review: Option<&'a Review>,
 }
@@ -196,6 +203,10 @@ impl<'a> Lines<'a> {
             item,
             key: key(&item.post, item.platform),
             content: rendered.map(Rendered::payload_hash),
+            texts: match (rendered, ctx.project.post(&item.post)) {
+                (Some(_), Some(post)) => render::part_hashes(post, item.platform),
+                _ => Vec::new(),
+            },
             head: ctx.head.as_deref(),
             review: item.review.as_ref(),
         }
@@ -205,6 +216,9 @@ impl<'a> Lines<'a> {
         let mut e = NewEntry::new(event, self.item.post.clone(), self.item.platform);
         e.key = Some(self.key.clone());
         e.content = self.content.clone();
+        if matches!(event, Event::Published | Event::Edited | Event::Corrected) {
+            e.texts = self.texts.clone();
+        }
         e.source = self.head.map(str::to_owned);
         if let Some(r) = self.review {
             e.approved_in = Some(r.merge_commit.clone());

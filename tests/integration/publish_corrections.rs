@@ -204,7 +204,9 @@ fn correction_story(platform: PlatformId) {
     story.merge_post("19.30");
     let project = story.repo.load();
     let post = project.post("mote").unwrap();
-    let correction = budkavle::render::correction(&project, post, platform).unwrap();
+    let before = story.ledger().state("mote", platform).latest().map(|e| e.texts.clone()).unwrap();
+    assert_eq!(before.len(), 1, "the version out records its part's hash");
+    let correction = budkavle::render::correction(&project, post, platform, &before).unwrap();
     let http = budkavle::clients::http::Http::new(Duration::from_secs(10)).unwrap();
     let env = story.env.clone();
     let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
