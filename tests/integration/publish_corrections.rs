@@ -101,6 +101,15 @@ impl Story {
         merge_request(&self.git, self.request, &["Bo Ek"], T0 + 3600 * self.request as i64);
     }
 
+    /// Retracts the post, as a reviewed pull request.
+    fn retract(&mut self) {
+        let path = self.repo.path().join("content/posts/mote.md");
+        let text = std::fs::read_to_string(&path).unwrap().replacen("+++\n", "+++\nretracted = \"Fel lokal.\"\n", 1);
+        self.repo.post("mote.md", &text);
+        self.request += 1;
+        merge_request(&self.git, self.request, &["Bo Ek"], T0 + 3600 * self.request as i64);
+    }
+
     /// `budkavle <args>`, asserting success and that no secret is printed.
     fn run(&self, args: &[&str]) -> String {
         let mut cmd = bin();
@@ -244,6 +253,12 @@ fn correction_story(platform: PlatformId) {
     let found = answers(platform, &peer, &original);
     assert_eq!(found.len(), 3, "{found:?}");
     assert!(found.iter().any(|(_, t)| t.starts_with("Rättelse: Mötet om nya skolan börjar 20.00")), "{found:?}");
+
+    // Retracted: the corrections go with the post, none is left answering a removed one.
+    story.retract();
+    let said = story.publish();
+    assert!(said.contains("deleted"), "{said}");
+    assert!(answers(platform, &peer, &original).is_empty(), "the corrections are removed too");
     story.run(&["verify"]);
 }
 
