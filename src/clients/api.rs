@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::platform::{Facet, PlatformId, Remote};
+use crate::platform::{Editing, Facet, PlatformId, Remote};
 
 /// A secret from the environment. It cannot be printed by accident: `Debug` and `Display` show
 /// a placeholder, and the only way to the value is [`Secret::expose`], used where a request is
@@ -269,6 +269,32 @@ pub trait Connection: Send {
     fn find_sent(&mut self, text: &str, since: Timestamp) -> Result<Option<Remote>, SendError> {
         let _ = (text, since);
         Ok(None)
+    }
+
+    /// Whether, and until when, this platform lets a published post be edited. Where it does
+    /// not (any more), the publisher sends a change as a correction through
+    /// [`Connection::correct`]. The planner reads the same rule from
+    /// [`crate::platform::editing`], so `publish --dry-run` and `check` agree with the run.
+    fn editing(&self) -> Editing {
+        crate::platform::editing(self.platform())
+    }
+
+    /// Sends the first part of a correction of the published post `original` (its first part):
+    /// by default a reply to it (X `reply.in_reply_to_tweet_id`, Threads `reply_to_id`);
+    /// Instagram, which has no replies to a post, comments on the media instead.
+    fn correct(&mut self, original: &Remote, out: &Outgoing<'_>) -> Result<Remote, SendError> {
+        self.publish(&Outgoing { reply_to: Some(original), ..*out })
+    }
+
+    /// [`Connection::lookup`] for a correction's first part, announced by an `intent` at
+    /// `intent_at`: whether the account already answered `original` with exactly this text.
+    fn lookup_correction(
+        &mut self,
+        original: &Remote,
+        out: &Outgoing<'_>,
+        intent_at: Timestamp,
+    ) -> Result<Lookup, SendError> {
+        self.lookup(&Outgoing { reply_to: Some(original), ..*out }, intent_at)
     }
 
     /// Pins a post to the profile, where the platform can.

@@ -86,6 +86,11 @@ fn describe(outcome: &Outcome) -> String {
             format!("published (found on the platform after an interrupted run) {}", url.as_deref().unwrap_or(""))
         }
         Outcome::Edited { url } => format!("edited {}", url.as_deref().unwrap_or("")),
+        Outcome::Corrected { url, reused } => format!(
+            "corrected: the platform cannot edit, the change went out on the original{} {}",
+            if *reused { " (found on the platform after an interrupted run)" } else { "" },
+            url.as_deref().unwrap_or("")
+        ),
         Outcome::Deleted => "deleted".into(),
         Outcome::Pinned => "pinned to the profile".into(),
         Outcome::Unpinned => "taken off the profile".into(),

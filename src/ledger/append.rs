@@ -30,6 +30,8 @@ pub struct NewEntry {
     pub key: Option<String>,
     pub remote: Option<Remote>,
     pub error: Option<ErrorInfo>,
+    /// See [`Entry::texts`].
+    pub texts: Vec<String>,
 }
 
 impl NewEntry {
@@ -46,6 +48,7 @@ impl NewEntry {
             key: None,
             remote: None,
             error: None,
+            texts: Vec::new(),
         }
     }
 }
@@ -116,6 +119,7 @@ impl Appender {
             key: new.key,
             remote: new.remote,
             error: new.error,
+            texts: new.texts,
             tool: tool(),
             prev: self.ledger.head(),
         };

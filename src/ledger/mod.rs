@@ -71,6 +71,11 @@ pub enum Event {
     Pinned,
     /// Taken off the profile when its crisis chain ended.
     Unpinned,
+    /// A changed post went out as a correction (a reply or comment on the original, which stays
+    /// up unchanged) where the platform cannot edit: `remote` is the correction, `content` the
+    /// hash of the version it corrects to. Added after the first release; lines written before
+    /// it read as they always did.
+    Corrected,
 }
 
 impl Event {
@@ -85,6 +90,7 @@ impl Event {
             Event::Resolved => "resolved",
             Event::Pinned => "pinned",
             Event::Unpinned => "unpinned",
+            Event::Corrected => "corrected",
         }
     }
 }
@@ -127,6 +133,11 @@ pub struct Entry {
     pub remote: Option<Remote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// sha256 (hex) of the text of each part of the post as written (before the theme), for
+    /// a correction to carry only the parts that changed since. Optional and added after the
+    /// first release: older lines have none, and then a correction carries every part.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<String>,
     /// The budkavle version that wrote the line.
     pub tool: String,
     pub prev: String,
@@ -161,6 +172,7 @@ struct Pair {
     published: Option<usize>,
     remote: Option<usize>,
     edited: Option<usize>,
+    corrected: Option<usize>,
     deleted: Option<usize>,
     pending: Option<usize>,
     unknown: Option<usize>,
@@ -213,6 +225,13 @@ impl Pair {
             }
             Event::Pinned => self.pinned = Some(i),
             Event::Unpinned => self.pinned = None,
+            // The original stays the pair's remote: later replies, edits and a retraction
+            // still refer to it.
+            Event::Corrected => {
+                self.pending = None;
+                self.failed = None;
+                self.corrected = Some(i);
+            }
         }
     }
 }
@@ -225,6 +244,8 @@ pub struct PostState<'a> {
     /// The live post, from the latest line that named one.
     pub remote: Option<&'a Remote>,
     pub edited: Option<&'a Entry>,
+    /// The latest `corrected` line: the last correction sent as a reply or comment.
+    pub corrected: Option<&'a Entry>,
     pub deleted: Option<&'a Entry>,
     /// An `intent` with no outcome after it: the request may or may not have reached the
     /// platform. Reconcile before anything else is sent for this pair.
@@ -254,7 +275,12 @@ pub enum Outcome {
     Failed,
 }
 
-impl PostState<'_> {
+impl<'a> PostState<'a> {
+    /// The line of the version now out: the latest edit or correction, else the publication.
+    pub fn latest(&self) -> Option<&'a Entry> {
+        [self.published, self.edited, self.corrected].into_iter().flatten().max_by_key(|e| e.seq)
+    }
+
     pub fn outcome(&self) -> Outcome {
         if self.pending.is_some() {
             Outcome::Pending
@@ -467,6 +493,16 @@ impl Ledger {
         self.entries.iter().filter(move |e| e.post == post)
     }
 
+    /// Every correction sent for one post × platform, oldest first.
+    pub fn corrections<'a>(&'a self, post: &'a str, platform: PlatformId) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.for_post(post).filter(move |e| e.platform == platform && e.event == Event::Corrected)
+    }
+
+    /// How many `edited` lines one post × platform has (X allows five edits).
+    pub fn edits(&self, post: &str, platform: PlatformId) -> u32 {
+        self.for_post(post).filter(|e| e.platform == platform && e.event == Event::Edited).count() as u32
+    }
+
     /// For the archive: each post's platforms where it went out, with the live URL and, when
     /// it was removed later, when.
     pub fn published_by_post(&self) -> HashMap<String, Vec<Published>> {
@@ -493,6 +529,7 @@ impl Ledger {
             published: get(pair.published),
             remote: get(pair.remote).and_then(|e| e.remote.as_ref()),
             edited: get(pair.edited),
+            corrected: get(pair.corrected),
             deleted: get(pair.deleted),
             pending: get(pair.pending),
             unknown: get(pair.unknown),
@@ -541,6 +578,9 @@ fn entry_problems(e: &Entry) -> Vec<String> {
             out.push(format!("`{name}` is not a commit id"));
         }
     }
+    if e.texts.iter().any(|t| !is_hex(t, 64)) {
+        out.push("`texts` holds something that is not a sha256 in lower-case hex".into());
+    }
     if e.tool.is_empty() {
         out.push("`tool` is empty".into());
     }
@@ -554,7 +594,7 @@ fn entry_problems(e: &Entry) -> Vec<String> {
             }
         }
         Event::Published if e.remote.is_none() => out.push("a `published` line without `remote`".into()),
-        Event::Pinned | Event::Unpinned if e.remote.is_none() => {
+        Event::Pinned | Event::Unpinned | Event::Corrected if e.remote.is_none() => {
             out.push(format!("a `{}` line without `remote`", e.event.name()));
         }
         Event::Failed if e.error.is_none() => out.push("a `failed` line without `error`".into()),

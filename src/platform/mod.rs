@@ -5,6 +5,7 @@
 
 mod bluesky;
 pub mod count;
+mod editing;
 mod facebook;
 mod id;
 mod instagram;
@@ -18,6 +19,7 @@ mod x;
 use serde::Serialize;
 
 pub use count::Length;
+pub use editing::{Editing, correction_form, correction_label, editing};
 pub use id::{PlatformId, UnknownPlatform};
 pub use remote::Remote;
 pub use segment::{Facet, Segment};

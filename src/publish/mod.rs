@@ -81,6 +81,11 @@ pub enum Outcome {
     Edited {
         url: Option<String>,
     },
+    /// The platform cannot edit: the change went out as a reply or comment on the original.
+    Corrected {
+        url: Option<String>,
+        reused: bool,
+    },
     Deleted,
     Pinned,
     Unpinned,
@@ -207,6 +212,7 @@ fn attempt(item: &Item) -> (String, PlatformId, &'static str) {
     let what = match &item.action {
         Action::Send { .. } => "send",
         Action::Edit { .. } => "edit",
+        Action::Correct { .. } => "correct",
         Action::Delete { .. } => "delete",
         Action::Pin { .. } => "pin",
         Action::Unpin { .. } => "unpin",
@@ -221,10 +227,17 @@ fn commit_message(done: &[Done], source: Option<&str>, ledger_head: &str, review
     let count = |f: fn(&Outcome) -> bool| done.iter().filter(|d| f(&d.result)).count();
     let published = count(|o| matches!(o, Outcome::Published { .. }));
     let edited = count(|o| matches!(o, Outcome::Edited { .. }));
+    let corrected = count(|o| matches!(o, Outcome::Corrected { .. }));
     let deleted = count(|o| matches!(o, Outcome::Deleted));
     let failed = count(|o| matches!(o, Outcome::Failed { .. } | Outcome::Unknown { .. }));
     let mut parts = Vec::new();
-    for (n, word) in [(published, "published"), (edited, "edited"), (deleted, "deleted"), (failed, "failed")] {
+    for (n, word) in [
+        (published, "published"),
+        (edited, "edited"),
+        (corrected, "corrected"),
+        (deleted, "deleted"),
+        (failed, "failed"),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {word}"));
         }
@@ -235,6 +248,7 @@ fn commit_message(done: &[Done], source: Option<&str>, ledger_head: &str, review
         let what = match &d.result {
             Outcome::Published { url, .. } => format!("published {}", url.as_deref().unwrap_or("")),
             Outcome::Edited { url } => format!("edited {}", url.as_deref().unwrap_or("")),
+            Outcome::Corrected { url, .. } => format!("corrected {}", url.as_deref().unwrap_or("")),
             Outcome::Deleted => "deleted".into(),
             Outcome::Pinned => "pinned".into(),
             Outcome::Unpinned => "unpinned".into(),

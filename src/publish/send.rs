@@ -61,6 +61,9 @@ pub(super) fn execute(
             ),
         });
     }
+    if let Action::Correct { remote, unsure_since } = &item.action {
+        return correct(ctx, ledger, conn, post, item, &rendered, remote, *unsure_since);
+    }
     if let Some(message) = ctx.limits.and_then(|l| beyond(&l, &rendered)) {
         return Ok(Outcome::Blocked { message });
     }
@@ -85,9 +88,16 @@ pub(super) fn execute(
 
     ledger.append(entry(Event::Intent))?;
     let result = match &item.action {
-        Action::Send { unsure_since } => send_thread(ctx, conn, item, &rendered, &uploads, &base, *unsure_since),
+        Action::Send { unsure_since } => {
+            let first = First::Reply(item.reply_to.as_ref().map(|t| &t.remote));
+            send_thread(ctx, conn, &rendered, &uploads, &base, first, *unsure_since)
+        }
         Action::Edit { remote } => edit_thread(ctx, conn, item, &rendered, &uploads, &base, remote),
-        Action::Delete { .. } | Action::Pin { .. } | Action::Unpin { .. } | Action::Hold { .. } => {
+        Action::Correct { .. }
+        | Action::Delete { .. }
+        | Action::Pin { .. }
+        | Action::Unpin { .. }
+        | Action::Hold { .. } => {
             unreachable!("handled above / never planned as an action")
         }
     };
@@ -100,14 +110,69 @@ pub(super) fn execute(
             ledger.append(e)?;
             if edit { Outcome::Edited { url } } else { Outcome::Published { url, reused } }
         }
-        Ok(Sent::CannotTell(message)) => {
-            let mut e = entry(Event::Unknown);
-            e.error = Some(ErrorInfo { kind: "unknown".into(), message: message.clone() });
-            ledger.append(e)?;
-            Outcome::Unknown { message }
-        }
+        Ok(Sent::CannotTell(message)) => unknown(ledger, entry(Event::Unknown), message)?,
         Err(error) => failed(ledger, entry(Event::Failed), &error)?,
     })
+}
+
+/// Sends the new text of a changed post as a correction on the original where the platform
+/// cannot edit (see [`crate::platform::editing`]). Exactly once like a post: the key is the
+/// pair's key with `-c<n>` for its n-th correction, so a second change makes a second
+/// correction and an interrupted one is looked up (among the account's replies or the
+/// media's comments, by exact text) before anything is sent again.
+#[allow(clippy::too_many_arguments)]
+fn correct(
+    ctx: &Ctx<'_>,
+    ledger: &mut Appender,
+    conn: &mut dyn Connection,
+    post: &Post,
+    item: &Item,
+    rendered: &Rendered,
+    original: &Remote,
+    unsure_since: Option<jiff::Timestamp>,
+) -> Result<Outcome> {
+    let state = ledger.ledger().state(&item.post, item.platform);
+    let before = state.latest().map(|e| e.texts.clone()).unwrap_or_default();
+    let correction = match render::correction(ctx.project, post, item.platform, &before) {
+        Ok(r) => r,
+        Err(d) => return Ok(Outcome::Blocked { message: d.to_string() }),
+    };
+    if correction.over_limit {
+        return Ok(Outcome::Blocked {
+            message: format!(
+                "the correction is too long for {} (limit {}) even shortened: shorten the post",
+                item.platform, correction.limit
+            ),
+        });
+    }
+    // The content is the version it corrects to, so the next run sees it as out.
+    let mut lines = Lines::new(ctx, item, Some(rendered));
+    let n = ledger.ledger().corrections(&item.post, item.platform).count() + 1;
+    lines.key = format!("{}-c{n}", lines.key);
+    let base = lines.key.clone();
+    let entry = |event| lines.entry(event);
+    ledger.append(entry(Event::Intent))?;
+    // The correction answers the post's first part, the one people see and share (a thread's
+    // later parts are answers themselves), not its last as an update does.
+    let first = Remote { parts: Vec::new(), ..original.clone() };
+    let result = send_thread(ctx, conn, &correction, &[], &base, First::Correct(&first), unsure_since);
+    Ok(match result {
+        Ok(Sent::Done { remote, reused }) => {
+            let url = remote.url.clone();
+            let mut e = entry(Event::Corrected);
+            e.remote = Some(remote);
+            ledger.append(e)?;
+            Outcome::Corrected { url, reused }
+        }
+        Ok(Sent::CannotTell(message)) => unknown(ledger, entry(Event::Unknown), message)?,
+        Err(error) => failed(ledger, entry(Event::Failed), &error)?,
+    })
+}
+
+fn unknown(ledger: &mut Appender, mut e: NewEntry, message: String) -> Result<Outcome> {
+    e.error = Some(ErrorInfo { kind: "unknown".into(), message: message.clone() });
+    ledger.append(e)?;
+    Ok(Outcome::Unknown { message })
 }
 
 fn failed(ledger: &mut Appender, mut e: NewEntry, error: &SendError) -> Result<Outcome> {
@@ -126,6 +191,8 @@ struct Lines<'a> {
     item: &'a Item,
     key: String,
     content: Option<String>,
+    /// The post's part hashes for this platform, on the lines of a version sent.
+    texts: Vec<String>,
     head: Option<&'a str>,
     review: Option<&'a Review>,
 }
@@ -135,7 +202,11 @@ impl<'a> Lines<'a> {
         Lines {
             item,
             key: key(&item.post, item.platform),
-            content: rendered.map(payload_hash),
+            content: rendered.map(Rendered::payload_hash),
+            texts: match (rendered, ctx.project.post(&item.post)) {
+                (Some(_), Some(post)) => render::part_hashes(post, item.platform),
+                _ => Vec::new(),
+            },
             head: ctx.head.as_deref(),
             review: item.review.as_ref(),
         }
@@ -145,6 +216,9 @@ impl<'a> Lines<'a> {
         let mut e = NewEntry::new(event, self.item.post.clone(), self.item.platform);
         e.key = Some(self.key.clone());
         e.content = self.content.clone();
+        if matches!(event, Event::Published | Event::Edited | Event::Corrected) {
+            e.texts = self.texts.clone();
+        }
         e.source = self.head.map(str::to_owned);
         if let Some(r) = self.review {
             e.approved_in = Some(r.merge_commit.clone());
@@ -159,25 +233,44 @@ enum Sent {
     CannotTell(String),
 }
 
-/// Sends every part of a thread, each a reply to the one before, the first a reply to the
-/// earlier post it follows up. After an interrupted attempt each part is looked up first.
+/// What the first part of a thread answers.
+#[derive(Clone, Copy)]
+enum First<'a> {
+    /// Nothing, or the earlier post an update, correction or cancellation follows.
+    Reply(Option<&'a Remote>),
+    /// The published post this correction is about ([`Connection::correct`]).
+    Correct(&'a Remote),
+}
+
+/// Sends every part of a thread, each a reply to the one before, the first as `first` says.
+/// After an interrupted attempt each part is looked up first.
 fn send_thread(
     ctx: &Ctx<'_>,
     conn: &mut dyn Connection,
-    item: &Item,
     rendered: &Rendered,
     uploads: &[Upload],
     base: &str,
+    first: First<'_>,
     unsure_since: Option<jiff::Timestamp>,
 ) -> Result<Sent, SendError> {
     let mut sent: Vec<Remote> = Vec::new();
     let mut reused = false;
     for (n, part) in rendered.parts.iter().enumerate() {
         let key = part_key(base, n);
-        let reply_to = reply_target(&sent, item);
+        let correcting = match (first, sent.last()) {
+            (First::Correct(original), None) => Some(original),
+            _ => None,
+        };
+        let reply_to = match first {
+            First::Reply(to) => sent.last().or(to).cloned(),
+            First::Correct(_) => sent.last().cloned(),
+        };
         let out = outgoing(&key, rendered, n, uploads, reply_to.as_ref());
         if let Some(since) = unsure_since {
-            let (found, _) = with_retry(ctx.budget, || conn.lookup(&out, since));
+            let (found, _) = with_retry(ctx.budget, || match correcting {
+                Some(original) => conn.lookup_correction(original, &out, since),
+                None => conn.lookup(&out, since),
+            });
             match found? {
                 Lookup::Found(remote) => {
                     reused = true;
@@ -199,7 +292,10 @@ fn send_thread(
                 }
             }
         }
-        let (result, _) = with_retry(ctx.budget, || conn.publish(&out));
+        let (result, _) = with_retry(ctx.budget, || match correcting {
+            Some(original) => conn.correct(original, &out),
+            None => conn.publish(&out),
+        });
         sent.push(result?);
     }
     Ok(Sent::Done { remote: thread_remote(sent), reused })
@@ -312,8 +408,12 @@ fn delete(
             ledger.append(e)?;
         }
     }
-    // Last part first, so a thread never shows replies to a removed start.
-    for id in part_ids(remote).iter().rev() {
+    // Corrections first (they answer the original), then the post itself, last part first, so
+    // nothing is left answering a removed post.
+    let corrections: Vec<Remote> =
+        ledger.ledger().corrections(&post.id, item.platform).filter_map(|e| e.remote.clone()).collect();
+    let ids: Vec<String> = part_ids(remote).into_iter().chain(corrections.iter().flat_map(part_ids)).collect();
+    for id in ids.iter().rev() {
         let part = Remote { id: id.clone(), url: None, parts: vec![] };
         let (result, _) = with_retry(ctx.budget, || conn.delete(&part));
         if let Err(error) = result {
@@ -370,15 +470,6 @@ fn first_link<'a>(facets: &'a [Facet], text: &'a str) -> Option<&'a str> {
         .or_else(|| {
             text.split_whitespace().find(|w| w.starts_with("https://")).map(|w| w.trim_end_matches([')', '.', ',']))
         })
-}
-
-/// The sha256 of what is sent: every part's text and facets and every image's path and alt.
-fn payload_hash(rendered: &Rendered) -> String {
-    let payload = serde_json::json!({
-        "parts": rendered.parts.iter().map(|p| serde_json::json!({"text": p.text, "facets": p.facets})).collect::<Vec<_>>(),
-        "media": rendered.media.iter().map(|m| serde_json::json!({"path": m.path, "alt": m.alt})).collect::<Vec<_>>(),
-    });
-    content_hash(payload.to_string().as_bytes())
 }
 
 /// The post's images, stripped of metadata, each with the address where the archive publishes

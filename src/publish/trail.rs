@@ -62,6 +62,11 @@ pub fn trail(project: &Project, post: &Post) -> Result<Vec<Step>> {
             Event::Deleted => "removed from the platform".into(),
             Event::Pinned => format!("pinned to the profile: {}", remote.unwrap_or_default()),
             Event::Unpinned => "taken off the profile".into(),
+            Event::Corrected => format!(
+                "the platform cannot edit: the change went out as {} on the original: {}",
+                crate::platform::correction_form(e.platform),
+                remote.unwrap_or_default()
+            ),
             Event::Failed | Event::Unknown => error.unwrap_or_default(),
             Event::Resolved => match remote {
                 Some(r) => format!("settled by hand: published at {r}"),

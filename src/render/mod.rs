@@ -71,11 +71,67 @@ impl Rendered {
         }
         out
     }
+
+    /// The sha256 of what is sent: every part's text and facets and every image's path and alt.
+    /// The ledger's `content`; a rendering with another hash is another version.
+    pub fn payload_hash(&self) -> String {
+        let payload = serde_json::json!({
+            "parts": self.parts.iter().map(|p| serde_json::json!({"text": p.text, "facets": p.facets})).collect::<Vec<_>>(),
+            "media": self.media.iter().map(|m| serde_json::json!({"path": m.path, "alt": m.alt})).collect::<Vec<_>>(),
+        });
+        crate::ledger::content_hash(payload.to_string().as_bytes())
+    }
 }
 
 pub fn render(project: &Project, post: &Post, id: PlatformId) -> Result<Rendered, Diagnostic> {
     let part_texts: Vec<String> = post.body_for(id).parts.iter().map(text::part_text).collect();
     render_texts(project, post, id, &part_texts)
+}
+
+/// sha256 of the text of each part of the post's body for platform `id`, as written (before
+/// the theme): the ledger's `texts`, which [`correction`] compares with.
+pub fn part_hashes(post: &Post, id: PlatformId) -> Vec<String> {
+    post.body_for(id).parts.iter().map(|p| crate::ledger::content_hash(text::part_text(p).as_bytes())).collect()
+}
+
+/// The correction of a changed post on a platform that cannot edit it: the parts of the post
+/// that changed since the version out (`before`: that version's [`part_hashes`]; empty when
+/// the ledger line predates them, and then every part), through the same theme template, the
+/// first starting with the label in the post's language ("Rättelse: …", "Correction: …"),
+/// without images (the original keeps its own). Unchanged parts are not repeated: the reader
+/// has them under the original, and X refuses to post identical text again.
+///
+/// It must fit like any post. Where the platform threads (X, Threads) the renderer splits it
+/// into parts as it splits any post, each a reply to the one before. Where it does not
+/// (Instagram), whole sentences are dropped from the end, marked with "…", until it fits; the
+/// template's archive link, where the theme has one, leads to the whole text.
+pub fn correction(project: &Project, post: &Post, id: PlatformId, before: &[String]) -> Result<Rendered, Diagnostic> {
+    let label = platform::correction_label(&post.lang);
+    let all: Vec<String> = post.body_for(id).parts.iter().map(text::part_text).collect();
+    let changed: Vec<String> =
+        all.iter().filter(|t| !before.contains(&crate::ledger::content_hash(t.as_bytes()))).cloned().collect();
+    // Nothing in the text changed (the images, the tags or the template did): the whole text.
+    let mut texts = if changed.is_empty() { all } else { changed };
+    match texts.first_mut() {
+        Some(first) => *first = format!("{label} {first}"),
+        None => texts.push(label.to_string()),
+    }
+    let mut rendered = render_texts(project, post, id, &texts)?;
+    if rendered.over_limit && !platform::get(id).threads() {
+        let joined = text::join(&texts);
+        let sentences = thread::sentences(&joined);
+        for keep in (1..sentences.len()).rev() {
+            let shortened = format!("{} …", sentences[..keep].concat().trim_end());
+            let candidate = render_texts(project, post, id, &[shortened])?;
+            if !candidate.over_limit {
+                rendered = candidate;
+                break;
+            }
+        }
+    }
+    rendered.media.clear();
+    rendered.reply_to = None;
+    Ok(rendered)
 }
 
 /// The post on each of its [`Post::targets`], in order: what `render` gives for each, with the

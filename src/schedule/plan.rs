@@ -30,6 +30,14 @@ pub enum Action {
     },
     /// The post changed after it was published: replace the text on the platform.
     Edit { remote: Remote },
+    /// The post changed after it was published and the platform cannot edit it (any more):
+    /// send the new text as a correction, a reply or comment on `remote`, which stays up.
+    Correct {
+        remote: Remote,
+        /// An earlier attempt at this correction may have reached the platform: look first.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unsure_since: Option<Timestamp>,
+    },
     /// The post was retracted: remove it from the platform.
     Delete { remote: Remote },
     /// A crisis post with `pin = true` that is out and whose chain is still running.
@@ -167,7 +175,7 @@ pub fn plan(
             if let (Some(published), Some(remote)) = (state.published, state.remote)
                 && state.deleted.is_none()
             {
-                let latest = state.edited.unwrap_or(published);
+                let latest = state.latest().unwrap_or(published);
                 let wants_pin = post.pin
                     && is_crisis
                     && platform::can_pin(platform)
@@ -181,7 +189,22 @@ pub fn plan(
                 item.action = match state.outcome() {
                     Outcome::Unknown => Action::Hold { reason: Hold::Unknown },
                     _ if post.retracted.is_some() => Action::Delete { remote: remote.clone() },
-                    _ if state.pending.is_some() || changed(post, latest) => Action::Edit { remote: remote.clone() },
+                    _ if state.pending.is_some() || changed(post, latest) => {
+                        let edits = ledger.edits(&post.id, platform);
+                        if platform::editing(platform).allows(published.at, edits, now) {
+                            Action::Edit { remote: remote.clone() }
+                        } else if state.pending.is_none() && !rendering_changed(project, post, platform, latest) {
+                            // Nothing a reader of this platform would see changed: a
+                            // correction would repeat the text already up.
+                            done += 1;
+                            continue;
+                        } else {
+                            Action::Correct {
+                                remote: remote.clone(),
+                                unsure_since: history.unsure_since(&post.id, platform),
+                            }
+                        }
+                    }
                     _ if wants_pin && state.pinned.is_none() => Action::Pin { remote: remote.clone() },
                     _ if !wants_pin && state.pinned.is_some() => Action::Unpin { remote: remote.clone() },
                     _ => {
@@ -189,7 +212,7 @@ pub fn plan(
                         continue;
                     }
                 };
-                if matches!(item.action, Action::Edit { .. }) {
+                if matches!(item.action, Action::Edit { .. } | Action::Correct { .. }) {
                     match reviews.get(&post.id) {
                         Some(r) if r.met => item.review = Some(r.clone()),
                         // An unapproved change stays unpublished; the approved text stays up.
@@ -293,6 +316,15 @@ fn due(
     Action::Send { unsure_since: history.unsure_since(&post.id, platform) }
 }
 
+/// Whether what `post` renders to on `platform` now differs from the version `latest` records
+/// (its `content` hash). A rendering that fails counts as changed: publishing then reports why.
+fn rendering_changed(project: &Project, post: &Post, platform: PlatformId, latest: &Entry) -> bool {
+    match crate::render::render(project, post, platform) {
+        Ok(rendered) => latest.content.as_deref() != Some(rendered.payload_hash().as_str()),
+        Err(_) => true,
+    }
+}
+
 /// What would hold a non-crisis post at `at`, as far as the schedule tells now: a blackout
 /// period covering that time, or crisis mode (if it is still on then).
 pub fn hold_at(project: &Project, post: &Post, at: Timestamp) -> Option<Hold> {
@@ -328,7 +360,7 @@ impl<'a> History<'a> {
                     intents.insert(pair, e);
                 }
                 // A definite outcome: published, or a person said it did not go out.
-                Event::Published | Event::Resolved | Event::Deleted | Event::Edited => {
+                Event::Published | Event::Resolved | Event::Deleted | Event::Edited | Event::Corrected => {
                     unsure.remove(&pair);
                 }
                 Event::Pinned | Event::Unpinned => {}
@@ -371,12 +403,23 @@ pub fn describe(plan: &Plan, project: &Project) -> String {
                 Action::Send { unsure_since: Some(_) } => "finish",
                 Action::Send { .. } => "publish",
                 Action::Edit { .. } => "edit",
+                Action::Correct { .. } => "correct",
                 Action::Delete { .. } => "delete",
                 Action::Pin { .. } => "pin",
                 Action::Unpin { .. } => "unpin",
                 Action::Hold { .. } => unreachable!("holds are filtered out"),
             };
-            let reply = item.reply_to.as_ref().map_or(String::new(), |r| format!(" (reply to {})", r.post));
+            let reply = match &item.action {
+                Action::Correct { .. } => {
+                    let label = project.post(&item.post).map_or("Correction:", |p| platform::correction_label(&p.lang));
+                    format!(
+                        " ({} cannot edit: {} \"{label} …\" on the original)",
+                        item.platform.display_name(),
+                        platform::correction_form(item.platform)
+                    )
+                }
+                _ => item.reply_to.as_ref().map_or(String::new(), |r| format!(" (reply to {})", r.post)),
+            };
             let _ = writeln!(out, "  {what:<8} {:<10} {}{reply}{}", item.platform.name(), item.post, crisis_mark(item));
         }
     }

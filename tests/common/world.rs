@@ -83,6 +83,12 @@ impl World {
 
     /// `budkavle publish` at `now`, asserting no secret is printed.
     pub fn publish_at(&self, now: &str, args: &[&str]) -> Output {
+        self.publish_with(now, args, &[])
+    }
+
+    /// [`World::publish_at`] with more secrets in the environment (the other platforms'), none
+    /// of which may be printed either.
+    pub fn publish_with(&self, now: &str, args: &[&str], env: &[(String, String)]) -> Output {
         let out = bin()
             .arg("--root")
             .arg(self.repo.path())
@@ -90,9 +96,11 @@ impl World {
             .args(args)
             .env(TOKEN_ENV, &self.mastodon.token)
             .env(PASSWORD_ENV, &self.bluesky.password)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()
             .unwrap();
-        for secret in [&self.mastodon.token, &self.bluesky.password] {
+        let secrets = [&self.mastodon.token, &self.bluesky.password].into_iter().chain(env.iter().map(|(_, v)| v));
+        for secret in secrets {
             assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.as_str()), "a secret in stdout");
             assert!(!String::from_utf8_lossy(&out.stderr).contains(secret.as_str()), "a secret in stderr");
         }

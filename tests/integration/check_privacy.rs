@@ -476,6 +476,7 @@ fn rules_are_listed() {
         ids,
         [
             ("post.placeholder", Level::Error),
+            ("publish.correction", Level::Warning),
             ("privacy.personnummer", Level::Error),
             ("privacy.samordningsnummer", Level::Error),
             ("privacy.phone", Level::Warning),

@@ -31,6 +31,7 @@ mod plan_calendar;
 mod preview;
 mod preview_browser;
 mod publish_bluesky;
+mod publish_corrections;
 mod publish_e2e;
 mod publish_facebook;
 mod publish_faults;

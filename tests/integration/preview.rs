@@ -329,3 +329,50 @@ fn a_theme_overrides_preview_templates_and_the_stylesheet() {
         other => panic!("a broken template is an error naming it, not {:?}", other.map(|f| f.len())),
     }
 }
+
+/// A post already out on Threads and Instagram (per the ledger) whose text changed: the
+/// reviewer sees, beside it, that the change will go out as a reply or comment on the original,
+/// and Mastodon, which edits, gets no such note.
+#[test]
+fn a_change_that_will_go_out_as_a_correction_is_shown_beside_the_post() {
+    use budkavle::ledger::{Appender, Event, NewEntry};
+    let repo = Repo::new("");
+    let text = |time: &str| {
+        format!(
+            "+++\ntitle = \"Möte\"\nlang = \"sv\"\nplatforms = [\"mastodon\", \"threads\", \"instagram\"]\n\n[[media]]\npath = \"../media/bild.png\"\nalt = \"En ritning.\"\n+++\n\nMötet börjar {time}.\n"
+        )
+    };
+    repo.file("content/media/bild.png", &png());
+    repo.post("mote.md", &text("18.00"));
+    let project = repo.load();
+    let mut ledger = Appender::open(repo.path()).unwrap();
+    for platform in [PlatformId::Mastodon, PlatformId::Threads, PlatformId::Instagram] {
+        let mut e = NewEntry::new(Event::Published, "mote", platform);
+        e.content = Some(budkavle::render(&project, project.post("mote").unwrap(), platform).unwrap().payload_hash());
+        e.remote = Some(budkavle::platform::Remote { id: format!("{platform}-1"), url: None, parts: vec![] });
+        ledger.append(e).unwrap();
+    }
+    ledger.into_lock().release().unwrap();
+    let unchanged = budkavle::check::check(&project).unwrap();
+    assert!(!unchanged.iter().any(|f| f.rule == "publish.correction"), "unchanged: no note");
+
+    repo.post("mote.md", &text("19.00"));
+    let project = repo.load();
+    let findings = budkavle::check::check(&project).unwrap();
+    let notes: Vec<_> = findings.iter().filter(|f| f.rule == "publish.correction").collect();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    let ig = notes.iter().find(|f| f.platform == Some(PlatformId::Instagram)).unwrap();
+    assert_eq!(ig.level, budkavle::check::Level::Warning);
+    assert!(
+        ig.message.starts_with(
+            "Instagram cannot edit a published caption: the change will go out as a comment \"Rättelse: …\" on the original"
+        ),
+        "{}",
+        ig.message
+    );
+    let files = previews(&project);
+    let html = page(&files, "p/mote/index.html");
+    let aside = &html[html.find("<aside").expect("findings aside")..];
+    assert!(aside.contains("data-rule=\"publish.correction\""), "{aside}");
+    assert!(aside.contains("Threads cannot edit a published post"), "{aside}");
+}

@@ -354,3 +354,90 @@ fn a_ledger_commit_holds_only_the_ledger() {
     assert_eq!(shown, [("ledger/.lock".to_string(), git2::Status::IGNORED)], "the ledger is clean");
     let _ = Timestamp::now();
 }
+
+/// Appends one line for `post` on `platform` with the hash of what it renders to now, as the
+/// publisher writes it after sending that version.
+fn line_for(repo: &Repo, post: &str, platform: PlatformId, event: Event, source: &str, at: Timestamp) {
+    let project = repo.load();
+    let rendered = budkavle::render(&project, project.post(post).unwrap(), platform).unwrap();
+    let mut ledger = Appender::open(repo.path()).unwrap();
+    let mut e = NewEntry::new(event, post, platform);
+    e.at = Some(at);
+    e.key = Some(budkavle::publish::key(post, platform));
+    e.source = Some(source.to_string());
+    e.content = Some(rendered.payload_hash());
+    if event != Event::Intent {
+        e.remote = Some(Remote { id: format!("{post}-{}", platform.name()), url: None, parts: vec![] });
+    }
+    ledger.append(e).unwrap();
+    ledger.into_lock().release().unwrap();
+}
+
+#[test]
+fn a_change_is_edited_where_the_platform_edits_and_corrected_where_it_cannot() {
+    let repo = Repo::new("[review]\napprovals = 0\n");
+    let git = init(repo.path());
+    let text = "+++\ntitle = \"Möte\"\ndate = 2026-11-30T09:00:00\nplatforms = [\"mastodon\", \"threads\", \"x\", \"instagram\"]\n\n[[media]]\npath = \"../media/bild.jpg\"\nalt = \"Ett möte.\"\n+++\n\nMötet börjar 18.00 i stadshuset.\n";
+    repo.file("content/media/bild.jpg", b"not decoded by the planner");
+    repo.post("mote.md", text);
+    let first = commit(&git, "Inlägg", "Anna Berg", T0).to_string();
+    let sent: Timestamp = "2026-12-01T11:50:00Z".parse().unwrap();
+    let all = [PlatformId::Mastodon, PlatformId::Threads, PlatformId::X, PlatformId::Instagram];
+    for p in all {
+        line_for(&repo, "mote", p, Event::Published, &first, sent);
+    }
+    assert_eq!(plan_at(&repo, NOW).done, 4, "out and unchanged");
+
+    // A commit that changes nothing a reader sees (the title is not in the platform texts):
+    // Mastodon and X may edit harmlessly; Threads and Instagram must not repeat the text.
+    repo.post("mote.md", &text.replace("title = \"Möte\"", "title = \"Möte i stadshuset\""));
+    commit(&git, "Rubrik", "Anna Berg", T0 + 60);
+    let plan = plan_at(&repo, NOW);
+    assert!(matches!(item(&plan, "mote", PlatformId::Mastodon).action, Action::Edit { .. }));
+    for p in [PlatformId::Threads, PlatformId::Instagram] {
+        assert!(!plan.items.iter().any(|i| i.platform == p), "{p}: nothing to correct: {:#?}", plan.items);
+    }
+
+    // The time changes: Mastodon edits; X edits within 30 minutes of posting; Threads and
+    // Instagram, which cannot edit, get a correction on the original.
+    repo.post("mote.md", &text.replace("18.00", "19.00"));
+    let second = commit(&git, "Ny tid", "Anna Berg", T0 + 120).to_string();
+    let plan = plan_at(&repo, NOW);
+    assert!(matches!(item(&plan, "mote", PlatformId::X).action, Action::Edit { .. }), "10 minutes after posting");
+    for p in [PlatformId::Threads, PlatformId::Instagram] {
+        match &item(&plan, "mote", p).action {
+            Action::Correct { remote, unsure_since: None } => assert_eq!(remote.id, format!("mote-{}", p.name())),
+            other => panic!("{p}: {other:?}"),
+        }
+    }
+    let plan = plan_at(&repo, "2026-12-01T12:30:00Z");
+    assert!(
+        matches!(item(&plan, "mote", PlatformId::X).action, Action::Correct { .. }),
+        "40 minutes after posting X edits no more"
+    );
+    let out = bin().args(["--root"]).arg(repo.path()).args(["publish", "--dry-run", "--now", NOW]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("correct  instagram  mote (Instagram cannot edit: a comment \"Rättelse: …\" on the original)"),
+        "{said}"
+    );
+    assert!(said.contains("correct  threads    mote (Threads cannot edit: a reply \"Rättelse: …\""), "{said}");
+
+    // An interrupted correction is looked up first; a finished one is the version out.
+    line_for(&repo, "mote", PlatformId::Threads, Event::Intent, &second, sent + jiff::SignedDuration::from_mins(20));
+    let plan = plan_at(&repo, NOW);
+    assert!(matches!(item(&plan, "mote", PlatformId::Threads).action, Action::Correct { unsure_since: Some(_), .. }));
+    line_for(&repo, "mote", PlatformId::Threads, Event::Corrected, &second, sent + jiff::SignedDuration::from_mins(21));
+    let plan = plan_at(&repo, NOW);
+    assert!(!plan.items.iter().any(|i| i.platform == PlatformId::Threads), "{:#?}", plan.items);
+    let ledger = budkavle::ledger::Ledger::read(repo.path()).unwrap();
+    let state = ledger.state("mote", PlatformId::Threads);
+    assert_eq!(state.remote.unwrap().id, "mote-threads", "the original stays the pair's post");
+    assert!(state.corrected.is_some());
+
+    // A second change is a second correction.
+    repo.post("mote.md", &text.replace("18.00", "19.30"));
+    commit(&git, "Ny tid igen", "Anna Berg", T0 + 180);
+    let plan = plan_at(&repo, NOW);
+    assert!(matches!(item(&plan, "mote", PlatformId::Threads).action, Action::Correct { unsure_since: None, .. }));
+}

@@ -242,3 +242,51 @@ fn render_targets_equals_rendering_each_platform() {
         }
     }
 }
+
+/// A correction (a platform that cannot edit): the parts that changed since the version out,
+/// the first starting with the label in the post's language, through the theme, no images; on
+/// Instagram, which does not thread, shortened at a sentence to fit.
+#[test]
+fn a_correction_carries_the_changed_parts_with_a_label_and_fits() {
+    use budkavle::render::{correction, part_hashes};
+    let repo = Repo::new("");
+    repo.post("snow.md", THREAD);
+    let project = repo.load();
+    let before = part_hashes(project.post("snow").unwrap(), PlatformId::Threads);
+    assert_eq!(before.len(), 2);
+    repo.post("snow.md", &THREAD.replace("Läs mer om", "Läs allt om"));
+    let project = repo.load();
+    let post = project.post("snow").unwrap();
+    let c = correction(&project, post, PlatformId::Threads, &before).unwrap();
+    assert_eq!(c.parts.len(), 1, "only the changed second part: {:#?}", c.parts);
+    assert!(c.parts[0].text.starts_with("Rättelse: Läs allt om snöröjningen"), "{}", c.parts[0].text);
+    assert!(!c.parts[0].text.contains("huvudgatorna"), "the unchanged part is not repeated");
+    let all = correction(&project, post, PlatformId::Threads, &[]).unwrap();
+    assert!(all.parts[0].text.starts_with("Rättelse: Vi plogar huvudgatorna"), "without hashes, every part");
+
+    let english = THREAD.replace("+++\n\nVi plogar", "lang = \"en\"\n+++\n\nWe plough. Vi plogar");
+    repo.post("snow.md", &english);
+    let project = repo.load();
+    let c = correction(&project, project.post("snow").unwrap(), PlatformId::X, &[]).unwrap();
+    assert!(c.parts[0].text.starts_with("Correction: We plough."), "{}", c.parts[0].text);
+
+    let long = format!(
+        "+++\ntitle = \"Lång\"\n\n[[media]]\npath = \"../media/bild.jpg\"\nalt = \"En bild.\"\n+++\n\n{}",
+        "Vi bygger om Storgatan under våren och sommaren. ".repeat(44) + "Frågor? Ring oss nu."
+    );
+    repo.file("content/media/bild.jpg", b"not read by the renderer");
+    repo.post("lang.md", &long);
+    let project = repo.load();
+    let post = project.post("lang").unwrap();
+    let whole = render(&project, post, PlatformId::Instagram).unwrap();
+    assert!(!whole.over_limit && whole.parts[0].length > 2190, "the post itself just fits: {}", whole.parts[0].length);
+    let c = correction(&project, post, PlatformId::Instagram, &[]).unwrap();
+    assert!(!c.over_limit && c.parts.len() == 1, "{:#?}", c.parts);
+    assert!(
+        c.parts[0].text.starts_with("Rättelse: Vi bygger om") && c.parts[0].text.ends_with(" …\n\n/Testby kommun"),
+        "{}",
+        c.parts[0].text
+    );
+    assert!(!c.parts[0].text.contains("Ring oss nu"), "the last sentence is dropped to make room");
+    assert!(c.media.is_empty(), "a correction carries no images");
+}

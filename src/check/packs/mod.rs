@@ -1,6 +1,7 @@
 //! Built-in rule packs, enabled by name in `[voice] packs` (DESIGN §5).
 
 mod a11y;
+mod corrections;
 mod crisis;
 mod klarsprak;
 mod limits;
@@ -30,7 +31,9 @@ pub enum Pack {
 
 /// Rules that hold whatever packs are on: a post that is plainly not finished.
 pub(crate) fn always() -> Vec<Box<dyn Rule>> {
-    unfinished::rules()
+    let mut rules = unfinished::rules();
+    rules.extend(corrections::rules());
+    rules
 }
 
 impl Pack {

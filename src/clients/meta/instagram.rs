@@ -17,8 +17,16 @@
 //!   anything else is refused here, before a request, with what to do. A PNG is not converted:
 //!   a JPEG of it would be a lossy copy the archive does not publish, and Instagram fetches
 //!   the archive's copy; the person exports a JPEG instead.
-//! - Text alone cannot be posted on Instagram; nor can a published caption be edited (the API
-//!   changes only `comment_enabled`), so edit is [`ErrorKind::Unsupported`] with what to do.
+//! - Text alone cannot be posted on Instagram; nor can a published caption be edited: updating
+//!   an IG Media takes only `comment_enabled`
+//!   (<https://developers.facebook.com/docs/instagram-platform/reference/instagram-media>), so
+//!   edit is [`ErrorKind::Unsupported`], and the publisher never plans one
+//!   ([`crate::platform::editing`]): a changed post goes out as a correction, a comment of the
+//!   account on the media, `POST /{ig-media-id}/comments?message=…` → `{"id": "…"}`
+//!   ([IG Media Comments](https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments),
+//!   `instagram_manage_comments`). An interrupted one is looked up among the media's comments
+//!   (`GET /{ig-media-id}/comments?fields=id,text,timestamp,from`): the account's own comment
+//!   (`from.id`) with exactly the text, made since the intent.
 //! - 100 posts per moving 24 hours
 //!   ([content_publishing_limit](https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit)),
 //!   checked before a container is made: used up is transient, with the time the oldest of
@@ -60,6 +68,7 @@ const RATIO: (f64, f64) = (0.8, 1.91);
 const PUBLISH_NEEDS: &[&str] = &["instagram_basic", "instagram_content_publish", "pages_read_engagement"];
 const READ_NEEDS: &[&str] = &["instagram_basic", "pages_read_engagement"];
 const DELETE_NEEDS: &[&str] = &["instagram_basic", "instagram_manage_contents"];
+const COMMENT_NEEDS: &[&str] = &["instagram_basic", "instagram_manage_comments", "pages_read_engagement"];
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
@@ -105,6 +114,33 @@ impl InstagramClient {
                 (Some(id), Some(caption)) if same_text(caption, text) => {
                     let url = m["permalink"].as_str().map(str::to_owned);
                     found = Some(Remote { id: id.to_string(), url, parts: Vec::new() });
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        })?;
+        Ok((found, scanned))
+    }
+
+    /// The account's own comment on `media` with exactly `text`, made from `since` on.
+    fn search_comments(
+        &self,
+        media: &Remote,
+        text: &str,
+        since: Timestamp,
+    ) -> std::result::Result<(Option<Remote>, Scanned), SendError> {
+        let what = "looking for a correction among the Instagram post's comments";
+        let from = since - CLOCK_SKEW;
+        let query = [("fields", "id,text,timestamp,from".to_string())];
+        let path = format!("{}/comments", path_id(&media.id));
+        let mut found = None;
+        // Comments are not documented to come newest first, so the whole listing is read.
+        let scanned = self.graph.scan(&path, &query, what, COMMENT_NEEDS, |c| {
+            let own = c.pointer("/from/id").and_then(serde_json::Value::as_str) == Some(self.user.as_str());
+            let recent = c["timestamp"].as_str().and_then(graph_time).is_none_or(|t| t >= from);
+            match (c["id"].as_str(), c["text"].as_str()) {
+                (Some(id), Some(said)) if own && recent && same_text(said, text) => {
+                    found = Some(Remote { id: id.to_string(), url: media.url.clone(), parts: Vec::new() });
                     ControlFlow::Break(())
                 }
                 _ => ControlFlow::Continue(()),
@@ -290,8 +326,37 @@ impl Connection for InstagramClient {
         ))
     }
 
+    /// Deletes a post (`DELETE /{ig-media-id}`) or a correction comment
+    /// (`DELETE /{ig-comment-id}`): Graph tells them apart by the id.
     fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
         self.graph.delete(&path_id(&remote.id), "deleting the Instagram post", DELETE_NEEDS)
+    }
+
+    /// A comment of the account on the post: Instagram has no replies to a post.
+    fn correct(&mut self, original: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "commenting a correction on the Instagram post";
+        let path = format!("{}/comments", path_id(&original.id));
+        let json = self.graph.post(&path, &[("message", out.text.to_string())], what, COMMENT_NEEDS)?;
+        let id = json["id"]
+            .as_str()
+            .ok_or_else(|| SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no id")))?;
+        Ok(Remote { id: id.to_string(), url: original.url.clone(), parts: Vec::new() })
+    }
+
+    fn lookup_correction(
+        &mut self,
+        original: &Remote,
+        out: &Outgoing<'_>,
+        intent_at: Timestamp,
+    ) -> std::result::Result<Lookup, SendError> {
+        Ok(lookup_of(
+            self.search_comments(original, out.text, intent_at)?,
+            PlatformId::Instagram,
+            out.text,
+            intent_at,
+            "the post has too many comments to read them all back",
+            original.url.as_deref().unwrap_or("the post's comments"),
+        ))
     }
 
     fn lookup(&mut self, out: &Outgoing<'_>, intent_at: Timestamp) -> std::result::Result<Lookup, SendError> {

@@ -17,7 +17,13 @@
 //!   way already); images JPEG or PNG, at most 8 MB.
 //! - 250 posts and 1,000 replies per moving 24 hours (`GET /me/threads_publishing_limit`),
 //!   checked before a container is made; used up is transient.
-//! - There is no edit in the Threads API: edit is [`ErrorKind::Unsupported`] with what to do.
+//! - There is no edit in the Threads API (its endpoints: publishing, retrieval, replies,
+//!   delete, insights — <https://developers.facebook.com/documentation/threads/reference>):
+//!   edit is [`ErrorKind::Unsupported`] and the publisher never plans one
+//!   ([`crate::platform::editing`]); a changed post goes out as a correction, a reply to it
+//!   (`reply_to_id`,
+//!   <https://developers.facebook.com/documentation/threads/retrieve-and-manage-replies/create-replies>)
+//!   starting "Rättelse:" / "Correction:", looked up among `/me/replies` after an interruption.
 //!   Delete is `DELETE /{threads-media-id}` (needs `threads_delete`, at most 100 a day); what is
 //!   gone counts as deleted.
 //!

@@ -8,9 +8,11 @@
 //!   <https://docs.x.com/x-api/posts/manage-tweets/quickstart>,
 //!   <https://docs.x.com/x-api/posts/create-or-edit-post>. X edits a post only within 30 minutes
 //!   of posting, at most 5 times, never replies to others or polls, and every edit gets a new
-//!   id (<https://docs.x.com/x-api/fundamentals/edit-posts>); past that an edit is
-//!   [`ErrorKind::Unsupported`] with the advice to publish a correction, which goes out as a
-//!   reply.
+//!   id (<https://docs.x.com/x-api/fundamentals/edit-posts>). The publisher plans an edit only
+//!   inside that window ([`crate::platform::editing`]); after it a changed post goes out as a
+//!   correction, a reply to the post (`reply.in_reply_to_tweet_id`) starting "Rättelse:" /
+//!   "Correction:", looked up after an interruption like any reply. An edit X refuses anyway is
+//!   [`ErrorKind::Unsupported`] with that advice.
 //! - Deleting: `DELETE /2/tweets/:id` (same quickstart); deleting any version of an edited post
 //!   deletes them all, and a post already gone is success.
 //! - Images: the v2 media upload, `POST /2/media/upload/initialize`, `…/:id/append`,

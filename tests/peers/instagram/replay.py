@@ -26,6 +26,7 @@ DOCS_ERRORS = "https://developers.facebook.com/docs/instagram-platform/instagram
 DOCS_INSIGHTS = "https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights"
 DOCS_LIMIT = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit"
 DOCS_MEDIA = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media"
+DOCS_MEDIA_COMMENTS = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-media/comments"
 DOCS_COMMENTS = "https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment"
 DOCS_RATE = "https://developers.facebook.com/docs/graph-api/overview/rate-limiting/"
 
@@ -255,6 +256,22 @@ def run(peer: Peer, images: ImageHost, r: Replay) -> None:
     r.check("GET /{ig-media-id}?fields=comments_count,like_count",
             peer.request("GET", f"{V}/{media1}", query={"fields": "comments_count,like_count", "access_token": tok}),
             200, {"comments_count": 2, "like_count": 7, "id": media1})
+
+    # --------------------------------------------------------------------------------------
+    # The documented example: POST graph.facebook.com /17895695668004550/comments?message=This%20is%20awesome!
+    # → {"id": "17870913679156914"}. budkavle comments a correction this way (Instagram cannot
+    # edit a caption) and looks for it among the media's comments after an interruption.
+    r.section("Commenting as the account: POST /{ig-media-id}/comments", DOCS_MEDIA_COMMENTS)
+    made = r.check("POST /{ig-media-id}/comments ?message=This is awesome!",
+                   peer.request("POST", f"{V}/{media1}/comments", query={"message": "This is awesome!", "access_token": tok}),
+                   200, {"id": digits})
+    listed = peer.request("GET", f"{V}/{media1}/comments", query={"fields": "id,text,timestamp,from", "access_token": tok}).json["data"]
+    own = [c for c in listed if c["id"] == made.json["id"]]
+    r.ok("the comment is listed with its exact text, from the account itself",
+         len(own) == 1 and own[0]["text"] == "This is awesome!" and own[0]["from"]["id"] == ig)
+    r.check("without message", peer.request("POST", f"{V}/{media1}/comments", query={"access_token": tok}), 400, error_shape(100))
+    r.check("DELETE /{ig-comment-id}", peer.request("DELETE", f"{V}/{made.json['id']}", query={"access_token": tok}),
+            200, {"success": True})
 
     # --------------------------------------------------------------------------------------
     r.section("Editing published media: comment_enabled only", "https://developers.facebook.com/docs/instagram-platform/reference/instagram-media")
