@@ -119,11 +119,7 @@ fn check_link(site: &Path, page: &str, link: &str) -> Option<String> {
     at.pop();
     for part in Path::new(&percent_decode(path)).components() {
         match part {
-            Component::ParentDir => {
-                if at.pop().is_none() {
-                    return Some(format!("{link}: leaves the site"));
-                }
-            }
+            Component::ParentDir if at.pop().is_none() => return Some(format!("{link}: leaves the site")),
             Component::Normal(p) => at.push(p.to_string_lossy().into_owned()),
             _ => {}
         }
