@@ -38,9 +38,10 @@ impl Project {
         }
         let text = crate::fsutil::read_text(root, &canonical_root, strategy_rel, MAX_STRATEGY_BYTES)
             .map_err(|d| Error::Invalid(vec![d]))?;
-        let Some(strategy) = Strategy::from_str(Path::new(strategy::FILE_NAME), &text, &mut diags) else {
+        let Some(mut strategy) = Strategy::from_str(Path::new(strategy::FILE_NAME), &text, &mut diags) else {
             return Err(diags.into_error());
         };
+        strategy.archive_url_from_env(&mut diags);
         let theme = Theme::load(
             root,
             &canonical_root,

@@ -45,6 +45,10 @@ pub struct StrategyFile {
     pub site: SiteSettings,
 }
 
+/// Environment variable that overrides `[organisation] archive_url` for one run (a CI job that
+/// publishes the archive to GitHub or GitLab Pages sets it to the address the host gives).
+pub const ARCHIVE_URL_ENV: &str = "BUDKAVLE_ARCHIVE_URL";
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
@@ -348,6 +352,29 @@ impl Strategy {
 
     pub fn enabled_platforms(&self) -> impl Iterator<Item = PlatformId> + '_ {
         self.platforms.keys().copied()
+    }
+
+    /// `BUDKAVLE_ARCHIVE_URL`, when set, in place of `[organisation] archive_url`: where this
+    /// build's archive is published, for a host that decides it (GitHub Pages gives
+    /// `https://<owner>.github.io/<repo>`, GitLab Pages `CI_PAGES_URL`), so one repository can
+    /// build for a preview host and for its own web server.
+    pub(crate) fn archive_url_from_env(&mut self, diags: &mut Diagnostics) {
+        let Ok(url) = std::env::var(ARCHIVE_URL_ENV) else { return };
+        let url = url.trim();
+        if url.is_empty() {
+            return;
+        }
+        if crate::escape::is_web_url(url) {
+            self.file.organisation.archive_url = Some(url.to_string());
+        } else {
+            diags.push(
+                Diagnostic::file(
+                    Path::new(FILE_NAME),
+                    format!("{ARCHIVE_URL_ENV}={url} is not the web address of the archive"),
+                )
+                .hint("write the address the archive (dist/site) is served at, e.g. https://www.kommun.se/sociala-medier/arkiv/, or unset it to use [organisation] archive_url"),
+            );
+        }
     }
 
     pub(crate) fn from_str(file: &Path, text: &str, diags: &mut Diagnostics) -> Option<Strategy> {

@@ -74,11 +74,25 @@ impl Base {
         self.absolute.is_some()
     }
 
-    /// The URL of a site-relative `path` (which starts with `/`): absolute when known.
+    /// The URL of a site-absolute `path` (which starts with `/`): absolute when known (with
+    /// `archive_url`'s path), else relative to the site root, where the feeds are — so a reader
+    /// resolves it against the feed's own address, under whatever path the archive is served.
     fn url(&self, path: &str) -> String {
+        self.url_in("feed.atom", path)
+    }
+
+    /// [`Base::url`] for a file at `doc` (relative to the site root) that is not at the root.
+    fn url_in(&self, doc: &str, path: &str) -> String {
+        let path = percent_encode_path(path);
         match &self.absolute {
-            Some(base) => format!("{base}{}", percent_encode_path(path)),
-            None => percent_encode_path(path),
+            Some(base) => format!("{base}{path}"),
+            None => match path.strip_prefix('/') {
+                Some(rest) => {
+                    let relative = format!("{}{rest}", super::links::root(doc));
+                    if relative.is_empty() { "./".to_string() } else { relative }
+                }
+                None => path,
+            },
         }
     }
 

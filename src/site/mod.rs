@@ -12,6 +12,7 @@ mod crisis;
 mod feeds;
 mod html;
 mod i18n;
+mod links;
 mod pages;
 mod record;
 mod search;
@@ -115,7 +116,14 @@ pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Re
     let mut base = base_context(project, &strings);
     crisis.add_to_context(&mut base, project, &strings);
     let site = Site { project, record, tera, posts, strings, media: media.by_name, base, now, crisis };
-    site.posts.iter().filter(|p| ids.contains(&p.id.as_str())).map(|p| pages::post_page(&site, p)).collect()
+    let mut pages: Files = site
+        .posts
+        .iter()
+        .filter(|p| ids.contains(&p.id.as_str()))
+        .map(|p| pages::post_page(&site, p))
+        .collect::<Result<_>>()?;
+    localize_links(&mut pages);
+    Ok(pages)
 }
 
 /// The address at which the archive serves the image at `path` (relative to the repository
@@ -279,6 +287,7 @@ impl<'a> Site<'a> {
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
         let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
         pages.extend(sitemap);
+        localize_links(&mut pages);
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {
@@ -316,6 +325,15 @@ impl<'a> Site<'a> {
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| Error::Invalid(vec![Diagnostic::file(&rel, "the theme has no such file")]))
     }
+}
+
+/// Every HTML page's links to the archive's own files made relative to the page
+/// ([`links::localize`]), so the archive works under any path and from disk.
+fn localize_links(pages: &mut Files) {
+    use rayon::prelude::*;
+    pages.par_iter_mut().filter(|(path, _)| path.ends_with(".html")).for_each(|(path, bytes)| {
+        *bytes = links::localize(path, bytes);
+    });
 }
 
 fn base_context(project: &Project, strings: &Strings) -> tera::Context {

@@ -26,11 +26,14 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let mut ctx = site.base_context();
     ctx.insert("nav", "search");
     Ok(vec![
-        ("search-index.json".to_string(), index(site)?),
+        (INDEX.to_string(), index(site)?),
         ("sok/index.html".to_string(), site.render("search.html", &ctx)?),
         ("static/search.js".to_string(), site.static_file("search.js")?),
     ])
 }
+
+/// Where the index is, relative to the site root.
+const INDEX: &str = "search-index.json";
 
 #[derive(Serialize)]
 struct Index<'a> {
@@ -43,7 +46,9 @@ struct Index<'a> {
 struct Entry<'a> {
     id: &'a str,
     title: &'a str,
-    url: &'a str,
+    /// The post's page relative to the index (`p/<id>/index.html`), which `search.js` resolves
+    /// against the index's own address: right under any path and from disk.
+    url: String,
     /// RFC 3339 (UTC) for `<time datetime>`, and as people read it in the interface language.
     date: Option<&'a str>,
     date_human: Option<&'a str>,
@@ -60,11 +65,12 @@ fn index(site: &Site<'_>) -> Result<Vec<u8>> {
     let mut posts: Vec<&PostView> = site.posts.iter().collect();
     posts.sort_by(|a, b| newest_first(a, b));
     let index = Index {
-        version: 1,
+        // 2: `url` relative to the index, no longer site-absolute.
+        version: 2,
         posts: par_map(&posts, |v| Entry {
             id: &v.id,
             title: &v.title,
-            url: &v.url,
+            url: super::links::relative(INDEX, &v.url),
             date: v.date.as_deref(),
             date_human: v.date_human.as_deref(),
             lang: &v.lang,
@@ -74,7 +80,7 @@ fn index(site: &Site<'_>) -> Result<Vec<u8>> {
         }),
     };
     // Compact: the index is the one file a visitor downloads in full.
-    let mut bytes = serde_json::to_vec(&index).map_err(|e| Error::io("cannot write", "search-index.json", e.into()))?;
+    let mut bytes = serde_json::to_vec(&index).map_err(|e| Error::io("cannot write", INDEX, e.into()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

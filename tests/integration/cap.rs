@@ -425,12 +425,12 @@ fn the_index_exists_before_a_crisis_and_without_an_archive_address() {
     assert!(!empty.contains("<entry"));
     assert_eq!(site.keys().filter(|k| k.starts_with("cap/")).count(), 1);
 
-    // Without the archive's address: root-relative links and stable urn:uuid ids.
+    // Without the archive's address: links relative to the index (in cap/) and stable urn:uuid ids.
     repo.post("storm.md", &crisis("", "date = 2027-03-01T08:00:00\n", "Text."));
     let site = render(&repo.load());
     let feed = std::str::from_utf8(&site["cap/index.atom"]).unwrap();
     jing(feed);
-    assert!(feed.contains("href=\"/cap/storm.xml\"") && feed.contains("<id>urn:uuid:"), "{feed}");
+    assert!(feed.contains("href=\"../cap/storm.xml\"") && feed.contains("<id>urn:uuid:"), "{feed}");
     assert_eq!(
         feed,
         std::str::from_utf8(&render(&repo.load())["cap/index.atom"]).unwrap(),

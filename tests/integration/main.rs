@@ -45,6 +45,7 @@ mod render;
 mod schedule_slot;
 mod serve;
 mod site;
+mod site_base_path;
 mod site_browser;
 mod site_crisis;
 mod site_feeds;

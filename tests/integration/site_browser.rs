@@ -25,7 +25,7 @@ use common::{Repo, bin, copy_dir};
 // A static file server, so the test needs nothing but the standard library to serve the site.
 
 /// Serves `root` on an ephemeral port of 127.0.0.1 until the test process ends; returns the base URL.
-fn serve(root: &Path) -> String {
+pub(crate) fn serve(root: &Path) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
     let root = root.to_path_buf();
@@ -184,7 +184,7 @@ fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
 }
 
 /// `budkavle --root <dir> build`; returns `<dir>/dist/site`.
-fn build_site(dir: &Path) -> PathBuf {
+pub(crate) fn build_site(dir: &Path) -> PathBuf {
     let out = bin().arg("--root").arg(dir).arg("build").output().expect("run budkavle");
     assert!(
         out.status.success(),
@@ -207,7 +207,7 @@ const VERSIONED: &str = "2026-11-snorojning-storgatan";
 
 /// A copy of the example repository at the crate root, committed twice so one post has two
 /// versions (the crate's own git history is not used: a CI checkout may be shallow).
-fn example_repo() -> tempfile::TempDir {
+pub(crate) fn example_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let skip = ["target", "dist", ".git", ".ci", "src", "tests", "bench", "docs", "Cargo.toml", "Cargo.lock"];
     for entry in std::fs::read_dir(crate_root()).expect("read the crate root").flatten() {
@@ -236,7 +236,7 @@ fn example_repo() -> tempfile::TempDir {
 }
 
 /// Every page of a built site, as URL paths (`/`, `/p/x/`, …), sorted.
-fn all_pages(site: &Path) -> Vec<String> {
+pub(crate) fn all_pages(site: &Path) -> Vec<String> {
     let mut pages: Vec<String> = walkdir::WalkDir::new(site)
         .into_iter()
         .flatten()

@@ -44,6 +44,14 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 /// The banner's markup on a page, if it has one.
+/// The link from the page at `path` to `target` (a site path) as the archive writes it: relative,
+/// a folder's `index.html` written out.
+fn link(path: &str, target: &str) -> String {
+    let root = "../".repeat(path.matches('/').count());
+    let (dir, rest) = target.split_at(target.find('#').unwrap_or(target.len()));
+    format!("{root}{}index.html{rest}", dir.trim_start_matches('/'))
+}
+
 fn banner(html: &str) -> Option<&str> {
     html.find("<div class=\"crisis-banner\"").map(|i| {
         let rest = &html[i..];
@@ -193,7 +201,10 @@ fn the_banner_is_on_every_page_while_content_crisis_exists() {
     for (path, html) in html_pages(&calm) {
         assert!(banner(html).is_none(), "{path} has a crisis banner without crisis mode");
         // The crisis page exists (there is a chain), so the menu links it.
-        assert!(html.contains("<a href=\"/kris/\""), "{path} does not link the crisis page in the menu");
+        assert!(
+            html.contains(&format!("<a href=\"{}\"", link(path, "/kris/"))),
+            "{path} does not link the crisis page in the menu"
+        );
     }
 
     repo.file("content/CRISIS", b"\n  Krisledningen \xc3\xa4r aktiverad. <script>alert(1)</script>\nandra raden\n");
@@ -202,7 +213,10 @@ fn the_banner_is_on_every_page_while_content_crisis_exists() {
     let mut n = 0;
     for (path, html) in html_pages(&crisis) {
         let b = banner(html).unwrap_or_else(|| panic!("{path} has no crisis banner while content/CRISIS exists"));
-        assert!(b.contains("href=\"/kris/#kedja-kris\""), "{path}: the banner does not link the chain:\n{b}");
+        assert!(
+            b.contains(&format!("href=\"{}\"", link(path, "/kris/#kedja-kris"))),
+            "{path}: the banner does not link the chain:\n{b}"
+        );
         assert!(b.contains(">Koka vattnet i Norrby</a>"), "{path}: the banner does not name the chain:\n{b}");
         assert!(
             b.contains("Krisledningen är aktiverad. &lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
@@ -247,13 +261,16 @@ fn the_banner_is_on_every_page_while_the_strategy_says_crisis() {
     assert!(kris.contains("Det finns inga krismeddelanden just nu."), "{kris}");
     for (path, html) in html_pages(&pages) {
         let b = banner(html).unwrap_or_else(|| panic!("{path} has no banner"));
-        assert!(b.contains("<a href=\"/kris/\">Läs våra krismeddelanden</a>"), "{path}: {b}");
+        assert!(
+            b.contains(&format!("<a href=\"{}\">Läs våra krismeddelanden</a>", link(path, "/kris/"))),
+            "{path}: {b}"
+        );
     }
     // No crisis post and no crisis mode: no crisis page, no menu item.
     std::fs::remove_file(repo.path().join("content/CRISIS")).unwrap();
     let pages = render_at(&repo.load(), &Record::default(), BEFORE_EXPIRY);
     assert!(!pages.contains_key("kris/index.html"));
-    assert!(html_pages(&pages).all(|(_, h)| banner(h).is_none() && !h.contains("href=\"/kris/\"")));
+    assert!(html_pages(&pages).all(|(_, h)| banner(h).is_none() && !h.contains("kris/index.html\"")));
 }
 
 #[test]
@@ -311,10 +328,13 @@ fn the_examples_boil_water_chain_is_one_timeline_latest_first() {
 
     // The chain's posts say where their timeline is and that it ended.
     let post = page(&pages, "p/2027-01-kokningsrekommendation-uppdatering-2/index.html");
-    assert!(post.contains("href=\"/kris/#kedja-2027-01-kokningsrekommendation-norra-exempelstad\""), "{post}");
+    assert!(
+        post.contains("href=\"../../kris/index.html#kedja-2027-01-kokningsrekommendation-norra-exempelstad\""),
+        "{post}"
+    );
     assert!(post.contains("badge-status-ended"), "{post}");
     // The menu links the crisis page; no banner, as the example is not in crisis mode.
-    assert!(page(&pages, "index.html").contains("<a href=\"/kris/\">Kris</a>"));
+    assert!(page(&pages, "index.html").contains("<a href=\"kris/index.html\">Kris</a>"));
     assert!(html_pages(&pages).all(|(_, h)| banner(h).is_none()));
 
     // Before the all-clear, the chain is ongoing.
@@ -371,7 +391,7 @@ fn an_expired_alert_is_marked_expired_by_the_fixed_clock() {
     // The banner no longer names an expired chain, but stays while crisis mode is on.
     let b = banner(page(&after, "index.html")).expect("banner");
     assert!(!b.contains("Koka vattnet") && !b.contains("Vattentankar"), "{b}");
-    assert!(b.contains("Krisledningen arbetar.") && b.contains("href=\"/kris/\""), "{b}");
+    assert!(b.contains("Krisledningen arbetar.") && b.contains("href=\"kris/index.html\""), "{b}");
 
     // The pages are a function of the clock only through expiry.
     let again = render_at(&project, &Record::default(), "2027-01-23T17:30:00Z");
@@ -468,7 +488,7 @@ fn the_crisis_page_speaks_english_for_an_english_organisation() {
     assert!(kris.contains("In effect until 23 January 2027, 18:00"), "{kris}");
     let b = banner(page(&pages, "index.html")).expect("banner");
     assert!(b.contains("Ongoing crisis:") && b.contains(">The crisis team is active.<"), "{b}");
-    assert!(page(&pages, "index.html").contains("<a href=\"/kris/\">Crisis</a>"));
+    assert!(page(&pages, "index.html").contains("<a href=\"kris/index.html\">Crisis</a>"));
 }
 
 #[test]

@@ -64,10 +64,17 @@ struct GitHub {
     secrets: BTreeMap<String, String>,
 }
 
+/// The address `actions/configure-pages` gives the simulated repository's Pages site.
+const PAGES_URL: &str = "https://kommun.github.io/sociala-medier/";
+
 impl GitHub {
-    /// `${{ expr }}` for the expressions the workflows use.
-    fn expr(&self, expr: &str) -> String {
+    /// `${{ expr }}` for the expressions the workflows use; `outputs` holds the outputs of the
+    /// job's steps so far, as `steps.<id>.outputs.<name>`.
+    fn expr(&self, expr: &str, outputs: &BTreeMap<String, String>) -> String {
         let e = expr.trim();
+        if e.starts_with("steps.") {
+            return outputs.get(e).cloned().unwrap_or_default();
+        }
         match e {
             "github.base_ref" => "main".into(),
             "github.token" => "ghs_test_token".into(),
@@ -80,13 +87,13 @@ impl GitHub {
         }
     }
 
-    fn substitute(&self, text: &str) -> String {
+    fn substitute(&self, text: &str, outputs: &BTreeMap<String, String>) -> String {
         let mut out = String::new();
         let mut rest = text;
         while let Some(start) = rest.find("${{") {
             let end = rest[start..].find("}}").expect("closed expression") + start;
             out.push_str(&rest[..start]);
-            out.push_str(&self.expr(&rest[start + 3..end]));
+            out.push_str(&self.expr(&rest[start + 3..end], outputs));
             rest = &rest[end + 2..];
         }
         out.push_str(rest);
@@ -116,20 +123,47 @@ impl GitHub {
     /// Runs every step of `job` in order; a failing step fails the test unless it is marked
     /// `continue-on-error`. Returns each run step's output.
     fn run_job(&self, workflow: &Path, job: &str, dir: &Path, extra: &BTreeMap<String, String>) -> Vec<String> {
+        self.run_job_with_outputs(workflow, job, dir, extra).0
+    }
+
+    /// [`GitHub::run_job`], also returning the steps' outputs (`steps.<id>.outputs.<name>`).
+    fn run_job_with_outputs(
+        &self,
+        workflow: &Path,
+        job: &str,
+        dir: &Path,
+        extra: &BTreeMap<String, String>,
+    ) -> (Vec<String>, BTreeMap<String, String>) {
         let doc = yaml(workflow);
         let steps = doc["jobs"][job]["steps"].as_sequence().unwrap_or_else(|| panic!("{job} has steps"));
         let github_path = dir.join(".github-path");
         std::fs::write(&github_path, "").unwrap();
+        let github_output = dir.join(".github-output");
         let mut outputs = Vec::new();
+        let mut step_outputs: BTreeMap<String, String> = BTreeMap::new();
         for step in steps {
             let Some(run) = step["run"].as_str() else {
                 let uses = step["uses"].as_str().expect("a step runs or uses");
                 assert!(
-                    ["actions/checkout@", "actions/cache@", "actions/upload-artifact@"]
-                        .iter()
-                        .any(|a| uses.starts_with(a)),
+                    [
+                        "actions/checkout@",
+                        "actions/cache@",
+                        "actions/upload-artifact@",
+                        "actions/configure-pages@",
+                        "actions/upload-pages-artifact@",
+                        "actions/deploy-pages@",
+                    ]
+                    .iter()
+                    .any(|a| uses.starts_with(a)),
                     "the test does not know the action {uses}"
                 );
+                // What configure-pages reports (its outputs: base_url, origin, host, base_path).
+                if uses.starts_with("actions/configure-pages@")
+                    && let Some(id) = step["id"].as_str()
+                {
+                    step_outputs.insert(format!("steps.{id}.outputs.base_url"), PAGES_URL.into());
+                    step_outputs.insert(format!("steps.{id}.outputs.base_path"), "/sociala-medier".into());
+                }
                 continue;
             };
             if let Some(cond) = step["if"].as_str()
@@ -143,12 +177,24 @@ impl GitHub {
             env.insert("PATH".into(), path);
             env.insert("GITHUB_PATH".into(), github_path.display().to_string());
             env.insert("GITHUB_EVENT_NAME".into(), self.event.into());
+            std::fs::write(&github_output, "").unwrap();
+            env.insert("GITHUB_OUTPUT".into(), github_output.display().to_string());
             if let Some(map) = step["env"].as_mapping() {
                 for (k, v) in map {
-                    env.insert(k.as_str().unwrap().into(), self.substitute(v.as_str().unwrap_or_default()));
+                    env.insert(
+                        k.as_str().unwrap().into(),
+                        self.substitute(v.as_str().unwrap_or_default(), &step_outputs),
+                    );
                 }
             }
-            let (ok, out) = bash(dir, &self.substitute(run), &env);
+            let (ok, out) = bash(dir, &self.substitute(run, &step_outputs), &env);
+            if let Some(id) = step["id"].as_str() {
+                for line in std::fs::read_to_string(&github_output).unwrap().lines() {
+                    if let Some((k, v)) = line.split_once('=') {
+                        step_outputs.insert(format!("steps.{id}.outputs.{k}"), v.to_string());
+                    }
+                }
+            }
             let allowed = step["continue-on-error"].as_bool() == Some(true);
             assert!(
                 ok || allowed,
@@ -158,7 +204,7 @@ impl GitHub {
             );
             outputs.push(out);
         }
-        outputs
+        (outputs, step_outputs)
     }
 }
 
@@ -224,8 +270,10 @@ fn the_github_workflows_run_as_written() {
     git(&dir, &["merge", "-q", "--no-ff", "snorojning", "-m", "Merge pull request #1 from kommun/snorojning"]);
     git(&dir, &["push", "-q", "origin", "main"]);
     let push = GitHub { event: "push", secrets: BTreeMap::from([(TOKEN_ENV.to_string(), peer.token.clone())]) };
-    let out = push.run_job(&dir.join(".github/workflows/budkavle-publish.yml"), "publish", &dir, &none);
+    let publish = dir.join(".github/workflows/budkavle-publish.yml");
+    let (out, outputs) = push.run_job_with_outputs(&publish, "publish", &dir, &none);
     assert_eq!(peer.statuses().len(), 1, "published once: {out:?}");
+    assert_eq!(outputs.get("steps.ledger.outputs.ledger").map(String::as_str), Some("changed"), "{outputs:?}");
     let log = git(&tmp.path().join("origin.git"), &["log", "--format=%s", "main"]);
     assert!(
         log.lines().next().is_some_and(|l| l.contains("ledger") || l.contains("publish")),
@@ -237,9 +285,60 @@ fn the_github_workflows_run_as_written() {
     let out = weekly.run_job(&dir.join(".github/workflows/budkavle-doctor.yml"), "doctor", &dir, &none);
     assert!(out.iter().any(|o| o.contains("mastodon") && o.contains(" ok ")), "{out:?}");
     assert!(!out.iter().any(|o| o.contains(&peer.token)), "no secret in the doctor's output");
-    // Run again: nothing is sent twice.
-    push.run_job(&dir.join(".github/workflows/budkavle-publish.yml"), "publish", &dir, &none);
+    // Then the archive goes to GitHub Pages, built for the address Pages gives.
+    assert_pages_job(&yaml(&publish));
+    std::fs::remove_dir_all(dir.join("dist")).unwrap();
+    push.run_job(&publish, "archive", &dir, &none);
+    let feed = std::fs::read_to_string(dir.join("dist/site/feed.atom")).expect("the archive was built");
+    assert!(feed.contains(&format!("href=\"{PAGES_URL}feed.atom\"")), "built for the Pages address: {feed}");
+    assert!(feed.contains(&format!("{PAGES_URL}p/snorojning/")), "with the published post: {feed}");
+    // Run again: nothing is sent twice, and the ledger did not change (a scheduled run like
+    // this one leaves the archive alone).
+    let (_, outputs) = push.run_job_with_outputs(&publish, "publish", &dir, &none);
     assert_eq!(peer.statuses().len(), 1);
+    assert_eq!(outputs.get("steps.ledger.outputs.ledger"), None, "{outputs:?}");
+}
+
+/// The `archive` job of the publish workflow deploys `dist/site` the way GitHub Pages documents
+/// (https://github.com/actions/deploy-pages): after `publish`, with `pages: write` and
+/// `id-token: write`, in the `github-pages` environment, the artifact uploaded by
+/// `actions/upload-pages-artifact`; on a schedule only when the ledger changed.
+fn assert_pages_job(workflow: &Value) {
+    let job = &workflow["jobs"]["archive"];
+    assert_eq!(job["needs"].as_str(), Some("publish"), "{job:?}");
+    let cond = job["if"].as_str().expect("the archive job has a condition");
+    assert!(cond.starts_with("always()"), "the archive does not wait for publishing to succeed: {cond}");
+    assert!(cond.contains("needs.publish.outputs.ledger == 'changed'") && cond.contains("'schedule'"), "{cond}");
+    assert!(cond.contains("vars.BUDKAVLE_PAGES != 'false'"), "serving it elsewhere turns it off: {cond}");
+    assert_eq!(workflow["jobs"]["publish"]["outputs"]["ledger"].as_str(), Some("${{ steps.ledger.outputs.ledger }}"));
+    assert_eq!(job["permissions"]["pages"].as_str(), Some("write"));
+    assert_eq!(job["permissions"]["id-token"].as_str(), Some("write"));
+    assert_eq!(job["permissions"]["contents"].as_str(), Some("read"));
+    assert_eq!(job["environment"]["name"].as_str(), Some("github-pages"));
+    assert_eq!(job["environment"]["url"].as_str(), Some("${{ steps.deployment.outputs.page_url }}"));
+    let steps = job["steps"].as_sequence().unwrap();
+    let uses = |prefix: &str| {
+        steps
+            .iter()
+            .position(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("the archive job does not use {prefix}"))
+    };
+    let (configure, upload, deploy) =
+        (uses("actions/configure-pages@v5"), uses("actions/upload-pages-artifact@v4"), uses("actions/deploy-pages@v4"));
+    assert!(configure < upload && upload < deploy);
+    assert_eq!(steps[upload]["with"]["path"].as_str(), Some("dist/site"));
+    assert_eq!(steps[deploy]["id"].as_str(), Some("deployment"));
+    let build = steps
+        .iter()
+        .position(|s| s["run"].as_str().is_some_and(|r| r.contains("budkavle build --only site")))
+        .expect("the archive job builds the site");
+    assert!(configure < build && build < upload);
+    let id = steps[configure]["id"].as_str().expect("configure-pages has an id");
+    assert_eq!(
+        steps[build]["env"]["BUDKAVLE_ARCHIVE_URL"].as_str(),
+        Some(format!("${{{{ steps.{id}.outputs.base_url }}}}").as_str())
+    );
+    assert_eq!(steps[0]["with"]["fetch-depth"].as_u64(), Some(0), "every version is in the archive");
 }
 
 #[test]
@@ -311,6 +410,25 @@ fn the_gitlab_pipelines_run_as_written() {
     let (ok, out) = bash(&dir, &format!("{}\n{}", lines(job, "before_script"), lines(job, "script")), &env);
     assert!(ok && out.contains(" ok "), "the weekly check failed:\n{out}");
     assert_eq!(peer.statuses().len(), 1, "the weekly check publishes nothing");
+
+    // GitLab Pages: a job named `pages` whose artifact is `public/`, built for CI_PAGES_URL after
+    // the publish job, on a push to the default branch; turned off by BUDKAVLE_PAGES=false.
+    let pages = &publish["pages"];
+    assert_eq!(pages["artifacts"]["paths"][0].as_str(), Some("public"), "{pages:?}");
+    assert_eq!(pages["needs"][0]["job"].as_str(), Some("budkavle-publish"));
+    let rules = serde_norway::to_string(&pages["rules"]).unwrap();
+    assert!(rules.contains("$BUDKAVLE_PAGES == \"false\"") && rules.contains("never"), "{rules}");
+    assert!(rules.contains("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH") && rules.contains("always"), "{rules}");
+    assert!(!rules.contains("schedule"), "no redeploy every 10 minutes: {rules}");
+    let gitlab_pages = "https://kommun.gitlab.io/sociala-medier/";
+    let mut env = base("push");
+    env.extend([("CI_COMMIT_BRANCH".to_string(), "main".to_string()), ("CI_PAGES_URL".into(), gitlab_pages.into())]);
+    let (ok, out) = bash(&dir, &format!("{}\n{}", lines(pages, "before_script"), lines(pages, "script")), &env);
+    assert!(ok, "the pages job failed:\n{out}");
+    let feed = std::fs::read_to_string(dir.join("public/feed.atom")).expect("public/ holds the archive");
+    assert!(feed.contains(&format!("href=\"{gitlab_pages}feed.atom\"")), "built for CI_PAGES_URL: {feed}");
+    assert!(feed.contains(&format!("{gitlab_pages}p/vattenlacka/")), "with the published post: {feed}");
+    assert!(dir.join("public/index.html").is_file() && !dir.join("public/.budkavle-manifest").exists());
 }
 
 /// The release workflow of this repository makes exactly the files `.budkavle/install.sh`

@@ -25,6 +25,8 @@ use crate::site::Site;
 
 /// Where the alerts go in the site.
 pub(crate) const DIR: &str = "cap";
+/// The index of the alerts, relative to the site root.
+const INDEX: &str = "cap/index.atom";
 
 pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let project = site.project;
@@ -40,7 +42,7 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     alerts.sort_by(|a, b| (b.1.sent.timestamp(), &a.0.id).cmp(&(a.1.sent.timestamp(), &b.0.id)));
     let mut out: Files =
         alerts.iter().map(|(p, a)| (format!("{DIR}/{}.xml", p.id), cap::to_xml(a).into_bytes())).collect();
-    out.push((format!("{DIR}/index.atom"), index(site, &Base::of(site), &alerts).into_bytes()));
+    out.push((INDEX.to_string(), index(site, &Base::of(site), &alerts).into_bytes()));
     Ok(out)
 }
 
@@ -60,8 +62,8 @@ fn index(site: &Site<'_>, base: &Base, alerts: &[(&Post, Alert)]) -> String {
     x.push_str("  <author>\n");
     let _ = writeln!(x, "    <name>{}</name>", xml_escape(&org.name));
     x.push_str("  </author>\n");
-    link(&mut x, "  ", "self", "application/atom+xml", &base.url("/cap/index.atom"));
-    link(&mut x, "  ", "alternate", "text/html", &base.url("/"));
+    link(&mut x, "  ", "self", "application/atom+xml", &base.url_in(INDEX, "/cap/index.atom"));
+    link(&mut x, "  ", "alternate", "text/html", &base.url_in(INDEX, "/"));
     let _ = writeln!(x, "  <generator version=\"{}\">budkavle</generator>", env!("CARGO_PKG_VERSION"));
     for (post, alert) in alerts {
         let info = alert.infos.first();
@@ -74,8 +76,8 @@ fn index(site: &Site<'_>, base: &Base, alerts: &[(&Post, Alert)]) -> String {
         let _ = writeln!(x, "    <id>{}</id>", xml_escape(&base.id(&path, &format!("cap\n{}", alert.identifier))));
         let headline = info.and_then(|i| i.headline.clone()).unwrap_or_else(|| post.title.clone());
         let _ = writeln!(x, "    <title type=\"text\">{}</title>", xml_escape(&headline));
-        link(&mut x, "    ", "alternate", "application/cap+xml", &base.url(&path));
-        link(&mut x, "    ", "related", "text/html", &base.url(&format!("/p/{}/", post.id)));
+        link(&mut x, "    ", "alternate", "application/cap+xml", &base.url_in(INDEX, &path));
+        link(&mut x, "    ", "related", "text/html", &base.url_in(INDEX, &format!("/p/{}/", post.id)));
         let sent = alert.sent.to_string();
         let _ = writeln!(x, "    <published>{sent}</published>");
         let _ = writeln!(x, "    <updated>{sent}</updated>");

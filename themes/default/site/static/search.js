@@ -1,5 +1,5 @@
-// Search on /sok/ over /search-index.json, entirely in the browser: nothing is sent anywhere, and
-// once the index has loaded, searching works offline. Progressive enhancement: the page works
+// Search on /sok/ over /search-index.json (version 2), entirely in the browser: nothing is sent
+// anywhere, and once the index has loaded, searching works offline. Progressive enhancement: the page works
 // without this script (it points to the monthly index), so it only shows the form it finds.
 //
 // Words are normalised as budkavle does when it writes the index (src/site/search.rs): Unicode
@@ -34,9 +34,13 @@
     });
   }
 
+  // The index's address: the page gives it relative to itself (budkavle writes every link
+  // relative, so the archive works under any path); each post's `url` is relative to the index.
+  var indexUrl = new URL(text.index || '../search-index.json', window.location.href);
+
   function load() {
     if (!loading) {
-      loading = fetch(text.index || '/search-index.json', { credentials: 'same-origin' })
+      loading = fetch(indexUrl.href, { credentials: 'same-origin' })
         .then(function (response) {
           if (!response.ok) throw new Error('HTTP ' + response.status);
           return response.json();
@@ -68,7 +72,7 @@
     var li = document.createElement('li');
     if (post.lang) li.lang = post.lang;
     var a = document.createElement('a');
-    a.href = post.url;
+    a.href = new URL(post.url, indexUrl).href;
     a.textContent = post.title;
     li.appendChild(a);
     if (post.date_human) {
