@@ -6,7 +6,8 @@ Usage: gen_metrics.py --root DIR [--until 2027-01-01] [--seed 2027] [--every-pla
 
 For every post that is not a draft and not retracted, dated before --until, and every platform it
 goes to (its `platforms`, else every platform of strategy.toml; Instagram only with an image;
-`[platform.<name>] skip` honoured; --every-platform: all seven, Instagram still only with an image),
+`[platform.<name>] skip` honoured; --every-platform: all seven for every post, as the report
+benchmark's "posts x 7 platforms" needs),
 four snapshots at about +1 h, +1 d, +7 d and +30 d after its date, appended to
 metrics/YYYY-MM.jsonl by the month (UTC) of each snapshot. Files are rewritten whole, sorted by
 time, so running the script twice gives the same bytes.
@@ -107,7 +108,7 @@ def figures(platform, front, has_image, is_thread, rng, scale):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
-    ap.add_argument("--until", default="2027-01-01")
+    ap.add_argument("--until", default="2027-01-01", help="leave out posts dated from this day on (local time)")
     ap.add_argument("--seed", type=int, default=2027)
     ap.add_argument("--every-platform", action="store_true")
     args = ap.parse_args()
@@ -136,7 +137,7 @@ def main():
             is_thread = "\n---\n" in body
             platforms = PLATFORMS if args.every_platform else front.get("platforms", configured)
             for platform in platforms:
-                if platform == "instagram" and not has_image:
+                if platform == "instagram" and not has_image and not args.every_platform:
                     continue
                 if front.get("platform", {}).get(platform, {}).get("skip"):
                     continue

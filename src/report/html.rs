@@ -49,8 +49,8 @@ figure{margin:1rem 0}\
 fn body(r: &Report, w: &Words) -> String {
     let mut out = String::new();
     for s in sections(r) {
-        let _ = write!(out, "<section aria-labelledby=\"bk-{}\">\n", esc(&s.id));
-        let _ = write!(out, "<h{l} id=\"bk-{}\">{}</h{l}>\n", esc(&s.id), esc(&s.heading), l = s.level);
+        let _ = writeln!(out, "<section aria-labelledby=\"bk-{}\">", esc(&s.id));
+        let _ = writeln!(out, "<h{l} id=\"bk-{}\">{}</h{l}>", esc(&s.id), esc(&s.heading), l = s.level);
         if let Some(lead) = &s.lead {
             let _ = writeln!(out, "<p>{}</p>", esc(lead));
         }

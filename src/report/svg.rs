@@ -99,7 +99,7 @@ pub(crate) fn grid(
     let mut out = String::new();
     open(&mut out, id, width, height, title, desc);
     let max = (0..rows.len())
-        .flat_map(|r| hours.iter().filter_map(move |&h| Some((r, h))))
+        .flat_map(|r| hours.iter().map(move |&h| (r, h)))
         .filter_map(|(r, h)| value(r, h).map(|v| v.0))
         .fold(0.0_f64, f64::max);
     for (j, h) in hours.iter().enumerate() {
