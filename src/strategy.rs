@@ -151,17 +151,6 @@ pub enum Period {
     Year,
 }
 
-impl Period {
-    pub fn name(self) -> &'static str {
-        match self {
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Quarter => "quarter",
-            Period::Year => "year",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Audience {
@@ -681,6 +670,24 @@ mod tests {
         let (_, d) = load("[organisation]\nname = \"X\"\ntimezone = \"Europe/Stockholn\"\n");
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].line, 3);
+    }
+
+    #[test]
+    fn kpi_targets_that_cannot_be_measured() {
+        let goal = |kpi: &str| {
+            format!("[organisation]\nname = \"X\"\n[[goals]]\nid = \"g\"\ndescription = \"G\"\nkpi = {{ {kpi} }}\n")
+        };
+        let (_, d) = load(&goal("metric = \"reach\", target = 0.8, per = \"week\""));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("cannot be measured"), "{d:?}");
+        assert_eq!(d[0].line, 4);
+        let (_, d) = load(&goal("metric = \"engagement\", target = 3"));
+        assert!(d[0].hint.as_deref().unwrap().contains("write 0.03 for 3 %"), "{d:?}");
+        let (_, d) = load(&goal("metric = \"engagement\", target = 0.03"));
+        assert!(d.is_empty(), "{d:?}");
+        let (s, d) = load(&goal("metric = \"impressions\", target = 5000, per = \"month\""));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(s.unwrap().file.goals[0].kpi.as_ref().unwrap().metric, Metric::Views);
     }
 
     #[test]

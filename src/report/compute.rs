@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::kind::Kind;
 use crate::metrics::{Metrics, Snapshot};
 use crate::platform::PlatformId;
 use crate::post::Post;
@@ -272,10 +271,6 @@ pub fn change(current: Option<f64>, previous: Option<f64>) -> Option<f64> {
         (Some(c), Some(p)) if p > 0.0 => Some((c - p) / p * 100.0),
         _ => None,
     }
-}
-
-pub(crate) fn kind_name(k: Kind) -> &'static str {
-    k.name()
 }
 
 #[cfg(test)]

@@ -378,7 +378,7 @@ pub fn csv(r: &Report) -> String {
                 let key = format!("{}@{}", g.id, win.window.range.label);
                 row("kpi", &key, "target", format!("{}", k.target));
                 row("kpi", &key, &format!("actual_{}", k.metric.name()), num(win.actual));
-                row("kpi", &key, "status", format!("{:?}", win.status).to_lowercase());
+                row("kpi", &key, "status", win.status.name().to_string());
             }
         }
     }

@@ -132,6 +132,20 @@ pub enum Status {
     NoKpi,
 }
 
+impl Status {
+    /// As in the JSON: `met`, `not_met`, …
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::NotMet => "not_met",
+            Status::InProgress => "in_progress",
+            Status::NoData => "no_data",
+            Status::NoPosts => "no_posts",
+            Status::NoKpi => "no_kpi",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PostRow {
     pub id: String,
@@ -241,7 +255,7 @@ pub fn report(project: &Project, metrics: &Metrics, range: &Range, now: Timestam
     };
     let by_platform = rows(compute::group(&current, |_, p| vec![p.name().to_string()]));
     let by_audience = rows(compute::group(&current, |e, _| e.post.audiences.clone()));
-    let by_kind = rows(compute::group(&current, |e, _| vec![compute::kind_name(e.post.kind).to_string()]));
+    let by_kind = rows(compute::group(&current, |e, _| vec![e.post.kind.name().to_string()]));
     let by_lang = rows(compute::group(&current, |e, _| vec![e.post.lang.clone()]));
     let by_image = rows(compute::group(&current, |e, _| {
         vec![if e.post.media.is_empty() { "without_image" } else { "with_image" }.to_string()]
