@@ -17,7 +17,8 @@
 //! - rendering: `render`
 //! - checking: `check`
 //! - scheduling: `schedule`
-//! - outputs: `cap`, `site`, `calendar`, `preview`, `build`
+//! - listening (stored records): `metrics`
+//! - outputs: `cap`, `report`, `site`, `calendar`, `preview`, `build`
 //! - sending: `clients`, `doctor`, `publish`
 //! - tools: `serve`, `scaffold`
 //! <!-- /layers -->
@@ -50,10 +51,13 @@ pub mod check;
 
 pub mod schedule;
 
+pub mod metrics;
+
 pub mod build;
 pub mod calendar;
 pub mod cap;
 pub mod preview;
+pub mod report;
 pub mod site;
 
 pub mod clients;

@@ -43,6 +43,8 @@ pub struct StrategyFile {
     pub render: RenderSettings,
     #[serde(default)]
     pub site: SiteSettings,
+    #[serde(default)]
+    pub report: ReportSettings,
 }
 
 /// Environment variable that overrides `[organisation] archive_url` for one run (a CI job that
@@ -97,19 +99,53 @@ pub struct Kpi {
     pub per: Period,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// What a KPI measures: `engagement` (a share, 0–1) or one of the counts of a metrics snapshot
+/// (`docs/metrics.md` has the formulas `report` uses for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     Engagement,
+    /// Interactions of every kind summed: likes, reposts, replies, quotes, shares, saves, clicks.
+    Interactions,
     Reach,
-    Impressions,
-    Clicks,
-    Followers,
-    Shares,
+    /// Meta renamed impressions to views in 2025; the old name is still read.
+    #[serde(alias = "impressions")]
+    Views,
+    Likes,
+    Reposts,
     Replies,
+    Quotes,
+    Clicks,
+    Saves,
+    Shares,
+    Followers,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Engagement => "engagement",
+            Metric::Interactions => "interactions",
+            Metric::Reach => "reach",
+            Metric::Views => "views",
+            Metric::Likes => "likes",
+            Metric::Reposts => "reposts",
+            Metric::Replies => "replies",
+            Metric::Quotes => "quotes",
+            Metric::Clicks => "clicks",
+            Metric::Saves => "saves",
+            Metric::Shares => "shares",
+            Metric::Followers => "followers",
+        }
+    }
+
+    /// A share between 0 and 1 rather than a count.
+    pub fn is_rate(self) -> bool {
+        self == Metric::Engagement
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Week,
@@ -316,6 +352,15 @@ pub struct SiteSettings {
     pub title: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Publish a results page per month in the archive (`resultat/`, `results/` in English):
+    /// the goals, their KPIs and aggregate figures of the organisation's own posts.
+    #[serde(default)]
+    pub public: bool,
+}
+
 /// The validated strategy: the file's contents plus what was derived from them once.
 #[derive(Debug, Clone)]
 pub struct Strategy {
@@ -412,6 +457,11 @@ impl Strategy {
 
         check_unique_ids(file, text, parsed.goals.iter().map(|g| &g.id), "goal", diags);
         check_unique_ids(file, text, parsed.audiences.iter().map(|a| &a.id), "audience", diags);
+        for goal in &parsed.goals {
+            if let Some(kpi) = &goal.kpi {
+                check_kpi(file, text, goal, kpi, diags);
+            }
+        }
 
         let mut platforms = BTreeMap::new();
         let mut configured = BTreeMap::new();
@@ -523,6 +573,35 @@ fn validate_platform(file: &Path, text: &str, id: PlatformId, cfg: &PlatformConf
     }
 }
 
+/// A KPI `report` can measure: engagement is a share (0–1, not per cent), every other metric a
+/// count of accounts or actions, so a target below 1 for a count is a share of something the
+/// platforms do not count (a population, the people "concerned"): no snapshot can show it.
+fn check_kpi(file: &Path, text: &str, goal: &Goal, kpi: &Kpi, diags: &mut Diagnostics) {
+    let at = |msg: String| Diagnostic::at(file, text, goal.id.span().start, 1, msg);
+    let id = goal.id.get_ref();
+    let metric = kpi.metric.name();
+    if !kpi.target.is_finite() || kpi.target < 0.0 {
+        diags.push(at(format!("goal `{id}`: the KPI target must be a number ≥ 0")).hint("e.g. target = 20000"));
+    } else if kpi.metric.is_rate() && kpi.target > 1.0 {
+        diags.push(
+            at(format!("goal `{id}`: engagement is a share between 0 and 1, and the target is {}", kpi.target))
+                .hint(format!("write {} for {} %", kpi.target / 100.0, kpi.target)),
+        );
+    } else if !kpi.metric.is_rate() && kpi.target > 0.0 && kpi.target < 1.0 {
+        diags.push(
+            at(format!(
+                "goal `{id}`: `{metric}` is a count, so a target of {} cannot be measured: the platforms count accounts and actions, not a share of residents",
+                kpi.target
+            ))
+            .hint(format!(
+                "write the number you aim for (e.g. {} % of 25 000 residents is target = {}), or measure `engagement`, a share of the reach",
+                kpi.target * 100.0,
+                (kpi.target * 25_000.0).round()
+            )),
+        );
+    }
+}
+
 /// A duration as people write it in strategy.toml: `"90m"`, `"2h"`, `"1d"` (a day is 24 hours
 /// here: cadence gaps are about spacing, not calendar days).
 pub fn parse_duration(s: &str) -> Option<jiff::SignedDuration> {
@@ -618,6 +697,24 @@ mod tests {
         let (_, d) = load("[organisation]\nname = \"X\"\ntimezone = \"Europe/Stockholn\"\n");
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].line, 3);
+    }
+
+    #[test]
+    fn kpi_targets_that_cannot_be_measured() {
+        let goal = |kpi: &str| {
+            format!("[organisation]\nname = \"X\"\n[[goals]]\nid = \"g\"\ndescription = \"G\"\nkpi = {{ {kpi} }}\n")
+        };
+        let (_, d) = load(&goal("metric = \"reach\", target = 0.8, per = \"week\""));
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("cannot be measured"), "{d:?}");
+        assert_eq!(d[0].line, 4);
+        let (_, d) = load(&goal("metric = \"engagement\", target = 3"));
+        assert!(d[0].hint.as_deref().unwrap().contains("write 0.03 for 3 %"), "{d:?}");
+        let (_, d) = load(&goal("metric = \"engagement\", target = 0.03"));
+        assert!(d.is_empty(), "{d:?}");
+        let (s, d) = load(&goal("metric = \"impressions\", target = 5000, per = \"month\""));
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(s.unwrap().file.goals[0].kpi.as_ref().unwrap().metric, Metric::Views);
     }
 
     #[test]

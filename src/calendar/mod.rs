@@ -39,6 +39,21 @@ pub struct PlatformCalendar {
     pub days: Vec<Day>,
     /// Weeks (Monday first) of the period with fewer posts than `min_per_week`.
     pub thin_weeks: Vec<ThinWeek>,
+    /// With metrics: the platform's best weekday × hour slots and the next free one of them
+    /// (`None` without data for the platform).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best: Option<BestSlots>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BestSlots {
+    /// `Tue 10:00`, best first, in the organisation's time zone.
+    pub slots: Vec<String>,
+    /// The next time that keeps cadence and blackouts, a best slot where one is free within two
+    /// weeks (local, `2026-12-08 10:00`).
+    pub next_free: Option<String>,
+    /// Whether `next_free` is one of `slots`.
+    pub next_is_best: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +128,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
     let mut audiences: BTreeMap<String, u32> = project.strategy.audience_ids().map(|a| (a.to_string(), 0)).collect();
     let mut platforms = Vec::new();
     let mut counted = std::collections::HashSet::new();
+    let preferred = crate::report::best_slots(project, &crate::metrics::Metrics::read(&project.root)?);
 
     for (&platform, config) in &project.strategy.platforms {
         let cadence = config.cadence.as_ref();
@@ -215,6 +231,7 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
             min_per_week,
             days: days_list,
             thin_weeks,
+            best: best(project, platform, now, &preferred),
         });
     }
     Ok(Calendar {
@@ -223,5 +240,27 @@ pub fn calendar(project: &Project, now: Timestamp, days: u32) -> Result<Calendar
         crisis_mode: plan.crisis_mode,
         platforms,
         coverage: Coverage { goals: goals.into_iter().collect(), audiences: audiences.into_iter().collect() },
+    })
+}
+
+/// A platform's best slots from the metrics and the next free time that prefers them.
+fn best(
+    project: &Project,
+    platform: PlatformId,
+    now: Timestamp,
+    preferred: &crate::schedule::Preferred,
+) -> Option<BestSlots> {
+    let slots = preferred.get(&platform)?;
+    let tz = &project.strategy.timezone;
+    let next = crate::schedule::next_free_preferring(project, &[platform], now, preferred);
+    let weekday = |w: jiff::civil::Weekday| {
+        jiff::civil::Date::constant(2026, 11, 30)
+            .checked_add(i64::from(w.to_monday_zero_offset()).days())
+            .map_or_else(|_| String::new(), |d| d.strftime("%a").to_string())
+    };
+    Some(BestSlots {
+        slots: slots.iter().map(|(w, h)| format!("{} {h:02}:00", weekday(*w))).collect(),
+        next_is_best: next.as_ref().is_some_and(|p| !p.best_for.is_empty()),
+        next_free: next.map(|p| p.at.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()),
     })
 }

@@ -46,6 +46,14 @@ pub fn describe(cal: &Calendar) -> String {
             let _ =
                 writeln!(out, "  ! week of {}: {} post(s), cadence asks for at least {}", w.week_of, w.posts, w.min);
         }
+        if let Some(b) = &p.best {
+            let next = match (&b.next_free, b.next_is_best) {
+                (Some(at), true) => format!("; next free of them: {at}"),
+                (Some(at), false) => format!("; none free within two weeks, next free: {at}"),
+                (None, _) => String::new(),
+            };
+            let _ = writeln!(out, "  best times by engagement (metrics/): {}{next}", b.slots.join(", "));
+        }
     }
     out.push_str("\nCoverage of the period\n");
     let list = |items: &[(String, u32)]| {

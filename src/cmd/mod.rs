@@ -17,6 +17,7 @@ mod new;
 mod plan;
 mod preview;
 mod publish;
+mod report;
 mod resolve;
 mod rules;
 mod serve;
@@ -82,6 +83,9 @@ pub(crate) enum Command {
     /// The coming days as a calendar per platform: scheduled, held, crowded, cadence gaps,
     /// coverage of goals and audiences.
     Plan(plan::Args),
+    /// The strategy's goals and KPIs in a period, what worked and the best times to post, from
+    /// the posts and metrics/ (no network).
+    Report(report::Args),
 }
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
@@ -101,6 +105,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Verify => verify::run(cli),
         Command::Cap(args) => cap::run(cli, args),
         Command::Plan(args) => plan::run(cli, args),
+        Command::Report(args) => report::run(cli, args),
     }
 }
 

@@ -27,7 +27,16 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let made = scaffold::new_post(&project, &opts)?;
     if let Some(p) = &made.proposal {
         let at = p.at.to_zoned_datetime(project.strategy.timezone.clone()).strftime("%Y-%m-%d %H:%M");
-        if p.passed.is_empty() {
+        if !p.best_for.is_empty() {
+            let names: Vec<&str> = p.best_for.iter().map(|p| p.display_name()).collect();
+            say(
+                cli,
+                format_args!(
+                    "date {at}: one of the best times by engagement on {} (metrics/), free of cadence and blackouts (--date sets another)",
+                    names.join(", ")
+                ),
+            );
+        } else if p.passed.is_empty() {
             say(cli, format_args!("date {at}: the next free slot on every platform (--date sets another)"));
         } else {
             say(

@@ -212,7 +212,10 @@ pub fn new_post(project: &Project, opts: &NewOptions<'_>) -> Result<NewPost> {
         None => {
             let platforms: Vec<PlatformId> =
                 strategy.enabled_platforms().filter(|&p| crate::platform::get(p).unmet(0).is_none()).collect();
-            match crate::schedule::next_free(project, &platforms, opts.now) {
+            // The best weekday × hour slots in metrics/, when there are any (none: as before).
+            let metrics = crate::metrics::Metrics::read(&project.root)?;
+            let preferred = crate::report::best_slots(project, &metrics);
+            match crate::schedule::next_free_preferring(project, &platforms, opts.now, &preferred) {
                 Some(p) => {
                     let local = p.at.to_zoned_datetime(strategy.timezone.clone());
                     let text = local.strftime("%Y-%m-%dT%H:%M:%S").to_string();

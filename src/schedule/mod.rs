@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 pub use plan::{Action, Hold, Item, Options, Plan, ReplyTarget, describe, hold_at, hold_text};
 pub use review::{Review, Reviews};
-pub use slot::{Proposal, next_free};
+pub use slot::{Preferred, Proposal, next_free, next_free_preferring};
 
 use crate::error::Result;
 use crate::ledger::Ledger;

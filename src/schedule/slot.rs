@@ -1,6 +1,10 @@
 //! The next free time for a new post (`budkavle new`): a weekday working hour that keeps every
 //! platform's cadence (`min_gap`, `max_per_day`) and lies in no blackout period, so two posts
-//! written one after the other do not collide in `check`.
+//! written one after the other do not collide in `check`. Where the metrics show which weekday ×
+//! hour works best on a platform ([`Preferred`], from `report::best_slots`), a free one of those
+//! within the next two weeks wins over the earliest free hour.
+
+use std::collections::BTreeMap;
 
 use jiff::civil::Weekday;
 use jiff::{SignedDuration, Timestamp, ToSpan};
@@ -15,6 +19,13 @@ const HOURS: [i8; 4] = [9, 11, 13, 15];
 /// How far ahead to look before giving up (a strategy whose cadence leaves no room).
 const DAYS: i64 = 90;
 
+/// How far ahead a best slot is worth waiting for: they come back every week, so two weeks hold
+/// each at least once even when the first is taken.
+const PREFER_DAYS: i64 = 14;
+
+/// Per platform, the weekday × hour slots (local time) that did best, best first.
+pub type Preferred = BTreeMap<PlatformId, Vec<(Weekday, i8)>>;
+
 /// A proposed time and why it, and not an earlier one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
@@ -22,23 +33,67 @@ pub struct Proposal {
     /// The reasons earlier candidates were passed over (the first few), empty when the first
     /// candidate was free.
     pub passed: Vec<String>,
+    /// The platforms this is one of the best slots of; empty when no metrics chose it.
+    pub best_for: Vec<PlatformId>,
 }
 
 /// The first candidate after `now` (at least an hour ahead, for review) that is free on every
 /// one of `platforms`; `None` when the next 90 days hold none.
 pub fn next_free(project: &Project, platforms: &[PlatformId], now: Timestamp) -> Option<Proposal> {
+    next_free_preferring(project, platforms, now, &Preferred::new())
+}
+
+/// [`next_free`], but a free best slot of `preferred` within two weeks wins: the one worth most
+/// over `platforms` (a platform's best slot counts 3, its second 2, its third 1), the earliest of
+/// equals. Without preferred slots for `platforms`, exactly [`next_free`].
+pub fn next_free_preferring(
+    project: &Project,
+    platforms: &[PlatformId],
+    now: Timestamp,
+    preferred: &Preferred,
+) -> Option<Proposal> {
     let tz = &project.strategy.timezone;
     let slots = cadence::slots(project);
     let blackouts = cadence::blackouts(project);
     let earliest = now + SignedDuration::from_hours(1);
     let today = now.to_zoned_datetime(tz.clone()).date();
-    let mut passed = Vec::new();
-    for offset in 0..DAYS {
-        let Ok(day) = today.checked_add(offset.days()) else { break };
-        if matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            continue;
+    // A slot's worth: over the platforms, 3 for a platform's best slot, 2 for its second, …
+    let worth = |weekday: Weekday, hour: i8| -> (usize, Vec<PlatformId>) {
+        let mut total = 0;
+        let mut on = Vec::new();
+        for &p in platforms {
+            let Some(slots) = preferred.get(&p) else { continue };
+            if let Some(rank) = slots.iter().position(|s| *s == (weekday, hour)) {
+                total += slots.len().max(3) - rank;
+                on.push(p);
+            }
         }
-        for hour in HOURS {
+        (total, on)
+    };
+    let mut best_worth = 0;
+    let mut passed = Vec::new();
+    let mut first: Option<Proposal> = None;
+    let mut best: Option<Proposal> = None;
+    for offset in 0..DAYS {
+        if first.is_some() && (offset >= PREFER_DAYS || preferred.is_empty()) {
+            break;
+        }
+        let Ok(day) = today.checked_add(offset.days()) else { break };
+        let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
+        let mut hours: Vec<i8> = if weekend { Vec::new() } else { HOURS.to_vec() };
+        if offset < PREFER_DAYS {
+            hours.extend(
+                platforms
+                    .iter()
+                    .filter_map(|p| preferred.get(p))
+                    .flatten()
+                    .filter(|(w, _)| *w == day.weekday())
+                    .map(|(_, h)| *h),
+            );
+        }
+        hours.sort_unstable();
+        hours.dedup();
+        for hour in hours {
             let Ok(at) = day.at(hour, 0, 0, 0).to_zoned_datetime(tz.clone()).map(|z| z.timestamp()) else { continue };
             if at < earliest {
                 continue;
@@ -46,15 +101,24 @@ pub fn next_free(project: &Project, platforms: &[PlatformId], now: Timestamp) ->
             let local = at.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
             match taken(project, &slots, &blackouts, platforms, at) {
                 Some(why) => {
-                    if passed.len() < 3 {
+                    if first.is_none() && passed.len() < 3 {
                         passed.push(format!("{local}: {why}"));
                     }
                 }
-                None => return Some(Proposal { at, passed }),
+                None => {
+                    let (w, on) = if offset < PREFER_DAYS { worth(day.weekday(), hour) } else { (0, Vec::new()) };
+                    if w > best_worth {
+                        best_worth = w;
+                        best = Some(Proposal { at, passed: Vec::new(), best_for: on });
+                    }
+                    if first.is_none() && !weekend && HOURS.contains(&hour) {
+                        first = Some(Proposal { at, passed: passed.clone(), best_for: Vec::new() });
+                    }
+                }
             }
         }
     }
-    None
+    best.or(first)
 }
 
 /// Why `at` is not free, if it is not.

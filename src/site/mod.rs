@@ -15,6 +15,7 @@ mod i18n;
 mod links;
 mod pages;
 mod record;
+mod results;
 mod search;
 mod versions;
 
@@ -51,6 +52,8 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../themes/default/site/search.html")),
     ("version.html", include_str!("../../themes/default/site/version.html")),
     ("crisis.html", include_str!("../../themes/default/site/crisis.html")),
+    ("results.html", include_str!("../../themes/default/site/results.html")),
+    ("results_index.html", include_str!("../../themes/default/site/results_index.html")),
 ];
 
 /// Built-in files of `themes/default/site/static/`, by name.
@@ -284,6 +287,7 @@ impl<'a> Site<'a> {
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
         pages.extend(crisis::pages(self)?);
+        pages.extend(results::pages(self)?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
         let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
         pages.extend(sitemap);
@@ -349,6 +353,7 @@ fn base_context(project: &Project, strings: &Strings) -> tera::Context {
     ctx.insert("t", strings.map());
     // Which item of the main menu is the current page; pages that are none leave it empty.
     ctx.insert("nav", "");
+    ctx.insert("results_url", &results::index_url(project));
     ctx
 }
 

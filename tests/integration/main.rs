@@ -42,6 +42,7 @@ mod publish_plan;
 mod publish_threads;
 mod publish_x;
 mod render;
+mod report;
 mod schedule_slot;
 mod serve;
 mod site;

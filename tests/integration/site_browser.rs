@@ -278,6 +278,8 @@ fn page_types(site: &Path) -> (Vec<(&'static str, String)>, Vec<String>) {
         ("accessibility statement", Some("/tillganglighet/".into())),
         ("search", Some("/sok/".into())),
         ("crisis page", Some("/kris/".into())),
+        ("results index", Some("/resultat/".into())),
+        ("results of a month", Some("/resultat/2026-12/".into())),
     ];
     let mut present = Vec::new();
     let mut missing = Vec::new();
@@ -334,6 +336,35 @@ fn axe_gate(site: &Path, context: &str) {
         problem_lines(&run.output)
     );
     assert!(missing.is_empty(), "the site has no page of these types: {}", missing.join(", "));
+}
+
+/// `budkavle report --format html` of the example's December (issue 13): the page with its
+/// charts and tables passes the same gate, light and dark and at 320 px.
+#[test]
+fn the_html_report_passes_axe_in_light_and_dark_and_reflows() {
+    preflight();
+    let repo = example_repo();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("rapport/index.html");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let out = bin()
+        .arg("--root")
+        .arg(repo.path())
+        .args(["report", "--period", "2026-12", "--now", "2027-01-20T00:00:00Z", "--format", "html", "-o"])
+        .arg(&page)
+        .output()
+        .expect("run budkavle");
+    assert!(out.status.success(), "budkavle report failed: {}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("role=\"img\"").count(), 3, "the example's December has all three charts");
+    let base = serve(dir.path());
+    let run = browser("axe.mjs", &base, &["/rapport/".to_string(), "--reflow".to_string()]);
+    assert_eq!(
+        run.code,
+        0,
+        "axe-core found WCAG 2.1 A/AA violations in the HTML report, or it scrolls sideways at 320 px:\n{}",
+        problem_lines(&run.output)
+    );
 }
 
 /// Crisis mode (issue 6): the banner on every page type and the crisis page with its timeline,
