@@ -22,12 +22,23 @@ need curl "apt-get install -y curl"
 # System packages the tests call: Debian's Chromium for the browser tests of the archive site
 # (tests/integration/site_browser.rs; Playwright's own browser download does not work on these machines) and
 # jing for the Atom feed's RELAX NG grammar, libxml2-utils' xmllint for the CAP 1.2 schema (tests/integration/cap.rs).
+# PostgreSQL (with pg_trgm, in Debian's postgresql-contrib) for the Bluesky AppView that
+# tests/peers/bluesky/start.mjs --appview runs on its own server; no cluster of Debian's is used.
 # CI runs as root on a fresh Debian machine.
-APT_PACKAGES=(chromium jing libxml2-utils)
+APT_PACKAGES=(chromium jing libxml2-utils postgresql postgresql-contrib)
+have_postgres() {
+  local bin
+  for bin in /usr/lib/postgresql/*/bin; do
+    [[ -x $bin/postgres && -x $bin/initdb && -x $bin/pg_ctl ]] \
+      && compgen -G "/usr/share/postgresql/*/extension/pg_trgm.control" >/dev/null && return 0
+  done
+  return 1
+}
 apt_missing=()
 command -v chromium >/dev/null 2>&1 && [[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
 command -v jing >/dev/null 2>&1 || apt_missing+=(jing)
 command -v xmllint >/dev/null 2>&1 || apt_missing+=(libxml2-utils)
+have_postgres || apt_missing+=(postgresql postgresql-contrib)
 if ((${#apt_missing[@]} > 0)); then
   echo "== apt-get install ${apt_missing[*]}"
   if [[ $(id -u) -ne 0 ]]; then
@@ -43,6 +54,7 @@ fi
 /usr/bin/chromium --version || { echo "tests/run.sh: /usr/bin/chromium does not start" >&2; exit 1; }
 need jing "apt-get install -y jing"
 need xmllint "apt-get install -y libxml2-utils"
+have_postgres || { echo "tests/run.sh: PostgreSQL's server or pg_trgm is missing after the install: apt-get install -y postgresql postgresql-contrib" >&2; exit 1; }
 
 # Test tools: the SARIF schema, playwright-core and axe-core (npm), a JSON Schema validator (PyPI).
 echo "== installing test tools"

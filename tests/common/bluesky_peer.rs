@@ -29,6 +29,10 @@ use serde_json::Value;
 /// How long the network may take to come up (PLC, PDS, one account).
 const START_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// The whole network with the AppView and its PostgreSQL takes longer (about 6 s on a quiet
+/// machine, 40 s on a loaded one).
+const START_TIMEOUT_APPVIEW: Duration = Duration::from_secs(240);
+
 /// How many sessions the PDS handed out, counted since the peer printed its first line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerStats {
@@ -43,6 +47,10 @@ pub struct BlueskyPeer {
     pub handle: String,
     pub did: String,
     pub password: String,
+    /// The AppView's URL when started with [`BlueskyPeer::start_with_appview`].
+    pub appview: Option<String>,
+    /// The citizen account's DID (`medborgare.test`) that [`BlueskyPeer::engage`] acts as.
+    pub citizen: Option<String>,
     child: Child,
     stdin: Mutex<Option<ChildStdin>>,
     lines: Mutex<Receiver<String>>,
@@ -63,6 +71,18 @@ impl BlueskyPeer {
     /// Starts a fresh network on free ports with one account and waits until it is up.
     /// Panics with what to do when the peer is not installed.
     pub fn start() -> BlueskyPeer {
+        Self::launch(false)
+    }
+
+    /// The whole network: PDS, the AppView (with its own PostgreSQL server from Debian's
+    /// `postgresql`) and a citizen account, so likes, reposts, replies, quotes and notifications
+    /// exist and are counted. The PDS proxies `app.bsky.*` reads to the AppView, as
+    /// bsky.social does.
+    pub fn start_with_appview() -> BlueskyPeer {
+        Self::launch(true)
+    }
+
+    fn launch(appview: bool) -> BlueskyPeer {
         let node = Self::node();
         let dev_env = Self::dir().join("node_modules/@atproto/dev-env/package.json");
         if !node.is_file() || !dev_env.is_file() {
@@ -73,8 +93,11 @@ impl BlueskyPeer {
             );
         }
         let mut command = Command::new(&node);
+        command.arg("start.mjs");
+        if appview {
+            command.arg("--appview");
+        }
         command
-            .arg("start.mjs")
             .current_dir(Self::dir())
             .env("LOG_ENABLED", "false")
             .stdin(Stdio::piped())
@@ -94,7 +117,8 @@ impl BlueskyPeer {
             }
         });
         let stdin = child.stdin.take();
-        let deadline = Instant::now() + START_TIMEOUT;
+        let timeout = if appview { START_TIMEOUT_APPVIEW } else { START_TIMEOUT };
+        let deadline = Instant::now() + timeout;
         let first = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
@@ -106,7 +130,7 @@ impl BlueskyPeer {
                     let _ = child.kill();
                     let _ = child.wait();
                     panic!(
-                        "the Bluesky test peer did not come up within {START_TIMEOUT:?} (its stderr is above); reinstall with `bash tests/peers/bluesky/install.sh`"
+                        "the Bluesky test peer did not come up within {timeout:?} (its stderr is above); reinstall with `bash tests/peers/bluesky/install.sh`"
                     );
                 }
             }
@@ -117,6 +141,8 @@ impl BlueskyPeer {
             handle: field("handle"),
             did: field("did"),
             password: field("password"),
+            appview: first["appview"].as_str().map(str::to_owned),
+            citizen: first["citizen"].as_str().map(str::to_owned),
             child,
             stdin: Mutex::new(stdin),
             lines: Mutex::new(rx),
@@ -141,12 +167,16 @@ impl BlueskyPeer {
 
     /// Sends one command to start.mjs and returns its one-line JSON answer.
     fn command(&self, cmd: &str) -> Value {
+        self.command_within(cmd, Duration::from_secs(10))
+    }
+
+    fn command_within(&self, cmd: &str, timeout: Duration) -> Value {
         let mut stdin = self.stdin.lock().unwrap();
         let pipe = stdin.as_mut().expect("peer stdin open");
         writeln!(pipe, "{cmd}").and_then(|_| pipe.flush()).expect("write to the peer");
         let rx = self.lines.lock().unwrap();
         loop {
-            let line = rx.recv_timeout(Duration::from_secs(10)).expect("the peer answers a command");
+            let line = rx.recv_timeout(timeout).expect("the peer answers a command");
             if let Ok(v) = serde_json::from_str::<Value>(&line) {
                 return v;
             }
@@ -174,6 +204,18 @@ impl BlueskyPeer {
     pub fn expire_all_tokens(&self) {
         let v = self.command("expire-all");
         assert!(v.get("expired").is_some(), "peer answered {v}");
+    }
+
+    /// The citizen acts on the post at `uri` (needs [`BlueskyPeer::start_with_appview`]) and
+    /// the AppView indexes it before this returns. `what` is start.mjs's `engage` object
+    /// without the uri: `{"like": true, "repost": true, "reply": "text", "quote": "text",
+    /// "mention": "text"}`. Returns the at:// URIs of the records the citizen made.
+    pub fn engage(&self, uri: &str, what: Value) -> Vec<String> {
+        let mut request = what;
+        request["uri"] = Value::String(uri.to_string());
+        let v = self.command_within(&format!("engage {request}"), Duration::from_secs(60));
+        let uris = v["uris"].as_array().unwrap_or_else(|| panic!("engage answered {v}"));
+        uris.iter().map(|u| u.as_str().expect("a URI").to_string()).collect()
     }
 
     fn xrpc(&self, nsid: &str, query: &[(&str, &str)]) -> reqwest::blocking::Response {
@@ -233,7 +275,9 @@ impl Drop for BlueskyPeer {
         if let Ok(mut stdin) = self.stdin.lock() {
             stdin.take();
         }
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // The whole network closes in up to 5 s and then stops its PostgreSQL.
+        let grace = if self.appview.is_some() { 15 } else { 5 };
+        let deadline = Instant::now() + Duration::from_secs(grace);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
