@@ -45,7 +45,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::container::{self, CONTAINER_WAIT, Containers, Flavor, Pending};
 use super::{CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError};
+use crate::clients::api::{Connection, Counts, ErrorKind, Limits, Lookup, Outgoing, SendError};
 use crate::clients::http::Http;
 use crate::error::Result;
 use crate::platform::{PlatformId, Remote};
@@ -60,6 +60,7 @@ const RATIO: (f64, f64) = (0.8, 1.91);
 const PUBLISH_NEEDS: &[&str] = &["instagram_basic", "instagram_content_publish", "pages_read_engagement"];
 const READ_NEEDS: &[&str] = &["instagram_basic", "pages_read_engagement"];
 const DELETE_NEEDS: &[&str] = &["instagram_basic", "instagram_manage_contents"];
+const INSIGHTS_NEEDS: &[&str] = &["instagram_basic", "instagram_manage_insights", "pages_read_engagement"];
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
@@ -307,6 +308,27 @@ impl Connection for InstagramClient {
 
     fn find_sent(&mut self, text: &str, since: Timestamp) -> std::result::Result<Option<Remote>, SendError> {
         Ok(self.search(text, since)?.0)
+    }
+
+    /// Media insights, `GET /{ig-media-id}/insights?metric=views,reach,likes,comments,shares,saved`
+    /// (<https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights>;
+    /// needs `instagram_manage_insights`), one request per post. Only current names: `impressions`
+    /// and `plays` were retired in April 2025 and would fail the whole request.
+    fn counts(&mut self, remotes: &[Remote]) -> std::result::Result<Vec<Option<Counts>>, SendError> {
+        let mut out = Vec::with_capacity(remotes.len());
+        for r in remotes {
+            let got = super::insights(&self.graph, &r.id, "views,reach,likes,comments,shares,saved", INSIGHTS_NEEDS)?;
+            out.push(got.map(|m| Counts {
+                views: m.get("views").copied(),
+                reach: m.get("reach").copied(),
+                likes: m.get("likes").copied(),
+                replies: m.get("comments").copied(),
+                shares: m.get("shares").copied(),
+                saves: m.get("saved").copied(),
+                ..Counts::default()
+            }));
+        }
+        Ok(out)
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
