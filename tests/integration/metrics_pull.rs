@@ -211,3 +211,103 @@ fn x_counts_come_from_public_and_non_public_metrics_in_one_batch() {
     let b = counts[2].as_ref().expect("the second post's counts");
     assert_eq!((b.likes, b.clicks), (Some(0), None), "no link, so no link clicks: {b:?}");
 }
+
+/// The Threads client reads a post's insights from the Threads fake with the six current
+/// metric names; a deleted post answers `None`.
+#[test]
+fn threads_counts_come_from_the_media_insights() {
+    use crate::publish_threads::{connect, start, text};
+
+    let peer = start();
+    let mut threads = connect(&peer);
+    let post = threads.publish(&text("a", "Vattnet är tjänligt igen.")).unwrap();
+    let gone = threads.publish(&text("b", "Fel vecka för sophämtningen.")).unwrap();
+    threads.delete(&gone).unwrap();
+    for (action, count) in [("view", 120), ("like", 5), ("repost", 2), ("share", 1), ("reply", 1), ("quote", 1)] {
+        peer.control("engage", json!({"post_id": post.id, "action": action, "count": count}));
+    }
+    let counts = threads.counts(&[post, gone]).unwrap();
+    let c = counts[0].as_ref().expect("the live post's counts");
+    assert_eq!(
+        (c.views, c.likes, c.reposts, c.shares, c.replies, c.quotes),
+        (Some(120), Some(5), Some(2), Some(1), Some(1), Some(1)),
+        "{c:?}"
+    );
+    assert_eq!((c.reach, c.clicks, c.saves, c.followers), (None, None, None, None));
+    assert!(counts[1].is_none(), "a deleted post has no counts");
+}
+
+/// The Instagram client reads a post's insights with current metric names only (the fake, like
+/// Graph, refuses the whole request over a retired one such as `impressions`).
+#[test]
+fn instagram_counts_come_from_the_media_insights_without_retired_metrics() {
+    use crate::publish_instagram::{Archive, connect, jpeg, out, start, upload};
+
+    let peer = start();
+    let archive = Archive::start();
+    let bytes = jpeg(1080, 1080);
+    let url = archive.serve("/media/vatten.jpg", &bytes);
+    let media = [upload(bytes, "image/jpeg", (1080, 1080), "Ett glas vatten", Some(url))];
+    let mut instagram = connect(&peer);
+    let post = instagram.publish(&out("a", "Vattnet är tjänligt igen.", &media)).unwrap();
+    peer.control("engage", json!({"media_id": post.id, "action": "view", "count": 300, "unique": 210}));
+    for (action, count) in [("like", 9), ("save", 3), ("share", 2), ("comment", 1)] {
+        peer.control("engage", json!({"media_id": post.id, "action": action, "count": count}));
+    }
+    let counts = instagram.counts(std::slice::from_ref(&post)).unwrap();
+    let c = counts[0].as_ref().expect("the post's counts");
+    assert_eq!(
+        (c.views, c.reach, c.likes, c.saves, c.shares, c.replies),
+        (Some(300), Some(210), Some(9), Some(3), Some(2), Some(1)),
+        "{c:?}"
+    );
+    assert_eq!((c.reposts, c.quotes, c.clicks), (None, None, None));
+}
+
+/// The Facebook client reads a Page post's insights with the metric names Meta serves since
+/// 2025 (the fake refuses a retired `post_impressions`, failing the whole request, as Graph
+/// does); reactions, comments and shares come from the action types.
+#[test]
+fn facebook_counts_come_from_the_current_page_post_insights() {
+    use crate::publish_facebook::{connect, start, text};
+
+    let peer = start();
+    let mut facebook = connect(&peer);
+    let post = facebook.publish(&text("a", "Vattnet är tjänligt igen.")).unwrap();
+    peer.control("engage", json!({"post_id": post.id, "action": "view", "count": 500, "unique": 320}));
+    peer.control("engage", json!({"post_id": post.id, "action": "click", "count": 12}));
+    peer.control("engage", json!({"post_id": post.id, "action": "like", "count": 4}));
+    peer.control("engage", json!({"post_id": post.id, "action": "share", "count": 2}));
+    peer.control("engage", json!({"post_id": post.id, "action": "comment"}));
+    let counts = facebook.counts(std::slice::from_ref(&post)).unwrap();
+    let c = counts[0].as_ref().expect("the post's counts");
+    assert_eq!(
+        (c.views, c.reach, c.clicks, c.likes, c.shares, c.replies),
+        (Some(500), Some(320), Some(12), Some(4), Some(2), Some(1)),
+        "{c:?}"
+    );
+    assert_eq!((c.reposts, c.quotes, c.saves), (None, None, None));
+}
+
+/// A platform whose counts budkavle cannot read says so rather than writing zeros.
+#[test]
+fn a_platform_without_counts_says_so() {
+    use budkavle::clients::api::{ErrorKind, SendError};
+    use budkavle::clients::http::Http;
+    use budkavle::platform::Remote;
+
+    let repo = crate::common::Repo::new("");
+    let section = "[platforms.linkedin]\napi_url = \"http://127.0.0.1:9\"\npage_id = \"12345\"\ntoken_env = \"LI\"\n";
+    repo.file("strategy.toml", crate::common::STRATEGY.replace("[platforms.linkedin]\n", section).as_bytes());
+    let project = repo.load();
+    let env = |k: &str| (k == "LI").then(|| "token".to_string());
+    let http = Http::new(std::time::Duration::from_secs(2)).unwrap();
+    let mut linkedin = budkavle::clients::connect(&project.strategy, PlatformId::Linkedin, &env, &http).unwrap();
+    let remote = Remote { id: "urn:li:share:1".into(), url: None, parts: Vec::new() };
+    match linkedin.counts(&[remote]) {
+        Err(SendError::Permanent { kind: ErrorKind::Unsupported, message }) => {
+            assert_eq!(message, "budkavle cannot read the counts of LinkedIn posts yet")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -319,12 +319,12 @@ impl Connection for InstagramClient {
         for r in remotes {
             let got = super::insights(&self.graph, &r.id, "views,reach,likes,comments,shares,saved", INSIGHTS_NEEDS)?;
             out.push(got.map(|m| Counts {
-                views: m.get("views").copied(),
-                reach: m.get("reach").copied(),
-                likes: m.get("likes").copied(),
-                replies: m.get("comments").copied(),
-                shares: m.get("shares").copied(),
-                saves: m.get("saved").copied(),
+                views: m.get("views").and_then(serde_json::Value::as_u64),
+                reach: m.get("reach").and_then(serde_json::Value::as_u64),
+                likes: m.get("likes").and_then(serde_json::Value::as_u64),
+                replies: m.get("comments").and_then(serde_json::Value::as_u64),
+                shares: m.get("shares").and_then(serde_json::Value::as_u64),
+                saves: m.get("saved").and_then(serde_json::Value::as_u64),
                 ..Counts::default()
             }));
         }

@@ -685,7 +685,8 @@ pub(crate) mod tests {
     }
 }
 
-/// A post's lifetime insights, `GET /{id}/insights?metric=a,b`, as name → value; `None` when
+/// A post's lifetime insights, `GET /{id}/insights?metric=a,b`, as name → value (a count, or
+/// an object of counts by type); `None` when
 /// the post is gone. Only metric names the platform still serves may be asked for: Graph
 /// refuses the whole request over one retired name (Instagram's `impressions` since v22.0).
 pub(crate) fn insights(
@@ -693,7 +694,7 @@ pub(crate) fn insights(
     id: &str,
     metrics: &str,
     needs: &[&str],
-) -> std::result::Result<Option<std::collections::HashMap<String, u64>>, SendError> {
+) -> std::result::Result<Option<std::collections::HashMap<String, Value>>, SendError> {
     let what = "reading a post's insights";
     let json = match graph.get(&format!("{}/insights", path_id(id)), &[("metric", metrics.to_string())], what, needs) {
         Ok(json) => json,
@@ -707,7 +708,7 @@ pub(crate) fn insights(
         data.iter()
             .filter_map(|m| {
                 let name = m.get("name")?.as_str()?.to_string();
-                let value = m.pointer("/values/0/value").or_else(|| m.pointer("/total_value/value"))?.as_u64()?;
+                let value = m.pointer("/values/0/value").or_else(|| m.pointer("/total_value/value"))?.clone();
                 Some((name, value))
             })
             .collect(),

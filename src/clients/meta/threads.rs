@@ -350,12 +350,12 @@ impl Connection for ThreadsClient {
         for r in remotes {
             let got = super::insights(&self.graph, &r.id, "views,likes,replies,reposts,quotes,shares", INSIGHTS_NEEDS)?;
             out.push(got.map(|m| Counts {
-                views: m.get("views").copied(),
-                likes: m.get("likes").copied(),
-                replies: m.get("replies").copied(),
-                reposts: m.get("reposts").copied(),
-                quotes: m.get("quotes").copied(),
-                shares: m.get("shares").copied(),
+                views: m.get("views").and_then(serde_json::Value::as_u64),
+                likes: m.get("likes").and_then(serde_json::Value::as_u64),
+                replies: m.get("replies").and_then(serde_json::Value::as_u64),
+                reposts: m.get("reposts").and_then(serde_json::Value::as_u64),
+                quotes: m.get("quotes").and_then(serde_json::Value::as_u64),
+                shares: m.get("shares").and_then(serde_json::Value::as_u64),
                 ..Counts::default()
             }));
         }
