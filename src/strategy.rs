@@ -628,8 +628,13 @@ fn check_metrics(file: &Path, text: &str, m: &MetricsSettings, diags: &mut Diagn
     for s in m.snapshots.iter().flatten() {
         if positive(s).is_none() {
             diags.push(
-                Diagnostic::new(file, find_line(text, "snapshots"), 1, format!("[metrics] snapshots: `{s}` is not a duration after publishing"))
-                    .hint("write e.g. snapshots = [\"1h\", \"1d\", \"7d\", \"30d\"]"),
+                Diagnostic::new(
+                    file,
+                    find_line(text, "snapshots"),
+                    1,
+                    format!("[metrics] snapshots: `{s}` is not a duration after publishing"),
+                )
+                .hint("write e.g. snapshots = [\"1h\", \"1d\", \"7d\", \"30d\"]"),
             );
         }
     }
@@ -643,8 +648,13 @@ fn check_metrics(file: &Path, text: &str, m: &MetricsSettings, diags: &mut Diagn
                 && *last > m.until()
             {
                 diags.push(
-                    Diagnostic::new(file, find_line(text, "snapshots"), 1, "[metrics] a snapshot point lies after `until`, so it would never be taken")
-                        .hint("make `until` later than the last point, or drop the point"),
+                    Diagnostic::new(
+                        file,
+                        find_line(text, "snapshots"),
+                        1,
+                        "[metrics] a snapshot point lies after `until`, so it would never be taken",
+                    )
+                    .hint("make `until` later than the last point, or drop the point"),
                 );
             }
         }

@@ -16,7 +16,9 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload};
+use crate::clients::api::{
+    Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload,
+};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;

@@ -230,9 +230,7 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
     if !report.written.is_empty() && settings.commit {
         match crate::git::commit_records(root, crate::metrics::DIR, &commit_message(&report.written)) {
             Ok(Some(id)) => report.commit = Some(id),
-            Ok(None) => {
-                report.notes.push("not a git repository: the snapshots were written but not committed".into())
-            }
+            Ok(None) => report.notes.push("not a git repository: the snapshots were written but not committed".into()),
             Err(e) => return Err(e),
         }
     }
@@ -267,11 +265,8 @@ fn snapshot(at: Timestamp, d: &Due, c: Counts) -> Snapshot {
 
 /// A summary line, one line per snapshot, and trailers a machine can read back.
 fn commit_message(written: &[Snapshot]) -> String {
-    let mut msg = format!(
-        "budkavle metrics pull: {} snapshot{}\n\n",
-        written.len(),
-        if written.len() == 1 { "" } else { "s" }
-    );
+    let mut msg =
+        format!("budkavle metrics pull: {} snapshot{}\n\n", written.len(), if written.len() == 1 { "" } else { "s" });
     for s in written {
         msg.push_str(&format!("- {} on {}: {}\n", s.post, s.platform, figures(s)));
     }

@@ -242,7 +242,8 @@ impl MastodonPeer {
         if let Some(c) = known.as_ref() {
             return c.clone();
         }
-        let user = self.mock_post("/api/v1/_mock/dev_user", &json!({"username": "invanare", "display_name": "En invånare"}));
+        let user =
+            self.mock_post("/api/v1/_mock/dev_user", &json!({"username": "invanare", "display_name": "En invånare"}));
         let token = user["access_token"].as_str().expect("dev_user gives an access_token").to_string();
         let id = user["id"].as_str().expect("dev_user gives an id").to_string();
         *known = Some((token, id));
@@ -293,7 +294,8 @@ impl MastodonPeer {
     pub fn counted(&self, id: &str) -> u64 {
         let response = self.client.get(format!("{}/api/v1/_mock/faults", self.url)).send().expect("GET faults");
         let rules: Value = response.json().expect("fault rules as JSON");
-        let rule = rules.as_array().expect("a list").iter().find(|r| r["id"] == id).expect("the counting rule is there");
+        let rule =
+            rules.as_array().expect("a list").iter().find(|r| r["id"] == id).expect("the counting rule is there");
         COUNTED - rule["remaining"].as_u64().expect("a budget")
     }
 

@@ -38,23 +38,30 @@ fn at(t: Timestamp, d: SignedDuration) -> String {
 fn metrics_pull_follows_the_schedule_on_mastodon_and_bluesky() {
     let mut w = World::with_appview("");
     w.merge("vatten.md", "+++\ntitle = \"Vattnet är tjänligt\"\nlang = \"sv\"\n+++\n\nVattnet är tjänligt igen i hela Testby. Tack för ert tålamod.\n");
-    w.merge("sophamtning.md", "+++\ntitle = \"Sophämtning\"\nlang = \"sv\"\n+++\n\nSophämtningen är försenad en dag i veckan.\n");
+    w.merge(
+        "sophamtning.md",
+        "+++\ntitle = \"Sophämtning\"\nlang = \"sv\"\n+++\n\nSophämtningen är försenad en dag i veckan.\n",
+    );
     ok(&w.publish_at(&Timestamp::now().to_string(), &[]));
 
     // The second post is retracted and removed; it is never read again.
     let path = w.repo.path().join("content/posts/sophamtning.md");
-    let text = std::fs::read_to_string(&path).unwrap().replace("lang = \"sv\"", "lang = \"sv\"\nretracted = \"Fel vecka.\"");
+    let text =
+        std::fs::read_to_string(&path).unwrap().replace("lang = \"sv\"", "lang = \"sv\"\nretracted = \"Fel vecka.\"");
     w.merge("sophamtning.md", &text);
     ok(&w.publish_at(&Timestamp::now().to_string(), &[]));
 
     let ledger = w.ledger();
     let state = |platform| ledger.state("vatten", platform);
-    let published = state(PlatformId::Mastodon).published.unwrap().at.max(state(PlatformId::Bluesky).published.unwrap().at);
+    let published =
+        state(PlatformId::Mastodon).published.unwrap().at.max(state(PlatformId::Bluesky).published.unwrap().at);
     let status = state(PlatformId::Mastodon).remote.unwrap().id.clone();
     let uri = state(PlatformId::Bluesky).remote.unwrap().id.clone();
 
     w.mastodon.engage(&status, true, true, &["Tack för beskedet!"]);
-    let made = w.bluesky.engage(&uri, json!({"like": true, "repost": true, "reply": "Skönt att höra!", "quote": "Bra att veta"}));
+    let made = w
+        .bluesky
+        .engage(&uri, json!({"like": true, "repost": true, "reply": "Skönt att höra!", "quote": "Bra att veta"}));
     assert_eq!(made.len(), 4, "{made:?}");
 
     let counter = w.mastodon.count_requests("GET", "/api/v1/statuses/*");
@@ -194,7 +201,15 @@ fn x_counts_come_from_public_and_non_public_metrics_in_one_batch() {
     };
     let first = x.publish(&out("a", "Vattnet är tjänligt igen. Läs mer på https://www.testby.se/vatten")).unwrap();
     let second = x.publish(&out("b", "Sophämtningen är försenad en dag.")).unwrap();
-    for (action, count) in [("like", 3), ("retweet", 2), ("reply", 1), ("quote", 1), ("bookmark", 4), ("impressions", 250), ("url_click", 7)] {
+    for (action, count) in [
+        ("like", 3),
+        ("retweet", 2),
+        ("reply", 1),
+        ("quote", 1),
+        ("bookmark", 4),
+        ("impressions", 250),
+        ("url_click", 7),
+    ] {
         peer.control("engage", json!({"post_id": first.id, "action": action, "count": count}));
     }
     let gone = Remote { id: "1999999999999999999".into(), url: None, parts: Vec::new() };
