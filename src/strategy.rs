@@ -740,6 +740,22 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_metrics_schedule_names_its_line() {
+        let (s, d) =
+            load("[organisation]\nname = \"X\"\n[metrics]\nsnapshots = [\"1h\", \"snart\"]\nuntil = \"90d\"\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].line, 4);
+        assert!(d[0].message.contains("`snart`"), "{d:?}");
+        assert!(s.is_some());
+        let (_, d) = load("[organisation]\nname = \"X\"\n[metrics]\nsnapshots = [\"1h\", \"120d\"]\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("after `until`"), "{d:?}");
+        let (s, d) = load("[organisation]\nname = \"X\"\n");
+        assert!(d.is_empty());
+        assert_eq!(s.unwrap().file.metrics.points().len(), 4, "the default schedule");
+    }
+
+    #[test]
     fn unknown_platform_and_bad_env_name_reported_together() {
         let (_, d) = load(
             "[organisation]\nname = \"X\"\n[platforms.mastadon]\n[platforms.bluesky]\npassword_env = \"hunter2-abc\"\n",
