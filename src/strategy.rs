@@ -398,7 +398,11 @@ impl MetricsSettings {
 
     /// How long after publishing a post is still read.
     pub fn until(&self) -> jiff::SignedDuration {
-        self.until.as_deref().and_then(parse_duration).unwrap_or(jiff::SignedDuration::from_hours(90 * 24))
+        self.until
+            .as_deref()
+            .and_then(parse_duration)
+            .or_else(|| parse_duration(Self::DEFAULT_UNTIL))
+            .unwrap_or(jiff::SignedDuration::from_hours(90 * 24))
     }
 }
 
