@@ -304,25 +304,23 @@ fn facebook_counts_come_from_the_current_page_post_insights() {
     assert_eq!((c.reposts, c.quotes, c.saves), (None, None, None));
 }
 
-/// A platform whose counts budkavle cannot read says so rather than writing zeros.
+/// The LinkedIn client reads a post's reactions and comments from `socialMetadata`; the
+/// figures it cannot read yet (impressions, clicks) stay unknown, not zero.
 #[test]
-fn a_platform_without_counts_says_so() {
-    use budkavle::clients::api::{ErrorKind, SendError};
-    use budkavle::clients::http::Http;
-    use budkavle::platform::Remote;
+fn linkedin_counts_come_from_the_social_metadata() {
+    use crate::publish_linkedin::{Linkedin, out};
 
-    let repo = crate::common::Repo::new("");
-    let section = "[platforms.linkedin]\napi_url = \"http://127.0.0.1:9\"\npage_id = \"12345\"\ntoken_env = \"LI\"\n";
-    repo.file("strategy.toml", crate::common::STRATEGY.replace("[platforms.linkedin]\n", section).as_bytes());
-    let project = repo.load();
-    let env = |k: &str| (k == "LI").then(|| "token".to_string());
-    let http = Http::new(std::time::Duration::from_secs(2)).unwrap();
-    let mut linkedin = budkavle::clients::connect(&project.strategy, PlatformId::Linkedin, &env, &http).unwrap();
-    let remote = Remote { id: "urn:li:share:1".into(), url: None, parts: Vec::new() };
-    match linkedin.counts(&[remote]) {
-        Err(SendError::Permanent { kind: ErrorKind::Unsupported, message }) => {
-            assert_eq!(message, "budkavle cannot read the counts of LinkedIn posts yet")
-        }
-        other => panic!("{other:?}"),
-    }
+    let li = Linkedin::start(&[]);
+    let mut linkedin = li.connect();
+    let post = linkedin.publish(&out("a", "Vattnet är tjänligt igen.")).unwrap();
+    li.peer.control("engage", json!({"action": "like", "post": post.id}));
+    li.peer.control(
+        "engage",
+        json!({"action": "react", "reaction": "PRAISE", "post": post.id, "actor": "urn:li:person:annan"}),
+    );
+    li.peer.control("engage", json!({"action": "comment", "post": post.id, "text": "Tack!"}));
+    let counts = linkedin.counts(std::slice::from_ref(&post)).unwrap();
+    let c = counts[0].as_ref().expect("the post's counts");
+    assert_eq!((c.likes, c.replies), (Some(2), Some(1)), "{c:?}");
+    assert_eq!((c.views, c.reach, c.clicks, c.shares), (None, None, None, None));
 }
