@@ -19,7 +19,7 @@
 //! - scheduling: `schedule`
 //! - listening (stored records): `metrics`
 //! - outputs: `cap`, `report`, `site`, `calendar`, `preview`, `build`
-//! - sending: `clients`, `doctor`, `publish`
+//! - sending: `clients`, `doctor`, `publish`, `pull`
 //! - tools: `serve`, `scaffold`
 //! <!-- /layers -->
 
@@ -63,6 +63,7 @@ pub mod site;
 pub mod clients;
 pub mod doctor;
 pub mod publish;
+pub mod pull;
 
 pub mod scaffold;
 pub mod serve;

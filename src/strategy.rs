@@ -45,6 +45,8 @@ pub struct StrategyFile {
     pub site: SiteSettings,
     #[serde(default)]
     pub report: ReportSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
 }
 
 /// Environment variable that overrides `[organisation] archive_url` for one run (a CI job that
@@ -361,6 +363,42 @@ pub struct ReportSettings {
     pub public: bool,
 }
 
+/// `[metrics]`: when `metrics pull` reads a post's figures. Each point is a time after
+/// publishing; a post is read once per point that has passed, and never after `until`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Default `["1h", "1d", "7d", "30d"]`.
+    pub snapshots: Option<Vec<String>>,
+    /// Default `"90d"`.
+    pub until: Option<String>,
+}
+
+impl MetricsSettings {
+    pub const DEFAULT_SNAPSHOTS: [&str; 4] = ["1h", "1d", "7d", "30d"];
+    pub const DEFAULT_UNTIL: &str = "90d";
+
+    /// The points after publishing, in order; what does not parse was reported by the check.
+    pub fn points(&self) -> Vec<jiff::SignedDuration> {
+        let mut points: Vec<_> = match &self.snapshots {
+            Some(list) => list.iter().filter_map(|s| parse_duration(s)).collect(),
+            None => Self::DEFAULT_SNAPSHOTS.iter().filter_map(|s| parse_duration(s)).collect(),
+        };
+        points.sort();
+        points.dedup();
+        points
+    }
+
+    /// How long after publishing a post is still read.
+    pub fn until(&self) -> jiff::SignedDuration {
+        self.until
+            .as_deref()
+            .and_then(parse_duration)
+            .or_else(|| parse_duration(Self::DEFAULT_UNTIL))
+            .unwrap_or(jiff::SignedDuration::from_hours(90 * 24))
+    }
+}
+
 /// The validated strategy: the file's contents plus what was derived from them once.
 #[derive(Debug, Clone)]
 pub struct Strategy {
@@ -462,6 +500,8 @@ impl Strategy {
                 check_kpi(file, text, goal, kpi, diags);
             }
         }
+
+        check_metrics(file, text, &parsed.metrics, diags);
 
         let mut platforms = BTreeMap::new();
         let mut configured = BTreeMap::new();
@@ -602,6 +642,45 @@ fn check_kpi(file: &Path, text: &str, goal: &Goal, kpi: &Kpi, diags: &mut Diagno
     }
 }
 
+/// `[metrics]`: every point and `until` a positive duration, and no point after `until`.
+fn check_metrics(file: &Path, text: &str, m: &MetricsSettings, diags: &mut Diagnostics) {
+    let positive = |s: &str| parse_duration(s).filter(|d| d.is_positive());
+    for s in m.snapshots.iter().flatten() {
+        if positive(s).is_none() {
+            diags.push(
+                Diagnostic::new(
+                    file,
+                    find_line(text, "snapshots"),
+                    1,
+                    format!("[metrics] snapshots: `{s}` is not a duration after publishing"),
+                )
+                .hint("write e.g. snapshots = [\"1h\", \"1d\", \"7d\", \"30d\"]"),
+            );
+        }
+    }
+    match m.until.as_deref().map(|u| (u, positive(u))) {
+        Some((u, None)) => diags.push(
+            Diagnostic::new(file, find_line(text, "until"), 1, format!("[metrics] until: `{u}` is not a duration"))
+                .hint("write e.g. until = \"90d\""),
+        ),
+        _ => {
+            if let Some(last) = m.points().last()
+                && *last > m.until()
+            {
+                diags.push(
+                    Diagnostic::new(
+                        file,
+                        find_line(text, "snapshots"),
+                        1,
+                        "[metrics] a snapshot point lies after `until`, so it would never be taken",
+                    )
+                    .hint("make `until` later than the last point, or drop the point"),
+                );
+            }
+        }
+    }
+}
+
 /// A duration as people write it in strategy.toml: `"90m"`, `"2h"`, `"1d"` (a day is 24 hours
 /// here: cadence gaps are about spacing, not calendar days).
 pub fn parse_duration(s: &str) -> Option<jiff::SignedDuration> {
@@ -678,6 +757,22 @@ mod tests {
         let s = s.unwrap();
         assert_eq!(s.enabled_platforms().collect::<Vec<_>>(), vec![PlatformId::Mastodon]);
         assert_eq!(s.organisation().lang, "sv");
+    }
+
+    #[test]
+    fn a_bad_metrics_schedule_names_its_line() {
+        let (s, d) =
+            load("[organisation]\nname = \"X\"\n[metrics]\nsnapshots = [\"1h\", \"snart\"]\nuntil = \"90d\"\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].line, 4);
+        assert!(d[0].message.contains("`snart`"), "{d:?}");
+        assert!(s.is_some());
+        let (_, d) = load("[organisation]\nname = \"X\"\n[metrics]\nsnapshots = [\"1h\", \"120d\"]\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("after `until`"), "{d:?}");
+        let (s, d) = load("[organisation]\nname = \"X\"\n");
+        assert!(d.is_empty());
+        assert_eq!(s.unwrap().file.metrics.points().len(), 4, "the default schedule");
     }
 
     #[test]

@@ -241,6 +241,23 @@ impl Quota {
     }
 }
 
+/// What a platform counts on one published post, for `metrics pull`. `None` where the platform
+/// does not give the number (Mastodon and Bluesky have no views), which is not zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub views: Option<u64>,
+    pub reach: Option<u64>,
+    pub likes: Option<u64>,
+    pub reposts: Option<u64>,
+    pub replies: Option<u64>,
+    pub quotes: Option<u64>,
+    pub clicks: Option<u64>,
+    pub saves: Option<u64>,
+    pub shares: Option<u64>,
+    /// The account's followers when the counts were read.
+    pub followers: Option<u64>,
+}
+
 /// A logged-in account on one platform.
 pub trait Connection: Send {
     fn platform(&self) -> PlatformId;
@@ -328,5 +345,22 @@ pub trait Connection: Send {
             )],
             ..Health::default()
         })
+    }
+
+    /// How many posts one [`Connection::counts`] call may ask about: the API's batch size
+    /// (Bluesky `getPosts` takes 25 URIs), 1 where every post is its own request.
+    fn counts_batch(&self) -> usize {
+        1
+    }
+
+    /// The counts of published posts, in the order asked; `None` for a post the platform no
+    /// longer has. The default says plainly that budkavle cannot read this platform's counts,
+    /// so `metrics pull` writes nothing for it rather than a line that looks like zeros.
+    fn counts(&mut self, remotes: &[Remote]) -> Result<Vec<Option<Counts>>, SendError> {
+        let _ = remotes;
+        Err(SendError::permanent(
+            ErrorKind::Unsupported,
+            format!("budkavle cannot read the counts of {} posts yet", self.platform().display_name()),
+        ))
     }
 }

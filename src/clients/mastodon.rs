@@ -16,7 +16,9 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload};
+use crate::clients::api::{
+    Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload,
+};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -324,6 +326,35 @@ impl Connection for MastodonClient {
     /// `GET /api/v2/instance` (`configuration.statuses`, `configuration.media_attachments`);
     /// servers before Mastodon 4.0 only have `/api/v1/instance`, with the same configuration
     /// (3.4 and later) or a bare `max_toot_chars` (some forks).
+    /// `GET /api/v1/statuses/:id`, one per post (Mastodon has no batch read of statuses by
+    /// id for other clients than the web app): `favourites_count`, `reblogs_count`,
+    /// `replies_count`, and the author's `followers_count`. Mastodon counts no views, reach or
+    /// quotes. A 404 is a status that is gone.
+    fn counts(&mut self, remotes: &[Remote]) -> std::result::Result<Vec<Option<Counts>>, SendError> {
+        let mut out = Vec::with_capacity(remotes.len());
+        for remote in remotes {
+            let what = "reading a status's counts";
+            let request = self.http.client().get(self.url(&format!("/api/v1/statuses/{}", path_id(&remote.id))));
+            let status: serde_json::Value = match self.send(request, what) {
+                Ok(response) => Self::parse(response, what)?,
+                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => {
+                    out.push(None);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let count = |v: &serde_json::Value| v.as_u64();
+            out.push(Some(Counts {
+                likes: count(&status["favourites_count"]),
+                reposts: count(&status["reblogs_count"]),
+                replies: count(&status["replies_count"]),
+                followers: count(&status["account"]["followers_count"]),
+                ..Counts::default()
+            }));
+        }
+        Ok(out)
+    }
+
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
         let what = "reading the instance's limits";
         let response = match self.send(self.http.client().get(self.url("/api/v2/instance")), what) {

@@ -13,6 +13,7 @@ mod count;
 mod doctor;
 mod init;
 mod log;
+mod metrics;
 mod new;
 mod plan;
 mod preview;
@@ -86,6 +87,8 @@ pub(crate) enum Command {
     /// The strategy's goals and KPIs in a period, what worked and the best times to post, from
     /// the posts and metrics/ (no network).
     Report(report::Args),
+    /// Read the platforms' figures back into metrics/ (`metrics pull`).
+    Metrics(metrics::Args),
 }
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
@@ -106,6 +109,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Cap(args) => cap::run(cli, args),
         Command::Plan(args) => plan::run(cli, args),
         Command::Report(args) => report::run(cli, args),
+        Command::Metrics(args) => metrics::run(cli, args),
     }
 }
 

@@ -15,6 +15,13 @@ use crate::ledger::DIR;
 /// is staged or changed stays as it was. Returns the new commit, or `None` when there is no
 /// repository or the ledger is already as committed.
 pub fn commit_ledger(root: &Path, message: &str) -> Result<Option<String>> {
+    commit_records(root, DIR, message)
+}
+
+/// Commits the `*.jsonl` files of one record folder (`ledger/`, `metrics/`) on top of HEAD,
+/// and nothing else: whatever else is staged or changed stays as it was. Returns the new
+/// commit, or `None` when there is no repository or the folder is already as committed.
+pub fn commit_records(root: &Path, folder: &str, message: &str) -> Result<Option<String>> {
     let mut notes = Vec::new();
     let Some(opened) = open(root, &mut notes)? else { return Ok(None) };
     let repo = &opened.repo;
@@ -25,7 +32,7 @@ pub fn commit_ledger(root: &Path, message: &str) -> Result<Option<String>> {
         None => None,
     };
 
-    let dir = root.join(DIR);
+    let dir = root.join(folder);
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .map_err(|e| Error::io("cannot read", &dir, e))?
         .filter_map(|e| e.ok())
@@ -39,7 +46,7 @@ pub fn commit_ledger(root: &Path, message: &str) -> Result<Option<String>> {
         let path = dir.join(name);
         let bytes = std::fs::read(&path).map_err(|e| Error::io("cannot read", &path, e))?;
         let blob = repo.blob(&bytes).map_err(&err)?;
-        let rel = format!("{}{DIR}/{name}", opened.prefix);
+        let rel = format!("{}{folder}/{name}", opened.prefix);
         update.upsert(&rel, blob, git2::FileMode::Blob);
         paths.push(rel);
     }

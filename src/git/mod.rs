@@ -28,7 +28,7 @@ mod latest;
 mod ledger;
 pub use init::{init_repository, inside_repository};
 pub use latest::{Latest, latest_changes};
-pub use ledger::{commit_ledger, ledger_history};
+pub use ledger::{commit_ledger, commit_records, ledger_history};
 
 /// Every committed version of each post, plus what the reader of the build output should
 /// know about how complete that is.

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 pub use resolve::{Resolution, resolve};
 pub use retry::Budget;
+pub(crate) use retry::with_retry;
 pub use send::key;
 pub use trail::{Step, trail};
 

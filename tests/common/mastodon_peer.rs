@@ -29,6 +29,9 @@ use serde_json::{Value, json};
 /// How long the server may take to answer after it is spawned.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The budget of a counting rule: more requests than any test makes.
+const COUNTED: u64 = 1_000_000;
+
 pub struct MastodonPeer {
     /// `http://127.0.0.1:<port>`, no trailing slash: the `instance` for strategy.toml.
     pub url: String,
@@ -40,6 +43,8 @@ pub struct MastodonPeer {
     pub username: String,
     child: Child,
     client: reqwest::blocking::Client,
+    /// The second account, once made: token and id.
+    citizen: Mutex<Option<(String, String)>>,
     /// Config, media files and the server's log; removed after the process is gone.
     dir: tempfile::TempDir,
 }
@@ -106,6 +111,7 @@ impl MastodonPeer {
             username: "budkavle".into(),
             child,
             client,
+            citizen: Mutex::new(None),
             dir,
         };
 
@@ -228,6 +234,69 @@ impl MastodonPeer {
             .send()
             .unwrap_or_else(|e| panic!("DELETE /api/v1/_mock/faults: {e}"));
         assert!(response.status().is_success(), "DELETE /api/v1/_mock/faults: HTTP {}", response.status());
+    }
+
+    /// A second local account (a citizen), created on first use: `(token, account id)`.
+    pub fn citizen(&self) -> (String, String) {
+        let mut known = self.citizen.lock().unwrap();
+        if let Some(c) = known.as_ref() {
+            return c.clone();
+        }
+        let user =
+            self.mock_post("/api/v1/_mock/dev_user", &json!({"username": "invanare", "display_name": "En invånare"}));
+        let token = user["access_token"].as_str().expect("dev_user gives an access_token").to_string();
+        let id = user["id"].as_str().expect("dev_user gives an id").to_string();
+        *known = Some((token, id));
+        known.clone().unwrap()
+    }
+
+    /// The citizen follows the account, favourites and boosts the status `id`, and answers it
+    /// with each text of `replies`: what `metrics pull` then counts.
+    pub fn engage(&self, id: &str, favourite: bool, reblog: bool, replies: &[&str]) {
+        let (token, _) = self.citizen();
+        let call = |path: &str, body: &Value| {
+            let response = self
+                .client
+                .post(format!("{}{path}", self.url))
+                .bearer_auth(&token)
+                .json(body)
+                .send()
+                .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+            let status = response.status();
+            let text = response.text().unwrap_or_default();
+            assert!(status.is_success(), "POST {path}: HTTP {status}: {text}\n{}", self.log());
+        };
+        call(&format!("/api/v1/accounts/{}/follow", self.account_id), &json!({}));
+        if favourite {
+            call(&format!("/api/v1/statuses/{id}/favourite"), &json!({}));
+        }
+        if reblog {
+            call(&format!("/api/v1/statuses/{id}/reblog"), &json!({}));
+        }
+        for text in replies {
+            call("/api/v1/statuses", &json!({"status": text, "in_reply_to_id": id}));
+        }
+    }
+
+    /// Starts counting the requests matching `method` and the glob `path` (a pass-through
+    /// fault rule whose budget goes down by one per request); read with
+    /// [`MastodonPeer::counted`].
+    pub fn count_requests(&self, method: &str, path: &str) -> String {
+        let rule = self.add_fault(&json!({
+            "match": {"methods": [method], "path": path},
+            "effect": {"type": "latency", "delay_ms": 0},
+            "count": COUNTED
+        }));
+        rule["id"].as_str().expect("a fault rule id").to_string()
+    }
+
+    /// How many requests the counting rule `id` has seen.
+    pub fn counted(&self, id: &str) -> u64 {
+        let response = self.client.get(format!("{}/api/v1/_mock/faults", self.url)).send().expect("GET faults");
+        let rules: Value = response.json().expect("fault rules as JSON");
+        let rule =
+            rules.as_array().expect("a list").iter().find(|r| r["id"] == id).expect("the counting rule is there");
+        COUNTED - rule["remaining"].as_u64().expect("a budget")
     }
 
     fn mock_post(&self, path: &str, body: &Value) -> Value {

@@ -53,8 +53,17 @@ pub struct World {
 impl World {
     /// `extra` is appended to strategy.toml.
     pub fn new(extra: &str) -> World {
+        World::with(BlueskyPeer::start(), extra)
+    }
+
+    /// The same with Bluesky's whole network (PDS and AppView), where posts get counts: 6–40 s
+    /// to start, so a test makes one.
+    pub fn with_appview(extra: &str) -> World {
+        World::with(BlueskyPeer::start_with_appview(), extra)
+    }
+
+    fn with(bluesky: BlueskyPeer, extra: &str) -> World {
         let mastodon = MastodonPeer::start();
-        let bluesky = BlueskyPeer::start();
         let repo = Repo::new("");
         repo.file("strategy.toml", strategy(&mastodon, &bluesky, extra).as_bytes());
         let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/media/plogbil.png");
@@ -101,6 +110,24 @@ impl World {
             .unwrap();
         let secrets = [&self.mastodon.token, &self.bluesky.password].into_iter().chain(env.iter().map(|(_, v)| v));
         for secret in secrets {
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.as_str()), "a secret in stdout");
+            assert!(!String::from_utf8_lossy(&out.stderr).contains(secret.as_str()), "a secret in stderr");
+        }
+        out
+    }
+
+    /// `budkavle metrics pull` at `now`, asserting no secret is printed.
+    pub fn metrics_pull_at(&self, now: &str, args: &[&str]) -> Output {
+        let out = bin()
+            .arg("--root")
+            .arg(self.repo.path())
+            .args(["metrics", "pull", "--now", now, "--timeout", "10"])
+            .args(args)
+            .env(TOKEN_ENV, &self.mastodon.token)
+            .env(PASSWORD_ENV, &self.bluesky.password)
+            .output()
+            .unwrap();
+        for secret in [&self.mastodon.token, &self.bluesky.password] {
             assert!(!String::from_utf8_lossy(&out.stdout).contains(secret.as_str()), "a secret in stdout");
             assert!(!String::from_utf8_lossy(&out.stderr).contains(secret.as_str()), "a secret in stderr");
         }

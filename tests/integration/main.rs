@@ -26,6 +26,7 @@ mod git_history;
 mod layers;
 mod ledger;
 mod media_strip;
+mod metrics_pull;
 mod peers;
 mod plan_calendar;
 mod preview;

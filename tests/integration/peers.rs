@@ -114,8 +114,12 @@ fn bluesky_with_its_appview_counts_and_notifies_what_a_citizen_does() {
         .and_then(|r| r.error_for_status())
         .and_then(|r| r.json())
         .expect("listNotifications through the PDS");
-    let mut reasons: Vec<&str> =
-        notifications["notifications"].as_array().expect("notifications").iter().filter_map(|n| n["reason"].as_str()).collect();
+    let mut reasons: Vec<&str> = notifications["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
     reasons.sort_unstable();
     assert_eq!(reasons, ["like", "mention", "quote", "reply", "repost"], "{notifications}");
 }

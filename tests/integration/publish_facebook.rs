@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 const TOKEN_ENV: &str = "TEST_FACEBOOK_TOKEN";
 
-fn start() -> FakePeer {
+pub(crate) fn start() -> FakePeer {
     FakePeer::start("facebook", &[])
 }
 
@@ -64,11 +64,11 @@ fn connect_with(peer: &FakePeer, token: &str) -> Box<dyn Connection> {
     connect_at(&peer.url, &page_id(peer), token)
 }
 
-fn connect(peer: &FakePeer) -> Box<dyn Connection> {
+pub(crate) fn connect(peer: &FakePeer) -> Box<dyn Connection> {
     connect_with(peer, &page_token(peer))
 }
 
-fn text(key: &str, body: &str) -> Outgoing<'static> {
+pub(crate) fn text(key: &str, body: &str) -> Outgoing<'static> {
     let key: &'static str = Box::leak(key.to_string().into_boxed_str());
     let body: &'static str = Box::leak(body.to_string().into_boxed_str());
     Outgoing { key, text: body, facets: &[], lang: "sv", media: &[], reply_to: None, link: None }

@@ -94,7 +94,7 @@ pub(crate) fn upload(bytes: Vec<u8>, mime: &'static str, size: (u32, u32), alt: 
     Upload { bytes, mime, alt: alt.into(), width: size.0, height: size.1, name: "bild.jpg".into(), public_url: url }
 }
 
-fn start() -> FakePeer {
+pub(crate) fn start() -> FakePeer {
     let peer = FakePeer::start("instagram", &[]);
     // Containers finish as soon as the image is fetched: the tests need not wait a second each.
     peer.control("config", json!({"container_delay": 0}));
@@ -140,11 +140,11 @@ fn connect_with(peer: &FakePeer, token: &str) -> Box<dyn Connection> {
     connect_at(&peer.url, &ig_user(peer), token)
 }
 
-fn connect(peer: &FakePeer) -> Box<dyn Connection> {
+pub(crate) fn connect(peer: &FakePeer) -> Box<dyn Connection> {
     connect_with(peer, &token(peer))
 }
 
-fn out<'a>(key: &'a str, text: &'a str, media: &'a [Upload]) -> Outgoing<'a> {
+pub(crate) fn out<'a>(key: &'a str, text: &'a str, media: &'a [Upload]) -> Outgoing<'a> {
     Outgoing { key, text, facets: &[], lang: "sv", media, reply_to: None, link: None }
 }
 

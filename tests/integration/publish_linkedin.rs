@@ -17,13 +17,13 @@ use sha2::{Digest, Sha256};
 
 const TOKEN_ENV: &str = "TEST_LINKEDIN_TOKEN";
 
-struct Linkedin {
-    peer: FakePeer,
+pub(crate) struct Linkedin {
+    pub(crate) peer: FakePeer,
 }
 
 impl Linkedin {
     /// A fresh fake; images are ready as soon as they are uploaded unless `args` say otherwise.
-    fn start(args: &[&str]) -> Linkedin {
+    pub(crate) fn start(args: &[&str]) -> Linkedin {
         Linkedin { peer: FakePeer::start("linkedin", args) }
     }
 
@@ -59,7 +59,7 @@ impl Linkedin {
         self.try_connect(&self.section(extra), Some(token)).unwrap_or_else(|e| panic!("connect: {e}"))
     }
 
-    fn connect(&self) -> Box<dyn Connection> {
+    pub(crate) fn connect(&self) -> Box<dyn Connection> {
         self.connect_as(self.token(), "")
     }
 
@@ -103,7 +103,7 @@ fn encode(segments: &[Segment]) -> Encoded {
     budkavle::platform::get(PlatformId::Linkedin).encode(segments)
 }
 
-fn out<'a>(key: &'a str, text: &'a str) -> Outgoing<'a> {
+pub(crate) fn out<'a>(key: &'a str, text: &'a str) -> Outgoing<'a> {
     Outgoing { key, text, facets: &[], lang: "sv", media: &[], reply_to: None, link: None }
 }
 

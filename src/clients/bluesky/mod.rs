@@ -17,7 +17,7 @@ mod rkey;
 mod session;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Health, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::clients::api::{Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::clients::http::Http;
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -310,6 +310,37 @@ impl Connection for BlueskyClient {
             Some(record) => Lookup::Found(self.remote(&record.uri)),
             None => Lookup::Absent,
         })
+    }
+
+    /// `app.bsky.feed.getPosts` takes at most 25 URIs.
+    fn counts_batch(&self) -> usize {
+        25
+    }
+
+    /// `app.bsky.feed.getPosts` through the PDS, which hands `app.bsky` reads to its AppView:
+    /// `likeCount`, `repostCount`, `replyCount`, `quoteCount`. Bluesky counts no views or
+    /// reach, and a post view does not carry the author's followers. A URI missing from the
+    /// answer is a post that is gone (the lexicon drops what it cannot find).
+    fn counts(&mut self, remotes: &[Remote]) -> Result<Vec<Option<Counts>>, SendError> {
+        let what = "reading posts' counts";
+        let params: Vec<(&str, &str)> = remotes.iter().map(|r| ("uris", r.id.as_str())).collect();
+        let json = self.xrpc.query("app.bsky.feed.getPosts", &params, what).map_err(|f| f.send)?;
+        let Some(posts) = json.get("posts").and_then(Value::as_array) else {
+            return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no `posts`")));
+        };
+        let count = |post: &Value, k: &str| post.get(k).and_then(Value::as_u64);
+        Ok(remotes
+            .iter()
+            .map(|r| {
+                posts.iter().find(|p| p.get("uri").and_then(Value::as_str) == Some(r.id.as_str())).map(|p| Counts {
+                    likes: count(p, "likeCount"),
+                    reposts: count(p, "repostCount"),
+                    replies: count(p, "replyCount"),
+                    quotes: count(p, "quoteCount"),
+                    ..Counts::default()
+                })
+            })
+            .collect())
     }
 
     fn limits(&mut self) -> Result<Limits, SendError> {

@@ -555,6 +555,36 @@ fn cannot_tell(platform: PlatformId, text: &str, since: Timestamp, why: &str, wh
     )
 }
 
+/// A post's lifetime insights, `GET /{id}/insights?metric=a,b`, as name → value (a count, or
+/// an object of counts by type); `None` when
+/// the post is gone. Only metric names the platform still serves may be asked for: Graph
+/// refuses the whole request over one retired name (Instagram's `impressions` since v22.0).
+pub(crate) fn insights(
+    graph: &Graph,
+    id: &str,
+    metrics: &str,
+    needs: &[&str],
+) -> std::result::Result<Option<std::collections::HashMap<String, Value>>, SendError> {
+    let what = "reading a post's insights";
+    let json = match graph.get(&format!("{}/insights", path_id(id)), &[("metric", metrics.to_string())], what, needs) {
+        Ok(json) => json,
+        Err(f) if f.gone() => return Ok(None),
+        Err(f) => return Err(f.into()),
+    };
+    let Some(data) = json.get("data").and_then(Value::as_array) else {
+        return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no `data`")));
+    };
+    Ok(Some(
+        data.iter()
+            .filter_map(|m| {
+                let name = m.get("name")?.as_str()?.to_string();
+                let value = m.pointer("/values/0/value").or_else(|| m.pointer("/total_value/value"))?.clone();
+                Some((name, value))
+            })
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -46,7 +46,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::container::{self, CONTAINER_WAIT, Containers, Flavor, Pending};
 use super::{CLOCK_SKEW, Failure, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, ErrorKind, Limits, Lookup, Outgoing, SendError};
+use crate::clients::api::{Connection, Counts, ErrorKind, Limits, Lookup, Outgoing, SendError};
 use crate::clients::http::Http;
 use crate::error::Result;
 use crate::platform::{PlatformId, Remote};
@@ -67,6 +67,7 @@ const PUBLISH_NEEDS: &[&str] = &["threads_basic", "threads_content_publish"];
 const READ_NEEDS: &[&str] = &["threads_basic"];
 const REPLIES_NEEDS: &[&str] = &["threads_basic", "threads_read_replies"];
 const DELETE_NEEDS: &[&str] = &["threads_basic", "threads_delete"];
+const INSIGHTS_NEEDS: &[&str] = &["threads_basic", "threads_manage_insights"];
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
@@ -345,6 +346,26 @@ impl Connection for ThreadsClient {
             return Ok(Some(remote));
         }
         Ok(self.search("replies", text, since)?.0)
+    }
+
+    /// Media insights, `GET /{threads-media-id}/insights?metric=views,likes,replies,reposts,quotes,shares`
+    /// (<https://developers.facebook.com/docs/threads/insights>; needs `threads_manage_insights`),
+    /// one request per post. Threads gives no reach, clicks, saves or followers per post.
+    fn counts(&mut self, remotes: &[Remote]) -> std::result::Result<Vec<Option<Counts>>, SendError> {
+        let mut out = Vec::with_capacity(remotes.len());
+        for r in remotes {
+            let got = super::insights(&self.graph, &r.id, "views,likes,replies,reposts,quotes,shares", INSIGHTS_NEEDS)?;
+            out.push(got.map(|m| Counts {
+                views: m.get("views").and_then(serde_json::Value::as_u64),
+                likes: m.get("likes").and_then(serde_json::Value::as_u64),
+                replies: m.get("replies").and_then(serde_json::Value::as_u64),
+                reposts: m.get("reposts").and_then(serde_json::Value::as_u64),
+                quotes: m.get("quotes").and_then(serde_json::Value::as_u64),
+                shares: m.get("shares").and_then(serde_json::Value::as_u64),
+                ..Counts::default()
+            }));
+        }
+        Ok(out)
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
