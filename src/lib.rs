@@ -17,6 +17,7 @@
 //! - rendering: `render`
 //! - checking: `check`
 //! - scheduling: `schedule`
+//! - listening (stored records): `inbox`
 //! - outputs: `cap`, `site`, `calendar`, `preview`, `build`
 //! - sending: `clients`, `doctor`, `publish`
 //! - tools: `serve`, `scaffold`
@@ -49,6 +50,8 @@ pub mod render;
 pub mod check;
 
 pub mod schedule;
+
+pub mod inbox;
 
 pub mod build;
 pub mod calendar;
