@@ -11,6 +11,7 @@ mod cap;
 mod check;
 mod count;
 mod doctor;
+mod inbox;
 mod init;
 mod log;
 mod new;
@@ -82,6 +83,9 @@ pub(crate) enum Command {
     /// The coming days as a calendar per platform: scheduled, held, crowded, cadence gaps,
     /// coverage of goals and audiences.
     Plan(plan::Args),
+    /// Citizens' replies and comments: the queue by due time, import, resolve, hold, review,
+    /// export for a records request, weed.
+    Inbox(inbox::Args),
 }
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
@@ -101,6 +105,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Verify => verify::run(cli),
         Command::Cap(args) => cap::run(cli, args),
         Command::Plan(args) => plan::run(cli, args),
+        Command::Inbox(args) => inbox::run(cli, args),
     }
 }
 
@@ -109,6 +114,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
 pub(crate) fn load(cli: &Cli) -> Result<Project, Error> {
     let project = Project::load(&cli.root)?;
     budkavle::check::validate(&project)?;
+    budkavle::inbox::validate(&project)?;
     Ok(project)
 }
 

@@ -41,16 +41,15 @@ pub use triage::{ItemKind, Label, Triage};
 /// Validates `[interaction]` and `[[interaction.rules]]`: every command that loads a project
 /// runs this, so a broken office-hours line fails `check` as it fails `inbox`.
 pub fn validate(project: &Project) -> Result<()> {
-    let settings = Settings::of(project);
-    let triage = Triage::new(&project.strategy, jiff::civil::date(2026, 1, 1));
-    match (settings, triage) {
-        (Ok(_), Ok(_)) => Ok(()),
-        (Err(Error::Invalid(mut a)), Err(b)) => {
-            a.extend(b);
-            Err(Error::Invalid(a))
+    let rules = Triage::check_strategy(&project.strategy);
+    match Settings::of(project) {
+        Ok(_) if rules.is_empty() => Ok(()),
+        Ok(_) => Err(Error::Invalid(rules)),
+        Err(Error::Invalid(mut d)) => {
+            d.extend(rules);
+            Err(Error::Invalid(d))
         }
-        (Err(e), _) => Err(e),
-        (_, Err(b)) => Err(Error::Invalid(b)),
+        Err(e) => Err(e),
     }
 }
 

@@ -73,16 +73,28 @@ impl Inbox {
             .and_then(|d| d.to_zoned_datetime(tz.clone()))
             .map_err(|e| Error::Usage(e.to_string()))?
             .timestamp();
+        self.load(
+            "key IN (SELECT DISTINCT item FROM versions WHERE at >= ?1 AND at < ?2)",
+            params![ts_text(start), ts_text(end)],
+        )
+    }
+
+    /// One item with all its versions and actions, identity numbers masked.
+    pub fn record(&self, key: i64) -> Result<RecordItem> {
+        let mut found = self.load("key = ?1", params![key])?;
+        found.pop().ok_or_else(|| Error::Usage(format!("no item {key} in the inbox")))
+    }
+
+    fn load(&self, condition: &str, args: impl rusqlite::Params) -> Result<Vec<RecordItem>> {
         let sql = |e| self.sql(e);
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT key, platform, remote_id, status, hold, kinds FROM items WHERE key IN
-                   (SELECT DISTINCT item FROM versions WHERE at >= ?1 AND at < ?2) ORDER BY first_at, key",
-            )
+            .prepare(&format!(
+                "SELECT key, platform, remote_id, status, hold, kinds FROM items WHERE {condition} ORDER BY first_at, key"
+            ))
             .map_err(sql)?;
         let mut items = stmt
-            .query_map(params![ts_text(start), ts_text(end)], |r| {
+            .query_map(args, |r| {
                 let kinds: String = r.get(5)?;
                 Ok(RecordItem {
                     key: r.get(0)?,
