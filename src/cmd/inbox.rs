@@ -57,9 +57,8 @@ pub(crate) struct ListArgs {
 }
 
 fn parse_kind(s: &str) -> Result<ItemKind, String> {
-    ItemKind::from_name(s).ok_or_else(|| {
-        format!("kinds: {}", ItemKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "))
-    })
+    ItemKind::from_name(s)
+        .ok_or_else(|| format!("kinds: {}", ItemKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")))
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -181,10 +180,9 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         }
         Sub::Weed => match inbox.weed(&actor(&project, args.by.as_deref())?, now)? {
             None => say(cli, format_args!("no retention is set ([interaction] keep): nothing deleted")),
-            Some(w) => say(
-                cli,
-                format_args!("deleted {} items; kept {} older items on legal hold", w.deleted, w.kept_on_hold),
-            ),
+            Some(w) => {
+                say(cli, format_args!("deleted {} items; kept {} older items on legal hold", w.deleted, w.kept_on_hold))
+            }
         },
         Sub::Triage => {
             let n = inbox.refresh()?;
@@ -293,9 +291,8 @@ fn actor(project: &Project, by: Option<&str>) -> Result<String, Error> {
     {
         return Ok(v.trim().to_string());
     }
-    let config = git2::Repository::discover(&project.root)
-        .and_then(|r| r.config())
-        .or_else(|_| git2::Config::open_default());
+    let config =
+        git2::Repository::discover(&project.root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
     if let Ok(config) = config
         && let Ok(name) = config.get_string("user.name")
     {
