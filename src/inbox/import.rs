@@ -138,14 +138,16 @@ impl Inbox {
             "import:{}",
             file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
         );
+        self.triage()?;
         let path = self.path.clone();
         let sql = |e: rusqlite::Error| super::store::sql_error(&path, e);
         // Fields, not `self.write()`: the transaction borrows the connection while the
         // settings and rules are read.
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let triage = self.triage.get().ok_or_else(|| crate::error::Error::Internal("triage not compiled".into()))?;
         let mut stats = Imported::default();
         for v in &versions {
-            match Inbox::add_version(&tx, &self.settings, &self.triage, v, &source, now).map_err(sql)? {
+            match Inbox::add_version(&tx, &self.settings, triage, v, &source, now).map_err(sql)? {
                 Added::NewItem => stats.new_items += 1,
                 Added::NewVersion => stats.new_versions += 1,
                 Added::Unchanged => stats.unchanged += 1,

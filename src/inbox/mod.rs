@@ -58,7 +58,11 @@ pub struct Inbox {
     conn: Connection,
     path: PathBuf,
     pub settings: Settings,
-    pub triage: Triage,
+    /// Compiled on first use: listing the queue needs no rules, and compiling the packs'
+    /// regexes costs more than the listing itself.
+    triage: std::cell::OnceCell<Triage>,
+    strategy: crate::strategy::Strategy,
+    today: jiff::civil::Date,
 }
 
 /// One version as it comes in, from an import file or a platform.
@@ -102,9 +106,15 @@ impl Inbox {
 
     fn open_at(project: &Project, settings: Settings, path: &Path, now: Timestamp) -> Result<Inbox> {
         let today = now.to_zoned_datetime(settings.timezone.clone()).date();
-        let triage = Triage::new(&project.strategy, today).map_err(Error::Invalid)?;
         let conn = store::open(path)?;
-        let mut inbox = Inbox { conn, path: path.to_path_buf(), settings, triage };
+        let mut inbox = Inbox {
+            conn,
+            path: path.to_path_buf(),
+            settings,
+            triage: std::cell::OnceCell::new(),
+            strategy: project.strategy.clone(),
+            today,
+        };
         let stored: Option<String> = inbox
             .conn
             .query_row("SELECT value FROM meta WHERE key = 'derived'", [], |r| r.get(0))
@@ -118,6 +128,15 @@ impl Inbox {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The compiled triage rules.
+    pub fn triage(&self) -> Result<&Triage> {
+        if let Some(t) = self.triage.get() {
+            return Ok(t);
+        }
+        let t = Triage::new(&self.strategy, self.today).map_err(Error::Invalid)?;
+        Ok(self.triage.get_or_init(|| t))
     }
 
     fn sql(&self, e: rusqlite::Error) -> Error {
@@ -146,7 +165,7 @@ impl Inbox {
         };
         let derived: Vec<(i64, String, Option<String>)> = {
             use rayon::prelude::*;
-            let (triage, settings) = (&self.triage, &self.settings);
+            let (triage, settings) = (self.triage()?, &self.settings);
             rows.par_iter()
                 .map(|(key, first_at, text)| {
                     let kinds = kinds_json(&triage.classify(text));
@@ -254,38 +273,4 @@ fn kinds_json(labels: &[Label]) -> String {
 /// When an answer to something written at `at` is due.
 fn due(settings: &Settings, at: Timestamp) -> Option<Timestamp> {
     settings.office_hours.add(at, settings.response_time, &settings.timezone)
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::*;
-
-    /// A project in a temporary folder with `interaction` as its `[interaction]` table, and an
-    /// inbox in another temporary folder.
-    pub(crate) fn inbox(interaction: &str, now: Timestamp) -> (tempfile::TempDir, tempfile::TempDir, Project, Inbox) {
-        let repo = tempfile::tempdir().unwrap();
-        let data = tempfile::tempdir().unwrap();
-        std::fs::write(
-            repo.path().join("strategy.toml"),
-            format!(
-                "[organisation]\nname = \"Test kommun\"\nurl = \"https://www.test.se\"\ntimezone = \"Europe/Stockholm\"\n\n[platforms.mastodon]\ninstance = \"https://social.test.se\"\n\n[interaction]\nstore = \"{}\"\n{interaction}",
-                data.path().join("inbox.sqlite3").display()
-            ),
-        )
-        .unwrap();
-        std::fs::create_dir_all(repo.path().join("content/posts")).unwrap();
-        let themes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal/themes");
-        for entry in walkdir::WalkDir::new(&themes) {
-            let entry = entry.unwrap();
-            let to = repo.path().join("themes").join(entry.path().strip_prefix(&themes).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
-        let project = Project::load(repo.path()).unwrap();
-        let inbox = Inbox::open(&project, now).unwrap();
-        (repo, data, project, inbox)
-    }
 }

@@ -83,7 +83,7 @@ impl Inbox {
                         v.deleted, v.in_reply_to, v.url, i.hold
                  FROM items i JOIN versions v ON v.item = i.key AND v.n = i.latest
                  WHERE i.status = 'open' AND (?2 IS NULL OR i.kinds LIKE ?2) AND (?3 IS NULL OR i.platform = ?3)
-                 ORDER BY i.due IS NULL, i.due, i.key LIMIT ?1",
+                 ORDER BY i.due, i.key LIMIT ?1",
             )
             .map_err(sql)?;
         let items = stmt

@@ -115,6 +115,7 @@ impl Inbox {
                 "SELECT n, author, at, text, in_reply_to, url, deleted, received, source FROM versions WHERE item = ?1 ORDER BY n",
             )
             .map_err(sql)?;
+        let triage = self.triage()?;
         for item in &mut items {
             item.versions = versions
                 .query_map([item.key], |r| {
@@ -133,12 +134,12 @@ impl Inbox {
                 .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
                 .map_err(sql)?;
             for v in &mut item.versions {
-                v.text = self.triage.mask_identity_numbers(&v.text);
-                v.author = self.triage.mask_identity_numbers(&v.author);
+                v.text = triage.mask_identity_numbers(&v.text);
+                v.author = triage.mask_identity_numbers(&v.author);
             }
             item.actions = self.history(item.key)?;
             for a in &mut item.actions {
-                a.note = a.note.as_deref().map(|n| self.triage.mask_identity_numbers(n));
+                a.note = a.note.as_deref().map(|n| triage.mask_identity_numbers(n));
             }
         }
         Ok(items)
