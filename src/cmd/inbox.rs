@@ -160,7 +160,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
                 )));
             }
             inbox.reviewed(platform, &actor(&project, args.by.as_deref())?, note.as_deref(), now)?;
-            say(cli, format_args!("{platform}: reviewed {}", local(&ts(now), &inbox.settings.timezone)));
+            say(cli, format_args!("{platform}: reviewed {}", local(&now.to_string(), &inbox.settings.timezone)));
         }
         Sub::Show { item } => {
             let key = inbox.find(item)?;
@@ -263,18 +263,15 @@ fn list(cli: &Cli, project: &Project, inbox: &Inbox, args: &ListArgs, now: Times
     Ok(ExitCode::SUCCESS)
 }
 
-fn ts(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// `--now`, else `$BUDKAVLE_NOW`, else the system clock.
 fn clock(now: Option<Timestamp>) -> Result<Timestamp, Error> {
     if let Some(t) = now {
         return Ok(t);
     }
-    match std::env::var("BUDKAVLE_NOW") {
+    let var = budkavle::site::NOW_ENV;
+    match std::env::var(var) {
         Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e| {
-            Error::Usage(format!("BUDKAVLE_NOW={v} is not a time: {e} (write RFC 3339, e.g. 2027-01-23T08:00:00Z)"))
+            Error::Usage(format!("{var}={v} is not a time: {e} (write RFC 3339, e.g. 2027-01-23T08:00:00Z)"))
         }),
         _ => Ok(Timestamp::now()),
     }
