@@ -17,7 +17,7 @@
 //! - rendering: `render`
 //! - checking: `check`
 //! - scheduling: `schedule`
-//! - listening (stored records): `metrics`
+//! - listening (stored records): `metrics`, `inbox`
 //! - outputs: `cap`, `report`, `site`, `calendar`, `preview`, `build`
 //! - sending: `clients`, `doctor`, `publish`, `pull`
 //! - tools: `serve`, `scaffold`
@@ -51,6 +51,7 @@ pub mod check;
 
 pub mod schedule;
 
+pub mod inbox;
 pub mod metrics;
 
 pub mod build;

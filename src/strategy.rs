@@ -276,14 +276,47 @@ impl Default for Review {
     }
 }
 
+/// Citizens' replies and comments: the inbox (`crate::inbox` reads and validates these keys).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
-    /// Promised first-response time, e.g. `"4h"`.
-    pub response_time: Option<String>,
-    /// e.g. `"mon-fri 08:00-16:30"`.
-    pub office_hours: Option<String>,
+    /// Promised first-response time in working time, e.g. `"4h"` or `"1d"` (one working day).
+    pub response_time: Option<Spanned<String>>,
+    /// e.g. `"mån–fre 08:00–16:30"`.
+    pub office_hours: Option<Spanned<String>>,
+    /// The comment policy shown on the archive's about page.
     pub guidelines: Option<String>,
+    /// The inbox database: a path outside the repository (`~/` is the home folder); default
+    /// the user's data directory.
+    pub store: Option<Spanned<String>>,
+    /// How often each account must be reviewed, in working time (default `"1d"`).
+    pub supervise_every: Option<Spanned<String>>,
+    /// How long items are kept before `inbox weed` deletes them (`"2y"`, `"18mo"`); none by
+    /// default: nothing is ever deleted without a gallring decision.
+    pub keep: Option<Spanned<String>>,
+    /// The organisation's own triage rules, added to the built-in packs.
+    #[serde(default)]
+    pub rules: Vec<InteractionRule>,
+}
+
+/// `[[interaction.rules]]`: a kind an item gets when one of the words or patterns is in it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionRule {
+    pub id: Spanned<String>,
+    /// `question`, `criticism`, `praise`, `abuse`, `personal-data` or `spam`.
+    pub kind: Spanned<String>,
+    /// Words and phrases, matched as whole words, case-insensitively.
+    #[serde(default)]
+    pub tokens: Vec<Spanned<String>>,
+    /// Regular expressions, matched case-insensitively anywhere in the text.
+    #[serde(default)]
+    pub patterns: Vec<Spanned<String>>,
+    /// Regular expressions that, when one matches, keep this rule from firing (`"tack för
+    /// inget"` is no praise).
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

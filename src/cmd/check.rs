@@ -28,6 +28,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let start = Instant::now();
     // `check` compiles the strategy's rules itself and reports them as `load` would.
     let mut project = Project::load(&cli.root)?;
+    budkavle::inbox::validate(&project)?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }

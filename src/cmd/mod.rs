@@ -11,6 +11,7 @@ mod cap;
 mod check;
 mod count;
 mod doctor;
+mod inbox;
 mod init;
 mod log;
 mod metrics;
@@ -89,6 +90,9 @@ pub(crate) enum Command {
     Report(report::Args),
     /// Read the platforms' figures back into metrics/ (`metrics pull`).
     Metrics(metrics::Args),
+    /// Citizens' replies and comments: the queue by due time, import, resolve, hold, review,
+    /// export for a records request, weed.
+    Inbox(inbox::Args),
 }
 
 pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
@@ -110,6 +114,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Plan(args) => plan::run(cli, args),
         Command::Report(args) => report::run(cli, args),
         Command::Metrics(args) => metrics::run(cli, args),
+        Command::Inbox(args) => inbox::run(cli, args),
     }
 }
 
@@ -118,6 +123,7 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
 pub(crate) fn load(cli: &Cli) -> Result<Project, Error> {
     let project = Project::load(&cli.root)?;
     budkavle::check::validate(&project)?;
+    budkavle::inbox::validate(&project)?;
     Ok(project)
 }
 

@@ -302,8 +302,8 @@ fn about_page(site: &Site<'_>) -> Result<Vec<u8>> {
     ctx.insert("accounts", &accounts(site));
     ctx.insert("goals", &strategy.file.goals.iter().map(|g| g.description.as_str()).collect::<Vec<_>>());
     ctx.insert("audiences", &strategy.file.audiences.iter().map(|a| a.description.as_str()).collect::<Vec<_>>());
-    ctx.insert("response_time", &interaction.response_time.as_deref().map(|d| site.strings.duration(d)));
-    ctx.insert("office_hours", &interaction.office_hours);
+    ctx.insert("response_time", &interaction.response_time.as_ref().map(|d| site.strings.duration(d.get_ref())));
+    ctx.insert("office_hours", &interaction.office_hours.as_ref().map(|h| h.get_ref()));
     ctx.insert("guidelines", &interaction.guidelines);
     ctx.insert("contact", &contact(site));
     site.render("about.html", &ctx)
@@ -326,7 +326,7 @@ fn accessibility_page(site: &Site<'_>, newest: &[&PostView]) -> Result<Vec<u8>> 
     ctx.insert("contact", &contact(site));
     ctx.insert(
         "response_time",
-        &site.project.strategy.file.interaction.response_time.as_deref().map(|d| site.strings.duration(d)),
+        &site.project.strategy.file.interaction.response_time.as_ref().map(|d| site.strings.duration(d.get_ref())),
     );
     site.render("accessibility.html", &ctx)
 }

@@ -23,6 +23,8 @@ mod counting_x;
 mod crisis_story;
 mod doctor;
 mod git_history;
+mod inbox_cli;
+mod inbox_triage;
 mod layers;
 mod ledger;
 mod media_strip;

@@ -8,7 +8,8 @@ mod limits;
 mod links;
 mod plain_en;
 mod plain_language;
-mod privacy;
+/// Also the inbox's detector of personal data in citizens' messages.
+pub(crate) mod privacy;
 mod strategy;
 mod unfinished;
 

@@ -70,7 +70,7 @@ impl Kind {
     const ALL: [Kind; 6] =
         [Kind::Personnummer, Kind::Samordningsnummer, Kind::Phone, Kind::Email, Kind::Iban, Kind::Card];
 
-    fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Kind::Personnummer => "privacy.personnummer",
             Kind::Samordningsnummer => "privacy.samordningsnummer",
@@ -79,6 +79,11 @@ impl Kind {
             Kind::Iban => "privacy.iban",
             Kind::Card => "privacy.card",
         }
+    }
+
+    /// A personnummer or samordningsnummer: the numbers a records request masks.
+    pub(crate) fn is_identity_number(self) -> bool {
+        matches!(self, Kind::Personnummer | Kind::Samordningsnummer)
     }
 
     /// Phone numbers and e-mail addresses are sometimes published with consent; the rest never.
@@ -192,7 +197,7 @@ pub(crate) struct Config {
 }
 
 impl Config {
-    fn from_strategy(strategy: &Strategy, today: Date) -> Config {
+    pub(crate) fn from_strategy(strategy: &Strategy, today: Date) -> Config {
         let org = strategy.organisation();
         let own = [&org.phone, &org.contact_email, &org.org_number].into_iter().flatten();
         let allow: Vec<&str> = strategy.file.voice.allow.iter().chain(own).map(String::as_str).collect();

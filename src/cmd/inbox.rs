@@ -1,0 +1,304 @@
+//! `budkavle inbox`: the queue of citizens' messages, and what people do with them.
+//!
+//! Without a subcommand it lists the open items, the one due first on top, overdue ones
+//! marked, and warns about accounts not reviewed within `supervise_every`. Messages are printed
+//! only here, for the person who asks: never into a file in the repository or a log.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use budkavle::inbox::queue::{Filter, local};
+use budkavle::inbox::records::{self, Format as RecordFormat};
+use budkavle::inbox::{Inbox, ItemKind};
+use budkavle::{Error, Project};
+
+use super::{Cli, Out, say};
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// The clock (RFC 3339), for rehearsals and tests; default `$BUDKAVLE_NOW`, else now.
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<Timestamp>,
+    /// Who does this, for the action log; default `$BUDKAVLE_ACTOR`, else git's user.name.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+    /// Only items of this kind.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<ItemKind>,
+    /// Only items from this platform.
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// At most this many items (the counts are of all).
+    #[arg(long, default_value_t = 100, conflicts_with = "all")]
+    pub limit: usize,
+    /// Every open item.
+    #[arg(long)]
+    pub all: bool,
+}
+
+fn parse_kind(s: &str) -> Result<ItemKind, String> {
+    ItemKind::from_name(s)
+        .ok_or_else(|| format!("kinds: {}", ItemKind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")))
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum Sub {
+    /// Import items from a JSONL file (one object a line); all lines or none.
+    Import { file: PathBuf },
+    /// Mark an item handled, with why.
+    Resolve {
+        /// The item's number from the list, or platform:id.
+        item: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Put an item on legal hold (weed keeps it), or release it.
+    Hold {
+        item: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long)]
+        release: bool,
+    },
+    /// Record that an account's comments were reviewed now (supervision, §4 lagen (1998:112)).
+    Reviewed {
+        platform: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// One item: every version and every action.
+    Show { item: String },
+    /// Items written in a period, for a records request; identity numbers masked.
+    Export {
+        /// First day (YYYY-MM-DD), in the organisation's time zone.
+        #[arg(long)]
+        from: Date,
+        /// Last day, included.
+        #[arg(long)]
+        to: Date,
+        #[arg(long, value_enum, default_value = "json")]
+        format: RecordFormat,
+    },
+    /// Delete items older than `[interaction] keep`, except those on legal hold.
+    Weed,
+    /// Triage every stored item again and recompute due times (after changing rules by hand).
+    Triage,
+    /// Where the store is.
+    Path,
+}
+
+pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
+    let project = super::load(cli)?;
+    let now = clock(args.now)?;
+    if let Some(Sub::Path) = &args.command {
+        let settings = budkavle::inbox::Settings::of(&project)?;
+        Out::new().line(format_args!("{}", settings.store_path(&project)?.display()))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut inbox = Inbox::open(&project, now)?;
+    let Some(sub) = &args.command else {
+        return list(cli, &project, &inbox, &args.list, now);
+    };
+    let mut out = Out::new();
+    match sub {
+        Sub::Import { file } => {
+            let text = std::fs::read_to_string(file).map_err(|e| Error::io("cannot read", file, e))?;
+            let by = actor(&project, args.by.as_deref())?;
+            let done = inbox.import(file, &text, &by, now)?;
+            say(
+                cli,
+                format_args!(
+                    "imported {} new items and {} new versions from {} ({} unchanged)",
+                    done.new_items,
+                    done.new_versions,
+                    file.display(),
+                    done.unchanged
+                ),
+            );
+        }
+        Sub::Resolve { item, note } => {
+            let key = inbox.find(item)?;
+            inbox.resolve(key, &actor(&project, args.by.as_deref())?, note, now)?;
+            say(cli, format_args!("item {key} resolved"));
+        }
+        Sub::Hold { item, note, release } => {
+            let key = inbox.find(item)?;
+            let changed = inbox.hold(key, !release, &actor(&project, args.by.as_deref())?, note, now)?;
+            let state = if *release { "released from legal hold" } else { "on legal hold" };
+            if changed {
+                say(cli, format_args!("item {key} {state}"));
+            } else {
+                say(cli, format_args!("item {key} was already {state}; nothing logged"));
+            }
+        }
+        Sub::Reviewed { platform, note } => {
+            let names: Vec<String> = project.strategy.enabled_platforms().map(|p| p.to_string()).collect();
+            if !names.contains(platform) {
+                return Err(Error::Usage(format!(
+                    "`{platform}` is not an account in strategy.toml (enabled: {})",
+                    names.join(", ")
+                )));
+            }
+            inbox.reviewed(platform, &actor(&project, args.by.as_deref())?, note.as_deref(), now)?;
+            say(cli, format_args!("{platform}: reviewed {}", local(&now.to_string(), &inbox.settings.timezone)));
+        }
+        Sub::Show { item } => {
+            let key = inbox.find(item)?;
+            let found = inbox.record(key)?;
+            out.json(&found)?;
+        }
+        Sub::Export { from, to, format } => {
+            let items = inbox.records(*from, *to)?;
+            match format {
+                RecordFormat::Json => out.json(&items)?,
+                RecordFormat::Csv => out.text(&records::csv(&items))?,
+                RecordFormat::Html => {
+                    out.text(&records::html(&items, &project.strategy.organisation().name, *from, *to))?
+                }
+            }
+            say(cli, format_args!("{} items from {from} to {to}", items.len()));
+        }
+        Sub::Weed => match inbox.weed(&actor(&project, args.by.as_deref())?, now)? {
+            None => say(cli, format_args!("no retention is set ([interaction] keep): nothing deleted")),
+            Some(w) => {
+                say(cli, format_args!("deleted {} items; kept {} older items on legal hold", w.deleted, w.kept_on_hold))
+            }
+        },
+        Sub::Triage => {
+            let n = inbox.refresh()?;
+            say(cli, format_args!("triaged {n} items"));
+        }
+        Sub::Path => {}
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(cli: &Cli, project: &Project, inbox: &Inbox, args: &ListArgs, now: Timestamp) -> Result<ExitCode, Error> {
+    let filter = Filter {
+        kind: args.kind,
+        platform: args.platform.clone(),
+        limit: if args.all { None } else { Some(args.limit) },
+    };
+    let platforms: Vec<String> = project.strategy.enabled_platforms().map(|p| p.to_string()).collect();
+    let queue = inbox.queue(now, &filter, &platforms)?;
+    let tz = &inbox.settings.timezone;
+    let mut out = Out::new();
+    if args.format == ListFormat::Json {
+        out.json(&queue)?;
+    } else {
+        for item in &queue.items {
+            let due = item.due.as_deref().map_or_else(|| "no due time".to_string(), |d| local(d, tz));
+            let mark = if item.overdue { "OVERDUE" } else { "       " };
+            let kinds: Vec<&str> = item.kinds.iter().map(|l| l.kind.name()).collect();
+            let mut text: String = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.chars().count() > 90 {
+                text = text.chars().take(89).collect::<String>() + "…";
+            }
+            let edited = if item.deleted {
+                " (deleted by its author)"
+            } else if item.versions > 1 {
+                " (edited)"
+            } else {
+                ""
+            };
+            out.line(format_args!(
+                "{:>5}  {mark}  due {due}  {:<9}  {}  [{}]{edited}\n       {text}",
+                item.key,
+                item.platform,
+                item.author,
+                kinds.join(", ")
+            ))?;
+        }
+        say(
+            cli,
+            format_args!(
+                "{} open, {} overdue{}",
+                queue.open,
+                queue.overdue,
+                if queue.items.len() < queue.open {
+                    format!(" (showing {}; --all for every one)", queue.items.len())
+                } else {
+                    String::new()
+                }
+            ),
+        );
+    }
+    out.flush()?;
+    for s in queue.supervision.iter().filter(|s| s.overdue) {
+        let msg = match (&s.last_reviewed, &s.by) {
+            (Some(at), Some(by)) => format!(
+                "warning: {} was last reviewed {} by {by}; the next review was due {} (supervise_every)",
+                s.platform,
+                local(at, tz),
+                s.due.as_deref().map_or_else(String::new, |d| local(d, tz))
+            ),
+            _ => format!(
+                "warning: {} has never been reviewed: look through its comments, then `budkavle inbox reviewed {}`",
+                s.platform, s.platform
+            ),
+        };
+        eprintln!("{msg}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--now`, else `$BUDKAVLE_NOW`, else the system clock.
+fn clock(now: Option<Timestamp>) -> Result<Timestamp, Error> {
+    if let Some(t) = now {
+        return Ok(t);
+    }
+    let var = budkavle::site::NOW_ENV;
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e| {
+            Error::Usage(format!("{var}={v} is not a time: {e} (write RFC 3339, e.g. 2027-01-23T08:00:00Z)"))
+        }),
+        _ => Ok(Timestamp::now()),
+    }
+}
+
+/// Who acts: `--by`, else `$BUDKAVLE_ACTOR`, else git's `user.name <user.email>` for the
+/// repository. The action log must name a person.
+fn actor(project: &Project, by: Option<&str>) -> Result<String, Error> {
+    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
+        return Ok(by.to_string());
+    }
+    if let Ok(v) = std::env::var("BUDKAVLE_ACTOR")
+        && !v.trim().is_empty()
+    {
+        return Ok(v.trim().to_string());
+    }
+    let config =
+        git2::Repository::discover(&project.root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
+    if let Ok(config) = config
+        && let Ok(name) = config.get_string("user.name")
+    {
+        return Ok(match config.get_string("user.email") {
+            Ok(email) => format!("{name} <{email}>"),
+            Err(_) => name,
+        });
+    }
+    Err(Error::Usage(
+        "who is doing this? The action log names a person: pass --by \"Name\", set BUDKAVLE_ACTOR, or set git's user.name".into(),
+    ))
+}
