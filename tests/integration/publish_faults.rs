@@ -390,7 +390,7 @@ fn killed_and_faulted_runs_publish_every_post_exactly_once_where_no_idempotency_
     let rel = Path::new("content/media/torget.jpg");
     repo.file("content/media/torget.jpg", &photo);
     for n in 0..POSTS {
-        let text = if n % 2 == 0 { image_post(n) } else { text_post(n) };
+        let text = if n.is_multiple_of(2) { image_post(n) } else { text_post(n) };
         repo.post(&format!("p{n:03}.md"), &text);
     }
     let project = repo.load();
@@ -412,7 +412,7 @@ fn killed_and_faulted_runs_publish_every_post_exactly_once_where_no_idempotency_
     drill.finish();
 
     // Counted on the servers: every post exactly once on each.
-    let on_instagram = |n: &usize| n % 2 == 0;
+    let on_instagram = |n: &usize| n.is_multiple_of(2);
     for (name, platform, _) in five.peers() {
         let texts = five.texts(platform);
         let numbers: Vec<usize> = (0..POSTS).filter(|n| platform != PlatformId::Instagram || on_instagram(n)).collect();
