@@ -356,9 +356,10 @@ fn killed_and_faulted_runs_publish_every_post_exactly_once_where_no_idempotency_
     const POSTS: usize = 200;
     let five = Five::start();
     let seed = seed();
-    // Faults are rarer than for Mastodon and Bluesky: a post here takes 1 to 5 requests
-    // (containers, chunked media upload), 1,900 in all, and each fault costs a second of
-    // backing off; this still makes some 20 faults on each platform, lost answers most.
+    // Faults are rarer than for Mastodon and Bluesky (6 % of requests, not 22 %): a post here
+    // takes 1 to 6 requests (quota reads, containers and their status, chunked media upload),
+    // some 3,500 in all with the retries, and each fault costs up to a second of backing off.
+    // This still makes 25 to 80 faults on each platform, 8 to 21 of them lost answers.
     let faults = Faults {
         unavailable: 1,
         too_many: 1,
