@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Per-post overhead of `budkavle publish` against the local Mastodon and Bluesky peers of the
-# tests (bench/peers.py has the details). Needs `bash tests/peers/mastodon/install.sh` and
-# `bash tests/peers/bluesky/install.sh` first.
+# `budkavle publish` against the local peers of the tests, all seven platforms (mastodon-mock,
+# the Bluesky dev network, the fakes of X, Facebook, Instagram, Threads and LinkedIn): time per
+# post × platform and budkavle's own share of it (bench/peers.py has the method). Needs
+# `bash tests/peers/mastodon/install.sh` and `bash tests/peers/bluesky/install.sh` first.
 #
 #   bench/peers.sh [N]        default: 100 posts
 set -euo pipefail

@@ -24,6 +24,8 @@ pub struct Faults {
 
 #[derive(Debug, Default)]
 pub struct Counts {
+    /// Requests that arrived (whatever then happened to them).
+    pub seen: AtomicU64,
     pub forwarded: AtomicU64,
     pub unavailable: AtomicU64,
     pub too_many: AtomicU64,
@@ -112,8 +114,11 @@ pub fn next(rng: &Mutex<u64>) -> u64 {
 
 fn handle(client: TcpStream, target: &str, f: Faults, roll: u32, counts: &Counts) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(30)))?;
+    // Every answer leaves in one piece; Nagle would only hold the injected ones back.
+    client.set_nodelay(true)?;
     let mut reader = BufReader::new(client.try_clone()?);
     let request = read_request(&mut reader)?;
+    counts.seen.fetch_add(1, Ordering::Relaxed);
     let mut client = client;
     let mut band = roll;
     let mut pick = |p: u32| {
@@ -152,6 +157,7 @@ fn handle(client: TcpStream, target: &str, f: Faults, roll: u32, counts: &Counts
     }
     let lose = pick(f.lost_answer);
     let mut upstream = TcpStream::connect(target)?;
+    upstream.set_nodelay(true)?;
     upstream.write_all(&request)?;
     let mut answer = Vec::new();
     upstream.read_to_end(&mut answer)?;

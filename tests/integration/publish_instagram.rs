@@ -40,6 +40,8 @@ impl Archive {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
+                // Head and body are two writes: without this the body waits for a delayed ACK.
+                let _ = stream.set_nodelay(true);
                 let Ok(clone) = stream.try_clone() else { continue };
                 let mut reader = BufReader::new(clone);
                 let mut line = String::new();

@@ -565,3 +565,21 @@ fn health_reads_the_page_and_warns_of_a_write_only_token() {
     let err = li.connect().health().unwrap_err();
     assert_eq!(kind(&err), Some(ErrorKind::Auth), "{err:?}");
 }
+
+/// The retry of an image post whose answer was lost uploads the image again, so LinkedIn does
+/// not see a duplicate: the client looks for the post first and finds the first try.
+#[test]
+fn a_retried_image_post_whose_answer_was_lost_goes_out_once() {
+    let li = Linkedin::start(&["--image-processing-seconds", "0"]);
+    let mut conn = li.connect();
+    li.peer.control("fault", json!({"method": "POST", "path": "/rest/posts", "mode": "drop_after_commit"}));
+    let media = [upload(3, "Torget i snö")];
+    let part = Outgoing { media: &media, ..out("k-img", "Torget är plogat.") };
+    let err = conn.publish(&part).unwrap_err();
+    assert!(matches!(err, SendError::Transient { .. }), "{err:?}");
+    assert_eq!(li.live_posts().len(), 1, "LinkedIn made the post all the same");
+    let again = conn.publish(&part).expect("the retry settles it");
+    let posts = li.live_posts();
+    assert_eq!(posts.len(), 1, "not posted twice: {posts:#?}");
+    assert_eq!(again.id, posts[0]["id"].as_str().unwrap());
+}

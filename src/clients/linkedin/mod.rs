@@ -124,7 +124,15 @@ pub(crate) fn connect(
             "strategy.toml: [platforms.linkedin] token_env names {name}, which holds something that is not an access token (spaces or control characters inside): set it to the token alone"
         )));
     }
-    Ok(Box::new(LinkedinClient { http: http.clone(), base, token, version, page, media_wait: MEDIA_WAIT }))
+    Ok(Box::new(LinkedinClient {
+        http: http.clone(),
+        base,
+        token,
+        version,
+        page,
+        media_wait: MEDIA_WAIT,
+        unsure: Default::default(),
+    }))
 }
 
 /// `YYYYMM` or `YYYYMM.RR`, as the `LinkedIn-Version` header takes it.
@@ -147,6 +155,10 @@ pub(crate) struct LinkedinClient {
     page: String,
     /// The bound on waiting for an image's processing ([`MEDIA_WAIT`]; shorter in tests).
     media_wait: Duration,
+    /// Posts of this run whose request may have reached LinkedIn without an answer, by key,
+    /// with when it was sent: a retry looks for the post before posting again, because it
+    /// uploads the images anew and so is no longer LinkedIn's duplicate of the first try.
+    unsure: std::collections::HashMap<String, Timestamp>,
 }
 
 /// How far a search of the page's posts or a post's comments got.
@@ -531,7 +543,21 @@ impl Connection for LinkedinClient {
         check_text(out.text)?;
         match out.reply_to {
             Some(to) => self.create_comment(to, out),
-            None => self.create_post(out),
+            None => {
+                if let Some(at) = self.unsure.get(out.key).copied() {
+                    let alts: Vec<&str> = out.media.iter().map(|m| m.alt.as_str()).collect();
+                    if let Search::Found(remote) = self.search_posts(out.text, Some(&alts), at - CLOCK_SKEW)? {
+                        self.unsure.remove(out.key);
+                        return Ok(remote);
+                    }
+                }
+                self.unsure.insert(out.key.to_string(), Timestamp::now());
+                let result = self.create_post(out);
+                if !matches!(result, Err(SendError::Transient { .. })) {
+                    self.unsure.remove(out.key);
+                }
+                result
+            }
         }
     }
 
@@ -785,6 +811,7 @@ mod tests {
             version: DEFAULT_VERSION.into(),
             page: "urn:li:organization:5515715".into(),
             media_wait,
+            unsure: Default::default(),
         }
     }
 
