@@ -877,7 +877,9 @@ mod tests {
     fn client(base: String, media_wait: Duration) -> LinkedinClient {
         LinkedinClient {
             http: Http::new(Duration::from_secs(5)).unwrap(),
+            oauth: base.clone(),
             base,
+            app: None,
             token: Secret::new("AQVtok-3c1d9a"),
             version: DEFAULT_VERSION.into(),
             page: "urn:li:organization:5515715".into(),
