@@ -55,6 +55,25 @@ impl Linkedin {
         budkavle::clients::connect(&project.strategy, PlatformId::Linkedin, &env, &http())
     }
 
+    /// Connected with the app's client id and secret too (`api_key_env`, `api_secret_env`), as
+    /// the fake's seed has them unless `secret` says otherwise: what token introspection needs.
+    fn connect_with_app(&self, token: &str, secret: &str) -> Box<dyn Connection> {
+        let repo = common::Repo::new("");
+        let section = self
+            .section("api_key_env = \"TEST_LINKEDIN_CLIENT_ID\"\napi_secret_env = \"TEST_LINKEDIN_CLIENT_SECRET\"\n");
+        repo.file("strategy.toml", common::STRATEGY.replace("[platforms.linkedin]\n", &section).as_bytes());
+        let project = repo.load();
+        let (token, secret) = (token.to_string(), secret.to_string());
+        let env = move |k: &str| match k {
+            TOKEN_ENV => Some(token.clone()),
+            "TEST_LINKEDIN_CLIENT_ID" => Some("78fakeclient01".to_string()),
+            "TEST_LINKEDIN_CLIENT_SECRET" => Some(secret.clone()),
+            _ => None,
+        };
+        budkavle::clients::connect(&project.strategy, PlatformId::Linkedin, &env, &http())
+            .unwrap_or_else(|e| panic!("connect: {e}"))
+    }
+
     fn connect_as(&self, token: &str, extra: &str) -> Box<dyn Connection> {
         self.try_connect(&self.section(extra), Some(token)).unwrap_or_else(|e| panic!("connect: {e}"))
     }
@@ -548,6 +567,35 @@ fn limits_are_the_documented_ones() {
     let li = Linkedin::start(&[]);
     let limits = li.connect().limits().unwrap();
     assert_eq!(limits, Limits { chars: Some(3000), max_media: Some(20), image_bytes: None });
+}
+
+/// With the app's client id and secret, `doctor` reads the token's expiry and scopes by token
+/// introspection (the documented answer: `expires_at` in Unix seconds, `scope` comma-separated);
+/// a token without the posting scope is missing it; a wrong client secret is a warning only.
+#[test]
+fn health_reads_the_tokens_expiry_and_scopes_with_the_apps_credentials() {
+    let li = Linkedin::start(&[]);
+    let health = li.connect_with_app(li.token(), "fake-client-secret-not-real").health().expect("health");
+    let expires = health.expires.expect("an expiry from introspectToken");
+    let days = (expires.as_second() - Timestamp::now().as_second()) / 86_400;
+    assert!((58..=60).contains(&days), "member tokens last 60 days: {expires} ({days} days)");
+    assert!(health.scopes.as_ref().is_some_and(|s| s.iter().any(|x| x == "w_organization_social")), "{health:?}");
+    assert!(health.missing.is_empty() && health.warnings.is_empty(), "{health:?}");
+    assert!(!health.notes.iter().any(|n| n.contains("60 days")), "no guess when the date is known: {health:?}");
+
+    let read_only = li.token_with("AQVreadonly-test", "admin", &["r_organization_social"]);
+    let health = li.connect_with_app(&read_only, "fake-client-secret-not-real").health().expect("health");
+    assert_eq!(health.missing, ["w_organization_social"], "{health:?}");
+
+    let health = li.connect_with_app(li.token(), "not-the-secret").health().expect("health");
+    assert_eq!(health.expires, None, "{health:?}");
+    assert!(health.warnings.iter().any(|w| w.contains("api_secret_env")), "{health:?}");
+    let shown = format!("{health:?}");
+    assert!(!shown.contains("not-the-secret") && !shown.contains(li.token()), "no secret in {shown}");
+
+    // Without the app's credentials: the 60 days as a note.
+    let health = li.connect().health().expect("health");
+    assert!(health.notes.iter().any(|n| n.contains("60 days") && n.contains("api_key_env")), "{health:?}");
 }
 
 /// `doctor`'s check: a read of the page's posts; a write-only token is a warning (a lost answer

@@ -37,6 +37,13 @@
 //!
 //! LinkedIn sends no rate-limit headers: a 429 means a daily limit is used up, and daily
 //! limits reset at midnight UTC, which is the wait the publisher is given.
+//!
+//! **A token's expiry and scopes** are shown only to the app that asked for it: token
+//! introspection, `POST https://www.linkedin.com/oauth/v2/introspectToken` with the app's
+//! `client_id` and `client_secret` (`…/shared/authentication/token-introspection`). With
+//! `api_key_env` (the client id) and `api_secret_env` (the client secret) in
+//! `[platforms.linkedin]`, `doctor` reads both; without them it can only say that member tokens
+//! last 60 days.
 
 mod failure;
 mod little;
@@ -59,6 +66,10 @@ use crate::platform::{PlatformId, Remote};
 use failure::{Failure, Need};
 
 const DEFAULT_API_URL: &str = "https://api.linkedin.com";
+
+/// Where LinkedIn's OAuth endpoints live when `api_url` is not set (with `api_url`, a peer or
+/// proxy serves `/oauth/v2/…` at that address too).
+const DEFAULT_OAUTH_URL: &str = "https://www.linkedin.com";
 
 /// The `LinkedIn-Version` sent when strategy.toml names none: a recent one, since LinkedIn
 /// serves each version for about a year. When it is sunset, the 426 names the setting.
@@ -116,6 +127,15 @@ pub(crate) fn connect(
             )));
         }
     };
+    let oauth = if config.api_url.is_some() { base.clone() } else { DEFAULT_OAUTH_URL.to_string() };
+    // The app's credentials are optional: only token introspection (doctor) uses them.
+    let app = match (config.api_key_env.as_ref(), config.api_secret_env.as_ref()) {
+        (None, None) => None,
+        (id, secret) => Some(App {
+            client_id: account.secret("api_key_env", id, env)?,
+            client_secret: account.secret("api_secret_env", secret, env)?,
+        }),
+    };
     let token = account.secret("token_env", config.token_env.as_ref(), env)?;
     if HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() || token.expose().contains(' ') {
         // Said without the value: it may be a real secret pasted with something around it.
@@ -127,12 +147,32 @@ pub(crate) fn connect(
     Ok(Box::new(LinkedinClient {
         http: http.clone(),
         base,
+        oauth,
+        app,
         token,
         version,
         page,
         media_wait: MEDIA_WAIT,
         unsure: Default::default(),
     }))
+}
+
+/// The LinkedIn app the token was issued to. `Debug` shows no secret.
+#[derive(Debug)]
+struct App {
+    client_id: Secret,
+    client_secret: Secret,
+}
+
+/// What token introspection answers; every field but `active` is optional there.
+#[derive(Debug, serde::Deserialize)]
+struct Introspection {
+    active: bool,
+    status: Option<String>,
+    /// Unix seconds.
+    expires_at: Option<i64>,
+    /// Comma-separated scopes (3-legged tokens only).
+    scope: Option<String>,
 }
 
 /// `YYYYMM` or `YYYYMM.RR`, as the `LinkedIn-Version` header takes it.
@@ -148,6 +188,10 @@ pub(crate) struct LinkedinClient {
     http: Http,
     /// `https://api.linkedin.com`, no trailing slash; `/rest/…` follows.
     base: String,
+    /// `https://www.linkedin.com`, no trailing slash; `/oauth/v2/…` follows.
+    oauth: String,
+    /// The app's client id and secret, for token introspection.
+    app: Option<App>,
     token: Secret,
     /// The `LinkedIn-Version` header.
     version: String,
@@ -442,6 +486,58 @@ impl LinkedinClient {
         Ok(Search::Incomplete(format!("the post has more than {LIST_MAX} comments, more than budkavle reads back")))
     }
 
+    /// Token introspection: the token's expiry and scopes into `health`. A refused client secret
+    /// is a warning, not a failure: publishing does not use it.
+    fn introspect(&self, app: &App, health: &mut Health) -> std::result::Result<(), SendError> {
+        let what = "asking LinkedIn about the token (introspectToken)";
+        let form = [
+            ("client_id", app.client_id.expose()),
+            ("client_secret", app.client_secret.expose()),
+            ("token", self.token.expose()),
+        ];
+        let request = self.http.client().post(format!("{}/oauth/v2/introspectToken", self.oauth)).form(&form);
+        let response = request.send().map_err(|e| http::transport(&e, what))?;
+        let status = response.status();
+        if status.as_u16() == 400 || status.as_u16() == 401 {
+            health.warnings.push(format!(
+                "LinkedIn refused the app's client id or secret (HTTP {}) when asked about the token: check api_key_env and api_secret_env (the app the token was made with); the token's expiry is not known",
+                status.as_u16()
+            ));
+            return Ok(());
+        }
+        if !status.is_success() {
+            health.notes.push(format!(
+                "LinkedIn did not answer about the token (HTTP {}): its expiry is not known",
+                status.as_u16()
+            ));
+            return Ok(());
+        }
+        let answer: Introspection = response
+            .json()
+            .map_err(|e| SendError::transient(format!("{what}: LinkedIn's answer is not the documented JSON ({e})")))?;
+        if !answer.active {
+            let why = answer.status.as_deref().unwrap_or("inactive");
+            return Err(SendError::permanent(
+                ErrorKind::Auth,
+                format!(
+                    "LinkedIn says the access token is {why}: make a new one (member tokens last 60 days) and put it in token_env's variable"
+                ),
+            ));
+        }
+        health.expires = answer.expires_at.and_then(|s| Timestamp::from_second(s).ok());
+        if let Some(scope) = answer.scope {
+            let scopes: Vec<String> = scope.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            // Only posting's own scope fails a publish; a token that cannot read was warned of
+            // by the read above.
+            let posting = "w_organization_social";
+            if !scopes.iter().any(|s| s == posting) {
+                health.missing = vec![posting.to_string()];
+            }
+            health.scopes = Some(scopes);
+        }
+        Ok(())
+    }
+
     fn cannot_read(&self, failure: &Failure) -> String {
         format!(
             "LinkedIn does not let this token read the page's posts (HTTP 403 {}): give it the scope r_organization_social so budkavle can look for itself next time",
@@ -645,9 +741,9 @@ impl Connection for LinkedinClient {
     }
 
     /// `doctor`'s check: one read of the page's posts, which takes a valid token with
-    /// `r_organization_social` (the look-up after an interrupted post needs it too). LinkedIn
-    /// shows a token's scopes and expiry only to the app (token introspection with the client
-    /// secret), so those are noted, not read: member tokens last 60 days.
+    /// `r_organization_social` (the look-up after an interrupted post needs it too), then the
+    /// token's expiry and scopes by introspection where the app's credentials are configured
+    /// (LinkedIn shows them to the app only).
     fn health(&mut self) -> std::result::Result<Health, SendError> {
         let what = "reading the LinkedIn page's posts";
         let path = format!("posts?author={}&q=author&count=1", restli::encode(&self.page));
@@ -664,9 +760,12 @@ impl Connection for LinkedinClient {
             Err(f) if f.status.as_u16() == 403 => health.warnings.push(self.cannot_read(&f)),
             Err(f) => return Err(self.fail(f, what, Need::Read)),
         }
-        health.notes.push(
-            "LinkedIn shows a token's scopes and expiry only to the app: member tokens last 60 days, so renew it within that (the weekly doctor run does not see the date)".into(),
-        );
+        match self.app.as_ref() {
+            Some(app) => self.introspect(app, &mut health)?,
+            None => health.notes.push(
+                "LinkedIn shows a token's scopes and expiry only to the app: member tokens last 60 days, so renew it within that, or name the app's client id and secret in api_key_env and api_secret_env so doctor can read the date".into(),
+            ),
+        }
         Ok(health)
     }
 }
@@ -806,7 +905,9 @@ mod tests {
     fn client(base: String, media_wait: Duration) -> LinkedinClient {
         LinkedinClient {
             http: Http::new(Duration::from_secs(5)).unwrap(),
+            oauth: base.clone(),
             base,
+            app: None,
             token: Secret::new("AQVtok-3c1d9a"),
             version: DEFAULT_VERSION.into(),
             page: "urn:li:organization:5515715".into(),
