@@ -258,6 +258,18 @@ pub struct Counts {
     pub followers: Option<u64>,
 }
 
+/// What one `inbox pull` read from a platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Heard {
+    /// Replies, comments, mentions and quotes, each as the platform shows it now. The inbox
+    /// keeps what changed as a new version, so a client may return an item it returned before.
+    pub items: Vec<crate::inbox::Incoming>,
+    /// Where the next pull starts, in the client's own terms (a notification id, a page
+    /// cursor, a time): the inbox stores it per platform and hands it back unread. `None`
+    /// keeps the cursor it had.
+    pub cursor: Option<String>,
+}
+
 /// A logged-in account on one platform.
 pub trait Connection: Send {
     fn platform(&self) -> PlatformId;
@@ -361,6 +373,22 @@ pub trait Connection: Send {
         Err(SendError::permanent(
             ErrorKind::Unsupported,
             format!("budkavle cannot read the counts of {} posts yet", self.platform().display_name()),
+        ))
+    }
+
+    /// What citizens wrote since `cursor` (as returned by the previous call; `None` the first
+    /// time): replies and comments on `posts` (the account's published parts, from the ledger,
+    /// not retracted) and mentions and quotes of the account. A client without such an API
+    /// says so plainly, and `inbox pull` goes on with the other platforms; its items can come
+    /// in by `inbox import`.
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> Result<Heard, SendError> {
+        let _ = (posts, cursor);
+        Err(SendError::permanent(
+            ErrorKind::Unsupported,
+            format!(
+                "budkavle cannot read replies and comments on {} yet: export them and use `budkavle inbox import`",
+                self.platform().display_name()
+            ),
         ))
     }
 }
