@@ -6,6 +6,7 @@
 pub mod account;
 pub mod api;
 mod bluesky;
+mod heard;
 pub mod http;
 mod linkedin;
 mod mastodon;

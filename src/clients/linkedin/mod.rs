@@ -49,6 +49,7 @@ mod failure;
 mod little;
 mod restli;
 
+use std::collections::{BTreeSet, HashSet};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -59,9 +60,13 @@ use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::api::{
+    Connection, Counts, ErrorKind, Health, Heard, Limits, Lookup, Outgoing, Secret, SendError, Upload,
+};
+use crate::clients::heard::{Seen, deletion, own_ids};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
+use crate::inbox::Incoming;
 use crate::platform::{PlatformId, Remote};
 use failure::{Failure, Need};
 
@@ -627,6 +632,86 @@ impl LinkedinClient {
     }
 }
 
+/// What `inbox pull` read under one post: the citizens' comments as items, their URNs, and
+/// whether every page was read.
+type Listing = (Vec<Incoming>, BTreeSet<String>, bool);
+
+impl LinkedinClient {
+    /// Every comment under `thread` (a post, or a comment for its replies), oldest first,
+    /// `start`/`count` paged to the end (`GET /rest/socialActions/{urn}/comments`,
+    /// <https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api>).
+    fn all_comments(&self, thread: &str, what: &str) -> std::result::Result<Vec<Value>, SendError> {
+        let mut all = Vec::new();
+        loop {
+            let path = format!("socialActions/{}/comments?start={}&count=100", restli::encode(thread), all.len());
+            let answer = Self::json(self.send(self.rest(Method::GET, &path), what, Need::Read)?, what)?;
+            let Some(comments) = answer["elements"].as_array() else {
+                return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no elements")));
+            };
+            all.extend(comments.iter().cloned());
+            if comments.is_empty() || !more(&answer, all.len()) {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The comments on `post` and the replies to them, as items; the page's own are not.
+    fn comments(&self, post: &str, own: &HashSet<String>) -> std::result::Result<Listing, SendError> {
+        let what = "reading the comments on a LinkedIn post";
+        let mut queue: Vec<(String, Value)> =
+            self.all_comments(post, what)?.into_iter().map(|c| (post.to_string(), c)).collect();
+        let mut items = Vec::new();
+        let mut ids = BTreeSet::new();
+        while let Some((parent, c)) = queue.pop() {
+            let Some(urn) = c["commentUrn"].as_str().or_else(|| c["$URN"].as_str()).map(str::to_owned) else {
+                continue;
+            };
+            let replies = c.pointer("/commentsSummary/aggregatedTotalComments").and_then(Value::as_u64);
+            if replies.is_some_and(|n| n > 0) {
+                queue.extend(self.all_comments(&urn, what)?.into_iter().map(|r| (urn.clone(), r)));
+            }
+            let actor = c["actor"].as_str().unwrap_or_default();
+            if own.contains(&urn) || actor == self.page {
+                continue;
+            }
+            let Some(at) =
+                c.pointer("/created/time").and_then(Value::as_i64).and_then(|ms| Timestamp::from_millisecond(ms).ok())
+            else {
+                return Err(SendError::permanent(
+                    ErrorKind::Protocol,
+                    format!("{what}: comment {urn} has no created.time"),
+                ));
+            };
+            let thread = restli::comment(&urn).map_or(post, |(thread, _)| thread);
+            ids.insert(urn.clone());
+            items.push(Incoming {
+                platform: PlatformId::Linkedin.name().to_string(),
+                id: urn.clone(),
+                // A member's name needs a profile read the page's token does not have.
+                author: if actor.is_empty() { "(LinkedIn did not name the author)".into() } else { actor.to_string() },
+                text: c.pointer("/message/text").and_then(Value::as_str).unwrap_or_default().to_string(),
+                at,
+                in_reply_to: Some(c["parentComment"].as_str().unwrap_or(&parent).to_string()),
+                url: Some(restli::comment_url(thread, &urn)),
+                deleted: false,
+            });
+        }
+        Ok((items, ids, true))
+    }
+
+    /// Whether LinkedIn answers "not found" for the comment `urn` on `post`.
+    fn comment_gone(&self, post: &str, urn: &str) -> std::result::Result<bool, SendError> {
+        let what = "asking LinkedIn whether a comment is gone";
+        let Some((_, id)) = restli::comment(urn) else { return Ok(false) };
+        let path = format!("socialActions/{}/comments/{}", restli::encode(post), restli::encode(id));
+        match self.send(self.rest(Method::GET, &path), what, Need::Read) {
+            Ok(_) => Ok(false),
+            Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 impl Connection for LinkedinClient {
     fn platform(&self) -> PlatformId {
         PlatformId::Linkedin
@@ -696,6 +781,46 @@ impl Connection for LinkedinClient {
             }));
         }
         Ok(out)
+    }
+
+    /// Every comment and reply on the page's posts, read whole on each pull (LinkedIn lists
+    /// them as they are now; an edit keeps the comment's URN). The page's own comments (its
+    /// thread parts, corrections, answers) are not items. Mentions of the page outside its
+    /// posts have no listing in the Community Management API and are not pulled. A comment
+    /// that vanished counts as deleted only when LinkedIn answers 404 for it (see
+    /// [`crate::clients::heard`]).
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> std::result::Result<Heard, SendError> {
+        let what = "reading the comments on the LinkedIn page's posts";
+        let mut seen = Seen::read(cursor);
+        let own = own_ids(posts);
+        let mut threads: Vec<String> = Vec::new();
+        for r in posts {
+            let thread = thread_of(r, what)?.to_string();
+            if !threads.contains(&thread) {
+                threads.push(thread);
+            }
+        }
+        seen.retain(&threads.iter().cloned().collect());
+        let mut items = Vec::new();
+        for post in &threads {
+            let (found, ids, _) = match self.comments(post, &own) {
+                Ok(listing) => listing,
+                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => {
+                    seen.forget(post);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            items.extend(found);
+            for urn in seen.listed(post, ids) {
+                if self.comment_gone(post, &urn)? {
+                    items.push(deletion(PlatformId::Linkedin, &urn, Timestamp::now()));
+                } else {
+                    seen.keep(post, &urn);
+                }
+            }
+        }
+        Ok(Heard { items, cursor: Some(seen.cursor()) })
     }
 
     fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {

@@ -32,18 +32,22 @@
 //! The token needs `pages_manage_posts` and `pages_read_engagement` (posts, photos, edits,
 //! deletes, look-ups) and `pages_manage_engagement` (comments).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use jiff::{SignedDuration, Timestamp};
 use reqwest::blocking::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use super::{CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
+use super::{
+    CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Listing, Scanned, graph_time, lookup_of, path_id, same_text,
+};
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::clients::api::{Connection, Counts, ErrorKind, Heard, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::clients::heard::{Seen, own_ids};
 use crate::clients::http::Http;
 use crate::error::{Error, Result};
+use crate::inbox::Incoming;
 use crate::platform::{PlatformId, Remote};
 
 /// Facebook's post length limit.
@@ -53,6 +57,10 @@ const POST_NEEDS: &[&str] = &["pages_manage_posts", "pages_read_engagement"];
 const COMMENT_NEEDS: &[&str] = &["pages_manage_engagement", "pages_read_engagement"];
 const READ_NEEDS: &[&str] = &["pages_read_engagement"];
 const INSIGHTS_NEEDS: &[&str] = &["read_insights", "pages_read_engagement"];
+
+/// The author of a comment when Facebook does not say (`from` needs the Page's token with
+/// `pages_read_user_content`).
+const UNKNOWN_AUTHOR: &str = "(Facebook did not name the author)";
 
 /// How recent the Page's post with the same text must be for a duplicate answer to mean it is
 /// this one: older, it is a post of its own that happens to say the same.
@@ -279,6 +287,48 @@ fn id_of(json: &Value, what: &str) -> std::result::Result<String, SendError> {
         .ok_or_else(|| SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no id")))
 }
 
+impl FacebookClient {
+    /// One post's comments at every depth (`filter=stream`), newest first, as items.
+    fn comments(&self, post: &str, own: &HashSet<String>) -> std::result::Result<Listing, Failure> {
+        let what = "reading the comments on a Facebook post";
+        let query = [
+            ("fields", "id,message,created_time,from,parent,permalink_url".to_string()),
+            ("filter", "stream".to_string()),
+            ("order", "reverse_chronological".to_string()),
+        ];
+        let (list, complete) = self.graph.read_all(&format!("{}/comments", path_id(post)), &query, what, READ_NEEDS)?;
+        let mut items = Vec::new();
+        let mut ids = BTreeSet::new();
+        for c in &list {
+            let Some(id) = c["id"].as_str() else { continue };
+            let from = c.pointer("/from/id").and_then(Value::as_str);
+            if own.contains(id) || from == Some(self.page.as_str()) {
+                continue;
+            }
+            let Some(at) = c["created_time"].as_str().and_then(graph_time) else {
+                return Err(Failure::before(SendError::permanent(
+                    ErrorKind::Protocol,
+                    format!("{what}: comment {id} has no created_time"),
+                )));
+            };
+            ids.insert(id.to_string());
+            // `from` comes only with the Page's own token and `pages_read_user_content`.
+            let author = c.pointer("/from/name").and_then(Value::as_str).or(from).unwrap_or(UNKNOWN_AUTHOR);
+            items.push(Incoming {
+                platform: PlatformId::Facebook.name().to_string(),
+                id: id.to_string(),
+                author: author.to_string(),
+                text: c["message"].as_str().unwrap_or_default().to_string(),
+                at,
+                in_reply_to: Some(c.pointer("/parent/id").and_then(Value::as_str).unwrap_or(post).to_string()),
+                url: c["permalink_url"].as_str().map(str::to_owned).or_else(|| self.comment_url(post, id)),
+                deleted: false,
+            });
+        }
+        Ok((items, ids, complete))
+    }
+}
+
 impl Connection for FacebookClient {
     /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
     fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
@@ -386,6 +436,31 @@ impl Connection for FacebookClient {
             }));
         }
         Ok(out)
+    }
+
+    /// Every comment on the Page's posts, read whole on each pull: Facebook lists a post's
+    /// comments as they are now (an edit shows as the new text under the same id) and has no
+    /// "since" for them. The Page's own comments (its thread parts and corrections) are not
+    /// items. Mentions of the Page in others' posts need the `mention` webhook and are not
+    /// pulled.
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> std::result::Result<Heard, SendError> {
+        let what = "reading the comments on the Facebook Page's posts";
+        let mut seen = Seen::read(cursor);
+        let own = own_ids(posts);
+        let mut asked: Vec<String> = Vec::new();
+        for r in posts {
+            let post = self.post_of(&r.id);
+            if !asked.contains(&post) {
+                asked.push(post);
+            }
+        }
+        seen.retain(&asked.iter().cloned().collect());
+        let mut items = Vec::new();
+        for post in &asked {
+            let listing = self.comments(post, &own);
+            super::settle_post(&self.graph, &mut seen, post, listing, &mut items, what, READ_NEEDS)?;
+        }
+        Ok(Heard { items, cursor: Some(seen.cursor()) })
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

@@ -44,18 +44,22 @@
 //! `instagram_content_publish` and `pages_read_engagement`, and `instagram_manage_contents`
 //! to delete.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::container::{self, CONTAINER_WAIT, Containers, Flavor, Pending};
-use super::{CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
+use super::{
+    CLOCK_SKEW, Failure, GRAPH_URL, GRAPH_VERSION, Graph, Listing, Scanned, graph_time, lookup_of, path_id, same_text,
+};
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Limits, Lookup, Outgoing, SendError};
+use crate::clients::api::{Connection, Counts, ErrorKind, Heard, Limits, Lookup, Outgoing, SendError};
+use crate::clients::heard::{Seen, own_ids};
 use crate::clients::http::Http;
 use crate::error::Result;
+use crate::inbox::Incoming;
 use crate::platform::{PlatformId, Remote};
 
 const CHARS: usize = 2_200;
@@ -302,6 +306,76 @@ impl Containers for InstagramClient {
     }
 }
 
+impl InstagramClient {
+    /// One media's comments and their replies, as items, and the ids of the account's own
+    /// comments among them. Instagram nests one level: a reply answers a top-level comment
+    /// and comes in its `replies`; a comment with more replies than that first page is read
+    /// through `GET /{ig-comment-id}/replies`.
+    fn comments(
+        &self,
+        media: &Remote,
+        own: &HashSet<String>,
+        mine: &mut HashSet<String>,
+    ) -> std::result::Result<Listing, Failure> {
+        let what = "reading the comments on an Instagram post";
+        const FIELDS: &str = "id,text,username,timestamp,from,parent_id";
+        let query = [("fields", format!("{FIELDS},replies{{{FIELDS}}}"))];
+        let (list, mut complete) =
+            self.graph.read_all(&format!("{}/comments", path_id(&media.id)), &query, what, COMMENT_NEEDS)?;
+        let mut all: Vec<(serde_json::Value, String)> = Vec::new();
+        for c in list {
+            let Some(id) = c["id"].as_str().map(str::to_owned) else { continue };
+            let replies = c["replies"].clone();
+            all.push((c, media.id.clone()));
+            if replies.pointer("/paging/next").is_some() {
+                let (more, whole) = self.graph.read_all(
+                    &format!("{}/replies", path_id(&id)),
+                    &[("fields", FIELDS.to_string())],
+                    what,
+                    COMMENT_NEEDS,
+                )?;
+                complete &= whole;
+                all.extend(more.into_iter().map(|r| (r, id.clone())));
+            } else {
+                all.extend(replies["data"].as_array().into_iter().flatten().map(|r| (r.clone(), id.clone())));
+            }
+        }
+        let mut items = Vec::new();
+        let mut ids = BTreeSet::new();
+        for (c, parent) in &all {
+            let Some(id) = c["id"].as_str() else { continue };
+            let from = c.pointer("/from/id").and_then(serde_json::Value::as_str);
+            if own.contains(id) || from == Some(self.user.as_str()) {
+                mine.insert(id.to_string());
+                continue;
+            }
+            let Some(at) = c["timestamp"].as_str().and_then(graph_time) else {
+                return Err(Failure::before(SendError::permanent(
+                    ErrorKind::Protocol,
+                    format!("{what}: comment {id} has no timestamp"),
+                )));
+            };
+            let author = c["username"]
+                .as_str()
+                .or_else(|| c.pointer("/from/username").and_then(serde_json::Value::as_str))
+                .map_or_else(|| from.unwrap_or("(Instagram did not name the author)").to_string(), |u| format!("@{u}"));
+            ids.insert(id.to_string());
+            items.push(Incoming {
+                platform: PlatformId::Instagram.name().to_string(),
+                id: id.to_string(),
+                author,
+                text: c["text"].as_str().unwrap_or_default().to_string(),
+                at,
+                in_reply_to: Some(c["parent_id"].as_str().unwrap_or(parent).to_string()),
+                // A comment has no address of its own: the post's.
+                url: media.url.clone(),
+                deleted: false,
+            });
+        }
+        Ok((items, ids, complete))
+    }
+}
+
 impl Connection for InstagramClient {
     /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
     fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
@@ -394,6 +468,42 @@ impl Connection for InstagramClient {
             }));
         }
         Ok(out)
+    }
+
+    /// Every comment and reply on the account's posts, read whole on each pull (Instagram
+    /// has no "since" for comments, and comments cannot be edited). The account's own
+    /// comments (its corrections, its answers) are not items. Mentions of the account in
+    /// others' captions and comments reach an app only through the `mentions` webhook
+    /// (`mentioned_media`, `mentioned_comment`), so they are not pulled: import them.
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> std::result::Result<Heard, SendError> {
+        let what = "reading the comments on the Instagram account's posts";
+        let mut seen = Seen::read(cursor);
+        let own = own_ids(posts);
+        seen.retain(&posts.iter().map(|r| r.id.clone()).collect());
+        // A correction is the account's comment on the media, listed under it (the ledger
+        // has posts oldest first, so the media comes before): it has no comments of its own.
+        let mut mine = HashSet::new();
+        let mut items = Vec::new();
+        for m in posts {
+            if mine.contains(&m.id) {
+                seen.forget(&m.id);
+                continue;
+            }
+            let listing = match self.comments(m, &own, &mut mine) {
+                // Graph's answers for an edge a node does not have (a comment's `comments`):
+                // a correction whose media is older than the posts asked about.
+                Err(f)
+                    if f.refused
+                        && (f.code == Some(2500) || f.send.message().contains("nonexisting field (comments)")) =>
+                {
+                    seen.forget(&m.id);
+                    continue;
+                }
+                listing => listing,
+            };
+            super::settle_post(&self.graph, &mut seen, &m.id, listing, &mut items, what, COMMENT_NEEDS)?;
+        }
+        Ok(Heard { items, cursor: Some(seen.cursor()) })
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

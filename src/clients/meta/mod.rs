@@ -351,6 +351,96 @@ impl Graph {
     }
 }
 
+impl Graph {
+    /// Reads a whole listing (a post's comments, a comment's replies) along its `after`
+    /// cursors, for `inbox pull`: every item, and whether the listing was read to its end.
+    /// A page that offers more only by a `next` address (time-based paging) ends the reading
+    /// as incomplete rather than guessing.
+    pub(crate) fn read_all(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+        needs: &[&str],
+    ) -> Result<(Vec<Value>, bool), Failure> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut q: Vec<(&str, String)> = query.to_vec();
+            q.push(("limit", PAGE_SIZE.to_string()));
+            if let Some(cursor) = &after {
+                q.push(("after", cursor.clone()));
+            }
+            let page = self.get(path, &q, what, needs)?;
+            let Some(items) = page["data"].as_array() else {
+                return Err(Failure::uncertain(SendError::permanent(
+                    ErrorKind::Protocol,
+                    format!("{what}: the listing has no data"),
+                )));
+            };
+            all.extend(items.iter().cloned());
+            if page.pointer("/paging/next").is_none() || items.is_empty() {
+                return Ok((all, true));
+            }
+            match page.pointer("/paging/cursors/after").and_then(Value::as_str) {
+                Some(c) if after.as_deref() != Some(c) => after = Some(c.to_string()),
+                _ => return Ok((all, false)),
+            }
+        }
+    }
+
+    /// Whether the object `id` (a comment, a reply) is certainly gone: Graph answers "does
+    /// not exist" for it. Any other failure is passed on, so it never counts as a deletion.
+    pub(crate) fn is_gone(&self, id: &str, what: &str, needs: &[&str]) -> Result<bool, SendError> {
+        match self.get(&path_id(id), &[("fields", "id".to_string())], what, needs) {
+            Ok(_) => Ok(false),
+            Err(f) if f.gone() => Ok(true),
+            Err(f) => Err(f.into()),
+        }
+    }
+}
+
+/// What `inbox pull` read under one post: the citizens' comments as items, their ids, and
+/// whether the listing was read to its end.
+pub(crate) type Listing = (Vec<crate::inbox::Incoming>, std::collections::BTreeSet<String>, bool);
+
+/// Takes one post's listing into the pull (see [`crate::clients::heard`] for the rule on
+/// deletions): a post that is gone is forgotten, a complete listing is compared with the last
+/// one and what is missing is asked for by id, a partial one only adds what it saw.
+pub(crate) fn settle_post(
+    graph: &Graph,
+    seen: &mut crate::clients::heard::Seen,
+    post: &str,
+    listing: Result<Listing, Failure>,
+    items: &mut Vec<crate::inbox::Incoming>,
+    what: &str,
+    needs: &[&str],
+) -> Result<(), SendError> {
+    let (found, ids, complete) = match listing {
+        Ok(l) => l,
+        Err(f) if f.gone() => {
+            seen.forget(post);
+            return Ok(());
+        }
+        Err(f) => return Err(f.into()),
+    };
+    items.extend(found);
+    if !complete {
+        for id in &ids {
+            seen.keep(post, id);
+        }
+        return Ok(());
+    }
+    for id in seen.listed(post, ids) {
+        if graph.is_gone(&id, what, needs)? {
+            items.push(crate::clients::heard::deletion(graph.platform, &id, Timestamp::now()));
+        } else {
+            seen.keep(post, &id);
+        }
+    }
+    Ok(())
+}
+
 /// How a [`Graph::scan`] ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scanned {

@@ -37,18 +37,20 @@
 //! needs `threads_basic` and `threads_content_publish`, `threads_read_replies` to look up
 //! thread parts, and `threads_delete` to delete.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::container::{self, CONTAINER_WAIT, Containers, Flavor, Pending};
-use super::{CLOCK_SKEW, Failure, Graph, Scanned, graph_time, lookup_of, path_id, same_text};
+use super::{CLOCK_SKEW, Failure, Graph, Listing, Scanned, graph_time, lookup_of, path_id, same_text};
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Limits, Lookup, Outgoing, SendError};
+use crate::clients::api::{Connection, Counts, ErrorKind, Heard, Limits, Lookup, Outgoing, SendError};
+use crate::clients::heard::{Seen, own_ids};
 use crate::clients::http::Http;
 use crate::error::Result;
+use crate::inbox::Incoming;
 use crate::platform::{PlatformId, Remote};
 
 pub(crate) const THREADS_URL: &str = "https://graph.threads.net";
@@ -67,6 +69,7 @@ const PUBLISH_NEEDS: &[&str] = &["threads_basic", "threads_content_publish"];
 const READ_NEEDS: &[&str] = &["threads_basic"];
 const REPLIES_NEEDS: &[&str] = &["threads_basic", "threads_read_replies"];
 const DELETE_NEEDS: &[&str] = &["threads_basic", "threads_delete"];
+const MENTIONS_NEEDS: &[&str] = &["threads_basic", "threads_manage_mentions"];
 const INSIGHTS_NEEDS: &[&str] = &["threads_basic", "threads_manage_insights"];
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
@@ -303,6 +306,74 @@ impl Containers for ThreadsClient {
     }
 }
 
+/// The fields of a reply or mention `inbox pull` reads
+/// (<https://developers.facebook.com/documentation/threads/retrieve-and-manage-replies/replies-and-conversations>).
+const REPLY_FIELDS: &str = "id,text,username,timestamp,permalink,is_reply,replied_to,root_post,is_reply_owned_by_me";
+
+impl ThreadsClient {
+    /// A reply or mention as an item; `None` for the profile's own.
+    fn item(
+        &self,
+        p: &serde_json::Value,
+        own: &HashSet<String>,
+        what: &str,
+    ) -> std::result::Result<Option<Incoming>, Failure> {
+        let Some(id) = p["id"].as_str() else { return Ok(None) };
+        if own.contains(id) || p["is_reply_owned_by_me"].as_bool() == Some(true) {
+            return Ok(None);
+        }
+        let Some(at) = p["timestamp"].as_str().and_then(graph_time) else {
+            return Err(Failure::before(SendError::permanent(
+                ErrorKind::Protocol,
+                format!("{what}: post {id} has no timestamp"),
+            )));
+        };
+        Ok(Some(Incoming {
+            platform: PlatformId::Threads.name().to_string(),
+            id: id.to_string(),
+            // "This only works for public users and your own user."
+            author: p["username"]
+                .as_str()
+                .map_or_else(|| "(Threads did not name the author)".into(), |u| format!("@{u}")),
+            text: p["text"].as_str().unwrap_or_default().to_string(),
+            at,
+            in_reply_to: p.pointer("/replied_to/id").and_then(serde_json::Value::as_str).map(str::to_owned),
+            url: p["permalink"].as_str().map(str::to_owned),
+            deleted: false,
+        }))
+    }
+
+    /// Every reply under `post`, at every depth (`GET /{media-id}/conversation`, oldest
+    /// first), and the ids of the profile's own among them.
+    fn conversation(
+        &self,
+        post: &str,
+        own: &HashSet<String>,
+        mine: &mut HashSet<String>,
+    ) -> std::result::Result<Listing, Failure> {
+        let what = "reading the replies to a Threads post";
+        let query = [("fields", REPLY_FIELDS.to_string()), ("reverse", "false".to_string())];
+        let (list, complete) =
+            self.graph.read_all(&format!("{}/conversation", path_id(post)), &query, what, REPLIES_NEEDS)?;
+        let mut items = Vec::new();
+        let mut ids = BTreeSet::new();
+        for p in &list {
+            match self.item(p, own, what)? {
+                Some(item) => {
+                    ids.insert(item.id.clone());
+                    items.push(item);
+                }
+                None => {
+                    if let Some(id) = p["id"].as_str() {
+                        mine.insert(id.to_string());
+                    }
+                }
+            }
+        }
+        Ok((items, ids, complete))
+    }
+}
+
 impl Connection for ThreadsClient {
     /// `doctor`'s check: the account and, from Meta's token debug, permissions and expiry.
     fn health(&mut self) -> std::result::Result<crate::clients::api::Health, SendError> {
@@ -366,6 +437,45 @@ impl Connection for ThreadsClient {
             }));
         }
         Ok(out)
+    }
+
+    /// Replies at every depth under the profile's posts, read whole on each pull (Threads
+    /// lists them as they are now), and the posts that mention the profile
+    /// (`GET /me/mentions`, <https://developers.facebook.com/documentation/threads/threads-mentions>,
+    /// `threads_manage_mentions`) since the last pull. The profile's own replies (thread
+    /// parts, corrections, answers) are not items. Quotes of a post that do not mention the
+    /// profile have no listing in the API and are not pulled.
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> std::result::Result<Heard, SendError> {
+        let what = "reading the replies to the Threads profile's posts";
+        let started = Timestamp::now();
+        let mut seen = Seen::read(cursor);
+        let own = own_ids(posts);
+        seen.retain(&posts.iter().map(|r| r.id.clone()).collect());
+        let mut mine = HashSet::new();
+        let mut items = Vec::new();
+        for r in posts {
+            // A reply of the profile listed under an earlier post: its replies came with it.
+            if mine.contains(&r.id) {
+                seen.forget(&r.id);
+                continue;
+            }
+            let listing = self.conversation(&r.id, &own, &mut mine);
+            super::settle_post(&self.graph, &mut seen, &r.id, listing, &mut items, what, REPLIES_NEEDS)?;
+        }
+        let what = "reading the Threads posts that mention the profile";
+        let mut query = vec![("fields", REPLY_FIELDS.to_string())];
+        if let Some(since) = seen.marks.get("mentions").and_then(|s| s.parse::<i64>().ok()) {
+            query.push(("since", since.max(EARLIEST).to_string()));
+        }
+        let (mentions, _) = self.graph.read_all("me/mentions", &query, what, MENTIONS_NEEDS)?;
+        for p in &mentions {
+            if let Some(item) = self.item(p, &own, what)? {
+                items.push(item);
+            }
+        }
+        // The next pull reads mentions from a little before this one started.
+        seen.marks.insert("mentions".into(), (started - CLOCK_SKEW).as_second().to_string());
+        Ok(Heard { items, cursor: Some(seen.cursor()) })
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

@@ -54,6 +54,7 @@
 //! reach the wire only in the `Authorization` header: no message or `Debug` output here can
 //! contain them.
 
+mod heard;
 mod oauth1;
 mod text;
 
@@ -69,7 +70,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Secret, SendError, Upload};
+use crate::clients::api::{
+    Connection, Counts, ErrorKind, Health, Heard, Limits, Lookup, Outgoing, Secret, SendError, Upload,
+};
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
 use crate::platform::{PlatformId, Remote};
@@ -820,6 +823,11 @@ impl Connection for XClient {
                 })
             })
             .collect())
+    }
+
+    /// Replies, mentions and quotes: see [`heard`].
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> Result<Heard, SendError> {
+        self.heard(posts, cursor)
     }
 
     fn limits(&mut self) -> Result<Limits, SendError> {
