@@ -656,7 +656,12 @@ impl LinkedinClient {
     }
 
     /// The comments on `post` and the replies to them, as items; the page's own are not.
-    fn comments(&self, post: &str, own: &HashSet<String>) -> std::result::Result<Listing, SendError> {
+    fn comments(
+        &self,
+        post: &str,
+        own: &HashSet<String>,
+        mine: &mut HashSet<String>,
+    ) -> std::result::Result<Listing, SendError> {
         let what = "reading the comments on a LinkedIn post";
         let mut queue: Vec<(String, Value)> =
             self.all_comments(post, what)?.into_iter().map(|c| (post.to_string(), c)).collect();
@@ -672,6 +677,7 @@ impl LinkedinClient {
             }
             let actor = c["actor"].as_str().unwrap_or_default();
             if own.contains(&urn) || actor == self.page {
+                mine.insert(urn);
                 continue;
             }
             let Some(at) =
@@ -793,17 +799,20 @@ impl Connection for LinkedinClient {
         let what = "reading the comments on the LinkedIn page's posts";
         let mut seen = Seen::read(cursor);
         let own = own_ids(posts);
-        let mut threads: Vec<String> = Vec::new();
-        for r in posts {
-            let thread = thread_of(r, what)?.to_string();
-            if !threads.contains(&thread) {
-                threads.push(thread);
-            }
-        }
-        seen.retain(&threads.iter().cloned().collect());
+        seen.retain(
+            &posts.iter().map(|r| thread_of(r, what).map(str::to_owned)).collect::<std::result::Result<_, _>>()?,
+        );
+        // The page's comments met under a post listed before (the ledger has posts oldest
+        // first): a correction or thread part whose comments came with that post.
+        let mut mine = HashSet::new();
         let mut items = Vec::new();
-        for post in &threads {
-            let (found, ids, _) = match self.comments(post, &own) {
+        for r in posts {
+            let post = thread_of(r, what)?;
+            if mine.contains(&r.id) || (post != r.id && mine.contains(post)) {
+                continue;
+            }
+            mine.insert(post.to_string());
+            let (found, ids, _) = match self.comments(post, &own, &mut mine) {
                 Ok(listing) => listing,
                 Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => {
                     seen.forget(post);

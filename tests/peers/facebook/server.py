@@ -874,6 +874,22 @@ class FacebookFake(GraphApp):
         count = int(data.get("count", 1))
         target = str(data.get("post_id") or data.get("comment_id") or "")
         who = self.citizen["id"]
+        if action in ("edit_comment", "delete_comment"):
+            # The citizen edits or deletes a comment of their own, as in the app: the comment
+            # keeps its id with the new message, or leaves every listing.
+            c = self.comments.get(target)
+            if not c or c["deleted"]:
+                raise ValueError(f"no live comment {target}")
+            if c["from_id"] == self.page["id"]:
+                raise ValueError("the Page's own comments are edited through the API")
+            if action == "edit_comment":
+                msg = data.get("message", "Ändrad kommentar")
+                c["history"].append({"time": self.now(), "event": "edited", "message": msg, "previous": c["message"]})
+                c["message"] = msg
+            else:
+                c["deleted"] = True
+                c["history"].append({"time": self.now(), "event": "deleted"})
+            return {"comment_id": c["id"]}
         if action in ("reply_comment",):
             c = self.comments.get(target)
             if not c:
@@ -907,7 +923,7 @@ class FacebookFake(GraphApp):
         if action == "click":
             post["clicks"] += count
             return {"post_id": post["id"], "clicks": post["clicks"]}
-        raise ValueError("action is like, react, comment, reply_comment, share, view or click")
+        raise ValueError("action is like, react, comment, reply_comment, edit_comment, delete_comment, share, view or click")
 
     def state(self) -> dict:
         self.publish_due()

@@ -809,6 +809,16 @@ class InstagramFake(GraphApp):
                     "timestamp": self.now(), "permalink": f"https://www.instagram.com/p/{sc}/"}
             self.tagged.append(item)
             return {"media_id": mid}
+        if action == "delete_comment":
+            # The citizen deletes a comment of their own (Instagram comments cannot be edited).
+            c = self.comments.get(str(data.get("comment_id")))
+            if not c or c["deleted"]:
+                raise ValueError("no such comment")
+            if c["from"]["id"] == self.account["id"]:
+                raise ValueError("the account's own comments are deleted through the API")
+            c["deleted"] = True
+            c["history"].append({"time": self.now(), "event": "deleted"})
+            return {"comment_id": c["id"]}
         if action == "reply_comment":
             c = self.comments.get(str(data.get("comment_id")))
             if not c:
@@ -837,7 +847,7 @@ class InstagramFake(GraphApp):
         elif action == "profile_visit":
             m["profile_visits"] += count
         else:
-            raise ValueError("action is like, comment, reply_comment, save, share, repost, view, follow, profile_visit or mention")
+            raise ValueError("action is like, comment, reply_comment, delete_comment, save, share, repost, view, follow, profile_visit or mention")
         return {"media_id": m["id"], "likes": m["likes"], "views": m["views"], "reach": m["reach"],
                 "saved": m["saved"], "shares": m["shares"]}
 

@@ -173,6 +173,26 @@ def engage(st, req):
         c = api.new_comment(st, post, actor, actor if actor.startswith("urn:li:person:") else st.admin_urn, text,
                             parent)
         return Response(200, api.comment_view(st, c))
+    if action in ("edit_comment", "delete_comment"):
+        # The member edits or deletes a comment of their own, as in the app: the same URN with
+        # the new text (and lastModified), or gone from every listing.
+        c = next((c for c in st.comments.values() if c["urn"] == b.get("comment") and not c["deleted"]), None)
+        if c is None or c["post"] != pid:
+            raise bad("unknown comment on this post")
+        if c["actor"] != actor:
+            raise bad("%s did not write %s" % (actor, c["urn"]))
+        if action == "edit_comment":
+            text = b.get("text")
+            if not isinstance(text, str) or not text:
+                raise bad("edit_comment needs text")
+            c["text"] = text
+            c["lastModified"] = now
+        else:
+            c["deleted"] = True
+            c["deletedAt"] = now
+            c["deletedBy"] = actor
+            event("commentCount", -1)
+        return Response(200, api.comment_view(st, c))
     if action == "like_comment":
         c = next((c for c in st.comments.values() if c["urn"] == b.get("comment")), None)
         if c is None:
@@ -189,7 +209,7 @@ def engage(st, req):
     elif action == "click":
         event("clickCount", int(b.get("count", 1)))
     else:
-        raise bad("action must be like, react, unlike, comment, reply, like_comment, repost, impression, click, "
+        raise bad("action must be like, react, unlike, comment, reply, edit_comment, delete_comment, like_comment, repost, impression, click, "
                   "follow or unfollow")
     return Response(200, api.stats_for(st, {pid}, 0, now + 1))
 

@@ -23,7 +23,7 @@ from meta_graph.core import (  # noqa: E402
 from meta_graph.media import FetchFailed, dimensions, fetch, sniff  # noqa: E402
 
 SCOPES = ["threads_basic", "threads_content_publish", "threads_manage_replies",
-          "threads_read_replies", "threads_manage_insights", "threads_delete"]
+          "threads_read_replies", "threads_manage_insights", "threads_delete", "threads_manage_mentions"]
 TEXT_MAX = 500
 ALT_TEXT_MAX = 1000
 LINKS_MAX = 5
@@ -433,7 +433,9 @@ class ThreadsFake(GraphApp):
             item.pop("id", None)
             return {"data": [item]}
         if edge in ("threads", "replies", "mentions") and m == "GET":
-            self.need(req, ("threads_read_replies",) if edge == "replies" else ())
+            # https://developers.facebook.com/documentation/threads/threads-mentions:
+            # "threads_manage_mentions — Required for making any calls to the mentions endpoint."
+            self.need(req, {"replies": ("threads_read_replies",), "mentions": ("threads_manage_mentions",)}.get(edge, ()))
             if not own:
                 raise err_no_permission()
             if edge == "threads":
@@ -644,6 +646,20 @@ class ThreadsFake(GraphApp):
         p = self.posts.get(str(data.get("post_id") or data.get("media_id")))
         if p is None or p["deleted"]:
             raise ValueError("post_id names no live post")
+        if action in ("edit", "delete"):
+            # The citizen edits (in the app; the API has no edit) or deletes a post or reply of
+            # their own: the same id with the new text, or gone from every listing.
+            if p["owner"] == self.user["id"]:
+                raise ValueError("the profile's own posts are deleted through the API")
+            if action == "edit":
+                text = data.get("message", "Ändrat svar")
+                p["history"].append({"time": self.now(), "event": "edited", "text": text, "previous": p["text"]})
+                p["text"] = text
+            else:
+                p["deleted"] = True
+                p["deleted_time"] = self.now()
+                p["history"].append({"time": self.now(), "event": "deleted"})
+            return {"post_id": p["id"]}
         if action in ("reply", "comment"):
             c = {"id": "engage", "media_type": "TEXT", "text": data.get("message", "Ett svar"), "alt_text": None,
                  "image_url": None, "reply_to_id": p["id"], "quote_post_id": None, "children": []}
@@ -656,7 +672,7 @@ class ThreadsFake(GraphApp):
             return {"post_id": q["id"], "quotes": p["quotes"]}
         key = {"like": "likes", "view": "views", "repost": "reposts", "share": "shares"}.get(action)
         if key is None:
-            raise ValueError("action is like, view, repost, share, reply, quote or mention")
+            raise ValueError("action is like, view, repost, share, reply, quote, mention, edit or delete")
         p[key] += count
         return {"post_id": p["id"], key: p[key]}
 

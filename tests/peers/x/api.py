@@ -1016,6 +1016,30 @@ def user_mentions(s, req, p):
         return Resp(200, envelope(data or None, includes, errors, meta))
 
 
+def quote_tweets(s, req, p):
+    """GET /2/tweets/:id/quote_tweets: the live posts quoting a post, newest first
+    (https://docs.x.com/x-api/posts/quote-tweets/quickstart). max_results 10..100."""
+    tid = id_param(s, "id", req.params["id"], "path")
+    max_results = int_param(s, req, "max_results", 10, 100, 10)
+    exclude = csv_param(s, req, "exclude", ["replies", "retweets"])
+    fields = Fields(s, req)
+    with s.lock:
+        t = s.tweets.get(tid)
+        if t is None or t["deleted"]:
+            return Resp(200, {"errors": [not_found_error(s, "tweet", tid)]})
+        chain = set(t["edit_chain"])
+        items = [x for x in s.visible_tweets() if x["quote_tweet_id"] in chain]
+        if "replies" in exclude:
+            items = [x for x in items if not x["in_reply_to_tweet_id"]]
+        scope = _scope("quote_tweets:" + tid, req)
+        page, meta = _paginate(s, req, scope, items, max_results)
+        meta.pop("newest_id", None)
+        meta.pop("oldest_id", None)
+        meta.pop("previous_token", None)
+        data, includes, errors = render_tweets(s, page, fields, p)
+        return Resp(200, envelope(data or None, includes, errors, meta))
+
+
 def _query_terms(q):
     return re.findall(r'-?"[^"]*"|-?\S+', q.replace("(", " ").replace(")", " "))
 
@@ -1390,6 +1414,7 @@ route("GET", "/2/tweets/search/recent", "GET /2/tweets/search/recent", search_re
 route("GET", "/2/tweets", "GET /2/tweets", get_posts, READ, app_ok=True)
 route("PUT", "/2/tweets/:tweet_id/hidden", "PUT /2/tweets/:tweet_id/hidden", hide_reply,
       ["tweet.moderate.write", "tweet.read", "users.read"], write=True)
+route("GET", "/2/tweets/:id/quote_tweets", "GET /2/tweets/:id/quote_tweets", quote_tweets, READ, app_ok=True)
 route("GET", "/2/tweets/:id", "GET /2/tweets/:id", get_post, READ, app_ok=True)
 route("DELETE", "/2/tweets/:id", "DELETE /2/tweets/:id", delete_post, ["tweet.read", "tweet.write", "users.read"], write=True)
 route("GET", "/2/users/me", "GET /2/users/me", users_me, READ)

@@ -188,6 +188,16 @@ def fake_engage(s, body):
     action = body.get("action")
     count = int(body.get("count", 1))
     with s.lock:
+        if action == "mention":
+            # A post of the citizen's own naming the account, outside any of its threads.
+            uid = _account(s, body.get("user_id") or body.get("account") or "citizen")
+            text = body.get("text") or f"@{s.accounts[s.main_id]['username']} Hej!"
+            created = []
+            for _ in range(count):
+                nid = s.snowflake()
+                s.insert_tweet(nid, uid, text, s.now(), source="engage")
+                created.append(nid)
+            return api.Resp(200, {"created": created})
         t = s.tweets.get(tid)
         if t is None or t["deleted"]:
             return api.Resp(404, {"error": f"no live post {tid}"})
@@ -199,6 +209,26 @@ def fake_engage(s, body):
             t["metrics"][field] = max(0, t["metrics"][field] + sign * count)
             t["history"].append({"at": st.iso(s.now()), "event": "engaged", "action": action,
                                  "count": count, "by": uid})
+        elif action in ("edit", "delete"):
+            # The author edits or deletes a post of their own (`post_id`), as through the API:
+            # an edit is a new post whose edit_history_tweet_ids end with it.
+            if t["author_id"] != uid:
+                return api.Resp(400, {"error": f"{t['id']} is not a post of {uid}"})
+            if action == "edit":
+                p = api.Principal("oauth2_user", uid, st.ALL_USER_SCOPES)
+                try:
+                    resp = api.edit_post(s, p, {}, body.get("text") or "", None, t["id"])
+                except api.ApiError as e:
+                    return e.resp
+                created.append(resp.body["data"]["id"])
+            else:
+                for cid in t["edit_chain"]:
+                    c = s.tweets[cid]
+                    if not c["deleted"]:
+                        c["deleted"] = True
+                        c["deleted_at"] = s.now()
+                        c["history"].append({"at": st.iso(s.now()), "event": "deleted"})
+            return api.Resp(200, {"post_id": t["id"], "created": created})
         elif action in ("reply", "comment", "quote"):
             text = body.get("text") or ("Tack för informationen!" if action != "quote" else "Bra initiativ")
             for _ in range(count):

@@ -22,6 +22,7 @@ RATE_LIMITS = {
     "GET /2/tweets/search/recent": (300, 450),
     "GET /2/users/:id/tweets": (900, 10000),
     "GET /2/users/:id/mentions": (300, 450),
+    "GET /2/tweets/:id/quote_tweets": (75, 75),
     "GET /2/users/me": (75, None),
     "PUT /2/tweets/:tweet_id/hidden": (50, None),
     "POST /2/media/upload": (500, None),

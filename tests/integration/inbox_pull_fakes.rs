@@ -1,0 +1,287 @@
+//! What `inbox pull` reads from X, Facebook, Instagram, Threads and LinkedIn, through each
+//! client's `Connection::interactions` against the platform's stateful fake (real HTTP, the
+//! documented answer shapes): a citizen's comment, a reply to it, a mention or quote where the
+//! platform lists them, an edit (the same item with the new text), a deletion (only when the
+//! platform confirms the comment is gone), the account's own correction never an item, a
+//! second pull from the cursor, and listings longer than one page.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use budkavle::clients::api::{Connection, Heard};
+use budkavle::inbox::Incoming;
+use budkavle::platform::Remote;
+
+/// The items of a pull by id; every item is the platform's and no id comes twice.
+fn by_id(heard: &Heard, platform: &str) -> HashMap<String, Incoming> {
+    let mut out = HashMap::new();
+    for item in &heard.items {
+        assert_eq!(item.platform, platform, "{item:?}");
+        assert!(out.insert(item.id.clone(), item.clone()).is_none(), "{} twice: {:#?}", item.id, heard.items);
+    }
+    out
+}
+
+fn pull(conn: &mut Box<dyn Connection>, posts: &[Remote], cursor: Option<&str>) -> Heard {
+    conn.interactions(posts, cursor).unwrap_or_else(|e| panic!("interactions: {e}"))
+}
+
+fn live(heard: &Heard) -> Vec<&Incoming> {
+    heard.items.iter().filter(|i| !i.deleted).collect()
+}
+
+#[test]
+fn x_replies_mentions_quotes_and_edits_come_from_mentions_search_and_quotes() {
+    use crate::common::fake_peer::FakePeer;
+    use budkavle::PlatformId;
+    use budkavle::clients::api::Outgoing;
+    use budkavle::clients::http::Http;
+
+    let peer = FakePeer::start("x", &[]);
+    let repo = crate::common::Repo::new("");
+    let section = format!(
+        "[platforms.x]\naccount = \"@testkommunen\"\napi_url = \"{}\"\napi_key_env = \"K\"\napi_secret_env = \"KS\"\naccess_token_env = \"T\"\naccess_secret_env = \"TS\"\n",
+        peer.url
+    );
+    repo.file("strategy.toml", crate::common::STRATEGY.replace("[platforms.x]\n", &section).as_bytes());
+    let project = repo.load();
+    let k = |f: &str| peer.ready["oauth1"][f].as_str().unwrap().to_string();
+    let env = FakePeer::env(&[
+        ("K", &k("consumer_key")),
+        ("KS", &k("consumer_secret")),
+        ("T", &k("access_token")),
+        ("TS", &k("access_token_secret")),
+    ]);
+    let http = Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let mut x = budkavle::clients::connect(&project.strategy, PlatformId::X, &env, &http).unwrap();
+    let out = |key: &'static str, text: &'static str| Outgoing {
+        key,
+        text,
+        facets: &[],
+        lang: "sv",
+        media: &[],
+        reply_to: None,
+        link: None,
+    };
+    let post = x.publish(&out("a", "Badhuset öppnar igen på måndag.")).unwrap();
+    let correction = x.correct(&post, &out("c", "Rättelse: badhuset öppnar på tisdag.")).unwrap();
+    let posts = vec![post.clone(), correction.clone()];
+
+    let engage = |body: serde_json::Value| peer.control("engage", body)["created"].clone();
+    let reply =
+        engage(json!({"post_id": post.id, "action": "reply", "text": "Vilka tider?"}))[0].as_str().unwrap().to_string();
+    // The citizen answers their own reply: it does not name the account, only search finds it.
+    let nested = engage(json!({"post_id": reply, "action": "reply", "text": "Och är bastun öppen?"}))[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let quote =
+        engage(json!({"post_id": post.id, "action": "quote", "text": "Äntligen!"}))[0].as_str().unwrap().to_string();
+    let mention = engage(json!({"action": "mention", "text": "@testkommunen när töms soporna?"}))[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let first = pull(&mut x, &posts, None);
+    let items = by_id(&first, "x");
+    assert_eq!(items.len(), 4, "{:#?}", first.items);
+    assert_eq!(items[&reply].in_reply_to.as_deref(), Some(post.id.as_str()));
+    assert!(items[&reply].text.ends_with("Vilka tider?"), "{:?}", items[&reply]);
+    assert!(items[&reply].author.starts_with('@') && items[&reply].author != "@testkommunen", "{:?}", items[&reply]);
+    assert_eq!(items[&nested].in_reply_to.as_deref(), Some(reply.as_str()));
+    assert_eq!(items[&quote].in_reply_to.as_deref(), Some(post.id.as_str()), "a quote hangs on the post it quotes");
+    assert_eq!(items[&mention].in_reply_to, None);
+    assert!(!items.contains_key(&correction.id), "the account's own correction is not an item");
+    assert!(items.values().all(|i| i.url.as_deref().is_some_and(|u| u.starts_with("https://x.com/"))));
+
+    // From the cursor: nothing new is listed again except the quote (quotes take no since_id).
+    let cursor = first.cursor.clone().expect("a cursor");
+    let second = pull(&mut x, &posts, Some(&cursor));
+    let again = by_id(&second, "x");
+    assert_eq!(again.keys().collect::<Vec<_>>(), vec![&quote], "{:#?}", second.items);
+
+    // The citizen edits the mention: a new post id, the same item with the new text.
+    let edited =
+        engage(json!({"post_id": mention, "action": "edit", "text": "@testkommunen när töms soporna i Testby?"}))[0]
+            .as_str()
+            .unwrap()
+            .to_string();
+    assert_ne!(edited, mention);
+    let third = pull(&mut x, &posts, second.cursor.as_deref());
+    let after = by_id(&third, "x");
+    let m = after.get(&mention).unwrap_or_else(|| panic!("the edit files under the first id: {:#?}", third.items));
+    assert!(m.text.ends_with("i Testby?"), "{m:?}");
+    assert!(m.url.as_deref().unwrap().ends_with(&edited), "the link goes to the newest version: {m:?}");
+
+    // More than one page of mentions: 130 replies, each read once.
+    engage(json!({"post_id": post.id, "action": "reply", "count": 130, "text": "Tack!"}));
+    let fourth = pull(&mut x, &posts, third.cursor.as_deref());
+    assert_eq!(live(&fourth).iter().filter(|i| i.text.ends_with("Tack!")).count(), 130, "{}", fourth.items.len());
+}
+
+#[test]
+fn facebook_comments_replies_edits_and_confirmed_deletions() {
+    use crate::publish_facebook::{connect, start, text};
+
+    let peer = start();
+    let mut fb = connect(&peer);
+    let post = fb.publish(&text("a", "Vattnet är tjänligt igen.")).unwrap();
+    let correction = fb.correct(&post, &text("c", "Rättelse: i hela Testby.")).unwrap();
+    let posts = vec![post.clone(), correction.clone()];
+    let engage = |body: serde_json::Value| peer.control("engage", body)["comment_id"].as_str().unwrap().to_string();
+    let comment = engage(json!({"post_id": post.id, "action": "comment", "message": "Gäller det Norrby också?"}));
+    let reply = engage(json!({"comment_id": comment, "action": "reply_comment", "message": "Undrar samma sak"}));
+    let doomed = engage(json!({"post_id": post.id, "action": "comment", "message": "Fel tråd, ta bort"}));
+
+    let first = pull(&mut fb, &posts, None);
+    let items = by_id(&first, "facebook");
+    assert_eq!(items.len(), 3, "the Page's correction is not an item: {:#?}", first.items);
+    assert_eq!(items[&comment].in_reply_to.as_deref(), Some(post.id.as_str()));
+    assert_eq!(items[&reply].in_reply_to.as_deref(), Some(comment.as_str()), "a reply hangs on its comment");
+    assert_eq!(items[&comment].text, "Gäller det Norrby också?");
+    assert!(items[&comment].url.as_deref().is_some_and(|u| u.contains("comment_id=")), "{:?}", items[&comment]);
+    assert!(!items.contains_key(&correction.id));
+
+    engage(json!({"comment_id": comment, "action": "edit_comment", "message": "Gäller det Norrby och Söderby?"}));
+    engage(json!({"comment_id": doomed, "action": "delete_comment"}));
+    let second = pull(&mut fb, &posts, first.cursor.as_deref());
+    let items = by_id(&second, "facebook");
+    assert_eq!(items[&comment].text, "Gäller det Norrby och Söderby?", "an edit keeps the id");
+    assert!(items[&doomed].deleted, "a comment Facebook says is gone is a deletion: {:#?}", second.items);
+    assert_eq!(second.items.iter().filter(|i| i.deleted).count(), 1);
+
+    // Pulling again adds no second deletion; a post of 130 comments is read past its first page.
+    for n in 0..130 {
+        engage(json!({"post_id": post.id, "action": "comment", "message": format!("Kommentar {n}")}));
+    }
+    let third = pull(&mut fb, &posts, second.cursor.as_deref());
+    assert!(
+        third.items.iter().all(|i| !i.deleted),
+        "{:#?}",
+        third.items.iter().filter(|i| i.deleted).collect::<Vec<_>>()
+    );
+    assert_eq!(third.items.len(), 2 + 130);
+}
+
+#[test]
+fn instagram_comments_and_replies_with_confirmed_deletions() {
+    use crate::publish_instagram::{Archive, connect, jpeg, out, start, upload};
+
+    let peer = start();
+    let archive = Archive::start();
+    let bytes = jpeg(1080, 1080);
+    let url = archive.serve("/media/vatten.jpg", &bytes);
+    let media = [upload(bytes, "image/jpeg", (1080, 1080), "Ett glas vatten", Some(url))];
+    let mut ig = connect(&peer);
+    let post = ig.publish(&out("a", "Vattnet är tjänligt igen.", &media)).unwrap();
+    let correction = ig.correct(&post, &out("c", "Rättelse: i hela Testby.", &[])).unwrap();
+    let posts = vec![post.clone(), correction.clone()];
+    let engage = |body: serde_json::Value| peer.control("engage", body)["comment_id"].as_str().unwrap().to_string();
+    let comment = engage(json!({"media_id": post.id, "action": "comment", "message": "Gäller det Norrby?"}));
+    let reply = engage(json!({"comment_id": comment, "action": "reply_comment", "message": "Samma fråga"}));
+
+    let first = pull(&mut ig, &posts, None);
+    let items = by_id(&first, "instagram");
+    assert_eq!(items.len(), 2, "the account's correction comment is not an item: {:#?}", first.items);
+    assert_eq!(items[&comment].in_reply_to.as_deref(), Some(post.id.as_str()));
+    assert_eq!(items[&reply].in_reply_to.as_deref(), Some(comment.as_str()));
+    assert!(items[&comment].author.starts_with('@'), "{:?}", items[&comment]);
+
+    engage(json!({"comment_id": reply, "action": "delete_comment"}));
+    let second = pull(&mut ig, &posts, first.cursor.as_deref());
+    let items = by_id(&second, "instagram");
+    assert!(items[&reply].deleted, "{:#?}", second.items);
+    assert!(!items[&comment].deleted);
+
+    for n in 0..110 {
+        engage(json!({"media_id": post.id, "action": "comment", "message": format!("Kommentar {n}")}));
+    }
+    let third = pull(&mut ig, &posts, second.cursor.as_deref());
+    assert_eq!(live(&third).len(), 1 + 110, "every page is read");
+    assert!(third.items.iter().all(|i| !i.deleted));
+}
+
+#[test]
+fn threads_replies_at_every_depth_mentions_edits_and_deletions() {
+    use crate::publish_threads::{connect, start, text};
+
+    let peer = start();
+    let mut threads = connect(&peer);
+    let post = threads.publish(&text("a", "Vattnet är tjänligt igen.")).unwrap();
+    let correction = threads.correct(&post, &text("c", "Rättelse: i hela Testby.")).unwrap();
+    let posts = vec![post.clone(), correction.clone()];
+    let engage = |body: serde_json::Value| peer.control("engage", body);
+    let reply = engage(json!({"post_id": post.id, "action": "reply", "message": "Gäller det Norrby?"}))["reply_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deeper = engage(json!({"post_id": reply, "action": "reply", "message": "Och Söderby?"}))["reply_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mention = engage(json!({"action": "mention", "message": "Hej @exempelbykommun, när töms soporna?"}))["post_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let first = pull(&mut threads, &posts, None);
+    let items = by_id(&first, "threads");
+    assert_eq!(items.len(), 3, "{:#?}", first.items);
+    assert_eq!(items[&reply].in_reply_to.as_deref(), Some(post.id.as_str()));
+    assert_eq!(items[&deeper].in_reply_to.as_deref(), Some(reply.as_str()));
+    assert_eq!(items[&mention].in_reply_to, None);
+    assert!(!items.contains_key(&correction.id), "the profile's correction is not an item");
+
+    engage(json!({"post_id": reply, "action": "edit", "message": "Gäller det Norrby också?"}));
+    engage(json!({"post_id": deeper, "action": "delete"}));
+    let second = pull(&mut threads, &posts, first.cursor.as_deref());
+    let items = by_id(&second, "threads");
+    assert_eq!(items[&reply].text, "Gäller det Norrby också?");
+    assert!(items[&deeper].deleted, "{:#?}", second.items);
+    assert!(!items.contains_key(&mention) || !items[&mention].deleted);
+}
+
+#[test]
+fn linkedin_comments_replies_edits_and_confirmed_deletions() {
+    use crate::publish_linkedin::{Linkedin, out};
+
+    let li = Linkedin::start(&[]);
+    let mut linkedin = li.connect();
+    let post = linkedin.publish(&out("a", "Vattnet är tjänligt igen.")).unwrap();
+    let correction = linkedin.correct(&post, &out("c", "Rättelse: i hela Testby.")).unwrap();
+    let posts = vec![post.clone(), correction.clone()];
+    let engage = |body: serde_json::Value| li.peer.control("engage", body);
+    let comment = engage(json!({"action": "comment", "post": post.id, "text": "Gäller det Norrby?"}))["commentUrn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reply =
+        engage(json!({"action": "reply", "post": post.id, "parent": comment, "text": "Samma fråga"}))["commentUrn"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    let first = pull(&mut linkedin, &posts, None);
+    let items = by_id(&first, "linkedin");
+    assert_eq!(items.len(), 2, "the page's correction is not an item: {:#?}", first.items);
+    assert_eq!(items[&comment].in_reply_to.as_deref(), Some(post.id.as_str()));
+    assert_eq!(items[&reply].in_reply_to.as_deref(), Some(comment.as_str()));
+    assert!(items[&comment].author.starts_with("urn:li:person:"), "{:?}", items[&comment]);
+
+    engage(
+        json!({"action": "edit_comment", "post": post.id, "comment": comment, "text": "Gäller det Norrby och Söderby?"}),
+    );
+    engage(json!({"action": "delete_comment", "post": post.id, "comment": reply}));
+    let second = pull(&mut linkedin, &posts, first.cursor.as_deref());
+    let items = by_id(&second, "linkedin");
+    assert_eq!(items[&comment].text, "Gäller det Norrby och Söderby?");
+    assert!(items[&reply].deleted, "{:#?}", second.items);
+
+    for n in 0..105 {
+        engage(json!({"action": "comment", "post": post.id, "text": format!("Kommentar {n}")}));
+    }
+    let third = pull(&mut linkedin, &posts, second.cursor.as_deref());
+    assert_eq!(live(&third).len(), 1 + 105);
+    assert!(third.items.iter().all(|i| !i.deleted));
+}
