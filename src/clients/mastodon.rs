@@ -5,6 +5,8 @@
 //! other platform. The access token lives in a [`Secret`] and only reaches the wire as a
 //! bearer header; no message or `Debug` output of this module can contain it.
 
+mod heard;
+
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -17,7 +19,7 @@ use serde::Deserialize;
 
 use crate::clients::account::Account;
 use crate::clients::api::{
-    Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload,
+    Connection, Counts, ErrorKind, Health, Heard, Limits, Lookup, Outgoing, Quota, Secret, SendError, Upload,
 };
 use crate::clients::http::{self, Http};
 use crate::error::{Error, Result};
@@ -365,6 +367,12 @@ impl Connection for MastodonClient {
         };
         let instance: serde_json::Value = Self::parse(response, what)?;
         Ok(limits_of(&instance))
+    }
+
+    /// Mentions and quotes from the notifications, and the reply tree of each of `posts`:
+    /// see [`heard`].
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> std::result::Result<Heard, SendError> {
+        heard::interactions(self, posts, cursor)
     }
 
     /// `POST /api/v1/statuses/:id/pin`.

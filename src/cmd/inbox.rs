@@ -105,6 +105,23 @@ pub(crate) enum Sub {
     Triage,
     /// Where the store is.
     Path,
+    /// Read replies, comments, mentions and quotes from every platform with an account into
+    /// the store: from where the last pull stopped, adding only what is new or changed. Prints
+    /// counts only, never a message.
+    Pull(PullArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PullArgs {
+    #[command(flatten)]
+    pub read: super::metrics::ReadArgs,
+    /// Read replies to the posts published in the last DAYS days (mentions come whatever the
+    /// post's age).
+    #[arg(long, default_value_t = budkavle::pull::inbox::DEFAULT_DAYS, value_name = "DAYS")]
+    pub days: i64,
+    /// Print the counts as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
@@ -114,6 +131,9 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         let settings = budkavle::inbox::Settings::of(&project)?;
         Out::new().line(format_args!("{}", settings.store_path(&project)?.display()))?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Sub::Pull(pull_args)) = &args.command {
+        return pull(cli, pull_args, now);
     }
     let mut inbox = Inbox::open(&project, now)?;
     let Some(sub) = &args.command else {
@@ -188,10 +208,55 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
             let n = inbox.refresh()?;
             say(cli, format_args!("triaged {n} items"));
         }
-        Sub::Path => {}
+        Sub::Path | Sub::Pull(_) => {}
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `inbox pull`: one line of counts per platform on stdout, what could not be read on
+/// stderr. Exits 1 when a platform failed (an outage, credentials, configuration); a platform
+/// budkavle cannot read this way is a notice, not a failure.
+fn pull(cli: &Cli, args: &PullArgs, now: Timestamp) -> Result<ExitCode, Error> {
+    use budkavle::pull::inbox;
+    if args.days < 0 {
+        return Err(Error::Usage(format!("--days {}: give a number of days, 0 or more", args.days)));
+    }
+    let settings = inbox::Settings {
+        now: Some(now),
+        platforms: args.read.platforms.clone(),
+        timeout: args.read.timeout(),
+        budget: args.read.budget(),
+        posts_within: jiff::SignedDuration::from_hours(24 * args.days.min(100 * 366)),
+    };
+    let report = inbox::run(&cli.root, &settings, &|name| std::env::var(name).ok())?;
+    let mut out = Out::new();
+    if args.json {
+        out.json(&report)?;
+    } else {
+        for p in &report.pulled {
+            out.line(format_args!(
+                "{:<10} {} new items, {} new versions, {} unchanged ({} posts read for replies)",
+                p.platform.name(),
+                p.new_items,
+                p.new_versions,
+                p.unchanged,
+                p.posts
+            ))?;
+        }
+    }
+    out.flush()?;
+    for stop in &report.stopped {
+        let why = if stop.unsupported {
+            "notice: not pulled"
+        } else if stop.transient {
+            "not pulled (the next pull carries on from where the last one stopped)"
+        } else {
+            "not pulled; a person must act"
+        };
+        eprintln!("{}: {why}: {}", stop.platform.name(), stop.message);
+    }
+    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn list(cli: &Cli, project: &Project, inbox: &Inbox, args: &ListArgs, now: Timestamp) -> Result<ExitCode, Error> {

@@ -31,15 +31,22 @@ pub(crate) struct PullArgs {
     /// Fix the clock (RFC 3339, e.g. 2026-12-01T09:00:00Z): for tests and rehearsals.
     #[arg(long, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
-    /// Only these platforms (repeatable).
-    #[arg(long = "platform", short, value_name = "PLATFORM")]
-    pub platforms: Vec<PlatformId>,
     /// Print what was due and read as JSON.
     #[arg(long)]
     pub json: bool,
     /// Write the snapshots but do not commit them.
     #[arg(long)]
     pub no_commit: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How the platforms are read: shared by `metrics pull` and `inbox pull`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReadArgs {
+    /// Only these platforms (repeatable).
+    #[arg(long = "platform", short, value_name = "PLATFORM")]
+    pub platforms: Vec<PlatformId>,
     /// Seconds one request may take.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
@@ -47,6 +54,16 @@ pub(crate) struct PullArgs {
     /// rest to the next run.
     #[arg(long, default_value_t = 120, value_name = "SECONDS")]
     pub budget: u64,
+}
+
+impl ReadArgs {
+    pub(crate) fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout.max(1))
+    }
+
+    pub(crate) fn budget(&self) -> Duration {
+        Duration::from_secs(self.budget)
+    }
 }
 
 pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
@@ -59,9 +76,9 @@ fn pull(cli: &Cli, args: &PullArgs) -> Result<ExitCode, Error> {
     let settings = Settings {
         now: args.now,
         dry_run: args.dry_run,
-        platforms: args.platforms.clone(),
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        budget: Duration::from_secs(args.budget),
+        platforms: args.read.platforms.clone(),
+        timeout: args.read.timeout(),
+        budget: args.read.budget(),
         commit: !args.no_commit,
     };
     let report = metrics::run(&cli.root, &settings, &|name| std::env::var(name).ok())?;

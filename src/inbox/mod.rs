@@ -7,8 +7,9 @@
 //! - [`settings`]: `[interaction]` of strategy.toml, validated with lines;
 //! - [`office`] and [`holidays`]: working time in the organisation's time zone;
 //! - [`triage`]: the kinds of an item from the rule packs and the privacy detectors;
-//! - [`import`]: JSONL exports in, all or nothing; a later `pull` from the platforms adds
-//!   versions through the same [`Inbox::add_version`];
+//! - [`import`]: JSONL exports in, all or nothing; `inbox pull` (`crate::pull::inbox`) adds
+//!   the platforms' versions through the same [`Inbox::add_version`], with its cursor per
+//!   platform, in `pulled`;
 //! - [`queue`]: open items by due time, and the supervision of each account;
 //! - [`actions`]: resolve, hold, reviewed: who, when, why. Replying and hiding go through the
 //!   platform clients and come with `inbox reply`/`hide`: they will log through
@@ -22,6 +23,7 @@ pub mod actions;
 mod holidays;
 pub mod import;
 mod office;
+mod pulled;
 pub mod queue;
 pub mod records;
 pub mod settings;

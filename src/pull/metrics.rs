@@ -14,7 +14,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::clients::api::{Counts, ErrorKind, SendError};
+pub use super::Stop;
+use crate::clients::api::Counts;
 use crate::clients::http::{DEFAULT_TIMEOUT, Http};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
@@ -63,20 +64,6 @@ pub struct Due {
     pub published: Timestamp,
     /// The schedule point this snapshot is for, as written in strategy.toml (`1h`, `7d`).
     pub point: String,
-}
-
-/// Why a platform was left before all its pairs were read.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stop {
-    pub platform: PlatformId,
-    /// The pairs not read in this run.
-    pub left: usize,
-    pub message: String,
-    /// A limit or an outage: the next run carries on by itself. Otherwise a person must act
-    /// (credentials, configuration), or the platform's counts are not implemented.
-    pub transient: bool,
-    /// budkavle cannot read this platform's counts at all.
-    pub unsupported: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,24 +117,17 @@ pub fn due(project: &Project, ledger: &Ledger, metrics: &Metrics, now: Timestamp
     let settings = &project.strategy.file.metrics;
     let (points, until) = (settings.points(), settings.until());
     let mut out = Vec::new();
-    for (post, platform, state) in ledger.states() {
-        if !only.is_empty() && !only.contains(&platform) {
+    for pair in super::live(project, ledger) {
+        if !only.is_empty() && !only.contains(&pair.platform) {
             continue;
         }
-        let (Some(published), Some(remote)) = (state.published, state.remote) else { continue };
-        if state.deleted.is_some_and(|d| d.seq > published.seq) {
-            continue;
-        }
-        if project.post(post).is_some_and(|p| p.retracted.is_some()) {
-            continue;
-        }
-        let last = metrics.latest(post, platform).map(|s| s.at);
-        if let Some(point) = due_point(published.at, last, now, &points, until) {
+        let last = metrics.latest(pair.post, pair.platform).map(|s| s.at);
+        if let Some(point) = due_point(pair.published, last, now, &points, until) {
             out.push(Due {
-                post: post.to_string(),
-                platform,
-                remote: remote.clone(),
-                published: published.at,
+                post: pair.post.to_string(),
+                platform: pair.platform,
+                remote: pair.remote.clone(),
+                published: pair.published,
                 point: point_name(point),
             });
         }
@@ -176,16 +156,10 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
         by_platform.entry(d.platform).or_default().push(d);
     }
     for (platform, pairs) in by_platform {
-        let mut conn = match crate::clients::connect(&project.strategy, platform, env, &http) {
+        let mut conn = match super::connect(&project, platform, env, &http, pairs.len()) {
             Ok(c) => c,
-            Err(e) => {
-                report.stopped.push(Stop {
-                    platform,
-                    left: pairs.len(),
-                    message: e.to_string(),
-                    transient: false,
-                    unsupported: false,
-                });
+            Err(stop) => {
+                report.stopped.push(stop);
                 continue;
             }
         };
@@ -204,7 +178,7 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
                     )));
                 }
                 Err(e) => {
-                    report.stopped.push(stop(platform, pairs.len() - read, &e));
+                    report.stopped.push(Stop::of(platform, pairs.len() - read, &e));
                     break;
                 }
             };
@@ -235,16 +209,6 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
         }
     }
     Ok(report)
-}
-
-fn stop(platform: PlatformId, left: usize, e: &SendError) -> Stop {
-    let (transient, unsupported) = match e {
-        SendError::Transient { .. } => (true, false),
-        SendError::Permanent { kind, .. } => (false, *kind == ErrorKind::Unsupported),
-    };
-    // An unsupported platform's message says all there is; the others carry their advice.
-    let message = if unsupported { e.message().to_string() } else { e.to_string() };
-    Stop { platform, left, message, transient, unsupported }
 }
 
 fn snapshot(at: Timestamp, d: &Due, c: Counts) -> Snapshot {

@@ -250,6 +250,40 @@ impl MastodonPeer {
         known.clone().unwrap()
     }
 
+    /// Another local account `username`, made now: `(token, account id)`.
+    pub fn user(&self, username: &str) -> (String, String) {
+        let user = self.mock_post("/api/v1/_mock/dev_user", &json!({"username": username}));
+        let token = user["access_token"].as_str().expect("dev_user gives an access_token").to_string();
+        (token, user["id"].as_str().expect("dev_user gives an id").to_string())
+    }
+
+    /// `method path` with `body` as the account whose token is `token`: the answer's JSON.
+    pub fn call_as(&self, token: &str, method: &str, path: &str, body: &Value) -> Value {
+        let method_ = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = self
+            .client
+            .request(method_, format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let text = response.text().unwrap_or_default();
+        assert!(status.is_success(), "{method} {path}: HTTP {status}: {text}\n{}", self.log());
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Posts a status as the account whose token is `token` (`in_reply_to` a status id):
+    /// returns its id.
+    pub fn post_as(&self, token: &str, text: &str, in_reply_to: Option<&str>) -> String {
+        let mut body = json!({"status": text});
+        if let Some(parent) = in_reply_to {
+            body["in_reply_to_id"] = json!(parent);
+        }
+        let status = self.call_as(token, "POST", "/api/v1/statuses", &body);
+        status["id"].as_str().expect("a status id").to_string()
+    }
+
     /// The citizen follows the account, favourites and boosts the status `id`, and answers it
     /// with each text of `replies`: what `metrics pull` then counts.
     pub fn engage(&self, id: &str, favourite: bool, reblog: bool, replies: &[&str]) {

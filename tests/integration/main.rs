@@ -24,6 +24,7 @@ mod crisis_story;
 mod doctor;
 mod git_history;
 mod inbox_cli;
+mod inbox_pull;
 mod inbox_pull_fakes;
 mod inbox_triage;
 mod layers;

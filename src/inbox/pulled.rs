@@ -1,0 +1,107 @@
+//! What `inbox pull` hands the store: a platform's versions and its new cursor, taken in one
+//! transaction, so a pull killed half-way stored either all of a platform's answer and the
+//! cursor after it, or nothing (and the next pull asks again from the old cursor).
+//!
+//! The cursor is the client's own string (a notification id, a time), kept in `meta` under
+//! `cursor:<platform>` and handed back unread.
+
+use jiff::Timestamp;
+use rusqlite::{OptionalExtension, params};
+
+use super::import::Imported;
+use super::{Added, Inbox, Incoming};
+use crate::error::{Error, Result};
+
+/// The `meta` key of a platform's cursor.
+fn cursor_key(platform: &str) -> String {
+    format!("cursor:{platform}")
+}
+
+impl Inbox {
+    /// Where the last pull of `platform` stopped; `None` before the first.
+    pub fn cursor(&self, platform: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [cursor_key(platform)], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Adds every version of one platform's answer and moves its cursor (when `cursor` is
+    /// `Some`), all or nothing. `source` says where the versions came from (`pull:mastodon`).
+    ///
+    /// A platform tells that something is gone, not what it said: a deletion takes the author,
+    /// text and links of the latest stored version, and a deletion of an item the store never
+    /// had is dropped (counted as unchanged) — nothing is stored that nobody saw.
+    pub fn add_pulled(
+        &mut self,
+        platform: &str,
+        versions: &[Incoming],
+        cursor: Option<&str>,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<Imported> {
+        self.triage()?;
+        let path = self.path.clone();
+        let sql = |e: rusqlite::Error| super::store::sql_error(&path, e);
+        // Fields, not `self.write()`: the transaction borrows the connection while the
+        // settings and rules are read.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let triage = self.triage.get().ok_or_else(|| Error::Internal("triage not compiled".into()))?;
+        let mut stats = Imported::default();
+        for v in versions {
+            let filled;
+            let v = if v.deleted {
+                match latest(&tx, &v.platform, &v.id).map_err(sql)? {
+                    Some(last) => {
+                        filled = Incoming { deleted: true, at: v.at, ..last };
+                        &filled
+                    }
+                    None => {
+                        stats.unchanged += 1;
+                        continue;
+                    }
+                }
+            } else {
+                v
+            };
+            match Inbox::add_version(&tx, &self.settings, triage, v, source, now).map_err(sql)? {
+                Added::NewItem => stats.new_items += 1,
+                Added::NewVersion => stats.new_versions += 1,
+                Added::Unchanged => stats.unchanged += 1,
+            }
+        }
+        if let Some(cursor) = cursor {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![cursor_key(platform), cursor],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        Ok(stats)
+    }
+}
+
+/// The latest stored version of an item, as an [`Incoming`].
+fn latest(tx: &rusqlite::Transaction<'_>, platform: &str, id: &str) -> rusqlite::Result<Option<Incoming>> {
+    tx.query_row(
+        "SELECT v.author, v.text, v.at, v.in_reply_to, v.url, v.deleted
+         FROM items i JOIN versions v ON v.item = i.key AND v.n = i.latest
+         WHERE i.platform = ?1 AND i.remote_id = ?2",
+        params![platform, id],
+        |r| {
+            let at: String = r.get(2)?;
+            Ok(Incoming {
+                platform: platform.to_string(),
+                id: id.to_string(),
+                author: r.get(0)?,
+                text: r.get(1)?,
+                at: super::parse_ts(&at).unwrap_or_default(),
+                in_reply_to: r.get(3)?,
+                url: r.get(4)?,
+                deleted: r.get(5)?,
+            })
+        },
+    )
+    .optional()
+}

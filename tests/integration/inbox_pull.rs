@@ -1,0 +1,199 @@
+//! `budkavle inbox pull` against the real local servers: mastodon-mock, where citizens reply,
+//! mention, answer each other, edit and delete, and Bluesky's whole network with its AppView.
+//! Items land with their parent, kinds and due time; a second pull adds nothing; an edit is a
+//! new version beside the old; others' talk elsewhere is not pulled; a platform that is down
+//! is reported while the others are pulled; a failed pull stores nothing and the next one
+//! gets it all — and no citizen's text or secret is ever printed.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use crate::common::bin;
+use crate::common::world::{PASSWORD_ENV, TOKEN_ENV, World, ok};
+
+const INTERACTION: &str = r#"
+[interaction]
+response_time = "4h"
+office_hours = "mån–fre 08:00–16:30"
+"#;
+
+const POST: &str = "+++\ntitle = \"Badhuset\"\nlang = \"sv\"\n+++\n\nBadhuset stänger för renovering i januari.\n";
+
+struct Store {
+    dir: tempfile::TempDir,
+}
+
+impl Store {
+    fn new() -> Store {
+        Store { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("inbox.sqlite3")
+    }
+
+    /// `budkavle inbox ARGS` on the world's repository with this store; checks that no secret
+    /// and none of `private` (citizens' texts) is printed.
+    fn inbox(&self, w: &World, args: &[&str], private: &[&str]) -> Output {
+        let out = bin()
+            .arg("--root")
+            .arg(w.repo.path())
+            .arg("inbox")
+            .args(args)
+            .env("BUDKAVLE_INBOX_STORE", self.path())
+            .env(TOKEN_ENV, &w.mastodon.token)
+            .env(PASSWORD_ENV, &w.bluesky.password)
+            .output()
+            .unwrap();
+        let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        for secret in [&w.mastodon.token, &w.bluesky.password] {
+            assert!(!shown.contains(secret.as_str()), "a secret was printed:\n{shown}");
+        }
+        for text in private {
+            assert!(!shown.contains(text), "a citizen's text was printed ({text}):\n{shown}");
+        }
+        out
+    }
+
+    fn pull(&self, w: &World, args: &[&str], private: &[&str]) -> Output {
+        let mut all = vec!["pull", "--timeout", "10"];
+        all.extend_from_slice(args);
+        self.inbox(w, &all, private)
+    }
+
+    /// Every item in the store with its versions, by `platform:id`.
+    fn show(&self, w: &World, platform: &str, id: &str) -> Value {
+        let out = self.inbox(w, &["show", &format!("{platform}:{id}")], &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn queue(&self, w: &World) -> Value {
+        let out = self.inbox(w, &["--format", "json", "--all"], &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn cursor(&self, platform: &str) -> Option<String> {
+        let conn = rusqlite::Connection::open(self.path()).unwrap();
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [format!("cursor:{platform}")], |r| r.get(0)).ok()
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn kinds(item: &Value) -> Vec<String> {
+    item["kinds"].as_array().unwrap().iter().map(|k| k["kind"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn mastodon_replies_mentions_edits_and_deletions_come_in_once() {
+    let mut w = World::new(INTERACTION);
+    w.merge("badhus.md", POST);
+    ok(&w.publish_at(&Timestamp::now().to_string(), &["--platform", "mastodon"]));
+    let ours = w.ledger().state("badhus", budkavle::PlatformId::Mastodon).remote.unwrap().id.clone();
+    let m = &w.mastodon;
+    let store = Store::new();
+
+    // A citizen asks in a reply that mentions the account, writes a reply that mentions nobody
+    // (only the thread shows it), and mentions the account outside any thread.
+    let (citizen, _) = m.citizen();
+    let texts = [
+        "@budkavle När öppnar badhuset igen?",
+        "Att stänga mitt i vintern är dålig planering.",
+        "@budkavle Tack för att ni informerar så tydligt, bra jobbat!",
+        "Och vad händer med simskolan?",
+    ];
+    let asked = m.post_as(&citizen, texts[0], Some(&ours));
+    let plain = m.post_as(&citizen, texts[1], Some(&ours));
+    let mention = m.post_as(&citizen, texts[2], None);
+    let deeper = m.post_as(&citizen, texts[3], Some(&plain));
+    // The account answers in the thread: its own status is never an item.
+    m.post_as(&m.token, "@invanare Den 1 mars.", Some(&asked));
+    // Someone else's talk elsewhere is not the account's inbox.
+    let (kalle, _) = m.user("kalle");
+    let elsewhere = m.post_as(&kalle, "Någon som vet när bussen går?", None);
+    m.post_as(&citizen, "Klockan 8, tror jag.", Some(&elsewhere));
+
+    // A pull cut short (the thread cannot be read) stores nothing and moves no cursor.
+    m.add_fault(&json!({"match": {"methods": ["GET"], "path": "/api/v1/statuses/*/context"}, "effect": {"type": "status", "status": 503}, "count": 100}));
+    let out = store.pull(&w, &["--platform", "mastodon", "--budget", "0"], &texts);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mastodon: not pulled (the next pull carries on"), "{err}");
+    assert_eq!(store.cursor("mastodon"), None);
+    m.clear_faults();
+    let notifications = m.count_requests("GET", "/api/v1/notifications");
+    let contexts = m.count_requests("GET", "/api/v1/statuses/*/context");
+
+    let out = store.pull(&w, &["--platform", "mastodon"], &texts);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).contains("mastodon   4 new items, 0 new versions, 0 unchanged (1 posts read for replies)"),
+        "{}",
+        stdout(&out)
+    );
+    let cursor = store.cursor("mastodon").expect("the cursor is stored");
+    assert!(cursor.contains("\"since\""), "{cursor}");
+
+    let queue = store.queue(&w);
+    let items = queue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4, "{queue:#}");
+    let by_id = |id: &str| items.iter().find(|i| i["id"] == id).unwrap_or_else(|| panic!("{id} in {queue:#}"));
+    assert!(kinds(by_id(&asked)).contains(&"question".to_string()), "{}", by_id(&asked));
+    assert!(kinds(by_id(&plain)).contains(&"criticism".to_string()), "{}", by_id(&plain));
+    assert!(kinds(by_id(&mention)).contains(&"praise".to_string()), "{}", by_id(&mention));
+    for i in items {
+        assert_eq!(i["author"], "invanare", "{i}");
+        assert!(i["due"].as_str().is_some(), "a due time from response_time: {i}");
+    }
+    let shown = store.show(&w, "mastodon", &asked);
+    let v1 = &shown["versions"][0];
+    assert_eq!(v1["in_reply_to"], ours.as_str(), "{shown:#}");
+    assert_eq!(v1["text"], texts[0]);
+    assert!(v1["url"].as_str().unwrap().contains(&asked), "{shown:#}");
+    assert_eq!(store.show(&w, "mastodon", &deeper)["versions"][0]["in_reply_to"], plain.as_str());
+    assert!(store.show(&w, "mastodon", &mention)["versions"][0]["in_reply_to"].is_null());
+
+    // A second pull adds nothing, with one request per read.
+    let out = store.pull(&w, &["--platform", "mastodon"], &texts);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("0 new items, 0 new versions"), "{}", stdout(&out));
+    assert_eq!((m.counted(&notifications), m.counted(&contexts)), (2, 2));
+
+    // An edit is a new version, the old kept; a deletion too, with the last text kept.
+    m.call_as(&citizen, "PUT", &format!("/api/v1/statuses/{plain}"), &json!({"status": "Varför stänger ni just nu?"}));
+    m.call_as(&citizen, "DELETE", &format!("/api/v1/statuses/{deeper}"), &json!({}));
+    let out = store.pull(&w, &["--platform", "mastodon"], &texts);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("0 new items, 2 new versions"), "{}", stdout(&out));
+    let edited = store.show(&w, "mastodon", &plain);
+    let versions = edited["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{edited:#}");
+    assert_eq!(
+        (versions[0]["text"].as_str(), versions[1]["text"].as_str()),
+        (Some(texts[1]), Some("Varför stänger ni just nu?"))
+    );
+    let gone = store.show(&w, "mastodon", &deeper);
+    let versions = gone["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{gone:#}");
+    assert_eq!((versions[1]["deleted"].as_bool(), versions[1]["text"].as_str()), (Some(true), Some(texts[3])));
+    // … and reported once.
+    let out = store.pull(&w, &["--platform", "mastodon"], &texts);
+    assert!(stdout(&out).contains("0 new items, 0 new versions"), "{}", stdout(&out));
+
+    // Bluesky down: Mastodon is still pulled, the run fails and says which and why.
+    let strategy = w.repo.path().join("strategy.toml");
+    let text = std::fs::read_to_string(&strategy).unwrap();
+    std::fs::write(&strategy, text.replace(&w.bluesky.service, "http://127.0.0.1:9")).unwrap();
+    m.post_as(&citizen, "@budkavle Hej igen!", None);
+    let out = store.pull(&w, &[], &texts);
+    assert!(stdout(&out).contains("mastodon   1 new items"), "{}", stdout(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bluesky: "), "{err}");
+}
