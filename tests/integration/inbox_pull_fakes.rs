@@ -285,3 +285,219 @@ fn linkedin_comments_replies_edits_and_confirmed_deletions() {
     assert_eq!(live(&third).len(), 1 + 105);
     assert!(third.items.iter().all(|i| !i.deleted));
 }
+
+/// `budkavle inbox pull` through the binary with all five fakes: a post published by
+/// `budkavle publish`, citizens' comments, replies, a mention and a quote, the account's own
+/// answer (sent outside the ledger, so only its author tells it apart) — then the store:
+/// the right items with their parents, a second pull adding nothing, an edit as a second
+/// version, a confirmed deletion keeping the last text, and a listing past its first page.
+#[test]
+fn the_five_pull_into_the_store_through_the_binary() {
+    use crate::common::fake_peer::FakePeer;
+    use crate::common::git::{T0, commit, init};
+    use crate::common::{Repo, bin};
+    use crate::publish_instagram::{Archive, jpeg};
+    use budkavle::PlatformId;
+    use budkavle::clients::api::Outgoing;
+    use budkavle::ledger::Ledger;
+    use serde_json::Value;
+    use std::path::Path;
+
+    let x = FakePeer::start("x", &[]);
+    let facebook = FakePeer::start("facebook", &[]);
+    let instagram = FakePeer::start("instagram", &[]);
+    let threads = FakePeer::start("threads", &[]);
+    let linkedin = FakePeer::start("linkedin", &["--image-processing-seconds", "0"]);
+    instagram.control("config", json!({"container_delay": 0}));
+    threads.control("config", json!({"container_delay": 0}));
+    let token =
+        |peer: &FakePeer, pointer: &str| peer.ready.pointer(pointer).and_then(Value::as_str).unwrap().to_string();
+    let env = vec![
+        ("F_X", token(&x, "/bearer/user")),
+        ("F_FACEBOOK", token(&facebook, "/page_token")),
+        ("F_INSTAGRAM", token(&instagram, "/access_token")),
+        ("F_THREADS", token(&threads, "/access_token")),
+        ("F_LINKEDIN", token(&linkedin, "/token")),
+    ];
+    let archive = Archive::start();
+    let repo = Repo::new("");
+    let strategy = format!(
+        "[organisation]\nname = \"Testby kommun\"\nurl = \"https://www.testby.se\"\narchive_url = \"{}\"\n\n[[goals]]\nid = \"info\"\ndescription = \"Informera\"\n\n[[audiences]]\nid = \"alla\"\ndescription = \"Alla\"\n\n[platforms.x]\napi_url = \"{}\"\ntoken_env = \"F_X\"\n\n[platforms.facebook]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"F_FACEBOOK\"\n\n[platforms.instagram]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"F_INSTAGRAM\"\n\n[platforms.threads]\napi_url = \"{}\"\ntoken_env = \"F_THREADS\"\n\n[platforms.linkedin]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"F_LINKEDIN\"\n\n[review]\napprovals = 0\n\n[interaction]\nresponse_time = \"4h\"\noffice_hours = \"mån–fre 08:00–16:30\"\n",
+        archive.url,
+        x.url,
+        facebook.url,
+        token(&facebook, "/page_id"),
+        instagram.url,
+        token(&instagram, "/ig_user_id"),
+        threads.url,
+        linkedin.url,
+        token(&linkedin, "/organization"),
+    );
+    repo.file("strategy.toml", strategy.as_bytes());
+    let photo = jpeg(800, 600);
+    let rel = Path::new("content/media/badhus.jpg");
+    repo.file("content/media/badhus.jpg", &photo);
+    repo.post(
+        "badhus.md",
+        "+++\ntitle = \"Badhuset\"\ndate = 2026-11-20T08:00:00\n\n[[media]]\npath = \"../media/badhus.jpg\"\nalt = \"Badhuset i Testby från entrén.\"\n+++\n\nBadhuset stänger för renovering i januari.\n",
+    );
+    let project = repo.load();
+    let url = budkavle::site::media_url(&project, rel).expect("an address in the archive");
+    let safe = budkavle::media::prepare(rel, &photo).expect("the photo can be made safe");
+    archive.serve(url.strip_prefix(&archive.url).unwrap(), &safe.bytes);
+    let git = init(repo.path());
+    commit(&git, "Badhuset", "Anna Berg", T0);
+
+    let store = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = bin();
+        cmd.arg("--root").arg(repo.path()).args(args).env("BUDKAVLE_INBOX_STORE", store.path().join("inbox.sqlite3"));
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        for (_, secret) in &env {
+            assert!(!shown.contains(secret.as_str()), "a secret was printed:\n{shown}");
+        }
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), shown)
+    };
+    let now = jiff::Timestamp::now().to_string();
+    let (ok, _, said) = run(&["publish", "--now", &now, "--timeout", "10"]);
+    assert!(ok, "{said}");
+    let ledger = Ledger::read(repo.path()).unwrap();
+    let remote = |p: PlatformId| ledger.state("badhus", p).remote.unwrap().clone();
+
+    // The citizens. Their texts must never be printed by `inbox pull`.
+    let mut private: Vec<&str> = Vec::new();
+    let c = |peer: &FakePeer, body: Value| peer.control("engage", body);
+    let s = |v: &Value, pointer: &str| v.pointer(pointer).and_then(Value::as_str).unwrap().to_string();
+    let xp = remote(PlatformId::X);
+    let x_reply = s(&c(&x, json!({"post_id": xp.id, "action": "reply", "text": "När öppnar det igen?"})), "/created/0");
+    let x_quote = s(&c(&x, json!({"post_id": xp.id, "action": "quote", "text": "Äntligen renovering!"})), "/created/0");
+    let fp = remote(PlatformId::Facebook);
+    let f_comment = s(
+        &c(&facebook, json!({"post_id": fp.id, "action": "comment", "message": "Vad händer med simskolan?"})),
+        "/comment_id",
+    );
+    let f_reply = s(
+        &c(&facebook, json!({"comment_id": f_comment, "action": "reply_comment", "message": "Undrar samma sak"})),
+        "/comment_id",
+    );
+    let ip = remote(PlatformId::Instagram);
+    let i_comment = s(
+        &c(&instagram, json!({"media_id": ip.id, "action": "comment", "message": "Synd, vi badar varje vecka"})),
+        "/comment_id",
+    );
+    let tp = remote(PlatformId::Threads);
+    let t_reply =
+        s(&c(&threads, json!({"post_id": tp.id, "action": "reply", "message": "Hur länge då?"})), "/reply_id");
+    let lp = remote(PlatformId::Linkedin);
+    let l_comment = s(
+        &c(&linkedin, json!({"action": "comment", "post": lp.id, "text": "Bra att ni informerar i tid."})),
+        "/commentUrn",
+    );
+    private.extend([
+        "När öppnar det igen?",
+        "Äntligen renovering!",
+        "Vad händer med simskolan?",
+        "Undrar samma sak",
+        "Synd, vi badar varje vecka",
+        "Hur länge då?",
+        "Bra att ni informerar i tid.",
+    ]);
+
+    // The account answers on every platform, outside the ledger: only its author tells it apart.
+    let http = budkavle::clients::http::Http::new(std::time::Duration::from_secs(10)).unwrap();
+    let lookup = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    let answer = Outgoing {
+        key: "svar",
+        text: "Vi öppnar den 1 mars.",
+        facets: &[],
+        lang: "sv",
+        media: &[],
+        reply_to: None,
+        link: None,
+    };
+    for p in [PlatformId::X, PlatformId::Facebook, PlatformId::Instagram, PlatformId::Threads, PlatformId::Linkedin] {
+        let mut conn = budkavle::clients::connect(&project.strategy, p, &lookup, &http).unwrap();
+        conn.correct(&remote(p), &answer).unwrap_or_else(|e| panic!("{p}: {e}"));
+    }
+
+    let (ok, out, said) = run(&["inbox", "pull", "--timeout", "10"]);
+    assert!(ok, "{said}");
+    for text in &private {
+        assert!(!said.contains(text), "a citizen's text was printed ({text}):\n{said}");
+    }
+    for (platform, n) in [("x", 2), ("facebook", 2), ("instagram", 1), ("threads", 1), ("linkedin", 1)] {
+        assert!(
+            out.lines().any(|l| l.starts_with(platform) && l.contains(&format!(" {n} new items, 0 new versions"))),
+            "{platform}: {n} new items in\n{out}"
+        );
+    }
+    let (ok, queue, said) = run(&["inbox", "--format", "json", "--all"]);
+    assert!(ok, "{said}");
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    let items = queue["items"].as_array().unwrap();
+    assert_eq!(items.len(), 7, "the account's answers are not items: {queue:#}");
+    assert!(items.iter().all(|i| i["text"] != "Vi öppnar den 1 mars."), "{queue:#}");
+    let show = |platform: &str, id: &str| {
+        let (ok, out, said) = run(&["inbox", "show", &format!("{platform}:{id}")]);
+        assert!(ok, "{said}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    for (platform, id, parent) in [
+        ("x", &x_reply, &xp.id),
+        ("x", &x_quote, &xp.id),
+        ("facebook", &f_comment, &fp.id),
+        ("facebook", &f_reply, &f_comment),
+        ("instagram", &i_comment, &ip.id),
+        ("threads", &t_reply, &tp.id),
+        ("linkedin", &l_comment, &lp.id),
+    ] {
+        let item = show(platform, id);
+        assert_eq!(item["versions"][0]["in_reply_to"], parent.as_str(), "{platform}: {item:#}");
+    }
+
+    // A second pull adds nothing anywhere.
+    let (ok, out, said) = run(&["inbox", "pull", "--timeout", "10"]);
+    assert!(ok, "{said}");
+    assert_eq!(out.lines().filter(|l| l.contains(" 0 new items, 0 new versions")).count(), 5, "{out}");
+
+    // An edit is a second version; a confirmed deletion keeps the last text; 105 new comments
+    // are read past the first page.
+    c(
+        &facebook,
+        json!({"comment_id": f_comment, "action": "edit_comment", "message": "Vad händer med simskolan i vår?"}),
+    );
+    c(&instagram, json!({"comment_id": i_comment, "action": "delete_comment"}));
+    for n in 0..105 {
+        c(&linkedin, json!({"action": "comment", "post": lp.id, "text": format!("Kommentar {n}")}));
+    }
+    let (ok, out, said) = run(&["inbox", "pull", "--timeout", "10"]);
+    assert!(ok, "{said}");
+    for (platform, line) in [
+        ("facebook", " 0 new items, 1 new versions"),
+        ("instagram", " 0 new items, 1 new versions"),
+        ("linkedin", " 105 new items, 0 new versions"),
+        ("x", " 0 new items, 0 new versions"),
+    ] {
+        assert!(out.lines().any(|l| l.starts_with(platform) && l.contains(line)), "{platform}: {line} in\n{out}");
+    }
+    let edited = show("facebook", &f_comment);
+    let versions = edited["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2, "{edited:#}");
+    assert_eq!(versions[0]["text"], "Vad händer med simskolan?");
+    assert_eq!(versions[1]["text"], "Vad händer med simskolan i vår?");
+    let gone = show("instagram", &i_comment);
+    let versions = gone["versions"].as_array().unwrap();
+    assert_eq!(
+        (versions[1]["deleted"].as_bool(), versions[1]["text"].as_str()),
+        (Some(true), Some("Synd, vi badar varje vecka")),
+        "{gone:#}"
+    );
+
+    // And the deletion is reported once.
+    let (ok, out, _) = run(&["inbox", "pull", "--timeout", "10", "--platform", "instagram"]);
+    assert!(ok && out.contains(" 0 new items, 0 new versions"), "{out}");
+}
