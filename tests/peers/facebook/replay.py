@@ -274,6 +274,37 @@ def run(peer: Peer, images: ImageHost, r: Replay) -> None:
             403, error_shape(200))
 
     # --------------------------------------------------------------------------------------
+    r.section("Comments as inbox pull reads them: the stream newest first, edits, deletions",
+              "https://developers.facebook.com/docs/graph-api/reference/page-post/comments/")
+    edit = peer.control("POST", "engage", {"post_id": hello_id, "action": "comment", "message": "Gäller det Norrby?"})
+    reply = peer.control("POST", "engage", {"comment_id": edit["comment_id"], "action": "reply_comment", "message": "Samma fråga"})
+    fields = "id,message,created_time,from,parent,permalink_url"
+    res = r.check("GET /{page-post-id}/comments?filter=stream&order=reverse_chronological",
+                  peer.request("GET", f"{V}/{hello_id}/comments", query={
+                      "fields": fields, "filter": "stream", "order": "reverse_chronological", "access_token": pt}),
+                  200, {"data": list})
+    newest = res.json["data"]
+    first = newest[0]
+    r.ok("the newest is the reply, with its parent, author and link",
+         first["id"] == reply["comment_id"] and first["message"] == "Samma fråga"
+         and first["parent"] == {"id": edit["comment_id"]} and first["from"]["id"] == ready["citizen_user_id"]
+         and "comment_id=" in first["permalink_url"] and graph_time_shape(first["created_time"]), str(first))
+    r.ok("newest first, replies among them", [c["id"] for c in newest[:2]] == [reply["comment_id"], edit["comment_id"]],
+         str([c["id"] for c in newest]))
+    peer.control("POST", "engage", {"comment_id": edit["comment_id"], "action": "edit_comment", "message": "Gäller det Norrby också?"})
+    r.check("an edited comment keeps its id",
+            peer.request("GET", f"{V}/{edit['comment_id']}", query={"fields": "message", "access_token": pt}),
+            200, {"id": edit["comment_id"], "message": "Gäller det Norrby också?"})
+    peer.control("POST", "engage", {"comment_id": reply["comment_id"], "action": "delete_comment"})
+    r.check("a deleted comment does not exist: 100 / 33",
+            peer.request("GET", f"{V}/{reply['comment_id']}", query={"fields": "id", "access_token": pt}),
+            400, error_shape(100, 33, type_="GraphMethodException"))
+    res = r.check("the stream no longer lists it",
+                  peer.request("GET", f"{V}/{hello_id}/comments", query={"fields": "id", "filter": "stream", "access_token": pt}),
+                  200, {"data": [{"id": str}]})
+    r.ok("deleted comment gone from the stream", reply["comment_id"] not in [c["id"] for c in res.json["data"]])
+
+    # --------------------------------------------------------------------------------------
     r.section("Errors: tokens and permissions", DOCS_ERRORS)
     r.check("no access token", peer.request("GET", f"{V}/{page}/feed"), 400,
             error_shape(104, message="An access token is required to request this resource."))

@@ -258,6 +258,33 @@ def run(peer: Peer, images: ImageHost, r: Replay) -> None:
             200, {"comments_count": 2, "like_count": 7, "id": media1})
 
     # --------------------------------------------------------------------------------------
+    # The documented example of reading comments (comment moderation guide):
+    # GET graph.facebook.com /17895695668004550/comments →
+    # {"data": [{"timestamp": "2017-08-31T18:10:30+0000", "text": "I love this!", "id": "17873440459141021"}, …]}
+    # inbox pull asks for the author and the replies too, and takes "does not exist" for a
+    # comment that vanished as its deletion.
+    r.section("Comments as inbox pull reads them: replies nested, deletions",
+              "https://developers.facebook.com/docs/instagram-api/guides/comment-moderation")
+    first = peer.control("POST", "engage", {"media_id": media1, "action": "comment", "message": "I love this!"})
+    second = peer.control("POST", "engage", {"comment_id": first["comment_id"], "action": "reply_comment", "message": "Me too"})
+    fields = "id,text,username,timestamp,from,parent_id"
+    res = r.check("GET /{ig-media-id}/comments?fields=…,replies{…}",
+                  peer.request("GET", f"{V}/{media1}/comments",
+                               query={"fields": f"{fields},replies{{{fields}}}", "access_token": tok}),
+                  200, {"data": list})
+    top = [c for c in res.json["data"] if c["id"] == first["comment_id"]]
+    r.ok("the comment with its author and its reply nested, parent_id on the reply",
+         len(top) == 1 and top[0]["username"] == ready["citizen_username"] and graph_time_shape(top[0]["timestamp"])
+         and top[0]["from"]["username"] == ready["citizen_username"]
+         and [(x["id"], x["text"], x["parent_id"]) for x in top[0]["replies"]["data"]]
+         == [(second["comment_id"], "Me too", first["comment_id"])], str(top))
+    r.ok("replies are not listed at the top level", second["comment_id"] not in [c["id"] for c in res.json["data"]])
+    peer.control("POST", "engage", {"comment_id": second["comment_id"], "action": "delete_comment"})
+    r.check("a deleted comment does not exist: 100 / 33",
+            peer.request("GET", f"{V}/{second['comment_id']}", query={"fields": "id", "access_token": tok}),
+            400, error_shape(100, 33))
+
+    # --------------------------------------------------------------------------------------
     # The documented example: POST graph.facebook.com /17895695668004550/comments?message=This%20is%20awesome!
     # → {"id": "17870913679156914"}. budkavle comments a correction this way (Instagram cannot
     # edit a caption) and looks for it among the media's comments after an interruption.

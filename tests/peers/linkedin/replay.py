@@ -686,6 +686,32 @@ def _():
     status(call("GET", "/rest/socialActions/%s/comments" % CTX["citizen_comment"]["commentUrn"]), 400)
 
 
+@example("comments as inbox pull reads them: paging to the end, replies, an edit, a deletion (404)", COMMENTS_DOC)
+def _():
+    r = call("POST", "/rest/posts", text_post("Post with many comments", author=STATS_ORG))
+    status(r, 201)
+    post = r.headers["x-restli-id"]
+    enc = quote(post, safe="")
+    made = [fake("engage", {"post": post, "action": "comment", "text": "Kommentar %d" % n}).json for n in range(12)]
+    first = call("GET", "/rest/socialActions/%s/comments?start=0&count=10" % enc)
+    status(first, 200)
+    has(first.json["paging"], {"start": 0, "count": 10, "total": 12})
+    rest = call("GET", "/rest/socialActions/%s/comments?start=10&count=10" % enc)
+    got = [c["commentUrn"] for c in first.json["elements"] + rest.json["elements"]]
+    expect(got == [c["commentUrn"] for c in made], "every comment once, oldest first: %r", got)
+    reply = fake("engage", {"post": post, "action": "reply", "parent": made[0]["commentUrn"], "text": "Svar"}).json
+    summary = call("GET", "/rest/socialActions/%s/comments?start=0&count=1" % enc).json["elements"][0]
+    has(summary, {"commentsSummary": {"aggregatedTotalComments": 1, "totalFirstLevelComments": 1,
+                                      "selectedComments": [reply["commentUrn"]]}})
+    edited = fake("engage", {"post": post, "action": "edit_comment", "comment": made[1]["commentUrn"], "text": "Ändrad"}).json
+    expect(edited["commentUrn"] == made[1]["commentUrn"] and edited["message"]["text"] == "Ändrad", "%r", edited)
+    fake("engage", {"post": post, "action": "delete_comment", "comment": made[2]["commentUrn"]})
+    r = call("GET", "/rest/socialActions/%s/comments/%s" % (enc, made[2]["id"]))
+    status(r, 404)
+    r = call("GET", "/rest/socialActions/%s/comments?start=0&count=100" % enc)
+    expect(made[2]["commentUrn"] not in [c["commentUrn"] for c in r.json["elements"]], "a deleted comment is not listed")
+
+
 @example("socialActions: likes and comments summary", COMMENTS_DOC)
 def _():
     fake("engage", {"post": CTX["stats_post"], "action": "like"})

@@ -201,6 +201,33 @@ def run(peer: Peer, images: ImageHost, r: Replay) -> None:
                   200, {"data": [{"id": digits}]})
     r.ok("conversation has the thread part, the reply and the nested reply",
          {d["id"] for d in res.json["data"]} == {part2, rep["reply_id"], nested["reply_id"]}, str(res.json["data"]))
+    r.section("Replies and mentions as inbox pull reads them",
+              "https://developers.facebook.com/documentation/threads/retrieve-and-manage-replies/replies-and-conversations")
+    fields = "id,text,username,timestamp,permalink,is_reply,replied_to,root_post,is_reply_owned_by_me"
+    res = r.check("GET /{media}/conversation?fields=…,replied_to,root_post,is_reply_owned_by_me",
+                  peer.request("GET", f"{V}/{text_post}/conversation", query={"fields": fields, "reverse": "false", "access_token": tok}),
+                  200, {"data": list})
+    got = {d["id"]: d for d in res.json["data"]}
+    n = got.get(nested["reply_id"], {})
+    r.ok("a nested reply names what it answers and the root; the profile's own part is marked",
+         n.get("replied_to") == {"id": rep["reply_id"]} and n.get("root_post") == {"id": text_post}
+         and n.get("is_reply") is True and n.get("is_reply_owned_by_me") is False
+         and got.get(part2, {}).get("is_reply_owned_by_me") is True, str(res.json["data"]))
+    peer.control("POST", "engage", {"post_id": rep["reply_id"], "action": "edit", "message": "Gäller det Ekvägen och Björkvägen?"})
+    r.check("an edited reply keeps its id", peer.request("GET", f"{V}/{rep['reply_id']}", query={"fields": "text", "access_token": tok}),
+            200, {"id": rep["reply_id"], "text": "Gäller det Ekvägen och Björkvägen?"})
+    # https://developers.facebook.com/documentation/threads/threads-mentions:
+    # curl -s -X GET https://graph.threads.net/<THREADS_USER_ID>/mentions?fields=<LIST_OF_FIELDS>&access_token=<ACCESS_TOKEN>
+    men = peer.control("POST", "engage", {"action": "mention", "message": f"Hej @{ready['username']}, när töms soporna?"})
+    res = r.check("GET /me/mentions?fields=id,text,username,timestamp,permalink",
+                  peer.request("GET", f"{V}/me/mentions", query={"fields": "id,text,username,timestamp,permalink", "access_token": tok}),
+                  200, {"data": [{"id": men["post_id"], "text": str, "username": str, "timestamp": graph_time_shape, "permalink": str}]})
+    r.check("mentions need threads_manage_mentions",
+            peer.request("GET", f"{V}/me/mentions", query={"access_token": peer.control("POST", "tokens", {"scopes": ["threads_basic"]})["access_token"]}),
+            403, error_shape(10))
+    peer.control("POST", "engage", {"post_id": men["post_id"], "action": "delete"})
+    r.check("a deleted post does not exist: 100 / 33",
+            peer.request("GET", f"{V}/{men['post_id']}", query={"fields": "id", "access_token": tok}), 400, error_shape(100, 33))
     r.section("Hide a reply", DOCS_REPLIES)
     r.check("POST /{reply-id}/manage_reply -F hide=true",
             peer.request("POST", f"{V}/{rep['reply_id']}/manage_reply", form={"hide": "true", "access_token": tok},

@@ -439,6 +439,35 @@ def ex_mentions(c):
     c.mention_parent, c.mention_reply = tid, r["created"][0]
 
 
+@example("Quote posts of a post", "https://docs.x.com/x-api/posts/quote-tweets/quickstart")
+def ex_quote_tweets(c):
+    tid = created(c, "Nu öppnar den nya parken " + secrets.token_hex(2))
+    quotes = [c.control("engage", {"post_id": tid, "action": "quote", "text": f"Great thread {n}!"})["created"][0]
+              for n in range(12)]
+    query = {"tweet.fields": "created_at,public_metrics,author_id", "expansions": "author_id",
+             "user.fields": "username,verified", "max_results": "10"}
+    st, h, js = c.call("GET", f"/2/tweets/{tid}/quote_tweets", query=query)
+    expect(st == 200, f"{st} {js}")
+    expect([t["id"] for t in js["data"]] == list(reversed(quotes))[:10], "newest first, ten a page")
+    top = js["data"][0]
+    expect(top["edit_history_tweet_ids"] == [top["id"]] and top["author_id"] == c.ready["citizen"]["id"], f"{top}")
+    expect(js["includes"]["users"][0]["username"] == c.ready["citizen"]["username"], f"{js['includes']}")
+    expect(set(js["meta"]) == {"result_count", "next_token"} and js["meta"]["result_count"] == 10, f"{js['meta']}")
+    st, h, js2 = c.call("GET", f"/2/tweets/{tid}/quote_tweets",
+                        query=dict(query, pagination_token=js["meta"]["next_token"]))
+    expect(st == 200 and [t["id"] for t in js2["data"]] == list(reversed(quotes))[10:], f"second page {js2}")
+    expect("next_token" not in js2["meta"], f"{js2['meta']}")
+    st, h, js3 = c.call("GET", f"/2/tweets/{tid}/quote_tweets", query={"max_results": "5"})
+    expect(st == 400, f"max_results 5: {st}")
+    # The citizen edits a post of their own that mentions the account: a new id, the history grows.
+    r = c.control("engage", {"action": "mention", "text": "@" + c.ready["account"]["username"] + " hej"})
+    first = r["created"][0]
+    r = c.control("engage", {"post_id": first, "action": "edit", "text": "@" + c.ready["account"]["username"] + " hej igen"})
+    new = r["created"][0]
+    st, h, js = c.call("GET", f"/2/tweets/{new}", query={"tweet.fields": "edit_history_tweet_ids"})
+    expect(st == 200 and js["data"]["edit_history_tweet_ids"] == [first, new], f"{js}")
+
+
 @example("Replies of a conversation through recent search (conversation_id:)",
          "https://docs.x.com/x-api/fundamentals/conversation-id")
 def ex_conversation(c):
