@@ -467,14 +467,17 @@ impl Connection for ThreadsClient {
         if let Some(since) = seen.marks.get("mentions").and_then(|s| s.parse::<i64>().ok()) {
             query.push(("since", since.max(EARLIEST).to_string()));
         }
-        let (mentions, _) = self.graph.read_all("me/mentions", &query, what, MENTIONS_NEEDS)?;
+        let (mentions, complete) = self.graph.read_all("me/mentions", &query, what, MENTIONS_NEEDS)?;
         for p in &mentions {
             if let Some(item) = self.item(p, &own, what)? {
                 items.push(item);
             }
         }
-        // The next pull reads mentions from a little before this one started.
-        seen.marks.insert("mentions".into(), (started - CLOCK_SKEW).as_second().to_string());
+        // The next pull reads mentions from a little before this one started; a listing that
+        // could not be read to its end keeps the old mark, so nothing older is skipped.
+        if complete {
+            seen.marks.insert("mentions".into(), (started - CLOCK_SKEW).as_second().to_string());
+        }
         Ok(Heard { items, cursor: Some(seen.cursor()) })
     }
 

@@ -221,7 +221,8 @@ impl XClient {
         for q in conversation_queries(&roots) {
             let mut query = base.clone();
             query.push(("query", q));
-            if let Some(since) = seen.marks.get("search").filter(|s| is_id(s)) {
+            // Recent search refuses a `since_id` older than its seven days.
+            if let Some(since) = seen.marks.get("search").filter(|s| is_id(s) && made(s).is_some_and(|t| t > reach)) {
                 query.push(("since_id", since.clone()));
             }
             let (list, users) = self.read_list("/2/tweets/search/recent", &query, "next_token", what)?;
@@ -236,10 +237,13 @@ impl XClient {
             tweets.extend(list.into_iter().map(|t| (t, users.clone())));
         }
 
+        // A post found by two listings (a reply that names the account is in the mentions
+        // and in its conversation) is one item.
         let mut items: Vec<Incoming> = Vec::new();
+        let mut taken = std::collections::HashSet::new();
         for (t, users) in &tweets {
             if let Some(item) = self.item(t, users, &me.id, &own)
-                && !items.contains(&item)
+                && taken.insert(item.id.clone())
             {
                 items.push(item);
             }
