@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use budkavle::clients::api::{Connection, Heard};
+use budkavle::clients::api::{Connection, Heard, SendError};
 use budkavle::inbox::Incoming;
 use budkavle::platform::Remote;
 
@@ -118,6 +118,15 @@ fn x_replies_mentions_quotes_and_edits_come_from_mentions_search_and_quotes() {
     engage(json!({"post_id": post.id, "action": "reply", "count": 130, "text": "Tack!"}));
     let fourth = pull(&mut x, &posts, third.cursor.as_deref());
     assert_eq!(live(&fourth).iter().filter(|i| i.text.ends_with("Tack!")).count(), 130, "{}", fourth.items.len());
+
+    // A used-up 15-minute window is transient, with X's reset as the wait.
+    peer.control("quota", json!({"endpoint": "GET /2/users/:id/mentions", "remaining": 0, "reset_in": 600}));
+    match x.interactions(&posts, fourth.cursor.as_deref()) {
+        Err(SendError::Transient { retry_after: Some(wait), .. }) => {
+            assert!((500..=600).contains(&wait.as_secs()), "{wait:?}")
+        }
+        other => panic!("a rate limit is transient with a wait: {other:?}"),
+    }
 }
 
 #[test]
@@ -162,6 +171,13 @@ fn facebook_comments_replies_edits_and_confirmed_deletions() {
         third.items.iter().filter(|i| i.deleted).collect::<Vec<_>>()
     );
     assert_eq!(third.items.len(), 2 + 130);
+
+    // Meta's rate limit is transient: the pull of Facebook stops with nothing to store.
+    peer.control("quota", json!({"bucket": "pages", "remaining": 0, "regain_seconds": 300}));
+    assert!(
+        matches!(fb.interactions(&posts, third.cursor.as_deref()), Err(SendError::Transient { .. })),
+        "a rate limit is transient"
+    );
 }
 
 #[test]
