@@ -232,7 +232,7 @@ fn threads_replies_at_every_depth_mentions_edits_and_deletions() {
         .as_str()
         .unwrap()
         .to_string();
-    let deeper = engage(json!({"post_id": reply, "action": "reply", "message": "Och Söderby?"}))["reply_id"]
+    let deeper = engage(json!({"post_id": reply, "action": "reply", "message": "Och Söderby, @exempelbykommun?"}))["reply_id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -241,6 +241,7 @@ fn threads_replies_at_every_depth_mentions_edits_and_deletions() {
         .unwrap()
         .to_string();
 
+    // The deeper reply also mentions the profile: listed twice by Threads, one item.
     let first = pull(&mut threads, &posts, None);
     let items = by_id(&first, "threads");
     assert_eq!(items.len(), 3, "{:#?}", first.items);

@@ -468,8 +468,12 @@ impl Connection for ThreadsClient {
             query.push(("since", since.max(EARLIEST).to_string()));
         }
         let (mentions, complete) = self.graph.read_all("me/mentions", &query, what, MENTIONS_NEEDS)?;
+        // A mention in a reply under one of the posts is already an item.
+        let listed: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
         for p in &mentions {
-            if let Some(item) = self.item(p, &own, what)? {
+            if let Some(item) = self.item(p, &own, what)?
+                && !listed.contains(&item.id)
+            {
                 items.push(item);
             }
         }
