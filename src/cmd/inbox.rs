@@ -280,25 +280,5 @@ fn clock(now: Option<Timestamp>) -> Result<Timestamp, Error> {
 /// Who acts: `--by`, else `$BUDKAVLE_ACTOR`, else git's `user.name <user.email>` for the
 /// repository. The action log must name a person.
 fn actor(project: &Project, by: Option<&str>) -> Result<String, Error> {
-    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
-        return Ok(by.to_string());
-    }
-    if let Ok(v) = std::env::var("BUDKAVLE_ACTOR")
-        && !v.trim().is_empty()
-    {
-        return Ok(v.trim().to_string());
-    }
-    let config =
-        git2::Repository::discover(&project.root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
-    if let Ok(config) = config
-        && let Ok(name) = config.get_string("user.name")
-    {
-        return Ok(match config.get_string("user.email") {
-            Ok(email) => format!("{name} <{email}>"),
-            Err(_) => name,
-        });
-    }
-    Err(Error::Usage(
-        "who is doing this? The action log names a person: pass --by \"Name\", set BUDKAVLE_ACTOR, or set git's user.name".into(),
-    ))
+    budkavle::inbox::actions::actor(&project.root, by)
 }

@@ -138,6 +138,34 @@ impl Inbox {
     }
 }
 
+/// Who acts, for the log: `by` when given, else `$BUDKAVLE_ACTOR`, else git's
+/// `user.name <user.email>` for the repository at `root`. The action log must name a person.
+pub fn actor(root: &std::path::Path, by: Option<&str>) -> Result<String> {
+    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
+        return Ok(by.to_string());
+    }
+    if let Ok(v) = std::env::var(ACTOR_ENV)
+        && !v.trim().is_empty()
+    {
+        return Ok(v.trim().to_string());
+    }
+    let config = git2::Repository::discover(root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
+    if let Ok(config) = config
+        && let Ok(name) = config.get_string("user.name")
+    {
+        return Ok(match config.get_string("user.email") {
+            Ok(email) => format!("{name} <{email}>"),
+            Err(_) => name,
+        });
+    }
+    Err(Error::Usage(format!(
+        "who is doing this? The action log names a person: pass --by \"Name\", set {ACTOR_ENV}, or set git's user.name"
+    )))
+}
+
+/// Environment variable naming who acts, for the action log.
+pub const ACTOR_ENV: &str = "BUDKAVLE_ACTOR";
+
 pub(crate) fn action_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
     Ok(Action {
         seq: r.get(0)?,
