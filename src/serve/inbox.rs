@@ -10,8 +10,8 @@
 //! Security ([`guard`]): loopback `Host` only (every path of `serve`); a state change is a
 //! `POST` with the process's token and no cross-site marks, answered with a redirect to a
 //! page (POST-redirect-GET) so a reload never repeats it. Pages are `no-store`, cannot be
-//! framed, and send no referrer. Citizens' text is HTML-escaped into the page and written
-//! nowhere else: not to disk, not to the terminal.
+//! framed, and send no referrer to other sites. Citizens' text is HTML-escaped into the page
+//! and written nowhere else: not to disk, not to the terminal.
 
 mod guard;
 mod pages;
@@ -54,14 +54,16 @@ pub(crate) struct Reply {
 }
 
 /// Headers every inbox answer carries: the pages cannot be framed (a hidden frame could
-/// trick a click on "resolve"), load nothing from elsewhere, and send no referrer.
+/// trick a click on "resolve"), load nothing from elsewhere, and send no referrer to other
+/// sites (`same-origin`, not `no-referrer`: under that a browser sends `Origin: null` with the
+/// inbox's own forms).
 pub(crate) const HEADERS: [(&str, &str); 3] = [
     (
         "Content-Security-Policy",
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", "same-origin"),
 ];
 
 /// Whether `path` (decoded) is the inbox's.

@@ -48,6 +48,7 @@ mod render;
 mod report;
 mod schedule_slot;
 mod serve;
+mod serve_inbox;
 mod site;
 mod site_base_path;
 mod site_browser;

@@ -40,7 +40,7 @@ fn layout(title: &str, main: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta name=\"referrer\" content=\"same-origin\">\n\
          <title>{title} – budkavle inbox</title>\n<link rel=\"stylesheet\" href=\"{PREFIX}inbox.css\">\n</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to the content</a>\n\
          <header>\n<nav aria-label=\"budkavle\">\n<ul>\n<li><a href=\"{PREFIX}\">Inbox</a></li>\n\

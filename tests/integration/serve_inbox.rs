@@ -1,0 +1,464 @@
+//! `/inbox/` in `budkavle serve` over real HTTP (issue 14, item 9): a copy of the example
+//! repository with the example ledger, a store in a temporary folder filled by `budkavle inbox
+//! import` of realistic items, and the server started on it. The queue is the CLI's queue (order,
+//! counts, filters); an item shows its versions, kinds with rules, the post it answers and its
+//! thread; actions are POSTs with the page's token, done once and logged; forged requests (no
+//! token, a wrong one, another origin, another site, a rebinding Host) are refused and log
+//! nothing; GET never changes anything. Then the axe gate and Chromium end to end.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::browser::{browser, crate_root, preflight};
+use crate::common::serve_support::{Server, start_with_env};
+use crate::common::{bin, copy_dir};
+
+/// Tuesday 24 November 2026, 11:00 in Stockholm: yesterday's items are overdue.
+const NOW: &str = "2026-11-24T10:00:00Z";
+const ACTOR: &str = "Kim Kommunikatör";
+/// The example ledger's Mastodon post (tests/fixtures/ledger/example).
+const POST: &str = "2026-11-snorojning-storgatan";
+
+/// Citizens' messages as a platform export has them: Swedish and English, several
+/// platforms, a thread under the example's post, a personnummer, markup that must stay text.
+const ITEMS: &[&str] = &[
+    r#"{"platform": "mastodon", "id": "200001", "author": "@anna@social.example", "text": "När kommer plogbilen till Björkvägen? Vi har inte kunnat ta oss ut sedan i morse.", "at": "2026-11-23T13:05:00Z", "in_reply_to": "id-2026-11-snorojning-storgatan", "url": "https://social.example/@anna/200001"}"#,
+    r#"{"platform": "mastodon", "id": "200002", "author": "@bengt@social.example", "text": "Helt oacceptabelt att gång- och cykelvägen vid Ängsparken inte är sandad. <b>Skärpning!</b>", "at": "2026-11-23T14:20:00Z", "in_reply_to": "id-2026-11-snorojning-storgatan"}"#,
+    r#"{"platform": "mastodon", "id": "200003", "author": "@cissi@social.example", "text": "@anna Samma här, mitt personnummer är 19121212-1212 om ni behöver det.", "at": "2026-11-24T07:40:00Z", "in_reply_to": "200001"}"#,
+    r#"{"platform": "facebook", "id": "c-9001", "author": "Farid Haddad", "text": "Hej! Vilka tider har återvinningscentralen i helgen?", "at": "2026-11-24T08:10:00Z"}"#,
+    r#"{"platform": "bluesky", "id": "at://did:plc:4kz/app.bsky.feed.post/3l2", "author": "david.bsky.social", "text": "Tack till snöröjarna som var ute redan kl 4 i morse! Grymt jobb.", "at": "2026-11-24T09:00:00Z", "in_reply_to": "id-2026-11-snorojning-storgatan"}"#,
+    r#"{"platform": "x", "id": "1861000000000000001", "author": "@greta_n", "text": "How do I apply for a residents' parking permit in the centre?", "at": "2026-11-24T09:30:00Z"}"#,
+];
+
+/// Later: Anna edits her question, and the Facebook comment is deleted by its author.
+const LATER: &[&str] = &[
+    r#"{"platform": "mastodon", "id": "200001", "author": "@anna@social.example", "text": "När kommer plogbilen till Björkvägen? Vi har inte kunnat ta oss ut sedan i morse, och bussen går inte.", "at": "2026-11-23T13:05:00Z", "in_reply_to": "id-2026-11-snorojning-storgatan", "url": "https://social.example/@anna/200001"}"#,
+    r#"{"platform": "facebook", "id": "c-9001", "author": "Farid Haddad", "text": "Hej! Vilka tider har återvinningscentralen i helgen?", "at": "2026-11-24T08:10:00Z", "deleted": true}"#,
+];
+
+pub(crate) struct World {
+    pub repo: tempfile::TempDir,
+    pub data: tempfile::TempDir,
+}
+
+impl World {
+    /// The example repository with the example ledger and an empty store beside it.
+    pub(crate) fn new() -> World {
+        let repo = tempfile::tempdir().expect("temp dir");
+        for name in ["strategy.toml", "content", "themes"] {
+            let from = crate_root().join(name);
+            if from.is_dir() {
+                copy_dir(&from, &repo.path().join(name));
+            } else {
+                std::fs::copy(&from, repo.path().join(name)).expect("copy");
+            }
+        }
+        copy_dir(&crate_root().join("tests/fixtures/ledger/example/ledger"), &repo.path().join("ledger"));
+        World { repo, data: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.data.path().join("inbox/inbox.sqlite3")
+    }
+
+    fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            ("BUDKAVLE_INBOX_STORE", self.store().into_os_string()),
+            ("BUDKAVLE_NOW", NOW.into()),
+            ("BUDKAVLE_ACTOR", ACTOR.into()),
+        ]
+    }
+
+    pub(crate) fn cli(&self, args: &[&str]) -> Output {
+        bin().arg("--root").arg(self.repo.path()).args(args).envs(self.env()).output().expect("run budkavle")
+    }
+
+    pub(crate) fn import(&self, lines: &[&str]) {
+        let file = self.data.path().join("export.jsonl");
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let out = self.cli(&["inbox", "import", file.to_str().unwrap()]);
+        assert!(out.status.success(), "import: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub(crate) fn serve(&self) -> Server {
+        let env = self.env();
+        let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+        start_with_env(self.repo.path(), &env)
+    }
+
+    /// The CLI's queue as JSON, with these extra arguments.
+    fn queue(&self, args: &[&str]) -> Value {
+        let mut all = vec!["inbox", "--format", "json", "--all"];
+        all.extend(args);
+        let out = self.cli(&all);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// `inbox show` of an item: its versions, status and actions.
+    fn show(&self, item: &str) -> Value {
+        let out = self.cli(&["inbox", "show", item]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// The number of an item, by platform:id.
+    fn key(&self, name: &str) -> i64 {
+        self.show(name)["key"].as_i64().unwrap()
+    }
+}
+
+pub(crate) struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// One HTTP/1.1 request with exactly these headers (`Host` included when wanted).
+pub(crate) fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Answer {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).expect("read the answer");
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Answer { status, head: head.to_string(), body: body.to_string() }
+}
+
+fn get(addr: &str, path: &str) -> Answer {
+    request(addr, "GET", path, &[("Host", addr)], "")
+}
+
+/// A form POST as a browser on the page sends it.
+fn post_form(addr: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let origin = format!("http://{addr}");
+    request(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Host", addr),
+            ("Origin", &origin),
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &body,
+    )
+}
+
+fn token(page: &str) -> String {
+    let at = page.find("name=\"token\" value=\"").expect("a token in the page's forms") + 20;
+    page[at..at + 64].to_string()
+}
+
+/// The item numbers linked from the queue page, in order.
+fn listed(page: &str) -> Vec<i64> {
+    let list =
+        &page[page.find("<ol class=\"items\"").unwrap_or(0)..page.find("id=\"supervision\"").unwrap_or(page.len())];
+    list.split("<h3><a href=\"/inbox/").skip(1).filter_map(|s| s.split('"').next()?.parse().ok()).collect()
+}
+
+fn keys(queue: &Value) -> Vec<i64> {
+    queue["items"].as_array().unwrap().iter().map(|i| i["key"].as_i64().unwrap()).collect()
+}
+
+#[test]
+fn the_queue_is_the_cli_queue_by_due_time_with_filters_and_counts() {
+    let w = World::new();
+    w.import(ITEMS);
+    let server = w.serve();
+    let page = get(&server.addr, "/inbox/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.header("Cache-Control").as_deref(), Some("no-store"));
+    assert!(page.header("Content-Security-Policy").is_some_and(|c| c.contains("frame-ancestors 'none'")));
+    let all = w.queue(&[]);
+    assert_eq!(listed(&page.body), keys(&all), "the same order as `budkavle inbox`: due first");
+    assert_eq!(keys(&all).len(), ITEMS.len());
+    assert!(
+        page.body.contains(&format!(
+            "<strong>{}</strong> open, <strong class=\"late\">{}</strong> overdue",
+            all["open"], all["overdue"]
+        )),
+        "{}",
+        page.body
+    );
+    assert_eq!(all["overdue"], 2, "yesterday's two Mastodon items");
+    assert_eq!(page.body.matches("<strong class=\"late\">Overdue</strong> by").count(), 2, "overdue said in words");
+    assert!(
+        page.body.contains("&lt;b&gt;Skärpning!&lt;/b&gt;") && !page.body.contains("<b>Skärpning"),
+        "citizens' markup is text"
+    );
+    assert!(page.body.contains("••••••••-••••") && !page.body.contains("19121212-1212"), "identity numbers masked");
+
+    for (query, args) in [
+        ("?kind=question", vec!["--kind", "question"]),
+        ("?kind=criticism", vec!["--kind", "criticism"]),
+        ("?platform=mastodon", vec!["--platform", "mastodon"]),
+        ("?kind=question&platform=x", vec!["--kind", "question", "--platform", "x"]),
+        ("?kind=&platform=", vec![]),
+    ] {
+        let page = get(&server.addr, &format!("/inbox/{query}"));
+        assert_eq!(page.status, 200);
+        let cli = w.queue(&args);
+        assert!(!keys(&cli).is_empty() || query.contains("criticism"), "{query} finds something");
+        assert_eq!(listed(&page.body), keys(&cli), "{query}");
+        assert!(page.body.contains(&format!("<strong>{}</strong> open", cli["open"])), "{query}");
+    }
+    let page = get(&server.addr, "/inbox/?kind=question");
+    assert!(page.body.contains("<option value=\"question\" selected>"), "the form shows the filter in use");
+    assert_eq!(get(&server.addr, "/inbox/?kind=rumour").status, 400);
+    assert_eq!(get(&server.addr, "/inbox").status, 303);
+    assert_eq!(get(&server.addr, "/inbox/999").status, 404);
+    assert_eq!(get(&server.addr, "/inbox/inbox.css").status, 200);
+}
+
+#[test]
+fn an_item_shows_its_versions_kinds_post_thread_and_log() {
+    let w = World::new();
+    w.import(ITEMS);
+    w.import(LATER);
+    let server = w.serve();
+    let anna = w.key("mastodon:200001");
+    let cissi = w.key("mastodon:200003");
+    let bengt = w.key("mastodon:200002");
+
+    let page = get(&server.addr, &format!("/inbox/{anna}"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let b = &page.body;
+    assert!(b.contains("What was written (2 versions)"), "{b}");
+    assert!(b.contains("Vi har inte kunnat ta oss ut sedan i morse.</blockquote>"), "the first version is kept");
+    assert!(b.contains("och bussen går inte.</blockquote>"), "and the edit");
+    assert!(b.contains("<strong>Edited</strong>"));
+    assert!(b.contains("<strong>question</strong>, rule <code>"), "the kind with its rule: {b}");
+    assert!(b.contains("<strong class=\"late\">Overdue</strong>"));
+    assert!(
+        b.contains(&format!("<a href=\"/p/{POST}/\">Parkeringsförbud på Storgatan när vi kör bort snö</a>")),
+        "the post it answers, linked to its archive page: {b}"
+    );
+    assert!(b.contains("href=\"https://social.exempelstad.se/@kommunen/113501\""), "and the post on the platform");
+    for other in [cissi, bengt] {
+        assert!(b.contains(&format!("<a href=\"/inbox/{other}\">Item {other}</a>")), "{other} is in the thread: {b}");
+    }
+    let bluesky = w.key("bluesky:at://did:plc:4kz/app.bsky.feed.post/3l2");
+    assert!(!b.contains(&format!("/inbox/{bluesky}\"")), "another platform's reply to the same post is another thread");
+    assert!(b.contains("Nothing done yet."));
+
+    // A reply to a reply finds the post through it.
+    let page = get(&server.addr, &format!("/inbox/{cissi}"));
+    assert!(page.body.contains(&format!("href=\"/p/{POST}/\"")), "{}", page.body);
+    assert!(
+        page.body.contains("<strong>personal-data</strong>, rule <code>privacy.personnummer</code>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("19121212-1212"));
+
+    let farid = w.key("facebook:c-9001");
+    let page = get(&server.addr, &format!("/inbox/{farid}"));
+    assert!(page.body.contains("<strong>Deleted by its author</strong>"), "{}", page.body);
+    assert!(page.body.contains("Not a reply"), "{}", page.body);
+}
+
+#[test]
+fn resolve_and_hold_with_the_token_are_done_once_logged_and_redirected() {
+    let w = World::new();
+    w.import(ITEMS);
+    let server = w.serve();
+    let anna = w.key("mastodon:200001");
+    let page = get(&server.addr, &format!("/inbox/{anna}"));
+    let token = token(&page.body);
+
+    let done = post_form(
+        &server.addr,
+        &format!("/inbox/{anna}/resolve"),
+        &[("token", &token), ("note", "Svarat per telefon")],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.header("Location").as_deref(), Some(format!("/inbox/{anna}?done=resolve").as_str()));
+    let shown = w.show("mastodon:200001");
+    assert_eq!(shown["status"], "resolved");
+    let actions = shown["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!((actions[0]["action"].as_str(), actions[0]["by"].as_str()), (Some("resolve"), Some(ACTOR)));
+    assert_eq!(actions[0]["note"], "Svarat per telefon");
+
+    let page = get(&server.addr, &format!("/inbox/{anna}?done=resolve"));
+    assert!(page.body.contains("role=\"status\">Resolved. The action is logged."), "{}", page.body);
+    assert!(page.body.contains("<strong class=\"done\">Resolved</strong>"));
+    assert!(
+        page.body.contains(&format!("<td>resolve</td><td>{ACTOR}</td><td>Svarat per telefon</td>")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("/inbox/{anna}/resolve")), "no resolve form on a resolved item");
+    assert!(!listed(&get(&server.addr, "/inbox/").body).contains(&anna), "off the queue");
+
+    // Exactly once: a second resolve (an old tab) is refused and says why, logging nothing.
+    let again = post_form(&server.addr, &format!("/inbox/{anna}/resolve"), &[("token", &token), ("note", "igen")]);
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("role=\"alert\"") && again.body.contains("already resolved"), "{}", again.body);
+    assert_eq!(w.show("mastodon:200001")["actions"].as_array().unwrap().len(), 1);
+    // A resolve without a note is refused, and the page keeps what was typed elsewhere.
+    let bengt = w.key("mastodon:200002");
+    let empty = post_form(&server.addr, &format!("/inbox/{bengt}/resolve"), &[("token", &token), ("note", "  ")]);
+    assert_eq!(empty.status, 409);
+    assert!(empty.body.contains("the note is empty"), "{}", empty.body);
+
+    let held = post_form(
+        &server.addr,
+        &format!("/inbox/{bengt}/hold"),
+        &[("token", &token), ("note", "Begäran om allmän handling")],
+    );
+    assert_eq!(held.status, 303);
+    assert_eq!(w.show("mastodon:200002")["hold"], true);
+    let page = get(&server.addr, &format!("/inbox/{bengt}"));
+    assert!(page.body.contains("Release from legal hold"), "{}", page.body);
+
+    let reviewed = post_form(&server.addr, "/inbox/reviewed", &[("token", &token), ("platform", "mastodon")]);
+    assert_eq!(reviewed.status, 303);
+    let queue = w.queue(&[]);
+    let mastodon = queue["supervision"].as_array().unwrap().iter().find(|s| s["platform"] == "mastodon").unwrap();
+    assert_eq!(mastodon["by"], ACTOR);
+    assert_eq!(mastodon["overdue"], false);
+    let nobody = post_form(&server.addr, "/inbox/reviewed", &[("token", &token), ("platform", "myspace")]);
+    assert_eq!(nobody.status, 409);
+}
+
+#[test]
+fn forged_requests_are_refused_and_get_never_changes_anything() {
+    let w = World::new();
+    w.import(ITEMS);
+    let server = w.serve();
+    let addr = server.addr.as_str();
+    let anna = w.key("mastodon:200001");
+    let page = get(addr, &format!("/inbox/{anna}"));
+    let token = token(&page.body);
+    let path = format!("/inbox/{anna}/resolve");
+    let form = |t: &str| format!("token={t}&note=forged");
+    let kind = ("Content-Type", "application/x-www-form-urlencoded");
+    let origin = format!("http://{addr}");
+
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, String);
+    let cases: Vec<Case<'_>> = vec![
+        ("no token", vec![("Host", addr), kind], "note=forged".to_string()),
+        ("a wrong token", vec![("Host", addr), kind], form(&"0".repeat(64))),
+        ("a token one character short", vec![("Host", addr), kind], form(&token[..63])),
+        ("another origin", vec![("Host", addr), ("Origin", "http://evil.example"), kind], form(&token)),
+        ("an opaque origin", vec![("Host", addr), ("Origin", "null"), kind], form(&token)),
+        ("another local port", vec![("Host", addr), ("Origin", "http://127.0.0.1:1"), kind], form(&token)),
+        ("cross-site", vec![("Host", addr), ("Sec-Fetch-Site", "cross-site"), kind], form(&token)),
+        ("same-site", vec![("Host", addr), ("Sec-Fetch-Site", "same-site"), kind], form(&token)),
+        ("DNS rebinding", vec![("Host", "evil.example"), ("Origin", "http://evil.example"), kind], form(&token)),
+        ("no Host", vec![kind], form(&token)),
+    ];
+    for (what, headers, body) in &cases {
+        let answer = request(addr, "POST", &path, headers, body);
+        assert_eq!(answer.status, 403, "{what}: {}", answer.body);
+        assert!(!answer.head.contains("Location"), "{what}");
+    }
+    // A form that is not one: a JSON body, even with the token.
+    let json = request(
+        addr,
+        "POST",
+        &path,
+        &[("Host", addr), ("Origin", &origin), ("Content-Type", "text/plain")],
+        &form(&token),
+    );
+    assert_eq!(json.status, 415);
+    // GET never acts, whatever it carries.
+    for get_path in [format!("{path}?token={token}&note=x"), format!("/inbox/{anna}?token={token}&note=x&done=resolve")]
+    {
+        let answer = get(addr, &get_path);
+        assert_ne!(answer.status, 303, "{get_path}");
+    }
+    for _ in 0..3 {
+        get(addr, "/inbox/");
+        get(addr, &format!("/inbox/{anna}"));
+    }
+    let shown = w.show("mastodon:200001");
+    assert_eq!(shown["status"], "open");
+    assert!(shown["actions"].as_array().unwrap().is_empty(), "nothing logged: {shown}");
+    let queue = w.queue(&[]);
+    assert!(queue["supervision"].as_array().unwrap().iter().all(|s| s["by"].is_null()), "no review logged");
+
+    // The rebinding Host is refused on every path of serve, not only the inbox.
+    for p in ["/inbox/", "/", "/previews/"] {
+        assert_eq!(request(addr, "GET", p, &[("Host", "evil.example:8000")], "").status, 403, "{p}");
+    }
+    assert_eq!(request(addr, "GET", "/inbox/", &[("Host", "localhost")], "").status, 200);
+}
+
+#[test]
+fn the_inbox_pages_pass_axe_in_light_and_dark_and_reflow() {
+    preflight();
+    let w = World::new();
+    w.import(ITEMS);
+    w.import(LATER);
+    let server = w.serve();
+    let anna = w.key("mastodon:200001");
+    let farid = w.key("facebook:c-9001");
+    // One item with a log, so the table is checked too.
+    let token = token(&get(&server.addr, "/inbox/").body);
+    let held = post_form(&server.addr, &format!("/inbox/{farid}/hold"), &[("token", &token), ("note", "Utredning")]);
+    assert_eq!(held.status, 303);
+    let base = format!("http://{}", server.addr);
+    let args = vec![
+        "/inbox/".to_string(),
+        "/inbox/?kind=question&platform=mastodon".to_string(),
+        format!("/inbox/{anna}"),
+        format!("/inbox/{farid}?done=hold"),
+        "--reflow".to_string(),
+    ];
+    let run = browser("axe.mjs", &base, &args);
+    assert_eq!(
+        run.code, 0,
+        "axe-core found violations on an inbox page, or one scrolls sideways at 320 px:\n{}",
+        run.output
+    );
+}
+
+#[test]
+fn an_officer_resolves_an_item_in_chromium() {
+    preflight();
+    let w = World::new();
+    w.import(ITEMS);
+    let server = w.serve();
+    let bengt = w.key("mastodon:200002");
+    let base = format!("http://{}", server.addr);
+    let args = vec![
+        format!("--item={bengt}"),
+        "--mode=resolve".to_string(),
+        "--note=Vidarebefordrat till gatukontoret".to_string(),
+    ];
+    let run = browser("inbox_answer.mjs", &base, &args);
+    assert_eq!(run.code, 0, "answering in the browser did not work:\n{}", run.output);
+    let shown = w.show("mastodon:200002");
+    assert_eq!(shown["status"], "resolved");
+    assert_eq!(shown["actions"][0]["note"], "Vidarebefordrat till gatukontoret");
+    assert_eq!(shown["actions"][0]["by"], ACTOR);
+}
