@@ -21,11 +21,14 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 
+use crate::clients::http::{DEFAULT_TIMEOUT, Http};
 use crate::error::{Error, Result};
 use crate::inbox::queue::Filter;
 use crate::inbox::{Inbox, ItemKind};
 use crate::project::Project;
+use crate::respond::{self, ReplyOutcome, ReplyText};
 pub(crate) use guard::loopback_host;
+use pages::Kept;
 
 /// Where the inbox lives in `serve`.
 pub(crate) const PREFIX: &str = "/inbox/";
@@ -109,6 +112,8 @@ impl Request<'_> {
 
 /// A state-changing request, parsed from its form.
 enum Act {
+    Reply { text: String, template: String },
+    Hide { undo: bool, note: String },
     Resolve { note: String },
     Hold { release: bool, note: String },
     Reviewed { platform: String, note: String },
@@ -170,7 +175,7 @@ impl Web {
         }
         match rest.trim_end_matches('/').parse::<i64>() {
             Ok(key) if inbox.find(&key.to_string()).is_ok() => {
-                let view = pages::ItemView { key, done, error: None, note: "" };
+                let view = pages::ItemView { key, done, error: None, kept: Kept::default() };
                 self.item(&project, &inbox, now, &view, 200)
             }
             _ => Reply::problem(404, "No such item", "There is no item at this address; the queue lists them all."),
@@ -257,6 +262,14 @@ impl Web {
         let note = form.get("note").unwrap_or("").trim().to_string();
         let (item, act) = match rest.split_once('/') {
             Some((key, action)) => match (key.parse::<i64>(), action) {
+                (Ok(key), "reply") => (
+                    Some(key),
+                    Act::Reply {
+                        text: form.get("text").unwrap_or("").to_string(),
+                        template: form.get("template").unwrap_or("").to_string(),
+                    },
+                ),
+                (Ok(key), "hide") => (Some(key), Act::Hide { undo: form.get("undo") == Some("1"), note }),
                 (Ok(key), "resolve") => (Some(key), Act::Resolve { note }),
                 (Ok(key), "hold") => (Some(key), Act::Hold { release: form.get("release") == Some("1"), note }),
                 _ => return Reply::problem(404, "No such action", "The inbox has no form at this address."),
@@ -277,9 +290,38 @@ impl Web {
         }
         let by = match crate::inbox::actions::actor(&project.root, None) {
             Ok(by) => by,
-            Err(e) => return self.failed(&project, &inbox, now, item, &e.to_string(), ""),
+            Err(e) => return self.failed(&project, &inbox, now, item, &e.to_string(), Kept::default()),
         };
+        let env = |name: &str| std::env::var(name).ok();
         let outcome: Result<&str> = match &act {
+            Act::Reply { text, template } => {
+                let what = match (text.trim().is_empty(), template.is_empty()) {
+                    (true, false) => Ok(ReplyText::Template(template.clone())),
+                    (false, true) | (true, true) => Ok(ReplyText::Text(text.clone())),
+                    (false, false) => Err(Error::Usage(
+                        "pick a template or write your own text, not both: nothing was sent".into(),
+                    )),
+                };
+                what.and_then(|what| {
+                    let http = Http::new(DEFAULT_TIMEOUT)?;
+                    respond::reply(&project, &mut inbox, item.unwrap_or_default(), &what, &by, &env, &http, now)
+                })
+                .map(|r| match r.outcome {
+                    ReplyOutcome::Sent => "reply",
+                    ReplyOutcome::Found => "reply-found",
+                    ReplyOutcome::AlreadySent => "reply-already",
+                })
+            }
+            Act::Hide { undo, note } => Http::new(DEFAULT_TIMEOUT)
+                .and_then(|http| {
+                    let note = Some(note.as_str()).filter(|n| !n.is_empty());
+                    respond::hide(&project, &mut inbox, item.unwrap_or_default(), !undo, &by, note, &env, &http, now)
+                })
+                .map(|h| match (h.unchanged, h.hidden) {
+                    (true, _) => "hide-unchanged",
+                    (false, true) => "hide",
+                    (false, false) => "unhide",
+                }),
             Act::Resolve { note } => inbox.resolve(item.unwrap_or_default(), &by, note, now).map(|()| "resolve"),
             Act::Hold { release, note } => inbox
                 .hold(item.unwrap_or_default(), !release, &by, note, now)
@@ -300,7 +342,11 @@ impl Web {
             (Ok(done), None) => Reply::redirect(format!("{PREFIX}?done={done}")),
             (Err(e), _) => {
                 let kept = match &act {
-                    Act::Resolve { note } | Act::Hold { note, .. } | Act::Reviewed { note, .. } => note.as_str(),
+                    Act::Reply { text, template } => Kept { reply: text, template, ..Kept::default() },
+                    Act::Hide { note, .. } => Kept { hide: note, ..Kept::default() },
+                    Act::Resolve { note } => Kept { resolve: note, ..Kept::default() },
+                    Act::Hold { note, .. } => Kept { hold: note, ..Kept::default() },
+                    Act::Reviewed { .. } => Kept::default(),
                 };
                 self.failed(&project, &inbox, now, item, &e.to_string(), kept)
             }
@@ -315,11 +361,11 @@ impl Web {
         now: Timestamp,
         item: Option<i64>,
         why: &str,
-        note: &str,
+        kept: Kept<'_>,
     ) -> Reply {
         match item {
             Some(key) => {
-                let view = pages::ItemView { key, done: None, error: Some(why), note };
+                let view = pages::ItemView { key, done: None, error: Some(why), kept };
                 self.item(project, inbox, now, &view, 409)
             }
             None => Reply::problem(409, "Not done", why),

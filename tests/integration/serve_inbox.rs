@@ -15,8 +15,11 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::browser::{browser, crate_root, preflight};
+use crate::common::git::{T0, commit, init, merge_request};
+use crate::common::mastodon_peer::MastodonPeer;
 use crate::common::serve_support::{Server, start_with_env};
-use crate::common::{bin, copy_dir};
+use crate::common::world::plain;
+use crate::common::{Repo, STRATEGY, bin, copy_dir};
 
 /// Tuesday 24 November 2026, 11:00 in Stockholm: yesterday's items are overdue.
 const NOW: &str = "2026-11-24T10:00:00Z";
@@ -44,6 +47,10 @@ const LATER: &[&str] = &[
 pub(crate) struct World {
     pub repo: tempfile::TempDir,
     pub data: tempfile::TempDir,
+    /// More environment for the commands and the server (a platform's token).
+    extra: Vec<(&'static str, String)>,
+    /// Whether the clock is fixed at [`NOW`] (else it is the real one).
+    fixed: bool,
 }
 
 impl World {
@@ -59,7 +66,7 @@ impl World {
             }
         }
         copy_dir(&crate_root().join("tests/fixtures/ledger/example/ledger"), &repo.path().join("ledger"));
-        World { repo, data: tempfile::tempdir().expect("temp dir") }
+        World { repo, data: tempfile::tempdir().expect("temp dir"), extra: Vec::new(), fixed: true }
     }
 
     fn store(&self) -> PathBuf {
@@ -67,11 +74,12 @@ impl World {
     }
 
     fn env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
-        vec![
-            ("BUDKAVLE_INBOX_STORE", self.store().into_os_string()),
-            ("BUDKAVLE_NOW", NOW.into()),
-            ("BUDKAVLE_ACTOR", ACTOR.into()),
-        ]
+        let mut env = vec![("BUDKAVLE_INBOX_STORE", self.store().into_os_string()), ("BUDKAVLE_ACTOR", ACTOR.into())];
+        if self.fixed {
+            env.push(("BUDKAVLE_NOW", NOW.into()));
+        }
+        env.extend(self.extra.iter().map(|(k, v)| (*k, v.into())));
+        env
     }
 
     pub(crate) fn cli(&self, args: &[&str]) -> Output {
@@ -440,6 +448,86 @@ fn the_inbox_pages_pass_axe_in_light_and_dark_and_reflow() {
         "axe-core found violations on an inbox page, or one scrolls sideways at 320 px:\n{}",
         run.output
     );
+}
+
+/// The example's answer to a question about the ice rink, as `[interaction.templates]` has it.
+const TEMPLATE: (&str, &str) = ("isbanan", "Hej! Isbanan är öppen för skolklasser vardagar 8–12. Välkomna!");
+const TOKEN_ENV: &str = "TEST_MASTODON_TOKEN";
+
+#[test]
+fn an_officer_answers_a_citizen_on_mastodon_in_chromium() {
+    preflight();
+    let peer = MastodonPeer::start();
+    // A repository in git whose Mastodon account is the peer's, with a reply template.
+    let repo = Repo::new("");
+    let mastodon = format!("instance = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n", peer.url);
+    let strategy = STRATEGY.replace("instance = \"https://social.testby.se\"\n", &mastodon)
+        + &format!("\n[review]\napprovals = 1\n\n[interaction]\nresponse_time = \"4h\"\n\n[interaction.templates]\n{} = \"{}\"\n", TEMPLATE.0, TEMPLATE.1);
+    repo.file("strategy.toml", strategy.as_bytes());
+    let git = init(repo.path());
+    commit(&git, "Start", "Anna Berg", T0);
+    repo.file(
+        "content/posts/isbanan.md",
+        "+++\ntitle = \"Isbanan på Stortorget öppnar\"\ndate = 2026-11-30T09:00:00\nlang = \"sv\"\nplatforms = [\"mastodon\"]\n+++\n\nIsbanan på Stortorget öppnar på lördag. Skridskor finns att låna.\n".as_bytes(),
+    );
+    merge_request(&git, 1, &["Bo Ek"], T0 + 3600);
+    let published = bin()
+        .arg("--root")
+        .arg(repo.path())
+        .args(["publish", "--now", "2026-12-01T12:00:00Z", "--timeout", "10"])
+        .env(TOKEN_ENV, &peer.token)
+        .output()
+        .unwrap();
+    assert!(published.status.success(), "publish: {}", String::from_utf8_lossy(&published.stderr));
+    let ledger = budkavle::ledger::Ledger::read(repo.path()).unwrap();
+    let post = ledger.entries().iter().find_map(|e| e.remote.clone()).expect("the post's status in the ledger").id;
+
+    // The seeded citizen answers the post; the item comes in with its real id.
+    let question = "Hej! Är isbanan öppen för skolklasser på förmiddagarna?";
+    peer.engage(&post, false, false, &[question]);
+    let context = peer.get(&format!("/api/v1/statuses/{post}/context")).expect("the post's context");
+    let status = &context["descendants"][0];
+    let citizen = status["id"].as_str().expect("the citizen's reply").to_string();
+    let line = serde_json::json!({
+        "platform": "mastodon",
+        "id": citizen,
+        "author": format!("@{}", status["account"]["acct"].as_str().unwrap_or("invanare")),
+        "text": question,
+        "at": status["created_at"],
+        "in_reply_to": post,
+        "url": status["url"],
+    });
+    let w = World {
+        repo: repo.dir,
+        data: tempfile::tempdir().unwrap(),
+        extra: vec![(TOKEN_ENV, peer.token.clone())],
+        fixed: false,
+    };
+    w.import(&[&line.to_string()]);
+    let key = w.key(&format!("mastodon:{citizen}"));
+    let server = w.serve();
+    let page = get(&server.addr, &format!("/inbox/{key}"));
+    assert!(page.body.contains("href=\"/p/isbanan/\">Isbanan på Stortorget öppnar</a>"), "the post it answers: {}", page.body);
+    let base = format!("http://{}", server.addr);
+    let args = vec![format!("--item={key}"), "--mode=reply".to_string(), format!("--template={}", TEMPLATE.0)];
+    let run = browser("inbox_answer.mjs", &base, &args);
+    assert_eq!(run.code, 0, "answering in the browser did not work:\n{}\n{}", run.output, peer.log());
+
+    // On the server: the account's reply to the citizen's status, with the template's text.
+    let context = peer.get(&format!("/api/v1/statuses/{citizen}/context")).expect("the citizen's context");
+    let answers: Vec<&Value> = context["descendants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["in_reply_to_id"].as_str() == Some(citizen.as_str()))
+        .collect();
+    assert_eq!(answers.len(), 1, "exactly one answer: {context}");
+    assert_eq!(answers[0]["account"]["id"].as_str(), Some(peer.account_id.as_str()), "from the organisation's account");
+    assert!(plain(answers[0]["content"].as_str().unwrap()).contains("Isbanan är öppen för skolklasser"), "{}", answers[0]);
+    let shown = w.show(&format!("mastodon:{citizen}"));
+    assert_eq!(shown["status"], "resolved");
+    let reply = shown["actions"].as_array().unwrap().iter().find(|a| a["action"] == "reply").expect("a reply logged");
+    assert_eq!(reply["by"], ACTOR);
 }
 
 #[test]

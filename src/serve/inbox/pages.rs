@@ -30,8 +30,12 @@ pub(super) fn done_message(done: &str) -> Option<&'static str> {
         "hold" => "Put on legal hold. The action is logged.",
         "release" => "Released from legal hold. The action is logged.",
         "reviewed" => "The review is recorded in the log.",
-        "reply" => "Reply sent. The action is logged.",
+        "reply" => "Reply sent. The action is logged and the item resolved.",
+        "reply-found" => "An earlier attempt had reached the platform: found there and recorded; nothing sent again.",
+        "reply-already" => "This exact answer was sent before; nothing sent again.",
         "hide" => "Hidden on the platform. The action is logged.",
+        "unhide" => "Shown again on the platform. The action is logged.",
+        "hide-unchanged" => "It already was so on the platform; nothing sent or logged.",
         _ => return None,
     })
 }
@@ -246,8 +250,18 @@ pub(super) struct ItemView<'a> {
     pub done: Option<&'a str>,
     /// Why an action was not done.
     pub error: Option<&'a str>,
-    /// The note typed into the failed form, so it is not lost.
-    pub note: &'a str,
+    /// What was typed into the form that failed, so it is not lost.
+    pub kept: Kept<'a>,
+}
+
+/// The fields of a form that was not done, shown again as typed.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Kept<'a> {
+    pub reply: &'a str,
+    pub template: &'a str,
+    pub hide: &'a str,
+    pub resolve: &'a str,
+    pub hold: &'a str,
 }
 
 /// The post an item answers, found in the ledger by the platform's id.
@@ -349,15 +363,36 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
     if let Some(done) = v.done {
         let _ = writeln!(m, "<p class=\"status\" role=\"status\">{}</p>", esc(done));
     }
+    for s in inbox.sends(v.key)?.iter().filter(|s| s.unfinished()) {
+        let _ = writeln!(
+            m,
+            "<div class=\"alert\" role=\"alert\"><p><strong>Unfinished:</strong> a {} started {} by {} may or may not have reached {}. \
+             Send it again (budkavle looks it up first and never sends twice), or settle it with <code>budkavle inbox settle {}</code>.</p></div>",
+            esc(s.kind.name()),
+            esc(&local(&s.intent_at, tz)),
+            esc(&s.by),
+            esc(&record.platform),
+            record.key
+        );
+    }
     if let Some(error) = v.error {
         let _ =
             writeln!(m, "<div class=\"alert\" role=\"alert\"><p><strong>Not done:</strong> {}</p></div>", esc(error));
     }
+    let target = inbox.target(v.key)?;
+    let answered_by_reply = record.actions.iter().any(|a| a.action == "reply");
     let status = match record.status.as_str() {
         "open" => "<strong>Open</strong>".to_string(),
+        "resolved" if answered_by_reply => "<strong class=\"done\">Answered</strong> (resolved)".to_string(),
         other => format!("<strong class=\"done\">{}</strong>", esc(&capitalised(other))),
     };
-    let hold = if record.hold { " · on legal hold (weeding keeps it)" } else { "" };
+    let mut hold = String::new();
+    if target.hidden {
+        let _ = write!(hold, " · hidden on {}", esc(&record.platform));
+    }
+    if record.hold {
+        hold.push_str(" · on legal hold (weeding keeps it)");
+    }
     let due_line = if record.status == "open" {
         due_words(due.as_deref(), now, tz)
     } else {
@@ -467,8 +502,53 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
     }
 
     m.push_str("<h2>What to do</h2>\n<div class=\"actions\">\n");
-    let note = esc(v.note);
     let token = token_field(token);
+    let key = record.key;
+    let platform = esc(&record.platform);
+    if !target.deleted {
+        let templates = &inbox.settings.templates;
+        let mut options = String::from("<option value=\"\">None: send my own text</option>");
+        for name in templates.keys() {
+            let selected = if v.kept.template == name { " selected" } else { "" };
+            let _ = write!(options, "<option value=\"{0}\"{selected}>{0}</option>", esc(name));
+        }
+        let listed: String = templates
+            .iter()
+            .map(|(name, text)| format!("<dt>{}</dt><dd class=\"text\">{}</dd>", esc(name), esc(text)))
+            .collect();
+        let listed = if listed.is_empty() {
+            "<p class=\"meta\">strategy.toml has no <code>[interaction.templates]</code>.</p>".to_string()
+        } else {
+            format!("<details><summary>The templates' texts</summary><dl>{listed}</dl></details>")
+        };
+        let follow_up = if record.status == "open" { "" } else { " (a follow-up: the item is already handled)" };
+        let _ = writeln!(
+            m,
+            "<section aria-labelledby=\"reply-h\">\n<h3 id=\"reply-h\">Reply</h3>\n\
+             <p>Sent on {platform} as an answer to this item{follow_up}, checked like a post first; then the item is resolved.</p>\n\
+             <form method=\"post\" action=\"{PREFIX}{key}/reply\">{token}\n\
+             <label for=\"reply-template\">Template</label>\n<select id=\"reply-template\" name=\"template\">{options}</select>\n\
+             {listed}\n<label for=\"reply-text\">Or your own text</label>\n\
+             <textarea id=\"reply-text\" name=\"text\">{text}</textarea>\n\
+             <button type=\"submit\">Send the reply on {platform}</button>\n</form>\n</section>",
+            text = esc(v.kept.reply),
+        );
+    }
+    let (hide_title, hide_button, undo) = if target.hidden {
+        ("Show again", format!("Show again on {platform}"), "<input type=\"hidden\" name=\"undo\" value=\"1\">")
+    } else {
+        ("Hide", format!("Hide on {platform}"), "")
+    };
+    let _ = writeln!(
+        m,
+        "<section aria-labelledby=\"hide-h\">\n<h3 id=\"hide-h\">{hide_title}</h3>\n\
+         <p>Moderation (§5 lagen (1998:112)): the reply stays on record here; a person decides.</p>\n\
+         <form method=\"post\" action=\"{PREFIX}{key}/hide\">{token}{undo}\n\
+         <label for=\"hide-note\">Why (for the log)</label>\n\
+         <textarea id=\"hide-note\" name=\"note\">{note}</textarea>\n\
+         <button type=\"submit\">{hide_button}</button>\n</form>\n</section>",
+        note = esc(v.kept.hide),
+    );
     if record.status == "open" {
         let _ = writeln!(
             m,
@@ -478,7 +558,7 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
              <label for=\"resolve-note\">Why (for the log)</label>\n\
              <textarea id=\"resolve-note\" name=\"note\" required>{note}</textarea>\n\
              <button type=\"submit\">Resolve item {key}</button>\n</form>\n</section>",
-            key = record.key,
+            note = esc(v.kept.resolve),
         );
     }
     let (hold_title, hold_button, release) = if record.hold {
@@ -492,9 +572,9 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
          <p>Weeding (gallring) never deletes an item on hold.</p>\n\
          <form method=\"post\" action=\"{PREFIX}{key}/hold\">{token}{release}\n\
          <label for=\"hold-note\">Why (for the log)</label>\n\
-         <textarea id=\"hold-note\" name=\"note\" required></textarea>\n\
+         <textarea id=\"hold-note\" name=\"note\" required>{note}</textarea>\n\
          <button type=\"submit\">{hold_button}</button>\n</form>\n</section>",
-        key = record.key,
+        note = esc(v.kept.hold),
     );
     m.push_str("</div>\n");
 
