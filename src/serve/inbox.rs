@@ -298,9 +298,9 @@ impl Web {
                 let what = match (text.trim().is_empty(), template.is_empty()) {
                     (true, false) => Ok(ReplyText::Template(template.clone())),
                     (false, true) | (true, true) => Ok(ReplyText::Text(text.clone())),
-                    (false, false) => Err(Error::Usage(
-                        "pick a template or write your own text, not both: nothing was sent".into(),
-                    )),
+                    (false, false) => {
+                        Err(Error::Usage("pick a template or write your own text, not both: nothing was sent".into()))
+                    }
                 };
                 what.and_then(|what| {
                     let http = Http::new(DEFAULT_TIMEOUT)?;

@@ -358,6 +358,62 @@ fn resolve_and_hold_with_the_token_are_done_once_logged_and_redirected() {
 }
 
 #[test]
+fn a_reply_or_hide_that_cannot_go_says_why_and_sends_and_logs_nothing() {
+    let w = World::new();
+    w.import(ITEMS);
+    w.import(LATER);
+    let server = w.serve();
+    let addr = server.addr.as_str();
+    let anna = w.key("mastodon:200001");
+    let page = get(addr, &format!("/inbox/{anna}"));
+    assert!(page.body.contains("<select id=\"reply-template\" name=\"template\">"), "{}", page.body);
+    assert!(page.body.contains("<option value=\"oppettider\">oppettider</option>"), "the example's templates");
+    let token = token(&page.body);
+
+    // A reply with a personnummer is refused by the checks, and the text is kept to fix.
+    let text = "Hej Anna! Vi har noterat ditt ärende under 19121212-1212.";
+    let refused =
+        post_form(addr, &format!("/inbox/{anna}/reply"), &[("token", &token), ("text", text), ("template", "")]);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body.contains("role=\"alert\"><p><strong>Not done:</strong> the reply to item"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("personnummer"), "says which rule: {}", refused.body);
+    assert!(refused.body.contains(&format!("name=\"text\">{text}</textarea>")), "the text is kept");
+    // Both a template and a text: which one was meant is not guessed.
+    let both = post_form(
+        addr,
+        &format!("/inbox/{anna}/reply"),
+        &[("token", &token), ("text", "Hej!"), ("template", "oppettider")],
+    );
+    assert_eq!(both.status, 409);
+    assert!(both.body.contains("not both"), "{}", both.body);
+    assert!(both.body.contains("<option value=\"oppettider\" selected>"), "the choice is kept");
+    // Mastodon cannot hide replies: said in words, with what to do instead.
+    let hide = post_form(addr, &format!("/inbox/{anna}/hide"), &[("token", &token), ("note", "Hot")]);
+    assert_eq!(hide.status, 409);
+    assert!(hide.body.contains("Mastodon cannot hide replies"), "{}", hide.body);
+    // A template the account has no token for: the missing secret is named, nothing sent.
+    let unsent = post_form(
+        addr,
+        &format!("/inbox/{anna}/reply"),
+        &[("token", &token), ("template", "oppettider"), ("text", "")],
+    );
+    assert_eq!(unsent.status, 409, "{}", unsent.body);
+    assert!(unsent.body.contains("role=\"alert\""), "{}", unsent.body);
+
+    let shown = w.show("mastodon:200001");
+    assert_eq!(shown["status"], "open");
+    assert!(shown["actions"].as_array().unwrap().is_empty(), "nothing logged: {shown}");
+    assert!(shown["sends"].as_array().unwrap().is_empty(), "nothing sent or begun: {shown}");
+    // An item its author deleted has nothing to answer.
+    let farid = w.key("facebook:c-9001");
+    assert!(!get(addr, &format!("/inbox/{farid}")).body.contains("/reply\""));
+}
+
+#[test]
 fn forged_requests_are_refused_and_get_never_changes_anything() {
     let w = World::new();
     w.import(ITEMS);
@@ -462,7 +518,10 @@ fn an_officer_answers_a_citizen_on_mastodon_in_chromium() {
     let repo = Repo::new("");
     let mastodon = format!("instance = \"{}\"\ntoken_env = \"{TOKEN_ENV}\"\n", peer.url);
     let strategy = STRATEGY.replace("instance = \"https://social.testby.se\"\n", &mastodon)
-        + &format!("\n[review]\napprovals = 1\n\n[interaction]\nresponse_time = \"4h\"\n\n[interaction.templates]\n{} = \"{}\"\n", TEMPLATE.0, TEMPLATE.1);
+        + &format!(
+            "\n[review]\napprovals = 1\n\n[interaction]\nresponse_time = \"4h\"\n\n[interaction.templates]\n{} = \"{}\"\n",
+            TEMPLATE.0, TEMPLATE.1
+        );
     repo.file("strategy.toml", strategy.as_bytes());
     let git = init(repo.path());
     commit(&git, "Start", "Anna Berg", T0);
@@ -507,7 +566,11 @@ fn an_officer_answers_a_citizen_on_mastodon_in_chromium() {
     let key = w.key(&format!("mastodon:{citizen}"));
     let server = w.serve();
     let page = get(&server.addr, &format!("/inbox/{key}"));
-    assert!(page.body.contains("href=\"/p/isbanan/\">Isbanan på Stortorget öppnar</a>"), "the post it answers: {}", page.body);
+    assert!(
+        page.body.contains("href=\"/p/isbanan/\">Isbanan på Stortorget öppnar</a>"),
+        "the post it answers: {}",
+        page.body
+    );
     let base = format!("http://{}", server.addr);
     let args = vec![format!("--item={key}"), "--mode=reply".to_string(), format!("--template={}", TEMPLATE.0)];
     let run = browser("inbox_answer.mjs", &base, &args);
@@ -523,7 +586,11 @@ fn an_officer_answers_a_citizen_on_mastodon_in_chromium() {
         .collect();
     assert_eq!(answers.len(), 1, "exactly one answer: {context}");
     assert_eq!(answers[0]["account"]["id"].as_str(), Some(peer.account_id.as_str()), "from the organisation's account");
-    assert!(plain(answers[0]["content"].as_str().unwrap()).contains("Isbanan är öppen för skolklasser"), "{}", answers[0]);
+    assert!(
+        plain(answers[0]["content"].as_str().unwrap()).contains("Isbanan är öppen för skolklasser"),
+        "{}",
+        answers[0]
+    );
     let shown = w.show(&format!("mastodon:{citizen}"));
     assert_eq!(shown["status"], "resolved");
     let reply = shown["actions"].as_array().unwrap().iter().find(|a| a["action"] == "reply").expect("a reply logged");

@@ -376,8 +376,15 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
         );
     }
     if let Some(error) = v.error {
-        let _ =
-            writeln!(m, "<div class=\"alert\" role=\"alert\"><p><strong>Not done:</strong> {}</p></div>", esc(error));
+        // Messages from the checks come in lines (each finding, then the fix): kept as lines.
+        let mut lines = error.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or("");
+        let rest: String = lines.map(|l| format!("<p>{}</p>", esc(l))).collect();
+        let _ = writeln!(
+            m,
+            "<div class=\"alert\" role=\"alert\"><p><strong>Not done:</strong> {}</p>{rest}</div>",
+            esc(first)
+        );
     }
     let target = inbox.target(v.key)?;
     let answered_by_reply = record.actions.iter().any(|a| a.action == "reply");
