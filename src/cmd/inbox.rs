@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use budkavle::clients::http::{DEFAULT_TIMEOUT, Http};
 use budkavle::inbox::queue::{Filter, local};
 use budkavle::inbox::records::{self, Format as RecordFormat};
-use budkavle::clients::http::{DEFAULT_TIMEOUT, Http};
 use budkavle::inbox::{Inbox, ItemKind};
 use budkavle::respond::{self, ReplyOutcome, ReplyText};
 use budkavle::{Error, Project};
@@ -214,12 +214,14 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
                 ReplyOutcome::Sent => say(cli, format_args!("item {key}: answered on {} ({at})", done.platform)),
                 ReplyOutcome::Found => say(
                     cli,
-                    format_args!("item {key}: the answer an earlier run sent is on {} ({at}); recorded, nothing sent again", done.platform),
+                    format_args!(
+                        "item {key}: the answer an earlier run sent is on {} ({at}); recorded, nothing sent again",
+                        done.platform
+                    ),
                 ),
-                ReplyOutcome::AlreadySent => say(
-                    cli,
-                    format_args!("item {key} was already given exactly this answer ({at}); nothing sent"),
-                ),
+                ReplyOutcome::AlreadySent => {
+                    say(cli, format_args!("item {key} was already given exactly this answer ({at}); nothing sent"))
+                }
             }
         }
         Sub::Hide { item, note, undo } => {

@@ -275,7 +275,12 @@ mod tests {
         let now: Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();
         let mut inbox = Inbox::open_at(&project, settings, &dir.path().join("s/inbox.sqlite3"), now).unwrap();
         inbox
-            .import(std::path::Path::new("x.jsonl"), r#"{"platform":"mastodon","id":"9","author":"@a","text":"Hur gör jag?","at":"2026-12-01T08:00:00Z"}"#, "t", now)
+            .import(
+                std::path::Path::new("x.jsonl"),
+                r#"{"platform":"mastodon","id":"9","author":"@a","text":"Hur gör jag?","at":"2026-12-01T08:00:00Z"}"#,
+                "t",
+                now,
+            )
             .unwrap();
         (dir, inbox)
     }

@@ -99,15 +99,21 @@ impl Settings {
         let mut templates = std::collections::BTreeMap::new();
         for (name, text) in &i.templates {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                diags.push(at(text, (
-                    format!("template name `{name}` is not a simple name"),
-                    format!("use lower-case a-z, digits and `-`, e.g. {} = \"…\"", crate::id::slugify(name)),
-                )));
+                diags.push(at(
+                    text,
+                    (
+                        format!("template name `{name}` is not a simple name"),
+                        format!("use lower-case a-z, digits and `-`, e.g. {} = \"…\"", crate::id::slugify(name)),
+                    ),
+                ));
             } else if text.get_ref().trim().is_empty() {
-                diags.push(at(text, (
-                    format!("template `{name}` is empty"),
-                    "write the answer the template sends, or remove the line".into(),
-                )));
+                diags.push(at(
+                    text,
+                    (
+                        format!("template `{name}` is empty"),
+                        "write the answer the template sends, or remove the line".into(),
+                    ),
+                ));
             } else {
                 templates.insert(name.clone(), text.get_ref().trim().to_string());
             }

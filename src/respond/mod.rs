@@ -67,16 +67,14 @@ pub fn settle(inbox: &mut Inbox, item: i64, sent_as: Option<&str>, by: &str, now
     match sent_as {
         Some(id) => {
             let note = s.text.clone().unwrap_or_else(|| format!("{} (settled by hand)", s.kind.name()));
-            let answer = crate::inbox::sends::Answer {
-                remote: s.text.as_ref().map(|_| id.to_string()),
-                url: None,
-                note,
-            };
+            let answer =
+                crate::inbox::sends::Answer { remote: s.text.as_ref().map(|_| id.to_string()), url: None, note };
             inbox.send_done(&s.key, &answer, now)?;
             Ok(format!("recorded: the {} to item {item} went out as {id}", s.kind.name()))
         }
         None => {
-            let why = format!("the {} started {} never reached the platform (settled by hand)", s.kind.name(), s.intent_at);
+            let why =
+                format!("the {} started {} never reached the platform (settled by hand)", s.kind.name(), s.intent_at);
             inbox.send_abandoned(&s.key, Some(by), &why, now)?;
             Ok(format!("recorded: the {} to item {item} was not sent; it may be sent again", s.kind.name()))
         }
