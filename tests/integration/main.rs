@@ -24,6 +24,7 @@ mod crisis_story;
 mod doctor;
 mod git_history;
 mod inbox_cli;
+mod inbox_duty;
 mod inbox_reply;
 mod inbox_triage;
 mod layers;
