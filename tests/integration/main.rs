@@ -25,6 +25,7 @@ mod doctor;
 mod git_history;
 mod inbox_cli;
 mod inbox_duty;
+mod inbox_hide;
 mod inbox_reply;
 mod inbox_triage;
 mod layers;
