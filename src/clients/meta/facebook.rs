@@ -388,6 +388,14 @@ impl Connection for FacebookClient {
         Ok(out)
     }
 
+    /// `POST /{comment-id}` with `is_hidden` (the Page's `pages_manage_engagement`): the
+    /// comment stays visible to its author and their friends. A Page cannot hide its own.
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> std::result::Result<(), SendError> {
+        let what = if hidden { "hiding a comment on the Facebook Page" } else { "showing a hidden comment again" };
+        let json = self.graph.post(&path_id(&item.id), &[("is_hidden", hidden.to_string())], what, COMMENT_NEEDS)?;
+        super::succeeded(&json, what)
+    }
+
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
         Ok(Limits { chars: Some(CHARS), max_media: None, image_bytes: None })
     }

@@ -396,6 +396,14 @@ impl Connection for InstagramClient {
         Ok(out)
     }
 
+    /// `POST /{ig-comment-id}` with `hide` (`instagram_manage_comments`): hidden from everyone
+    /// but its author. Comments of the account itself cannot be hidden.
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> std::result::Result<(), SendError> {
+        let what = if hidden { "hiding a comment on Instagram" } else { "showing a hidden Instagram comment again" };
+        let json = self.graph.post(&path_id(&item.id), &[("hide", hidden.to_string())], what, COMMENT_NEEDS)?;
+        super::succeeded(&json, what)
+    }
+
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {
         Ok(Limits { chars: Some(CHARS), max_media: Some(MAX_IMAGES), image_bytes: Some(IMAGE_BYTES) })
     }

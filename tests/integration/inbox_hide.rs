@@ -1,0 +1,159 @@
+//! `inbox hide` through the CLI against the platforms' stateful fakes: the account posts, a
+//! citizen answers, the answer is imported with its real id, hidden (and shown again), and
+//! the fake's own state says so; the item stays in the inbox with `hide`/`unhide` logged.
+
+use std::process::Output;
+
+use budkavle::PlatformId;
+use budkavle::clients::api::Outgoing;
+use budkavle::clients::http::Http;
+use serde_json::{Value, json};
+
+use crate::common::{self, bin, fake_peer::FakePeer};
+
+struct Case {
+    platform: PlatformId,
+    repo: common::Repo,
+    env: Vec<(String, String)>,
+    data: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(platform: PlatformId, section: &str, env: Vec<(String, String)>) -> Case {
+        let repo = common::Repo::new("");
+        let header = format!("[platforms.{}]\n", platform.name());
+        let strategy = common::STRATEGY.replace(&header, section);
+        assert_ne!(strategy, common::STRATEGY);
+        repo.file("strategy.toml", strategy.as_bytes());
+        Case { platform, repo, env, data: tempfile::tempdir().unwrap() }
+    }
+
+    /// The account's post, sent through budkavle's own client.
+    fn post(&self, text: &str) -> String {
+        let project = self.repo.load();
+        let env = self.env.clone();
+        let lookup = move |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let http = Http::new(std::time::Duration::from_secs(10)).unwrap();
+        let mut conn = budkavle::clients::connect(&project.strategy, self.platform, &lookup, &http).unwrap();
+        let out = Outgoing { key: "k-post", text, facets: &[], lang: "sv", media: &[], reply_to: None, link: None };
+        conn.publish(&out).unwrap_or_else(|e| panic!("{e}")).id
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut c = bin();
+        c.arg("--root").arg(self.repo.path()).arg("inbox").args(args);
+        c.env("BUDKAVLE_INBOX_STORE", self.data.path().join("inbox.sqlite3")).env("BUDKAVLE_ACTOR", "Kim");
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    }
+
+    fn import(&self, id: &str, parent: &str) {
+        let line = json!({"platform": self.platform.name(), "id": id, "author": "invanare",
+            "text": "Ni borde skämmas, jävla idioter.", "at": "2026-12-01T09:00:00Z", "in_reply_to": parent});
+        let file = self.data.path().join("in.jsonl");
+        std::fs::write(&file, format!("{line}\n")).unwrap();
+        self.ok(&["import", file.to_str().unwrap()]);
+    }
+
+    /// Hides item 1, hides it again (nothing sent), shows it again; `hidden` reads the fake.
+    fn hide_and_show(&self, hidden: &dyn Fn() -> bool) {
+        assert!(!hidden());
+        let said = self.ok(&["hide", "1", "--note", "kränkande språk"]);
+        assert!(said.contains("hidden on"), "{said}");
+        assert!(hidden(), "the platform has it hidden");
+        let said = self.ok(&["hide", "1"]);
+        assert!(said.contains("already hidden"), "{said}");
+        self.ok(&["hide", "1", "--undo", "--note", "felbedömning"]);
+        assert!(!hidden(), "shown again");
+        let show: Value = serde_json::from_slice(&self.run(&["show", "1"]).stdout).unwrap();
+        let log: Vec<(&str, &str)> = show["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] != "import")
+            .map(|a| (a["action"].as_str().unwrap(), a["note"].as_str().unwrap_or("")))
+            .collect();
+        assert_eq!(log, [("hide", "kränkande språk"), ("unhide", "felbedömning")], "{show:#}");
+        assert_eq!(show["versions"].as_array().unwrap().len(), 1, "the item is kept as a record");
+    }
+}
+
+#[test]
+fn hides_a_reply_on_x() {
+    let peer = FakePeer::start("x", &[]);
+    let k = |f: &str| peer.ready["oauth1"][f].as_str().unwrap().to_string();
+    let section = format!(
+        "[platforms.x]\napi_url = \"{}\"\napi_key_env = \"XK\"\napi_secret_env = \"XS\"\naccess_token_env = \"XT\"\naccess_secret_env = \"XTS\"\n",
+        peer.url
+    );
+    let env = vec![
+        ("XK".into(), k("consumer_key")),
+        ("XS".into(), k("consumer_secret")),
+        ("XT".into(), k("access_token")),
+        ("XTS".into(), k("access_token_secret")),
+    ];
+    let case = Case::new(PlatformId::X, &section, env);
+    let post = case.post("Snöröjningen börjar i natt.");
+    let created = peer.control("engage", json!({"post_id": post, "action": "reply", "text": "Ni borde skämmas"}));
+    let reply = match &created["created"][0] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    case.import(&reply, &post);
+    let hidden = || {
+        let state = peer.state();
+        let t = state["posts"].as_array().unwrap().iter().find(|t| t["id"].as_str() == Some(&reply)).unwrap().clone();
+        t["hidden"].as_bool().unwrap()
+    };
+    case.hide_and_show(&hidden);
+}
+
+#[test]
+fn hides_a_comment_on_facebook() {
+    let peer = FakePeer::start("facebook", &[]);
+    let section = format!(
+        "[platforms.facebook]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"FBT\"\n",
+        peer.url,
+        peer.ready["page_id"].as_str().unwrap()
+    );
+    let token = peer.ready["page_token"].as_str().unwrap().to_string();
+    let case = Case::new(PlatformId::Facebook, &section, vec![("FBT".into(), token)]);
+    let post = case.post("Nu öppnar den nya lekplatsen.");
+    let created = peer.control("engage", json!({"post_id": post, "action": "comment", "message": "Ni borde skämmas"}));
+    let comment = created["comment_id"].as_str().unwrap().to_string();
+    case.import(&comment, &post);
+    let hidden = || {
+        let state = peer.state();
+        let c = state["comments"].as_array().unwrap().iter().find(|c| c["id"] == comment.as_str()).unwrap().clone();
+        c["is_hidden"].as_bool().unwrap()
+    };
+    case.hide_and_show(&hidden);
+}
+
+#[test]
+fn hides_a_reply_on_threads() {
+    let peer = FakePeer::start("threads", &[]);
+    peer.control("config", json!({"container_delay": 0}));
+    let section = format!("[platforms.threads]\napi_url = \"{}\"\ntoken_env = \"THT\"\n", peer.url);
+    let token = peer.ready["access_token"].as_str().unwrap().to_string();
+    let case = Case::new(PlatformId::Threads, &section, vec![("THT".into(), token)]);
+    let post = case.post("Biblioteket har öppet till 20 i kväll.");
+    let created = peer.control("engage", json!({"post_id": post, "action": "reply", "message": "Ni borde skämmas"}));
+    let reply = created["reply_id"].as_str().unwrap().to_string();
+    case.import(&reply, &post);
+    let hidden = || {
+        let state = peer.state();
+        let p = state["posts"].as_array().unwrap().iter().find(|p| p["id"] == reply.as_str()).unwrap().clone();
+        p["hide_status"] == "HIDDEN"
+    };
+    case.hide_and_show(&hidden);
+}
