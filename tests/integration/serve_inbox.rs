@@ -15,6 +15,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::browser::{browser, crate_root, preflight};
+use crate::common::fake_peer::FakePeer;
 use crate::common::git::{T0, commit, init, merge_request};
 use crate::common::mastodon_peer::MastodonPeer;
 use crate::common::serve_support::{Server, start_with_env};
@@ -595,6 +596,84 @@ fn an_officer_answers_a_citizen_on_mastodon_in_chromium() {
     assert_eq!(shown["status"], "resolved");
     let reply = shown["actions"].as_array().unwrap().iter().find(|a| a["action"] == "reply").expect("a reply logged");
     assert_eq!(reply["by"], ACTOR);
+}
+
+#[test]
+fn hide_and_show_again_on_facebook_from_the_item_page() {
+    let peer = FakePeer::start("facebook", &[]);
+    let section = format!(
+        "[platforms.facebook]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"FBT\"\n",
+        peer.url,
+        peer.ready["page_id"].as_str().unwrap()
+    );
+    let token_value = peer.ready["page_token"].as_str().unwrap().to_string();
+    let repo = Repo::new("");
+    repo.file("strategy.toml", STRATEGY.replace("[platforms.facebook]\n", &section).as_bytes());
+    // The page's post, through budkavle's own client; a citizen comments on it.
+    let project = repo.load();
+    let env = |k: &str| (k == "FBT").then(|| token_value.clone());
+    let http = budkavle::clients::http::Http::new(Duration::from_secs(10)).unwrap();
+    let mut conn = budkavle::clients::connect(&project.strategy, budkavle::PlatformId::Facebook, &env, &http).unwrap();
+    let out = budkavle::clients::api::Outgoing {
+        key: "k-post",
+        text: "Nu öppnar den nya lekplatsen i Ängsparken.",
+        facets: &[],
+        lang: "sv",
+        media: &[],
+        reply_to: None,
+        link: None,
+    };
+    let post = conn.publish(&out).unwrap().id;
+    let created = peer.control(
+        "engage",
+        serde_json::json!({"post_id": post, "action": "comment", "message": "Ni borde skämmas, jävla idioter."}),
+    );
+    let comment = created["comment_id"].as_str().unwrap().to_string();
+    let w = World {
+        repo: repo.dir,
+        data: tempfile::tempdir().unwrap(),
+        extra: vec![("FBT", token_value.clone())],
+        fixed: true,
+    };
+    let line = serde_json::json!({"platform": "facebook", "id": comment, "author": "Ett konto", "text": "Ni borde skämmas, jävla idioter.", "at": "2026-11-24T09:00:00Z", "in_reply_to": post});
+    w.import(&[&line.to_string()]);
+    let key = w.key(&format!("facebook:{comment}"));
+    let is_hidden = || {
+        let state = peer.state();
+        let c = state["comments"].as_array().unwrap().iter().find(|c| c["id"] == comment.as_str()).unwrap().clone();
+        c["is_hidden"].as_bool().unwrap()
+    };
+
+    let server = w.serve();
+    let page = get(&server.addr, &format!("/inbox/{key}"));
+    let token = token(&page.body);
+    assert!(page.body.contains("Hide on facebook"), "{}", page.body);
+    let hidden =
+        post_form(&server.addr, &format!("/inbox/{key}/hide"), &[("token", &token), ("note", "Kränkande språk")]);
+    assert_eq!(hidden.status, 303, "{}", hidden.body);
+    assert!(is_hidden(), "the fake has the comment hidden");
+    let page = get(&server.addr, &format!("/inbox/{key}?done=hide"));
+    assert!(page.body.contains("role=\"status\">Hidden on the platform."), "{}", page.body);
+    assert!(page.body.contains(" · hidden on facebook"), "{}", page.body);
+    assert!(page.body.contains("Show again on facebook"), "{}", page.body);
+    assert!(page.body.contains(&format!("<td>hide</td><td>{ACTOR}</td><td>Kränkande språk</td>")), "{}", page.body);
+
+    let shown = post_form(
+        &server.addr,
+        &format!("/inbox/{key}/hide"),
+        &[("token", &token), ("undo", "1"), ("note", "Felbedömning")],
+    );
+    assert_eq!(shown.status, 303, "{}", shown.body);
+    assert!(!is_hidden(), "shown again");
+    let record = w.show(&format!("facebook:{comment}"));
+    let log: Vec<&str> = record["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["action"].as_str())
+        .filter(|a| *a != "import")
+        .collect();
+    assert_eq!(log, ["hide", "unhide"]);
 }
 
 #[test]
