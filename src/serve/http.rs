@@ -1,6 +1,8 @@
 //! The HTTP side of `serve`: a small blocking server on 127.0.0.1 (a thread per connection —
 //! one reviewer's browser, not the public) that answers from the pages held in memory, and a
-//! server-sent-events stream that tells open pages to reload.
+//! server-sent-events stream that tells open pages to reload. `/inbox/` is handed to
+//! [`super::inbox`], which reads the inbox store on each request. Every request must name a
+//! loopback host (`Host`), against DNS rebinding.
 //!
 //! The reload script is added to HTML as it is served, never to the built files: what is in
 //! `dist/` is exactly what `build` writes.
