@@ -319,6 +319,8 @@ fn resolve_and_hold_with_the_token_are_done_once_logged_and_redirected() {
     let page = get(&server.addr, &format!("/inbox/{anna}?done=resolve"));
     assert!(page.body.contains("role=\"status\">Resolved. The action is logged."), "{}", page.body);
     assert!(page.body.contains("<strong class=\"done\">Resolved</strong>"));
+    // Resolved at NOW, 1 h 25 min after it was due (Monday's question, 09:35 Tuesday).
+    assert!(page.body.contains("<strong class=\"late\">1 h 25 min after the due time</strong>"), "{}", page.body);
     assert!(
         page.body.contains(&format!("<td>resolve</td><td>{ACTOR}</td><td>Svarat per telefon</td>")),
         "{}",

@@ -400,10 +400,22 @@ pub(super) fn item(project: &Project, inbox: &Inbox, now: Timestamp, token: &str
     if record.hold {
         hold.push_str(" · on legal hold (weeding keeps it)");
     }
-    let due_line = if record.status == "open" {
-        due_words(due.as_deref(), now, tz)
-    } else {
-        due.as_deref().map_or_else(String::new, |d| format!("Was due {}", esc(&local(d, tz))))
+    // Handled: when, against the promised response time, in words.
+    let handled = record.actions.iter().find(|a| a.action == "reply" || a.action == "resolve");
+    let due_line = match (record.status.as_str(), handled) {
+        ("open", _) => due_words(due.as_deref(), now, tz),
+        (_, Some(a)) => {
+            let when =
+                format!("{} {}", if a.action == "reply" { "Answered" } else { "Resolved" }, esc(&local(&a.at, tz)));
+            match (due.as_deref().and_then(|d| d.parse::<Timestamp>().ok()), a.at.parse::<Timestamp>()) {
+                (Some(d), Ok(at)) if at <= d => format!("{when}, {} before the due time.", span_words(at, d)),
+                (Some(d), Ok(at)) => {
+                    format!("{when}, <strong class=\"late\">{} after the due time</strong>.", span_words(d, at))
+                }
+                _ => format!("{when}."),
+            }
+        }
+        (_, None) => due.as_deref().map_or_else(String::new, |d| format!("Was due {}", esc(&local(d, tz)))),
     };
     let _ = writeln!(
         m,
