@@ -157,3 +157,49 @@ fn hides_a_reply_on_threads() {
     };
     case.hide_and_show(&hidden);
 }
+
+/// On the AT Protocol dev network: the reply is hidden in the root post's threadgate, whose
+/// reply rules (here: only mentioned accounts may reply) are kept.
+#[test]
+fn hides_a_reply_on_bluesky_in_the_threadgate() {
+    use crate::common::bluesky_peer::BlueskyPeer;
+
+    let peer = BlueskyPeer::start_with_appview();
+    let env = vec![("BSKY_PASSWORD".to_string(), peer.password.clone())];
+    let case = Case::new(PlatformId::Bluesky, &peer.strategy_section("BSKY_PASSWORD"), env);
+    let post = case.post("Vattnet är tjänligt igen.");
+    let reply = peer.engage(&post, json!({"reply": "Ni borde skämmas"})).pop().expect("the citizen's reply");
+    case.import(&reply, &post);
+
+    // The account had already limited who may reply: the gate exists with a rule.
+    let http = reqwest::blocking::Client::new();
+    let xrpc = format!("{}/xrpc", peer.service);
+    let session: Value = http
+        .post(format!("{xrpc}/com.atproto.server.createSession"))
+        .json(&json!({"identifier": peer.handle, "password": peer.password}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("a session");
+    let rkey = post.rsplit('/').next().unwrap();
+    http.post(format!("{xrpc}/com.atproto.repo.createRecord"))
+        .bearer_auth(session["accessJwt"].as_str().unwrap())
+        .json(&json!({
+            "repo": peer.did, "collection": "app.bsky.feed.threadgate", "rkey": rkey,
+            "record": {"$type": "app.bsky.feed.threadgate", "post": post,
+                       "allow": [{"$type": "app.bsky.feed.threadgate#mentionRule"}],
+                       "createdAt": "2026-12-01T12:00:00.000Z"}
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("a threadgate");
+    let gate_uri = format!("at://{}/app.bsky.feed.threadgate/{rkey}", peer.did);
+    let gate = || peer.record(&gate_uri).expect("the gate")["value"].clone();
+    let hidden = || {
+        let g = gate();
+        assert_eq!(g["allow"], json!([{"$type": "app.bsky.feed.threadgate#mentionRule"}]), "the rules are kept: {g}");
+        g["hiddenReplies"].as_array().is_some_and(|l| l.iter().any(|u| u == reply.as_str()))
+    };
+    case.hide_and_show(&hidden);
+    assert_eq!(gate()["hiddenReplies"], json!([]));
+}
