@@ -232,6 +232,20 @@ fn hides_a_comment_on_instagram() {
         c["hidden"].as_bool().unwrap()
     };
     case.hide_and_show(&hidden);
+
+    // The answer goes on the comment's replies edge, once.
+    let text = "Lekplatsen är öppen alla dagar.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["parent_id"], comment.as_str(), "under the citizen's comment");
 }
 
 #[test]
