@@ -1,6 +1,8 @@
-//! `inbox hide` through the CLI against the platforms' stateful fakes: the account posts, a
-//! citizen answers, the answer is imported with its real id, hidden (and shown again), and
-//! the fake's own state says so; the item stays in the inbox with `hide`/`unhide` logged.
+//! `inbox hide` (and `inbox reply` where the platform answers a comment on its own edge)
+//! through the CLI against the platforms' stateful fakes and the AT Protocol dev network: the
+//! account posts, a citizen answers, the answer is imported with its real id, hidden (and
+//! shown again), and the platform's own state says so; the item stays in the inbox with
+//! `hide`/`unhide` logged.
 
 use std::process::Output;
 
@@ -156,4 +158,121 @@ fn hides_a_reply_on_threads() {
         p["hide_status"] == "HIDDEN"
     };
     case.hide_and_show(&hidden);
+}
+
+/// On the AT Protocol dev network: the reply is hidden in the root post's threadgate, whose
+/// reply rules (here: only mentioned accounts may reply) are kept.
+#[test]
+fn hides_a_reply_on_bluesky_in_the_threadgate() {
+    use crate::common::bluesky_peer::BlueskyPeer;
+
+    let peer = BlueskyPeer::start_with_appview();
+    let env = vec![("BSKY_PASSWORD".to_string(), peer.password.clone())];
+    let case = Case::new(PlatformId::Bluesky, &peer.strategy_section("BSKY_PASSWORD"), env);
+    let post = case.post("Vattnet är tjänligt igen.");
+    let reply = peer.engage(&post, json!({"reply": "Ni borde skämmas"})).pop().expect("the citizen's reply");
+    case.import(&reply, &post);
+
+    // The account had already limited who may reply: the gate exists with a rule.
+    let http = reqwest::blocking::Client::new();
+    let xrpc = format!("{}/xrpc", peer.service);
+    let session: Value = http
+        .post(format!("{xrpc}/com.atproto.server.createSession"))
+        .json(&json!({"identifier": peer.handle, "password": peer.password}))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .and_then(|r| r.json())
+        .expect("a session");
+    let rkey = post.rsplit('/').next().unwrap();
+    http.post(format!("{xrpc}/com.atproto.repo.createRecord"))
+        .bearer_auth(session["accessJwt"].as_str().unwrap())
+        .json(&json!({
+            "repo": peer.did, "collection": "app.bsky.feed.threadgate", "rkey": rkey,
+            "record": {"$type": "app.bsky.feed.threadgate", "post": post,
+                       "allow": [{"$type": "app.bsky.feed.threadgate#mentionRule"}],
+                       "createdAt": "2026-12-01T12:00:00.000Z"}
+        }))
+        .send()
+        .and_then(|r| r.error_for_status())
+        .expect("a threadgate");
+    let gate_uri = format!("at://{}/app.bsky.feed.threadgate/{rkey}", peer.did);
+    let gate = || peer.record(&gate_uri).expect("the gate")["value"].clone();
+    let hidden = || {
+        let g = gate();
+        assert_eq!(g["allow"], json!([{"$type": "app.bsky.feed.threadgate#mentionRule"}]), "the rules are kept: {g}");
+        g["hiddenReplies"].as_array().is_some_and(|l| l.iter().any(|u| u == reply.as_str()))
+    };
+    case.hide_and_show(&hidden);
+    assert_eq!(gate()["hiddenReplies"], json!([]));
+}
+
+#[test]
+fn hides_a_comment_on_instagram() {
+    use crate::publish_instagram::{Archive, connect, jpeg, out, start, upload};
+
+    let peer = start();
+    let archive = Archive::start();
+    let bytes = jpeg(1080, 1080);
+    let url = archive.serve("/media/lekplats.jpg", &bytes);
+    let media = [upload(bytes, "image/jpeg", (1080, 1080), "Den nya lekplatsen i Parken", Some(url))];
+    let post = connect(&peer).publish(&out("k-ig", "Nu öppnar lekplatsen!", &media)).unwrap().id;
+    let created = peer.control("engage", json!({"media_id": post, "action": "comment", "message": "Ni borde skämmas"}));
+    let comment = created["comment_id"].as_str().unwrap().to_string();
+    let section = format!(
+        "[platforms.instagram]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"IGT\"\n",
+        peer.url,
+        peer.ready["ig_user_id"].as_str().unwrap()
+    );
+    let token = peer.ready["access_token"].as_str().unwrap().to_string();
+    let case = Case::new(PlatformId::Instagram, &section, vec![("IGT".into(), token)]);
+    case.import(&comment, &post);
+    let hidden = || {
+        let state = peer.state();
+        let c = state["comments"].as_array().unwrap().iter().find(|c| c["id"] == comment.as_str()).unwrap().clone();
+        c["hidden"].as_bool().unwrap()
+    };
+    case.hide_and_show(&hidden);
+
+    // The answer goes on the comment's replies edge, once.
+    let text = "Lekplatsen är öppen alla dagar.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["parent_id"], comment.as_str(), "under the citizen's comment");
+}
+
+#[test]
+fn a_reply_to_a_facebook_comment_goes_under_it_once() {
+    let peer = FakePeer::start("facebook", &[]);
+    let section = format!(
+        "[platforms.facebook]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"FBT\"\n",
+        peer.url,
+        peer.ready["page_id"].as_str().unwrap()
+    );
+    let token = peer.ready["page_token"].as_str().unwrap().to_string();
+    let case = Case::new(PlatformId::Facebook, &section, vec![("FBT".into(), token)]);
+    let post = case.post("Nu öppnar den nya lekplatsen.");
+    let created = peer.control("engage", json!({"post_id": post, "action": "comment", "message": "När öppnar den?"}));
+    let comment = created["comment_id"].as_str().unwrap().to_string();
+    case.import(&comment, &post);
+    let text = "Den öppnar klockan 10 på lördag. Välkommen!";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["message"].as_str().is_some_and(|m| m.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["parent_id"], comment.as_str(), "under the citizen's comment");
+    assert_eq!(answers[0]["from_id"], peer.ready["page_id"]);
 }

@@ -162,6 +162,12 @@ impl FacebookClient {
     }
 
     fn publish_comment(&mut self, out: &Outgoing<'_>, to: &Remote) -> std::result::Result<Remote, SendError> {
+        self.comment_on(out, to, false)
+    }
+
+    /// A comment on the post `to` belongs to, or (`nested`) a reply on the comment `to`'s own
+    /// comments edge, where Facebook shows it under the citizen's comment.
+    fn comment_on(&mut self, out: &Outgoing<'_>, to: &Remote, nested: bool) -> std::result::Result<Remote, SendError> {
         let what = "commenting on the Facebook Page's post";
         if out.media.len() > 1 {
             return Err(SendError::permanent(
@@ -179,7 +185,8 @@ impl FacebookClient {
             form.push(("attachment_id", photo.clone()));
         }
         self.pending.insert(out.key.to_string(), Timestamp::now());
-        match self.graph.post(&format!("{}/comments", path_id(&post)), &form, what, COMMENT_NEEDS) {
+        let object = if nested { to.id.clone() } else { post.clone() };
+        match self.graph.post(&format!("{}/comments", path_id(&object)), &form, what, COMMENT_NEEDS) {
             Ok(json) => {
                 let id = id_of(&json, what)?;
                 self.pending.remove(out.key);
@@ -386,6 +393,13 @@ impl Connection for FacebookClient {
             }));
         }
         Ok(out)
+    }
+
+    /// A citizen's comment is answered on its own comments edge (`POST /{comment-id}/comments`),
+    /// a post of the Page's with a comment on it.
+    fn reply(&mut self, to: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let out = Outgoing { reply_to: Some(to), ..*out };
+        if to.id.starts_with(&format!("{}_", self.page)) { self.publish(&out) } else { self.comment_on(&out, to, true) }
     }
 
     /// `POST /{comment-id}` with `is_hidden` (the Page's `pages_manage_engagement`): the
