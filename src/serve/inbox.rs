@@ -323,9 +323,13 @@ impl Web {
                     (false, false) => "unhide",
                 }),
             Act::Resolve { note } => inbox.resolve(item.unwrap_or_default(), &by, note, now).map(|()| "resolve"),
-            Act::Hold { release, note } => inbox
-                .hold(item.unwrap_or_default(), !release, &by, note, now)
-                .map(|_| if *release { "release" } else { "hold" }),
+            Act::Hold { release, note } => {
+                inbox.hold(item.unwrap_or_default(), !release, &by, note, now).map(|changed| match (changed, release) {
+                    (false, _) => "hold-unchanged",
+                    (true, true) => "release",
+                    (true, false) => "hold",
+                })
+            }
             Act::Reviewed { platform, note } => {
                 let accounts: Vec<String> =
                     project.strategy.enabled_platforms().map(|p| p.name().to_string()).collect();

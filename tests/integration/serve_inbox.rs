@@ -349,6 +349,10 @@ fn resolve_and_hold_with_the_token_are_done_once_logged_and_redirected() {
     assert_eq!(w.show("mastodon:200002")["hold"], true);
     let page = get(&server.addr, &format!("/inbox/{bengt}"));
     assert!(page.body.contains("Release from legal hold"), "{}", page.body);
+    // The same form again (a second tab): nothing changes, and the page says so.
+    let twice = post_form(&server.addr, &format!("/inbox/{bengt}/hold"), &[("token", &token), ("note", "igen")]);
+    assert_eq!(twice.header("Location").as_deref(), Some(format!("/inbox/{bengt}?done=hold-unchanged").as_str()));
+    assert_eq!(w.show("mastodon:200002")["actions"].as_array().unwrap().len(), 1);
 
     let reviewed = post_form(&server.addr, "/inbox/reviewed", &[("token", &token), ("platform", "mastodon")]);
     assert_eq!(reviewed.status, 303);

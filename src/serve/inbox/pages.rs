@@ -29,6 +29,7 @@ pub(super) fn done_message(done: &str) -> Option<&'static str> {
         "resolve" => "Resolved. The action is logged.",
         "hold" => "Put on legal hold. The action is logged.",
         "release" => "Released from legal hold. The action is logged.",
+        "hold-unchanged" => "It already was so; nothing logged.",
         "reviewed" => "The review is recorded in the log.",
         "reply" => "Reply sent. The action is logged and the item resolved.",
         "reply-found" => "An earlier attempt had reached the platform: found there and recorded; nothing sent again.",
