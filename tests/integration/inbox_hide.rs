@@ -276,3 +276,16 @@ fn a_reply_to_a_facebook_comment_goes_under_it_once() {
     assert_eq!(answers[0]["parent_id"], comment.as_str(), "under the citizen's comment");
     assert_eq!(answers[0]["from_id"], peer.ready["page_id"]);
 }
+
+#[test]
+fn linkedin_cannot_hide_and_nothing_is_deleted() {
+    let case = Case::new(PlatformId::Linkedin, "[platforms.linkedin]\naccount = \"Testby kommun\"\n", Vec::new());
+    case.import("urn:li:comment:(urn:li:activity:1,2)", "urn:li:share:1");
+    let out = case.run(&["hide", "1", "--note", "hot"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("LinkedIn cannot hide replies") && err.contains("never deletes one by itself"), "{err}");
+    let show: Value = serde_json::from_slice(&case.run(&["show", "1"]).stdout).unwrap();
+    assert_eq!(show["sends"], json!([]));
+    assert!(show["actions"].as_array().unwrap().iter().all(|a| a["action"] != "hide"));
+}
