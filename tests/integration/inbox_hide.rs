@@ -117,6 +117,20 @@ fn hides_a_reply_on_x() {
         t["hidden"].as_bool().unwrap()
     };
     case.hide_and_show(&hidden);
+
+    // Answered in the conversation, once.
+    let text = "Plogbilarna börjar med huvudgatorna klockan 04.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["raw_text"].as_str().is_some_and(|x| x.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["in_reply_to_tweet_id"].as_str(), Some(reply.as_str()));
 }
 
 #[test]
@@ -204,6 +218,19 @@ fn hides_a_reply_on_bluesky_in_the_threadgate() {
     };
     case.hide_and_show(&hidden);
     assert_eq!(gate()["hiddenReplies"], json!([]));
+
+    // Answered in the thread: parent the citizen's reply, root the account's post.
+    let text = "Ja, vattnet går att dricka igen i hela kommunen.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let answers: Vec<Value> = peer
+        .records()
+        .into_iter()
+        .filter(|r| r["value"]["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(answers[0]["value"]["reply"]["parent"]["uri"], reply.as_str());
+    assert_eq!(answers[0]["value"]["reply"]["root"]["uri"], post.as_str());
 }
 
 #[test]
