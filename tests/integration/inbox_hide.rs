@@ -172,6 +172,19 @@ fn hides_a_reply_on_threads() {
         p["hide_status"] == "HIDDEN"
     };
     case.hide_and_show(&hidden);
+
+    let text = "Biblioteket har öppet till 20 alla vardagar.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["reply_to"].as_str(), Some(reply.as_str()));
 }
 
 /// On the AT Protocol dev network: the reply is hidden in the root post's threadgate, whose
