@@ -11,7 +11,8 @@
 //! ledger's place: the intent is committed before the request ([`crate::inbox::sends`]), the
 //! request carries an idempotency key derived from what is sent, and the platform's answer is
 //! recorded with the action-log line in one transaction. A run that died in between finds the
-//! intent and asks the platform ([`Connection::lookup`], then [`Connection::find_sent`]) before
+//! intent and asks the platform ([`crate::clients::api::Connection::lookup`], then
+//! [`crate::clients::api::Connection::find_sent`]) before
 //! anything is sent again; when the platform cannot tell, a person settles it ([`settle`]),
 //! never a second send.
 

@@ -119,3 +119,24 @@ fn the_about_page_shows_the_comment_policy() {
     let about = std::fs::read_to_string(out.path().join("site/om/index.html")).unwrap();
     assert!(about.contains("inget beslut om att gallra"), "{about}");
 }
+
+#[test]
+fn a_bad_template_fails_at_its_line() {
+    let repo = Repo::new(&format!(
+        "{INTERACTION}[interaction.templates]\ntack = \"Tack!\"\n\"Fel Namn\" = \"Hej\"\ntom = \"  \"\n"
+    ));
+    let data = tempfile::tempdir().unwrap();
+    let out = run(&repo, &data.path().join("s.sqlite3"), &["check"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let text = std::fs::read_to_string(repo.path().join("strategy.toml")).unwrap();
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(
+        err.contains(&format!("strategy.toml:{}", line("\"Fel Namn\""))) && err.contains("not a simple name"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("strategy.toml:{}", line("tom ="))) && err.contains("template `tom` is empty"),
+        "{err}"
+    );
+}

@@ -117,6 +117,20 @@ fn hides_a_reply_on_x() {
         t["hidden"].as_bool().unwrap()
     };
     case.hide_and_show(&hidden);
+
+    // Answered in the conversation, once.
+    let text = "Plogbilarna börjar med huvudgatorna klockan 04.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["raw_text"].as_str().is_some_and(|x| x.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["in_reply_to_tweet_id"].as_str(), Some(reply.as_str()));
 }
 
 #[test]
@@ -158,6 +172,19 @@ fn hides_a_reply_on_threads() {
         p["hide_status"] == "HIDDEN"
     };
     case.hide_and_show(&hidden);
+
+    let text = "Biblioteket har öppet till 20 alla vardagar.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let state = peer.state();
+    let answers: Vec<&Value> = state["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{state:#}");
+    assert_eq!(answers[0]["reply_to"].as_str(), Some(reply.as_str()));
 }
 
 /// On the AT Protocol dev network: the reply is hidden in the root post's threadgate, whose
@@ -204,6 +231,19 @@ fn hides_a_reply_on_bluesky_in_the_threadgate() {
     };
     case.hide_and_show(&hidden);
     assert_eq!(gate()["hiddenReplies"], json!([]));
+
+    // Answered in the thread: parent the citizen's reply, root the account's post.
+    let text = "Ja, vattnet går att dricka igen i hela kommunen.";
+    case.ok(&["reply", "1", "--text", text]);
+    case.ok(&["reply", "1", "--text", text]);
+    let answers: Vec<Value> = peer
+        .records()
+        .into_iter()
+        .filter(|r| r["value"]["text"].as_str().is_some_and(|t| t.starts_with(text)))
+        .collect();
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(answers[0]["value"]["reply"]["parent"]["uri"], reply.as_str());
+    assert_eq!(answers[0]["value"]["reply"]["root"]["uri"], post.as_str());
 }
 
 #[test]
@@ -275,4 +315,17 @@ fn a_reply_to_a_facebook_comment_goes_under_it_once() {
     assert_eq!(answers.len(), 1, "{state:#}");
     assert_eq!(answers[0]["parent_id"], comment.as_str(), "under the citizen's comment");
     assert_eq!(answers[0]["from_id"], peer.ready["page_id"]);
+}
+
+#[test]
+fn linkedin_cannot_hide_and_nothing_is_deleted() {
+    let case = Case::new(PlatformId::Linkedin, "[platforms.linkedin]\naccount = \"Testby kommun\"\n", Vec::new());
+    case.import("urn:li:comment:(urn:li:activity:1,2)", "urn:li:share:1");
+    let out = case.run(&["hide", "1", "--note", "hot"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("LinkedIn cannot hide replies") && err.contains("never deletes one by itself"), "{err}");
+    let show: Value = serde_json::from_slice(&case.run(&["show", "1"]).stdout).unwrap();
+    assert_eq!(show["sends"], json!([]));
+    assert!(show["actions"].as_array().unwrap().iter().all(|a| a["action"] != "hide"));
 }
