@@ -19,7 +19,7 @@
 //! - scheduling: `schedule`
 //! - listening (stored records): `metrics`, `inbox`
 //! - outputs: `cap`, `report`, `site`, `calendar`, `preview`, `build`
-//! - sending: `clients`, `doctor`, `publish`, `pull`
+//! - sending: `clients`, `doctor`, `publish`, `pull`, `respond`
 //! - tools: `serve`, `scaffold`
 //! <!-- /layers -->
 
@@ -65,6 +65,7 @@ pub mod clients;
 pub mod doctor;
 pub mod publish;
 pub mod pull;
+pub mod respond;
 
 pub mod scaffold;
 pub mod serve;

@@ -10,6 +10,7 @@
 //! runs is not queued behind it.
 
 mod http;
+mod inbox;
 mod state;
 
 use std::net::TcpListener;
@@ -66,6 +67,7 @@ pub fn run(opts: &Options) -> Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let _watcher = watch(&root, tx.clone())?;
     let shared = Arc::new(Shared::default());
+    let web = Arc::new(inbox::Web::new(root.clone())?);
     let mut state = State::new(root.clone());
     let started = Instant::now();
     let (_, full) = state.rebuild_all(&shared, &opts.out);
@@ -86,12 +88,14 @@ pub fn run(opts: &Options) -> Result<()> {
 
     let addr = listener.local_addr().map_err(|e| Error::io("cannot listen on", "127.0.0.1", e))?;
     // The one line on standard output: scripts (and the tests) read the address from it.
-    println!("serving http://{addr}/ (archive) and http://{addr}/previews/ (previews); Ctrl-C stops");
+    println!(
+        "serving http://{addr}/ (archive), http://{addr}/previews/ (previews) and http://{addr}/inbox/ (inbox); Ctrl-C stops"
+    );
     {
         let shared = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("budkavle-http".into())
-            .spawn(move || http::serve(listener, shared))
+            .spawn(move || http::serve(listener, shared, web))
             .map_err(|e| Error::io("cannot start", "the HTTP thread", e))?;
     }
     if opts.open_previews {

@@ -297,6 +297,9 @@ pub struct Interaction {
     /// The organisation's own triage rules, added to the built-in packs.
     #[serde(default)]
     pub rules: Vec<InteractionRule>,
+    /// `[interaction.templates]`: name = text, the ready answers of `inbox reply --template`.
+    #[serde(default)]
+    pub templates: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 /// `[[interaction.rules]]`: a kind an item gets when one of the words or patterns is in it.

@@ -173,3 +173,83 @@ fn check_project(project: &Project, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
     }
     findings
 }
+
+/// The file name findings on a [`check_text`] text carry: no file holds it.
+pub const TEXT_FILE: &str = "(reply)";
+
+/// A short text checked, and rendered for its platform exactly as it will be sent.
+#[derive(Debug, Clone)]
+pub struct TextCheck {
+    pub findings: Vec<Finding>,
+    pub rendered: Rendered,
+}
+
+impl TextCheck {
+    /// Whether a finding forbids sending the text.
+    pub fn refused(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Error)
+    }
+}
+
+/// The findings on a short text the organisation sends outside a post — a reply to a citizen —
+/// from the same rules in force for posts: the text is made a post of its own for `platform`,
+/// checked like one, and only the findings on the text itself are kept (a made-up post has no
+/// goal, date or images to find fault with). Lines and columns are the text's own, from 1. A
+/// reply is one message: a text the platform would need a thread for is an error. The privacy
+/// pack always applies.
+pub fn check_text(project: &Project, platform: crate::platform::PlatformId, text: &str) -> Result<TextCheck> {
+    let mut rules = active_rules(project)?;
+    // A reply goes to one person in public: personal data is never let through, whether or
+    // not the organisation's posts are held to the privacy pack.
+    if !project.strategy.file.voice.packs.iter().any(|p| p.get_ref() == Pack::Privacy.name()) {
+        rules.extend(Pack::Privacy.rules(&project.strategy));
+    }
+    let front = format!("+++\nid = \"reply\"\ntitle = \"reply\"\nplatforms = [\"{}\"]\n+++\n\n", platform.name());
+    let skip = front.lines().count();
+    let source = format!("{front}{}\n", text.trim());
+    let canonical_root = project.root.canonicalize().unwrap_or_else(|_| project.root.clone());
+    let ctx = crate::post::Context {
+        root: &project.root,
+        canonical_root: &canonical_root,
+        strategy: &project.strategy,
+        media: Default::default(),
+    };
+    let file = std::path::PathBuf::from(TEXT_FILE);
+    let mut diags = Diagnostics::default();
+    let Some(post) = crate::post::from_source(&ctx, &file, source, &mut diags) else {
+        return Err(crate::Error::Invalid(diags.0));
+    };
+    let rendered = crate::render::render(project, &post, platform).map_err(|d| crate::Error::Invalid(vec![d]))?;
+    let mut findings: Vec<Finding> = check_post(project, &post, std::slice::from_ref(&rendered), &rules)
+        .into_iter()
+        // A reply carries no images: what a post needs of them is not asked of it.
+        .filter(|f| f.line > skip && !f.rule.starts_with("limits.media"))
+        .map(|mut f| {
+            f.line -= skip;
+            f.end_line = f.end_line.saturating_sub(skip).max(f.line);
+            f
+        })
+        .collect();
+    if rendered.parts.len() > 1 {
+        findings.push(Finding {
+            file,
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+            rule: "limits.length".into(),
+            level: Level::Error,
+            message: format!(
+                "a reply is one message, and this text needs {} on {} (limit {} characters): shorten it",
+                rendered.parts.len(),
+                platform.display_name(),
+                rendered.limit
+            ),
+            fix: None,
+            platform: Some(platform),
+        });
+    }
+    findings.sort_by(|a, b| (a.line, a.column, &a.rule).cmp(&(b.line, b.column, &b.rule)));
+    findings.dedup();
+    Ok(TextCheck { findings, rendered })
+}

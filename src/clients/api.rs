@@ -326,6 +326,31 @@ pub trait Connection: Send {
         self.lookup(&Outgoing { reply_to: Some(original), ..*out }, intent_at)
     }
 
+    /// Answers a citizen's reply or comment `to` (an inbox item) with the part `out`. By default
+    /// a post in reply to it (`out.reply_to` is `to`); a platform whose comments are answered
+    /// on the comment's own edge (Facebook, Instagram, LinkedIn) overrides this.
+    fn reply(&mut self, to: &Remote, out: &Outgoing<'_>) -> Result<Remote, SendError> {
+        self.publish(&Outgoing { reply_to: Some(to), ..*out })
+    }
+
+    /// [`Connection::lookup`] for a [`Connection::reply`] announced by an intent at
+    /// `intent_at`.
+    fn lookup_reply(&mut self, to: &Remote, out: &Outgoing<'_>, intent_at: Timestamp) -> Result<Lookup, SendError> {
+        self.lookup(&Outgoing { reply_to: Some(to), ..*out }, intent_at)
+    }
+
+    /// Hides (`hidden` true) or shows again a citizen's reply `item` to the account's post
+    /// `parent` (what the item answers, where the inbox knows it), where the platform lets an
+    /// account hide replies to its posts. Hiding what is hidden is success. The default says
+    /// plainly that the platform cannot.
+    fn hide(&mut self, item: &Remote, parent: Option<&Remote>, hidden: bool) -> Result<(), SendError> {
+        let _ = (item, parent, hidden);
+        Err(SendError::permanent(
+            ErrorKind::Unsupported,
+            format!("{} cannot hide replies through its API", self.platform().display_name()),
+        ))
+    }
+
     /// Pins a post to the profile, where the platform can.
     fn pin(&mut self, remote: &Remote) -> Result<(), SendError> {
         let _ = remote;

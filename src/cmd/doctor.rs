@@ -25,7 +25,7 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TIME")]
     pub now: Option<jiff::Timestamp>,
     /// Exit 1 on anything that needs attention — a warning (a token expiring within
-    /// `--warn-days`) or a broken credential — whether or not a post is due: for a scheduled
+    /// `--warn-days`, an account overdue for its comment review) or a broken credential — whether or not a post is due: for a scheduled
     /// run whose failure mails the team before a token runs out.
     #[arg(long)]
     pub strict: bool,
@@ -50,6 +50,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         out.text(&doctor::describe(&report, &project.strategy.timezone))?;
     }
     let attention = |c: &doctor::Check| !matches!(c.status, Status::Ok | Status::ByHand | Status::Unreachable);
-    let failed = !report.ok || (args.strict && report.platforms.iter().any(attention));
+    let attention = report.platforms.iter().any(attention) || !report.supervision.is_empty();
+    let failed = !report.ok || (args.strict && attention);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

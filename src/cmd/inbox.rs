@@ -10,9 +10,11 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use budkavle::clients::http::{DEFAULT_TIMEOUT, Http};
 use budkavle::inbox::queue::{Filter, local};
 use budkavle::inbox::records::{self, Format as RecordFormat};
 use budkavle::inbox::{Inbox, ItemKind};
+use budkavle::respond::{self, ReplyOutcome, ReplyText};
 use budkavle::{Error, Project};
 
 use super::{Cli, Out, say};
@@ -85,6 +87,38 @@ pub(crate) enum Sub {
         platform: String,
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Answer an item on its platform: a text, or a template from [interaction.templates].
+    /// Checked like a post first (refused on an error finding), sent once, logged; the item
+    /// is then resolved.
+    Reply {
+        item: String,
+        #[arg(long, required_unless_present = "template", conflicts_with = "template")]
+        text: Option<String>,
+        /// The name of a template in [interaction.templates].
+        #[arg(long)]
+        template: Option<String>,
+    },
+    /// Hide an item on its platform (where the platform lets an account hide replies to its
+    /// posts); the item stays in the inbox as a record.
+    Hide {
+        item: String,
+        /// Why, for the action log.
+        #[arg(long)]
+        note: Option<String>,
+        /// Show it again.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// Record what became of a reply or hide that budkavle could not account for.
+    Settle {
+        item: String,
+        /// The reply is on the platform with this id.
+        #[arg(long, required_unless_present = "not_sent", conflicts_with = "not_sent")]
+        sent_as: Option<String>,
+        /// It never reached the platform: it may be sent again.
+        #[arg(long)]
+        not_sent: bool,
     },
     /// One item: every version and every action.
     Show { item: String },
@@ -182,10 +216,70 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
             inbox.reviewed(platform, &actor(&project, args.by.as_deref())?, note.as_deref(), now)?;
             say(cli, format_args!("{platform}: reviewed {}", local(&now.to_string(), &inbox.settings.timezone)));
         }
+        Sub::Reply { item, text, template } => {
+            let key = inbox.find(item)?;
+            let by = actor(&project, args.by.as_deref())?;
+            let text = match (text, template) {
+                (Some(t), _) => ReplyText::Text(t.clone()),
+                (None, Some(name)) => ReplyText::Template(name.clone()),
+                (None, None) => return Err(Error::Usage("write the reply with --text or name a --template".into())),
+            };
+            let http = Http::new(DEFAULT_TIMEOUT)?;
+            let done = respond::reply(&project, &mut inbox, key, &text, &by, &|n| std::env::var(n).ok(), &http, now)?;
+            for f in &done.findings {
+                eprintln!("{}: line {}, column {}: {} [{}]", f.level.name(), f.line, f.column, f.message, f.rule);
+            }
+            let at = done.url.as_deref().or(done.remote.as_deref()).unwrap_or("");
+            match done.outcome {
+                ReplyOutcome::Sent => say(cli, format_args!("item {key}: answered on {} ({at})", done.platform)),
+                ReplyOutcome::Found => say(
+                    cli,
+                    format_args!(
+                        "item {key}: the answer an earlier run sent is on {} ({at}); recorded, nothing sent again",
+                        done.platform
+                    ),
+                ),
+                ReplyOutcome::AlreadySent => {
+                    say(cli, format_args!("item {key} was already given exactly this answer ({at}); nothing sent"))
+                }
+            }
+        }
+        Sub::Hide { item, note, undo } => {
+            let key = inbox.find(item)?;
+            let by = actor(&project, args.by.as_deref())?;
+            let http = Http::new(DEFAULT_TIMEOUT)?;
+            let done = respond::hide(
+                &project,
+                &mut inbox,
+                key,
+                !undo,
+                &by,
+                note.as_deref(),
+                &|n| std::env::var(n).ok(),
+                &http,
+                now,
+            )?;
+            let state = if done.hidden { "hidden" } else { "shown" };
+            if done.unchanged {
+                say(cli, format_args!("item {key} is already {state} on {}; nothing sent", done.platform));
+            } else {
+                say(cli, format_args!("item {key} {state} on {}", done.platform));
+            }
+        }
+        Sub::Settle { item, sent_as, not_sent: _ } => {
+            let key = inbox.find(item)?;
+            let by = actor(&project, args.by.as_deref())?;
+            let said = respond::settle(&mut inbox, key, sent_as.as_deref(), &by, now)?;
+            say(cli, format_args!("{said}"));
+        }
         Sub::Show { item } => {
             let key = inbox.find(item)?;
             let found = inbox.record(key)?;
-            out.json(&found)?;
+            // What the organisation sent about it (replies with their ids, hides), beside
+            // what the citizen wrote and the action log.
+            let mut shown = serde_json::to_value(&found).map_err(|e| Error::Internal(e.to_string()))?;
+            shown["sends"] = serde_json::to_value(inbox.sends(key)?).map_err(|e| Error::Internal(e.to_string()))?;
+            out.json(&shown)?;
         }
         Sub::Export { from, to, format } => {
             let items = inbox.records(*from, *to)?;
@@ -345,25 +439,5 @@ fn clock(now: Option<Timestamp>) -> Result<Timestamp, Error> {
 /// Who acts: `--by`, else `$BUDKAVLE_ACTOR`, else git's `user.name <user.email>` for the
 /// repository. The action log must name a person.
 fn actor(project: &Project, by: Option<&str>) -> Result<String, Error> {
-    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
-        return Ok(by.to_string());
-    }
-    if let Ok(v) = std::env::var("BUDKAVLE_ACTOR")
-        && !v.trim().is_empty()
-    {
-        return Ok(v.trim().to_string());
-    }
-    let config =
-        git2::Repository::discover(&project.root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
-    if let Ok(config) = config
-        && let Ok(name) = config.get_string("user.name")
-    {
-        return Ok(match config.get_string("user.email") {
-            Ok(email) => format!("{name} <{email}>"),
-            Err(_) => name,
-        });
-    }
-    Err(Error::Usage(
-        "who is doing this? The action log names a person: pass --by \"Name\", set BUDKAVLE_ACTOR, or set git's user.name".into(),
-    ))
+    budkavle::inbox::actions::actor(&project.root, by)
 }

@@ -89,6 +89,23 @@ pub fn describe(report: &Report, tz: &TimeZone) -> String {
     for n in &report.notes {
         let _ = writeln!(out, "\nnote: {n}");
     }
+    for s in &report.supervision {
+        let _ = match (&s.last_reviewed, &s.by) {
+            (Some(at), Some(by)) => writeln!(
+                out,
+                "\nwarning: {}'s comments were last reviewed {} by {by}; the next review was due {} ([interaction] supervise_every, §4 lagen (1998:112)): look through them, then `budkavle inbox reviewed {}`",
+                s.platform,
+                crate::inbox::queue::local(at, tz),
+                s.due.as_deref().map_or_else(String::new, |d| crate::inbox::queue::local(d, tz)),
+                s.platform
+            ),
+            _ => writeln!(
+                out,
+                "\nwarning: {}'s comments have never been reviewed (§4 lagen (1998:112)): look through them, then `budkavle inbox reviewed {}`",
+                s.platform, s.platform
+            ),
+        };
+    }
 
     out.push('\n');
     let names = |f: &dyn Fn(&super::Check) -> bool| {

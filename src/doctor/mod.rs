@@ -112,6 +112,10 @@ pub struct Report {
     pub platforms: Vec<Check>,
     /// About the plan the due posts come from (approvals that could not be read, …).
     pub notes: Vec<String>,
+    /// The accounts whose comments were not reviewed within `[interaction] supervise_every`
+    /// (§4 lagen (1998:112)); read only when the inbox store exists, which doctor never
+    /// creates.
+    pub supervision: Vec<crate::inbox::queue::Supervision>,
 }
 
 /// One platform's answer.
@@ -237,7 +241,41 @@ pub fn run(project: &Project, settings: &Settings, env: &dyn Fn(&str) -> Option<
         checks.push(check);
     }
     let failing: Vec<PlatformId> = checks.iter().filter(|c| c.fails && c.due > 0).map(|c| c.platform).collect();
-    Ok(Report { now, warn_days: settings.warn_days, ok: failing.is_empty(), failing, platforms: checks, notes })
+    let mut notes = notes;
+    let supervision = supervision(project, settings, now).unwrap_or_else(|e| {
+        notes.push(format!("the inbox store could not be read for the supervision check: {e}"));
+        Vec::new()
+    });
+    Ok(Report {
+        now,
+        warn_days: settings.warn_days,
+        ok: failing.is_empty(),
+        failing,
+        platforms: checks,
+        notes,
+        supervision,
+    })
+}
+
+/// The accounts overdue for a review, from the inbox store if there is one: an organisation
+/// that has not started using the inbox gets no warning and no store.
+fn supervision(
+    project: &Project,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<Vec<crate::inbox::queue::Supervision>> {
+    let inbox_settings = crate::inbox::Settings::of(project)?;
+    if !inbox_settings.store_path(project)?.is_file() {
+        return Ok(Vec::new());
+    }
+    let platforms: Vec<String> = project
+        .strategy
+        .enabled_platforms()
+        .filter(|p| settings.platforms.is_empty() || settings.platforms.contains(p))
+        .map(|p| p.to_string())
+        .collect();
+    let inbox = crate::inbox::Inbox::open(project, now)?;
+    Ok(inbox.supervision(now, &platforms)?.into_iter().filter(|s| s.overdue).collect())
 }
 
 fn blank(platform: PlatformId, status: Status) -> Check {

@@ -4,8 +4,9 @@
 //! §4 lagen (1998:112)). The item's status and hold flag are read from this log's latest
 //! entries and kept beside the item for the queue.
 //!
-//! `inbox reply` and `inbox hide` send through the platform clients; they belong here too and
-//! will log with [`log_in`] in the same transaction that records the platform's answer.
+//! `inbox reply` and `inbox hide` send through the platform clients (`crate::respond`); their
+//! lines (`reply`, `hide`, `unhide`, `settle`) are logged with [`log_in`] by [`super::sends`]
+//! in the same transaction that records the platform's answer. A reply resolves the item.
 
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -61,18 +62,17 @@ impl Inbox {
         let status: String =
             tx.query_row("SELECT status FROM items WHERE key = ?1", [item], |r| r.get(0)).map_err(sql)?;
         if status == "resolved" {
-            let last: Option<(String, String)> = tx
+            let last: Option<(String, String, String)> = tx
                 .query_row(
-                    "SELECT by, at FROM actions WHERE item = ?1 AND action = 'resolve' ORDER BY seq DESC LIMIT 1",
+                    "SELECT by, at, action FROM actions WHERE item = ?1 AND action IN ('resolve', 'reply') ORDER BY seq DESC LIMIT 1",
                     [item],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()
                 .map_err(sql)?;
-            let (who, when) = last.unwrap_or_default();
-            return Err(Error::Usage(format!(
-                "item {item} is already resolved (by {who}, {when}); nothing was logged"
-            )));
+            let (who, when, how): (String, String, String) = last.unwrap_or_default();
+            let how = if how == "reply" { "answered" } else { "resolved" };
+            return Err(Error::Usage(format!("item {item} is already {how} (by {who}, {when}); nothing was logged")));
         }
         tx.execute("UPDATE items SET status = 'resolved' WHERE key = ?1", [item]).map_err(sql)?;
         log_in(&tx, Some(item), None, "resolve", by, now, Some(note)).map_err(sql)?;
@@ -137,6 +137,34 @@ impl Inbox {
         log_in(&self.conn, None, None, action, by, now, note).map_err(|e| super::store::sql_error(&path, e))
     }
 }
+
+/// Who acts, for the log: `by` when given, else `$BUDKAVLE_ACTOR`, else git's
+/// `user.name <user.email>` for the repository at `root`. The action log must name a person.
+pub fn actor(root: &std::path::Path, by: Option<&str>) -> Result<String> {
+    if let Some(by) = by.map(str::trim).filter(|b| !b.is_empty()) {
+        return Ok(by.to_string());
+    }
+    if let Ok(v) = std::env::var(ACTOR_ENV)
+        && !v.trim().is_empty()
+    {
+        return Ok(v.trim().to_string());
+    }
+    let config = git2::Repository::discover(root).and_then(|r| r.config()).or_else(|_| git2::Config::open_default());
+    if let Ok(config) = config
+        && let Ok(name) = config.get_string("user.name")
+    {
+        return Ok(match config.get_string("user.email") {
+            Ok(email) => format!("{name} <{email}>"),
+            Err(_) => name,
+        });
+    }
+    Err(Error::Usage(format!(
+        "who is doing this? The action log names a person: pass --by \"Name\", set {ACTOR_ENV}, or set git's user.name"
+    )))
+}
+
+/// Environment variable naming who acts, for the action log.
+pub const ACTOR_ENV: &str = "BUDKAVLE_ACTOR";
 
 pub(crate) fn action_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Action> {
     Ok(Action {

@@ -11,9 +11,9 @@
 //!   the platforms' versions through the same [`Inbox::add_version`], with its cursor per
 //!   platform, in `pulled`;
 //! - [`queue`]: open items by due time, and the supervision of each account;
-//! - [`actions`]: resolve, hold, reviewed: who, when, why. Replying and hiding go through the
-//!   platform clients and come with `inbox reply`/`hide`: they will log through
-//!   [`Inbox::log`] exactly like these;
+//! - [`actions`]: resolve, hold, reviewed: who, when, why;
+//! - [`sends`]: replies and hiding, which go to a platform: the intent before the request,
+//!   the answer and the action-log line after it (the requests are `crate::respond`'s);
 //! - [`records`]: export for a records request, and gallring (`weed`).
 //!
 //! Citizens' messages go nowhere else: not into git, `dist/`, logs or CI output. Commands
@@ -26,6 +26,7 @@ mod office;
 mod pulled;
 pub mod queue;
 pub mod records;
+pub mod sends;
 pub mod settings;
 mod store;
 pub mod triage;

@@ -133,6 +133,61 @@ impl Inbox {
     }
 }
 
+/// An item as a thread lists it: whatever its status.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadItem {
+    pub key: i64,
+    pub id: String,
+    pub author: String,
+    /// The latest version's text.
+    pub text: String,
+    pub at: String,
+    pub status: String,
+    pub deleted: bool,
+    pub in_reply_to: Option<String>,
+}
+
+impl Inbox {
+    /// The items of `platform` whose latest version answers one of `ids` (a post's remote ids,
+    /// or other items'): one level of a thread, oldest first.
+    pub fn replies_to(&self, platform: &str, ids: &[String]) -> Result<Vec<ThreadItem>> {
+        let sql = |e| self.sql(e);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT i.key, i.remote_id, v.author, v.text, i.first_at, i.status, v.deleted, v.in_reply_to
+                 FROM items i JOIN versions v ON v.item = i.key AND v.n = i.latest
+                 WHERE i.platform = ?1 AND v.in_reply_to = ?2 ORDER BY i.first_at, i.key",
+            )
+            .map_err(sql)?;
+        let mut out = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map(params![platform, id], |r| {
+                    Ok(ThreadItem {
+                        key: r.get(0)?,
+                        id: r.get(1)?,
+                        author: r.get(2)?,
+                        text: r.get(3)?,
+                        at: r.get(4)?,
+                        status: r.get(5)?,
+                        deleted: r.get(6)?,
+                        in_reply_to: r.get(7)?,
+                    })
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(sql)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// When an answer to `item` is due (`None`: the office hours give no time).
+    pub fn due_of(&self, item: i64) -> Result<Option<String>> {
+        self.conn.query_row("SELECT due FROM items WHERE key = ?1", [item], |r| r.get(0)).map_err(|e| self.sql(e))
+    }
+}
+
 /// A stored time in the organisation's zone, as people read it: `tis 1 dec 13:00`.
 pub fn local(ts: &str, tz: &jiff::tz::TimeZone) -> String {
     parse_ts(ts)

@@ -175,6 +175,7 @@ impl Inbox {
         tx.execute_batch(
             "DELETE FROM versions WHERE item IN (SELECT key FROM weed);
              DELETE FROM actions WHERE item IN (SELECT key FROM weed);
+             DELETE FROM sends WHERE item IN (SELECT key FROM weed);
              DELETE FROM items WHERE key IN (SELECT key FROM weed);
              DELETE FROM weed;",
         )

@@ -27,6 +27,8 @@ pub struct Settings {
     pub timezone: TimeZone,
     /// What the strategy says about the store, before the environment is asked.
     pub(crate) store: StoreSetting,
+    /// `[interaction.templates]`: the ready answers, by name.
+    pub templates: std::collections::BTreeMap<String, String>,
     /// Written by everything the derived columns (kinds, due) depend on: when it changes, the
     /// store re-triages and re-times every item.
     pub(crate) fingerprint: String,
@@ -94,6 +96,28 @@ impl Settings {
                 StoreSetting::Configured(path)
             }
         };
+        let mut templates = std::collections::BTreeMap::new();
+        for (name, text) in &i.templates {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                diags.push(at(
+                    text,
+                    (
+                        format!("template name `{name}` is not a simple name"),
+                        format!("use lower-case a-z, digits and `-`, e.g. {} = \"…\"", crate::id::slugify(name)),
+                    ),
+                ));
+            } else if text.get_ref().trim().is_empty() {
+                diags.push(at(
+                    text,
+                    (
+                        format!("template `{name}` is empty"),
+                        "write the answer the template sends, or remove the line".into(),
+                    ),
+                ));
+            } else {
+                templates.insert(name.clone(), text.get_ref().trim().to_string());
+            }
+        }
         let fingerprint = format!(
             "v1|{}|{}|{}|{:?}",
             i.response_time.as_ref().map_or("", |v| v.get_ref()),
@@ -112,6 +136,7 @@ impl Settings {
             response_time,
             office_hours,
             supervise_every,
+            templates,
             keep,
             timezone: strategy.timezone.clone(),
             store,

@@ -22,7 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// The schema, one step per version: `MIGRATIONS[i]` takes `user_version` i to i + 1.
-pub(crate) const MIGRATIONS: [&str; 2] = [
+pub(crate) const MIGRATIONS: [&str; 3] = [
     // 1: the records: items, their versions, and the log of what people did.
     "CREATE TABLE items (
         key INTEGER PRIMARY KEY,
@@ -70,6 +70,26 @@ pub(crate) const MIGRATIONS: [&str; 2] = [
     ALTER TABLE actions ADD COLUMN platform TEXT;
     CREATE INDEX actions_platform ON actions(platform, action);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    // 3: what the organisation sent to a platform about an item (a reply, hiding it), exactly
+    // once like publishing: the intent is a row before the request, the platform's answer
+    // (`remote`, `done_at`) is written after it, so a run that crashed in between finds the
+    // row without `done_at` and looks the request up instead of sending again. `hidden` is
+    // the item's state on the platform after the last hide or unhide.
+    "CREATE TABLE sends (
+        key TEXT PRIMARY KEY,
+        item INTEGER NOT NULL REFERENCES items(key),
+        platform TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT,
+        by TEXT NOT NULL,
+        intent_at TEXT NOT NULL,
+        remote TEXT,
+        url TEXT,
+        done_at TEXT,
+        abandoned_at TEXT
+    );
+    CREATE INDEX sends_item ON sends(item);
+    ALTER TABLE items ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub(crate) fn schema_version() -> i64 {

@@ -1,6 +1,8 @@
 //! The HTTP side of `serve`: a small blocking server on 127.0.0.1 (a thread per connection —
 //! one reviewer's browser, not the public) that answers from the pages held in memory, and a
-//! server-sent-events stream that tells open pages to reload.
+//! server-sent-events stream that tells open pages to reload. `/inbox/` is handed to
+//! [`super::inbox`], which reads the inbox store on each request. Every request must name a
+//! loopback host (`Host`), against DNS rebinding.
 //!
 //! The reload script is added to HTML as it is served, never to the built files: what is in
 //! `dist/` is exactly what `build` writes.
@@ -12,6 +14,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
+
+use super::inbox;
 
 /// Where the reload script and the event stream live; no page of a site uses this prefix.
 pub(crate) const EVENTS: &str = "/__budkavle/events";
@@ -60,37 +64,63 @@ impl Shared {
 }
 
 /// Accepts connections until the process ends.
-pub(crate) fn serve(listener: TcpListener, shared: Arc<Shared>) {
+pub(crate) fn serve(listener: TcpListener, shared: Arc<Shared>, web: Arc<inbox::Web>) {
     for stream in listener.incoming().flatten() {
         let shared = Arc::clone(&shared);
+        let web = Arc::clone(&web);
         std::thread::spawn(move || {
-            let _ = handle(stream, &shared);
+            let _ = handle(stream, &shared, &web);
         });
     }
 }
 
-fn handle(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+/// A request's head is a few lines; this many headers is not a browser's.
+const MAX_HEADERS: usize = 100;
+
+fn handle(mut stream: TcpStream, shared: &Shared, web: &inbox::Web) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let _ = stream.set_nodelay(true);
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
+    let mut headers: Vec<(String, String)> = Vec::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 || line == "\r\n" || line == "\n" {
             break;
         }
+        if let Some((name, value)) = line.split_once(':')
+            && headers.len() < MAX_HEADERS
+        {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        }
     }
     let mut parts = request_line.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let head = method == "HEAD";
+    // DNS rebinding: a page of another name resolved to 127.0.0.1 must not read drafts or the
+    // inbox as its own origin.
+    let host = headers.iter().find(|(n, _)| n == "host").map(|(_, v)| v.as_str());
+    if !inbox::loopback_host(host) {
+        return respond(&mut stream, 403, "text/plain; charset=utf-8", b"only for 127.0.0.1 or localhost\n", head, &[]);
+    }
+    let target = target.split('#').next().unwrap_or("");
+    let (raw_path, query) = target.split_once('?').unwrap_or((target, ""));
+    let Some(path) = percent_decode(raw_path).filter(|p| p.starts_with('/') && !p.split('/').any(|s| s == "..")) else {
+        return respond(&mut stream, 400, "text/plain; charset=utf-8", b"bad path\n", head, &[]);
+    };
+    if inbox::owns(&path) {
+        let request = inbox::Request { method, path: &path, query, headers: &headers };
+        let reply = web.answer(&request, &mut reader);
+        let mut extra: Vec<(&str, &str)> = inbox::HEADERS.to_vec();
+        if let Some(location) = &reply.location {
+            extra.push(("Location", location));
+        }
+        return respond(&mut stream, reply.status, reply.content_type, &reply.body, head, &extra);
+    }
     if method != "GET" && !head {
         return respond(&mut stream, 405, "text/plain; charset=utf-8", b"method not allowed\n", head, &[]);
     }
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let Some(path) = percent_decode(path).filter(|p| p.starts_with('/') && !p.split('/').any(|s| s == "..")) else {
-        return respond(&mut stream, 400, "text/plain; charset=utf-8", b"bad path\n", head, &[]);
-    };
     match path.as_str() {
         EVENTS => return events(stream, shared),
         SCRIPT => return respond(&mut stream, 200, "text/javascript; charset=utf-8", RELOAD_JS.as_bytes(), head, &[]),
@@ -219,9 +249,15 @@ fn respond(
     let reason = match status {
         200 => "OK",
         301 => "Moved Permanently",
+        303 => "See Other",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
         _ => "Internal Server Error",
     };
     let mut header = format!(

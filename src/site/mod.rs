@@ -83,7 +83,8 @@ pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<F
 /// like `publish --now`.
 pub const NOW_ENV: &str = "BUDKAVLE_NOW";
 
-fn clock() -> Result<Timestamp> {
+/// `$BUDKAVLE_NOW`, else the system clock.
+pub(crate) fn clock() -> Result<Timestamp> {
     match std::env::var(NOW_ENV) {
         Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|e| {
             Error::Usage(format!("{NOW_ENV}={v} is not a time: {e} (write RFC 3339, e.g. 2027-01-23T08:00:00Z)"))

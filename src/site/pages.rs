@@ -305,8 +305,30 @@ fn about_page(site: &Site<'_>) -> Result<Vec<u8>> {
     ctx.insert("response_time", &interaction.response_time.as_ref().map(|d| site.strings.duration(d.get_ref())));
     ctx.insert("office_hours", &interaction.office_hours.as_ref().map(|h| h.get_ref()));
     ctx.insert("guidelines", &interaction.guidelines);
+    ctx.insert("keep", &interaction.keep.as_ref().and_then(|k| retention(site, k.get_ref())));
     ctx.insert("contact", &contact(site));
     site.render("about.html", &ctx)
+}
+
+/// `[interaction] keep` ("2y", "18mo", "90d") in words, for the comment policy (§3 lagen
+/// (1998:112)); `None` when it is not a plain retention period (the inbox refuses it then).
+fn retention(site: &Site<'_>, written: &str) -> Option<String> {
+    let span: jiff::Span = written.trim().parse().ok()?;
+    let n = |v: i64| usize::try_from(v).unwrap_or(0);
+    let mut parts = Vec::new();
+    if span.get_years() > 0 {
+        parts.push(site.strings.count(n(span.get_years().into()), "duration_year", "duration_years"));
+    }
+    if span.get_months() > 0 {
+        parts.push(site.strings.count(n(span.get_months().into()), "duration_month", "duration_months"));
+    }
+    if span.get_weeks() > 0 {
+        parts.push(site.strings.count(n(i64::from(span.get_weeks()) * 7), "duration_day", "duration_days"));
+    }
+    if span.get_days() > 0 {
+        parts.push(site.strings.count(n(span.get_days().into()), "duration_day", "duration_days"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// The accessibility statement (DIGG's model for lag (2018:1937)). Its dates come from the

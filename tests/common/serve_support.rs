@@ -22,7 +22,14 @@ impl Drop for Server {
 }
 
 pub fn start(root: &Path) -> Server {
+    start_with_env(root, &[])
+}
+
+/// [`start`] with these environment variables set for the server (the inbox store, the
+/// clock, the actor).
+pub fn start_with_env(root: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_budkavle"))
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .arg("--root")
         .arg(root)
         .args(["serve", "--port", "0"])

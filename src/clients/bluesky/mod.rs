@@ -26,6 +26,9 @@ use session::{Failure, Xrpc};
 
 const POST: &str = "app.bsky.feed.post";
 const PROFILE: &str = "app.bsky.actor.profile";
+const THREADGATE: &str = "app.bsky.feed.threadgate";
+/// The lexicon's `maxLength` of `hiddenReplies`.
+const MAX_HIDDEN: usize = 300;
 
 /// What `app.bsky.embed.images` accepts per image (the blob's `maxSize`).
 pub(crate) const IMAGE_BYTES: usize = 2_000_000;
@@ -385,6 +388,57 @@ impl Connection for BlueskyClient {
         health.notes.push("app passwords do not expire; budkavle logs in anew on every run".into());
         health.quota = self.xrpc.quota().cloned();
         Ok(health)
+    }
+
+    /// Bluesky hides replies through the thread's gate: the `app.bsky.feed.threadgate` record
+    /// in the account's repository whose record key is the root post's, listing the hidden
+    /// replies' URIs in `hiddenReplies` (`com.atproto.repo.putRecord`, swapped against the
+    /// gate read, so a concurrent change is not overwritten). The gate's `allow` rules, if the
+    /// post has any, are kept as they are; a new gate has none, which lets anyone reply.
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> Result<(), SendError> {
+        let what = if hidden { "hiding a reply on Bluesky" } else { "showing a hidden Bluesky reply again" };
+        let Some(reply) = self.get_uri(&item.id, what)? else {
+            return Err(SendError::permanent(ErrorKind::NotFound, format!("{what}: {} is gone", item.id)));
+        };
+        let Some(root) = reply.value.pointer("/reply/root/uri").and_then(Value::as_str).map(str::to_owned) else {
+            return Err(SendError::permanent(ErrorKind::Rejected, format!("{what}: {} is not a reply", item.id)));
+        };
+        let root_remote = Remote { id: root.clone(), url: None, parts: Vec::new() };
+        let (did, key) = self.own_post(&root_remote, what).map_err(|_| {
+            SendError::permanent(
+                ErrorKind::Forbidden,
+                format!("{what}: {} answers a thread the account did not start ({root}); only the thread's author can hide replies", item.id),
+            )
+        })?;
+        let old = self.get(&did, THREADGATE, &key, what)?;
+        let (mut gate, swap) = match old {
+            Some(r) => (r.value, Some(r.cid)),
+            None => (json!({ "$type": THREADGATE, "post": root, "createdAt": now() }), None),
+        };
+        let mut list: Vec<String> = gate
+            .get("hiddenReplies")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        let listed = list.contains(&item.id);
+        if listed == hidden {
+            return Ok(());
+        }
+        if hidden {
+            if list.len() >= MAX_HIDDEN {
+                return Err(SendError::permanent(
+                    ErrorKind::Rejected,
+                    format!(
+                        "{what}: Bluesky keeps at most {MAX_HIDDEN} hidden replies in a thread, and this one has them"
+                    ),
+                ));
+            }
+            list.push(item.id.clone());
+        } else {
+            list.retain(|u| u != &item.id);
+        }
+        gate["hiddenReplies"] = json!(list);
+        self.put(THREADGATE, &key, &gate, swap.as_deref(), what).map(drop)
     }
 
     fn pin(&mut self, remote: &Remote) -> Result<(), SendError> {

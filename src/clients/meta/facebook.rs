@@ -170,6 +170,12 @@ impl FacebookClient {
     }
 
     fn publish_comment(&mut self, out: &Outgoing<'_>, to: &Remote) -> std::result::Result<Remote, SendError> {
+        self.comment_on(out, to, false)
+    }
+
+    /// A comment on the post `to` belongs to, or (`nested`) a reply on the comment `to`'s own
+    /// comments edge, where Facebook shows it under the citizen's comment.
+    fn comment_on(&mut self, out: &Outgoing<'_>, to: &Remote, nested: bool) -> std::result::Result<Remote, SendError> {
         let what = "commenting on the Facebook Page's post";
         if out.media.len() > 1 {
             return Err(SendError::permanent(
@@ -187,7 +193,8 @@ impl FacebookClient {
             form.push(("attachment_id", photo.clone()));
         }
         self.pending.insert(out.key.to_string(), Timestamp::now());
-        match self.graph.post(&format!("{}/comments", path_id(&post)), &form, what, COMMENT_NEEDS) {
+        let object = if nested { to.id.clone() } else { post.clone() };
+        match self.graph.post(&format!("{}/comments", path_id(&object)), &form, what, COMMENT_NEEDS) {
             Ok(json) => {
                 let id = id_of(&json, what)?;
                 self.pending.remove(out.key);
@@ -461,6 +468,21 @@ impl Connection for FacebookClient {
             super::settle_post(&self.graph, &mut seen, post, listing, &mut items, what, READ_NEEDS)?;
         }
         Ok(Heard { items, cursor: Some(seen.cursor()) })
+    }
+
+    /// A citizen's comment is answered on its own comments edge (`POST /{comment-id}/comments`),
+    /// a post of the Page's with a comment on it.
+    fn reply(&mut self, to: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let out = Outgoing { reply_to: Some(to), ..*out };
+        if to.id.starts_with(&format!("{}_", self.page)) { self.publish(&out) } else { self.comment_on(&out, to, true) }
+    }
+
+    /// `POST /{comment-id}` with `is_hidden` (the Page's `pages_manage_engagement`): the
+    /// comment stays visible to its author and their friends. A Page cannot hide its own.
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> std::result::Result<(), SendError> {
+        let what = if hidden { "hiding a comment on the Facebook Page" } else { "showing a hidden comment again" };
+        let json = self.graph.post(&path_id(&item.id), &[("is_hidden", hidden.to_string())], what, COMMENT_NEEDS)?;
+        super::succeeded(&json, what)
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

@@ -134,10 +134,22 @@ impl InstagramClient {
         text: &str,
         since: Timestamp,
     ) -> std::result::Result<(Option<Remote>, Scanned), SendError> {
-        let what = "looking for a correction among the Instagram post's comments";
+        self.search_edge(media, "comments", text, since)
+    }
+
+    /// The account's own comment with exactly `text` since `since` on `edge` of `object`:
+    /// `comments` of a post, `replies` of a comment.
+    fn search_edge(
+        &self,
+        media: &Remote,
+        edge: &str,
+        text: &str,
+        since: Timestamp,
+    ) -> std::result::Result<(Option<Remote>, Scanned), SendError> {
+        let what = "looking for the account's comment among the Instagram comments";
         let from = since - CLOCK_SKEW;
         let query = [("fields", "id,text,timestamp,from".to_string())];
-        let path = format!("{}/comments", path_id(&media.id));
+        let path = format!("{}/{edge}", path_id(&media.id));
         let mut found = None;
         // Comments are not documented to come newest first, so the whole listing is read.
         let scanned = self.graph.scan(&path, &query, what, COMMENT_NEEDS, |c| {
@@ -504,6 +516,42 @@ impl Connection for InstagramClient {
             super::settle_post(&self.graph, &mut seen, &m.id, listing, &mut items, what, COMMENT_NEEDS)?;
         }
         Ok(Heard { items, cursor: Some(seen.cursor()) })
+    }
+
+    /// A citizen's comment is answered on its replies edge: `POST /{ig-comment-id}/replies`
+    /// (Instagram has no replies to a reply: a nested comment is refused by the platform).
+    fn reply(&mut self, to: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "replying to a comment on Instagram";
+        let path = format!("{}/replies", path_id(&to.id));
+        let json = self.graph.post(&path, &[("message", out.text.to_string())], what, COMMENT_NEEDS)?;
+        let id = json["id"]
+            .as_str()
+            .ok_or_else(|| SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no id")))?;
+        Ok(Remote { id: id.to_string(), url: to.url.clone(), parts: Vec::new() })
+    }
+
+    fn lookup_reply(
+        &mut self,
+        to: &Remote,
+        out: &Outgoing<'_>,
+        intent_at: Timestamp,
+    ) -> std::result::Result<Lookup, SendError> {
+        Ok(lookup_of(
+            self.search_edge(to, "replies", out.text, intent_at)?,
+            PlatformId::Instagram,
+            out.text,
+            intent_at,
+            "the comment has too many replies to read them all back",
+            "the replies under the citizen's comment in the Instagram app",
+        ))
+    }
+
+    /// `POST /{ig-comment-id}` with `hide` (`instagram_manage_comments`): hidden from everyone
+    /// but its author. Comments of the account itself cannot be hidden.
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> std::result::Result<(), SendError> {
+        let what = if hidden { "hiding a comment on Instagram" } else { "showing a hidden Instagram comment again" };
+        let json = self.graph.post(&path_id(&item.id), &[("hide", hidden.to_string())], what, COMMENT_NEEDS)?;
+        super::succeeded(&json, what)
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

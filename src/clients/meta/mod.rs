@@ -588,6 +588,15 @@ impl Graph {
 
 /// An id as it goes into a path: Graph ids are digits joined by `_`, but anything else is
 /// percent-encoded rather than allowed to change the path.
+/// A Graph write that answers `{"success": true}`.
+pub(crate) fn succeeded(json: &Value, what: &str) -> Result<(), SendError> {
+    if json["success"].as_bool() == Some(true) {
+        Ok(())
+    } else {
+        Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer does not say it succeeded: {json}")))
+    }
+}
+
 pub(crate) fn path_id(id: &str) -> String {
     id.bytes()
         .map(|b| {

@@ -70,6 +70,7 @@ const READ_NEEDS: &[&str] = &["threads_basic"];
 const REPLIES_NEEDS: &[&str] = &["threads_basic", "threads_read_replies"];
 const DELETE_NEEDS: &[&str] = &["threads_basic", "threads_delete"];
 const MENTIONS_NEEDS: &[&str] = &["threads_basic", "threads_manage_mentions"];
+const MANAGE_REPLIES_NEEDS: &[&str] = &["threads_basic", "threads_manage_replies"];
 const INSIGHTS_NEEDS: &[&str] = &["threads_basic", "threads_manage_insights"];
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
@@ -483,6 +484,16 @@ impl Connection for ThreadsClient {
             seen.marks.insert("mentions".into(), (started - CLOCK_SKEW).as_second().to_string());
         }
         Ok(Heard { items, cursor: Some(seen.cursor()) })
+    }
+
+    /// `POST /{reply-id}/manage_reply` with `hide` (`threads_manage_replies`): a top-level reply
+    /// to the account's post, and every reply under it with it; a nested reply cannot be hidden
+    /// alone (Threads answers with an error that says so).
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> std::result::Result<(), SendError> {
+        let what = if hidden { "hiding a reply on Threads" } else { "showing a hidden Threads reply again" };
+        let path = format!("{}/manage_reply", path_id(&item.id));
+        let json = self.graph.post(&path, &[("hide", hidden.to_string())], what, MANAGE_REPLIES_NEEDS)?;
+        super::succeeded(&json, what)
     }
 
     fn limits(&mut self) -> std::result::Result<Limits, SendError> {

@@ -106,6 +106,7 @@ const DUPLICATE_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
 const POST_SCOPES: &str = "tweet.read tweet.write users.read";
 const READ_SCOPES: &str = "tweet.read users.read";
 const MEDIA_SCOPES: &str = "media.write";
+const HIDE_SCOPES: &str = "tweet.read users.read tweet.moderate.write";
 
 /// Logs in to the account `[platforms.x]` configures: `api_url` (default `https://api.x.com`),
 /// and either the four OAuth 1.0a keys (`api_key_env`, `api_secret_env`, `access_token_env`,
@@ -828,6 +829,20 @@ impl Connection for XClient {
     /// Replies, mentions and quotes: see [`heard`].
     fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> Result<Heard, SendError> {
         self.heard(posts, cursor)
+    }
+
+    /// `PUT /2/tweets/:id/hidden` with `{"hidden": …}` (scope `tweet.moderate.write`): only a
+    /// reply in a conversation the account started; hiding a hidden reply succeeds. The reply
+    /// stays behind "View hidden replies".
+    fn hide(&mut self, item: &Remote, _parent: Option<&Remote>, hidden: bool) -> Result<(), SendError> {
+        let what = if hidden { "hiding a reply on X" } else { "showing a hidden reply on X again" };
+        let path = format!("/2/tweets/{}/hidden", post_id(item, what)?);
+        let request = self.http.client().put(self.url(&path)).json(&serde_json::json!({ "hidden": hidden }));
+        let json = self.call(request, what, HIDE_SCOPES).map_err(|f| f.send)?;
+        match json.pointer("/data/hidden").and_then(Value::as_bool) {
+            Some(h) if h == hidden => Ok(()),
+            _ => Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: X answered {json}"))),
+        }
     }
 
     fn limits(&mut self) -> Result<Limits, SendError> {
