@@ -87,7 +87,8 @@ pub fn hide(
     let mut conn = crate::clients::connect(&project.strategy, platform, env, http)?;
     let key = match open {
         Some(s) if s.kind == kind => s.key.clone(),
-        _ if target.hidden == hidden => return Ok(unchanged),
+        // With an unfinished request the other way, the store cannot say what the platform shows.
+        None if target.hidden == hidden => return Ok(unchanged),
         other => {
             if let Some(s) = other {
                 // A hide the other way never finished: settled as not sent, this one replaces it.
