@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 /// so a failed build leaves the folder as it was.
 pub type Files = Vec<(String, Vec<u8>)>;
 
-const MANIFEST: &str = ".budkavle-manifest";
+pub(crate) const MANIFEST: &str = ".budkavle-manifest";
 
 pub(crate) struct OutputDir {
     dir: PathBuf,
