@@ -126,7 +126,14 @@ pub fn key_before(root: &Path, out: &Path, only: Option<Only>) -> Option<String>
 /// Records the build just made. `key` is [`key_before`]'s; when the build found inputs
 /// outside the usual folders, the key is taken again with them (they were read by the build,
 /// so at worst this misses next time). A cache that cannot be written is only slower.
-pub fn remember(project: &Project, out: &Path, only: Option<Only>, key: Option<String>, summary: &Summary, now: Timestamp) {
+pub fn remember(
+    project: &Project,
+    out: &Path,
+    only: Option<Only>,
+    key: Option<String>,
+    summary: &Summary,
+    now: Timestamp,
+) {
     let Some(mut key) = key else { return };
     let root = &project.root;
     let extra = extra_inputs(project);

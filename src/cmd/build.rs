@@ -49,8 +49,12 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         Some(rev) => Some(budkavle::preview::changed_since(&cli.root, rev)?),
         None => None,
     };
-    let opts =
-        Options { only: args.only, previews: args.previews || changed.is_some(), changed: changed.as_ref(), now: Some(now) };
+    let opts = Options {
+        only: args.only,
+        previews: args.previews || changed.is_some(),
+        changed: changed.as_ref(),
+        now: Some(now),
+    };
     let s = build_with(&project, &out, &opts)?;
     if cacheable {
         cache::remember(&project, &out, args.only, key, &s, now);
@@ -94,9 +98,8 @@ fn report(
         say(cli, format_args!("note: {note}"));
     }
     if previews {
-        let summary = changed
-            .map(|c| format!("; {} changed since {}: summary.md", c.posts.len(), c.rev))
-            .unwrap_or_default();
+        let summary =
+            changed.map(|c| format!("; {} changed since {}: summary.md", c.posts.len(), c.rev)).unwrap_or_default();
         say(
             cli,
             format_args!(
