@@ -86,8 +86,9 @@ pub fn now() -> Result<Timestamp> {
 
 /// The span around `now` in which the archive of `project` stays the same as time passes:
 /// between the crisis messages' times and expiries just before and just after it, and, with
-/// public results over collected metrics (whose periods end at local midnights, on quarter hours
-/// in every time zone), within the quarter hour. `None` is unbounded. The build cache uses a build only inside it.
+/// public results over collected metrics (whose periods end at local midnights, on quarter
+/// hours in every time zone), within the quarter hour. `None` is unbounded. The build cache
+/// uses a build only inside it.
 pub fn time_window(project: &Project, now: Timestamp) -> (Option<Timestamp>, Option<Timestamp>) {
     let chains = crate::crisis::Chains::of(project, |p| p.date);
     let events = chains.iter().flat_map(|c| c.members.iter()).flat_map(|m| [m.at, m.expires]).flatten();

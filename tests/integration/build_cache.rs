@@ -171,7 +171,9 @@ fn a_deleted_or_corrupt_cache_gives_a_clean_builds_output() {
     repo.post("a.md", &post("Nyhet a", "Helt ny text."));
     let mut value: serde_json::Value = serde_json::from_str(&old).unwrap();
     value["key"] = serde_json::Value::String("0".repeat(64));
-    for corrupt in [value.to_string().into_bytes(), old.as_bytes()[..old.len() / 2].to_vec(), b"\x00\xff garbage".to_vec()] {
+    for corrupt in
+        [value.to_string().into_bytes(), old.as_bytes()[..old.len() / 2].to_vec(), b"\x00\xff garbage".to_vec()]
+    {
         std::fs::write(&entry, &corrupt).unwrap();
         assert!(!build(root, NOW, &[]), "a corrupt cache is never trusted");
         assert_same(&repo, NOW, &[], "a corrupt cache");
@@ -200,7 +202,10 @@ fn incremental_output_equals_a_clean_build_after_random_edits() {
         let name = names[next(names.len() as u64) as usize];
         let what = match next(4) {
             0 => {
-                repo.post(&format!("{name}.md"), &post(&format!("Rubrik {step}"), &format!("Ändring {step} av {name}.")));
+                repo.post(
+                    &format!("{name}.md"),
+                    &post(&format!("Rubrik {step}"), &format!("Ändring {step} av {name}.")),
+                );
                 "edit"
             }
             1 => match std::fs::remove_file(root.join(format!("content/posts/{name}.md"))) {
