@@ -6,6 +6,8 @@
 //! a failed build leaves the previous `dist/` untouched. Writing is incremental (see
 //! [`crate::output`]): a rebuild touches only the files whose content changed.
 
+pub mod cache;
+
 use std::path::Path;
 
 use crate::error::{Diagnostics, Error, Result};
@@ -43,6 +45,9 @@ pub struct Options<'a> {
     pub previews: bool,
     /// List only these posts in the previews index, and write the pull-request summary.
     pub changed: Option<&'a crate::preview::Changed>,
+    /// The archive's clock (crisis alerts past their `expires`); `None` reads it
+    /// ([`crate::site::now`]).
+    pub now: Option<jiff::Timestamp>,
 }
 
 /// Renders every post × target platform, collecting every template error.
@@ -81,7 +86,11 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     // The ledger's publications and git's versions of every post.
     let (site, notes) = if want_site {
         let (record, notes) = crate::site::Record::load_with_notes(project)?;
-        (crate::site::render(project, &record)?, notes)
+        let now = match opts.now {
+            Some(now) => now,
+            None => crate::site::now()?,
+        };
+        (crate::site::render_at(project, &record, now)?, notes)
     } else {
         (Vec::new(), Vec::new())
     };

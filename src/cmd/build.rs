@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use budkavle::Error;
-use budkavle::build::{DIST_DIR, Only, Options, build_with};
+use budkavle::build::{DIST_DIR, Only, Options, build_with, cache};
 
 use super::{Cli, say};
 
@@ -29,17 +29,50 @@ pub(crate) struct Args {
 
 pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let start = Instant::now();
+    let out = args.out.clone().unwrap_or_else(|| cli.root.join(DIST_DIR));
+    let now = budkavle::site::now()?;
+    // Previews show a calendar of the coming days: they are always built.
+    let cacheable = !args.previews && args.changed_since.is_none();
+    if cacheable && let Some(s) = cache::fresh(&cli.root, &out, args.only, now) {
+        if cli.verbose {
+            say(cli, format_args!("nothing changed since the last build (cache in {})", cache::DIR));
+        }
+        report(cli, args, &out, &s, false, None, start);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let key = if cacheable { cache::key_before(&cli.root, &out, args.only) } else { None };
     let project = super::load(cli)?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }
-    let out = args.out.clone().unwrap_or_else(|| cli.root.join(DIST_DIR));
     let changed = match &args.changed_since {
         Some(rev) => Some(budkavle::preview::changed_since(&cli.root, rev)?),
         None => None,
     };
-    let opts = Options { only: args.only, previews: args.previews || changed.is_some(), changed: changed.as_ref() };
+    let opts = Options {
+        only: args.only,
+        previews: args.previews || changed.is_some(),
+        changed: changed.as_ref(),
+        now: Some(now),
+    };
     let s = build_with(&project, &out, &opts)?;
+    if cacheable {
+        cache::remember(&project, &out, args.only, key, &s, now);
+    }
+    report(cli, args, &out, &s, opts.previews, changed.as_ref(), start);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The summary lines of a build.
+fn report(
+    cli: &Cli,
+    args: &Args,
+    out: &std::path::Path,
+    s: &budkavle::build::Summary,
+    previews: bool,
+    changed: Option<&budkavle::preview::Changed>,
+    start: Instant,
+) {
     let platforms = args.only != Some(Only::Site);
     let site = args.only != Some(Only::Platforms);
     if platforms {
@@ -64,11 +97,9 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     for note in &s.notes {
         say(cli, format_args!("note: {note}"));
     }
-    if opts.previews {
-        let summary = changed
-            .as_ref()
-            .map(|c| format!("; {} changed since {}: summary.md", c.posts.len(), c.rev))
-            .unwrap_or_default();
+    if previews {
+        let summary =
+            changed.map(|c| format!("; {} changed since {}: summary.md", c.posts.len(), c.rev)).unwrap_or_default();
         say(
             cli,
             format_args!(
@@ -97,5 +128,4 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     } else {
         say(cli, format_args!("done in {:.2?}", start.elapsed()));
     }
-    Ok(ExitCode::SUCCESS)
 }

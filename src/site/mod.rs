@@ -79,6 +79,43 @@ pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<F
     Site::new(project, record, now)?.pages()
 }
 
+/// The archive's clock: now, or `BUDKAVLE_NOW` when set.
+pub fn now() -> Result<Timestamp> {
+    clock()
+}
+
+/// The span around `now` in which the archive of `project` stays the same as time passes:
+/// between the crisis messages' times and expiries just before and just after it, and, with
+/// public results over collected metrics (whose periods end at local midnights, on quarter
+/// hours in every time zone), within the quarter hour. `None` is unbounded. The build cache
+/// uses a build only inside it.
+pub fn time_window(project: &Project, now: Timestamp) -> (Option<Timestamp>, Option<Timestamp>) {
+    let chains = crate::crisis::Chains::of(project, |p| p.date);
+    let events = chains.iter().flat_map(|c| c.members.iter()).flat_map(|m| [m.at, m.expires]).flatten();
+    let (mut from, mut until): (Option<Timestamp>, Option<Timestamp>) = (None, None);
+    for t in events {
+        if t <= now {
+            from = from.max(Some(t));
+        } else {
+            until = Some(until.map_or(t, |u| u.min(t)));
+        }
+    }
+    let metrics = project.root.join(crate::metrics::DIR);
+    let has_metrics = std::fs::read_dir(&metrics).is_ok_and(|mut d| d.next().is_some());
+    if results::index_url(project).is_some() && has_metrics {
+        let quarter = 15 * 60;
+        let start = now.as_second().div_euclid(quarter) * quarter;
+        let q_from = Timestamp::from_second(start).ok();
+        let q_until = Timestamp::from_second(start + quarter).ok();
+        from = from.max(q_from);
+        until = match (until, q_until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    (from, until)
+}
+
 /// Environment variable that fixes the archive's clock (RFC 3339, e.g. `2027-01-23T08:00:00Z`),
 /// like `publish --now`.
 pub const NOW_ENV: &str = "BUDKAVLE_NOW";

@@ -9,6 +9,7 @@
 mod common;
 
 mod bad_input;
+mod build_cache;
 mod cap;
 mod check_cli;
 mod check_corpus;

@@ -32,12 +32,13 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let project = site.project;
     let published = &site.record.published;
     let sent_of = |p: &Post| p.date.or_else(|| published.get(&p.id)?.iter().map(|x| x.at).min());
+    let chains = crate::crisis::Chains::of(project, |p| p.date);
     let mut alerts: Vec<(&Post, Alert)> = project
         .posts
         .iter()
         .filter(|p| p.kind == Kind::Crisis && !p.draft && p.retracted.is_none())
         .filter(|p| sent_of(p).is_some())
-        .filter_map(|p| cap::alert(project, p, &sent_of).ok().map(|a| (p, a)))
+        .filter_map(|p| cap::build::alert_in(project, &chains, p, &sent_of).ok().map(|a| (p, a)))
         .collect();
     alerts.sort_by(|a, b| (b.1.sent.timestamp(), &a.0.id).cmp(&(a.1.sent.timestamp(), &b.0.id)));
     let mut out: Files =

@@ -1,0 +1,247 @@
+//! The build's memory of its inputs (`.budkavle/cache/build-<part>.json`): a rebuild whose
+//! inputs are byte for byte those of the last build, whose output folders are as that build
+//! left them and whose clock has not crossed an instant the archive depends on, writes nothing
+//! and takes the time of hashing the inputs instead of loading, rendering and comparing ten
+//! thousand posts.
+//!
+//! The key is a SHA-256 over everything that changes output: every file under `content/`
+//! (posts, media, the crisis switch), `strategy.toml`, the theme, the ledger, the metrics,
+//! `.mailmap`, the media the posts name outside `content/`, the `BUDKAVLE_*` environment
+//! (`BUDKAVLE_ARCHIVE_URL`, `BUDKAVLE_NOW`), git's HEAD commit (the version history is a
+//! function of it) and whether the clone is shallow, this binary (its version, size and
+//! modification time), the output folder and the part built. The archive also depends on the
+//! time: a crisis message becomes due or expires, a results period ends. The entry keeps the
+//! window around the build's clock in which none of that happens, and is used only inside it.
+//!
+//! The cache lives outside `dist/`, is git-ignored, and is safe to delete: without it, or with
+//! an entry that cannot be read (a crash, a hand edit, another version's format), the build
+//! simply does all the work. It is written atomically, after the output.
+
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Only, Summary};
+use crate::output::WriteStats;
+use crate::project::Project;
+
+/// The cache folder, relative to the repository root.
+pub const DIR: &str = ".budkavle/cache";
+
+/// Bumped when the entry's meaning changes, so an older entry is a miss.
+const FORMAT: u32 = 1;
+
+/// Inputs beside the posts, relative to the repository root; folders are walked.
+const INPUTS: &[&str] = &["content", crate::strategy::FILE_NAME, "themes", crate::ledger::DIR, crate::metrics::DIR];
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    format: u32,
+    key: String,
+    /// Inputs the build found outside [`INPUTS`] (a theme or media elsewhere), relative.
+    extra: Vec<PathBuf>,
+    /// The clock may move inside `[valid_from, valid_until)` without changing the output.
+    valid_from: Option<Timestamp>,
+    valid_until: Option<Timestamp>,
+    /// Each output folder's manifest (relative to the output folder) and its SHA-256.
+    outputs: Vec<(String, String)>,
+    posts: usize,
+    rendered: usize,
+    over_limit: usize,
+    site_pages: usize,
+    notes: Vec<String>,
+}
+
+/// The part of a build the cache is keyed for: `all`, `platforms` or `site`.
+fn part(only: Option<Only>) -> &'static str {
+    match only {
+        None => "all",
+        Some(Only::Platforms) => "platforms",
+        Some(Only::Site) => "site",
+    }
+}
+
+fn entry_path(root: &Path, only: Option<Only>) -> PathBuf {
+    root.join(DIR).join(format!("build-{}.json", part(only)))
+}
+
+/// The output folders a part writes, under `out`.
+fn output_dirs(only: Option<Only>) -> &'static [&'static str] {
+    match only {
+        None => &["platforms", "site"],
+        Some(Only::Platforms) => &["platforms"],
+        Some(Only::Site) => &["site"],
+    }
+}
+
+/// What the build of `only` into `out` would produce, when the last one already produced it:
+/// its summary, with every file unchanged. `None` means build (no entry, a changed input, a
+/// changed or missing output, another time window, an unreadable entry).
+pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option<Summary> {
+    let text = std::fs::read(entry_path(root, only)).ok()?;
+    let entry: Entry = serde_json::from_slice(&text).ok()?;
+    if entry.format != FORMAT
+        || entry.valid_from.is_some_and(|t| now < t)
+        || entry.valid_until.is_some_and(|t| now >= t)
+    {
+        return None;
+    }
+    let mut stats = Vec::new();
+    for (rel, digest) in &entry.outputs {
+        let bytes = std::fs::read(out.join(rel)).ok()?;
+        if hex(&Sha256::digest(&bytes)) != *digest {
+            return None;
+        }
+        stats.push(WriteStats { unchanged: bytes.iter().filter(|b| **b == b'\n').count(), ..WriteStats::default() });
+    }
+    if key(root, out, only, &entry.extra).ok()? != entry.key {
+        return None;
+    }
+    let mut summary = Summary {
+        posts: entry.posts,
+        rendered: entry.rendered,
+        over_limit: entry.over_limit,
+        site_pages: entry.site_pages,
+        notes: entry.notes,
+        ..Summary::default()
+    };
+    let dirs = output_dirs(only);
+    for (dir, s) in dirs.iter().zip(stats) {
+        match *dir {
+            "platforms" => summary.files = s,
+            _ => summary.site_files = s,
+        }
+    }
+    Some(summary)
+}
+
+/// The inputs' key, computed before the build reads them: an input that changes while the
+/// build runs makes the next build's key differ, never a stale entry match.
+pub fn key_before(root: &Path, out: &Path, only: Option<Only>) -> Option<String> {
+    key(root, out, only, &[]).ok()
+}
+
+/// Records the build just made. `key` is [`key_before`]'s; when the build found inputs
+/// outside the usual folders, the key is taken again with them (they were read by the build,
+/// so at worst this misses next time). A cache that cannot be written is only slower.
+pub fn remember(
+    project: &Project,
+    out: &Path,
+    only: Option<Only>,
+    key: Option<String>,
+    summary: &Summary,
+    now: Timestamp,
+) {
+    let Some(mut key) = key else { return };
+    let root = &project.root;
+    let extra = extra_inputs(project);
+    if !extra.is_empty() {
+        match self::key(root, out, only, &extra) {
+            Ok(k) => key = k,
+            Err(_) => return,
+        }
+    }
+    let mut outputs = Vec::new();
+    for dir in output_dirs(only) {
+        let rel = format!("{dir}/{}", crate::output::MANIFEST);
+        let Ok(bytes) = std::fs::read(out.join(&rel)) else { return };
+        outputs.push((rel, hex(&Sha256::digest(&bytes))));
+    }
+    let (valid_from, valid_until) =
+        if only == Some(Only::Platforms) { (None, None) } else { crate::site::time_window(project, now) };
+    let entry = Entry {
+        format: FORMAT,
+        key,
+        extra,
+        valid_from,
+        valid_until,
+        outputs,
+        posts: summary.posts,
+        rendered: summary.rendered,
+        over_limit: summary.over_limit,
+        site_pages: summary.site_pages,
+        notes: summary.notes.clone(),
+    };
+    if let Ok(json) = serde_json::to_vec_pretty(&entry) {
+        let _ = crate::fsutil::write_atomic(&entry_path(root, only), &json);
+    }
+}
+
+/// The theme and media the project reads from outside [`INPUTS`].
+fn extra_inputs(project: &Project) -> Vec<PathBuf> {
+    let inside = |p: &Path| INPUTS.iter().any(|i| p.starts_with(i));
+    let mut extra: Vec<PathBuf> = std::iter::once(project.theme.dir.clone())
+        .chain(project.posts.iter().flat_map(|p| p.media.iter().map(|m| m.path.clone())))
+        .filter(|p| !p.as_os_str().is_empty() && !inside(p))
+        .collect();
+    extra.sort();
+    extra.dedup();
+    extra
+}
+
+fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::io::Result<String> {
+    use rayon::prelude::*;
+    let mut h = Sha256::new();
+    let mut field = |name: &str, value: &[u8]| {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((value.len() as u64).to_le_bytes());
+        h.update(value);
+    };
+    field("format", &FORMAT.to_le_bytes());
+    field("version", env!("CARGO_PKG_VERSION").as_bytes());
+    // A rebuilt binary may render differently under the same version number.
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        field("exe", format!("{} {:?}", meta.len(), mtime).as_bytes());
+    }
+    field("part", part(only).as_bytes());
+    field("out", out.as_os_str().as_encoded_bytes());
+    let mut env: Vec<(String, String)> =
+        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != "BUDKAVLE_NOW").collect();
+    env.sort();
+    for (k, v) in &env {
+        field(k, v.as_bytes());
+    }
+    field("git", git_state(root).as_bytes());
+
+    let mut files: Vec<PathBuf> = Vec::new();
+    for input in INPUTS.iter().map(Path::new).chain(extra.iter().map(PathBuf::as_path)) {
+        let path = root.join(input);
+        for entry in walkdir::WalkDir::new(&path).follow_links(true).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) if e.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    // The file's bytes, hashed in parallel; an unreadable file is no key at all.
+    let digests: Vec<std::io::Result<[u8; 32]>> =
+        files.par_iter().map(|f| std::fs::read(f).map(|b| Sha256::digest(&b).into())).collect();
+    for (file, digest) in files.iter().zip(digests) {
+        let rel = file.strip_prefix(root).unwrap_or(file);
+        field(&rel.to_string_lossy(), &digest?);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// HEAD's commit, whether the clone is shallow, and the mailmap that names authors: what the
+/// version history is made from. "none" outside a repository.
+fn git_state(root: &Path) -> String {
+    let Ok(repo) = git2::Repository::discover(root) else { return "none".into() };
+    let head = repo.head().ok().and_then(|h| h.target()).map(|o| o.to_string()).unwrap_or_default();
+    let mailmap = repo
+        .workdir()
+        .and_then(|w| std::fs::read(w.join(".mailmap")).ok())
+        .map(|b| hex(&Sha256::digest(&b)))
+        .unwrap_or_default();
+    format!("{head} {} {mailmap}", repo.is_shallow())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
