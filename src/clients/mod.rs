@@ -8,6 +8,7 @@ pub mod api;
 mod bluesky;
 pub mod http;
 mod linkedin;
+pub(crate) mod listening;
 mod mastodon;
 mod meta;
 #[cfg(test)]
