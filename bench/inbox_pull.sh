@@ -8,6 +8,7 @@
 #
 # Environment as in bench/check.sh (BENCH_NO_BUILD, TMPDIR).
 set -euo pipefail
+RUNS=1 # one timed pull and one empty one; lib.sh checks RUNS
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 build_release
