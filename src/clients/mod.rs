@@ -9,6 +9,7 @@ mod bluesky;
 mod heard;
 pub mod http;
 mod linkedin;
+pub(crate) mod listening;
 mod mastodon;
 mod meta;
 #[cfg(test)]

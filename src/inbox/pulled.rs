@@ -105,3 +105,45 @@ fn latest(tx: &rusqlite::Transaction<'_>, platform: &str, id: &str) -> rusqlite:
     )
     .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incoming(id: &str, text: &str, deleted: bool) -> Incoming {
+        Incoming {
+            platform: "mastodon".into(),
+            id: id.into(),
+            author: if deleted { String::new() } else { "anna".into() },
+            text: text.into(),
+            at: "2026-12-01T09:00:00Z".parse().unwrap(),
+            in_reply_to: Some("1".into()),
+            url: None,
+            deleted,
+        }
+    }
+
+    #[test]
+    fn a_deletion_keeps_the_last_text_and_one_never_seen_is_dropped() {
+        let project = crate::project::Project::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let settings = super::super::Settings::of(&project).unwrap();
+        let mut inbox = Inbox::open_at(&project, settings, &dir.path().join("s.sqlite3"), now).unwrap();
+        assert_eq!(inbox.cursor("mastodon").unwrap(), None);
+
+        let done =
+            inbox.add_pulled("mastodon", &[incoming("7", "Hej?", false)], Some("c1"), "pull:mastodon", now).unwrap();
+        assert_eq!((done.new_items, done.new_versions, done.unchanged), (1, 0, 0));
+        let gone = [incoming("7", "", true), incoming("8", "", true)];
+        let done = inbox.add_pulled("mastodon", &gone, None, "pull:mastodon", now).unwrap();
+        assert_eq!((done.new_items, done.new_versions, done.unchanged), (0, 1, 1), "8 was never stored");
+        assert_eq!(inbox.cursor("mastodon").unwrap().as_deref(), Some("c1"), "no cursor given: the old one stays");
+        let last = latest(&inbox.conn.unchecked_transaction().unwrap(), "mastodon", "7").unwrap().unwrap();
+        assert_eq!((last.text.as_str(), last.author.as_str(), last.deleted), ("Hej?", "anna", true));
+        assert!(inbox.find("mastodon:8").is_err());
+        let again = inbox.add_pulled("mastodon", &gone[..1], Some("c2"), "pull:mastodon", now).unwrap();
+        assert_eq!((again.new_versions, again.unchanged), (0, 1));
+        assert_eq!(inbox.cursor("mastodon").unwrap().as_deref(), Some("c2"));
+    }
+}

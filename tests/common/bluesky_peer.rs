@@ -209,7 +209,8 @@ impl BlueskyPeer {
     /// The citizen acts on the post at `uri` (needs [`BlueskyPeer::start_with_appview`]) and
     /// the AppView indexes it before this returns. `what` is start.mjs's `engage` object
     /// without the uri: `{"like": true, "repost": true, "reply": "text", "quote": "text",
-    /// "mention": "text"}`. Returns the at:// URIs of the records the citizen made.
+    /// "mention": "text"}`, or `{"edit": "text"}` / `{"delete": true}` on one of the citizen's
+    /// own posts. Returns the at:// URIs of the records the citizen made (or changed).
     pub fn engage(&self, uri: &str, what: Value) -> Vec<String> {
         let mut request = what;
         request["uri"] = Value::String(uri.to_string());

@@ -192,8 +192,75 @@ fn mastodon_replies_mentions_edits_and_deletions_come_in_once() {
     let text = std::fs::read_to_string(&strategy).unwrap();
     std::fs::write(&strategy, text.replace(&w.bluesky.service, "http://127.0.0.1:9")).unwrap();
     m.post_as(&citizen, "@budkavle Hej igen!", None);
-    let out = store.pull(&w, &[], &texts);
+    let out = store.pull(&w, &["--budget", "1"], &texts);
+    assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("mastodon   1 new items"), "{}", stdout(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bluesky: "), "{err}");
+    assert!(err.contains("bluesky: not pulled"), "{err}");
+    assert!(!err.contains("mastodon:"), "{err}");
+}
+
+#[test]
+fn bluesky_replies_quotes_mentions_and_threads_through_the_appview() {
+    let mut w = World::with_appview(INTERACTION);
+    w.merge("badhus.md", POST);
+    ok(&w.publish_at(&Timestamp::now().to_string(), &[]));
+    let ours = w.ledger().state("badhus", budkavle::PlatformId::Bluesky).remote.unwrap().id.clone();
+    let b = &w.bluesky;
+    let store = Store::new();
+
+    let texts = ["När öppnar badhuset igen?", "Bra att ni säger till i tid", "Vad händer med simskolan?"];
+    let made = b.engage(&ours, json!({"reply": texts[0], "quote": texts[1], "mention": texts[2]}));
+    let (reply, quote, mention) = (&made[0], &made[1], &made[2]);
+    // A reply to the citizen's reply: only the thread shows it to the account.
+    let deeper = b.engage(reply, json!({"reply": "Och bastun?"}))[0].clone();
+    let private = [texts[0], texts[1], texts[2], "Och bastun?", "Och bastun i mars?"];
+
+    // Both platforms at once; each stores its own.
+    let out = store.pull(&w, &[], &private);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).contains("bluesky    4 new items, 0 new versions, 0 unchanged (1 posts read for replies)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("mastodon   0 new items"), "{}", stdout(&out));
+    let parent = |id: &str| store.show(&w, "bluesky", id)["versions"][0]["in_reply_to"].clone();
+    assert_eq!(parent(reply), ours.as_str());
+    assert_eq!(parent(quote), ours.as_str(), "a quote names the quoted post");
+    assert!(parent(mention).is_null());
+    assert_eq!(parent(&deeper), reply.as_str());
+    let queue = store.queue(&w);
+    let item = queue["items"].as_array().unwrap().iter().find(|i| i["id"] == reply.as_str()).unwrap().clone();
+    assert_eq!(item["author"], "medborgare.test");
+    assert!(kinds(&item).contains(&"question".to_string()), "{item}");
+    assert!(
+        item["due"].as_str().is_some()
+            && item["url"].as_str().unwrap().starts_with("https://bsky.app/profile/medborgare.test/post/"),
+        "{item}"
+    );
+    let cursor = store.cursor("bluesky").expect("the cursor is stored");
+
+    // Again: nothing new, and the cursor stays where it was.
+    let out = store.pull(&w, &["--platform", "bluesky"], &private);
+    assert!(stdout(&out).contains("bluesky    0 new items, 0 new versions"), "{}", stdout(&out));
+    assert_eq!(store.cursor("bluesky").as_deref(), Some(cursor.as_str()));
+
+    // A rewritten record is a new version beside the old; a deleted one too, and the reply
+    // below it, gone from the thread with it, is found still there, not taken for deleted.
+    b.engage(&deeper, json!({"edit": "Och bastun i mars?"}));
+    b.engage(reply, json!({"delete": true}));
+    let out = store.pull(&w, &["--platform", "bluesky"], &private);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("bluesky    0 new items, 2 new versions"), "{}", stdout(&out));
+    let edited = store.show(&w, "bluesky", &deeper);
+    let versions = edited["versions"].as_array().unwrap();
+    let texts_now: Vec<&str> = versions.iter().map(|v| v["text"].as_str().unwrap()).collect();
+    assert_eq!(texts_now, ["Och bastun?", "Och bastun i mars?"], "{edited:#}");
+    assert!(!versions[1]["deleted"].as_bool().unwrap());
+    let gone = store.show(&w, "bluesky", reply);
+    let v = &gone["versions"][1];
+    assert_eq!((v["deleted"].as_bool(), v["text"].as_str()), (Some(true), Some(texts[0])), "{gone:#}");
+    let out = store.pull(&w, &["--platform", "bluesky"], &private);
+    assert!(stdout(&out).contains("bluesky    0 new items, 0 new versions"), "{}", stdout(&out));
 }

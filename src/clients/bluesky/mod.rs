@@ -13,11 +13,12 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
+mod heard;
 mod rkey;
 mod session;
 
 use crate::clients::account::Account;
-use crate::clients::api::{Connection, Counts, ErrorKind, Health, Limits, Lookup, Outgoing, SendError, Upload};
+use crate::clients::api::{Connection, Counts, ErrorKind, Health, Heard, Limits, Lookup, Outgoing, SendError, Upload};
 use crate::clients::http::Http;
 use crate::error::{Error, Result};
 use crate::platform::PlatformId;
@@ -344,6 +345,12 @@ impl Connection for BlueskyClient {
                 })
             })
             .collect())
+    }
+
+    /// Replies, mentions and quotes from the notifications, and the reply tree of each of
+    /// `posts`: see [`heard`].
+    fn interactions(&mut self, posts: &[Remote], cursor: Option<&str>) -> Result<Heard, SendError> {
+        heard::interactions(self, posts, cursor)
     }
 
     fn limits(&mut self) -> Result<Limits, SendError> {

@@ -18,44 +18,20 @@
 //! The cursor is JSON in the client's own terms: `{"since": newest notification id, "seen":
 //! {post id: [reply ids]}}`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use reqwest::blocking::Response;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{MastodonClient, path_id};
 use crate::clients::api::{ErrorKind, Heard, SendError};
+use crate::clients::listening::{Cursor, Items, deletion};
 use crate::inbox::Incoming;
 use crate::platform::Remote;
 
 /// The most a notifications page holds (Mastodon's maximum; servers cap it themselves).
 const PAGE: usize = 80;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Cursor {
-    /// The newest notification id read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    since: Option<String>,
-    /// The replies seen under each recent post, to tell a deletion.
-    #[serde(default)]
-    seen: BTreeMap<String, Vec<String>>,
-}
-
-impl Cursor {
-    /// A cursor this client wrote; anything else (a bare id from elsewhere) starts afresh at
-    /// that id.
-    fn read(text: Option<&str>) -> Cursor {
-        match text {
-            None => Cursor::default(),
-            Some(t) => serde_json::from_str(t).unwrap_or_else(|_| Cursor {
-                since: Some(t.to_string()).filter(|s| !s.trim().is_empty()),
-                seen: BTreeMap::new(),
-            }),
-        }
-    }
-}
 
 pub(super) fn interactions(
     client: &mut MastodonClient,
@@ -66,7 +42,7 @@ pub(super) fn interactions(
     let me = own_id(client)?;
     let mut items = Items::default();
 
-    let since = notifications(client, &me, old.since.as_deref(), &mut items)?.or(old.since);
+    let since = notifications(client, &me, old.since.as_deref(), &mut items)?.or_else(|| old.since.clone());
 
     let mut seen = BTreeMap::new();
     for post in posts {
@@ -85,11 +61,9 @@ pub(super) fn interactions(
                 items.push(item);
             }
         }
-        let before = old.seen.get(&post.id).map(Vec::as_slice).unwrap_or_default();
-        let gone: Vec<&String> = before.iter().filter(|id| !here.contains(id)).collect();
-        for id in gone {
+        for id in old.left(&post.id, &here) {
             let what = "looking up a reply that left a thread";
-            let path = format!("/api/v1/statuses/{}", path_id(id));
+            let path = format!("/api/v1/statuses/{}", path_id(&id));
             match client.send(client.http.client().get(client.url(&path)), what) {
                 Ok(response) => {
                     let status: Value = MastodonClient::parse(response, what)?;
@@ -98,40 +72,15 @@ pub(super) fn interactions(
                     }
                     here.push(id.clone());
                 }
-                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => items.push(Incoming {
-                    platform: "mastodon".into(),
-                    id: id.clone(),
-                    author: String::new(),
-                    text: String::new(),
-                    at: Timestamp::now(),
-                    in_reply_to: None,
-                    url: None,
-                    deleted: true,
-                }),
+                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => items.push(deletion("mastodon", &id)),
                 Err(e) => return Err(e),
             }
         }
         seen.insert(post.id.clone(), here);
     }
 
-    let cursor = serde_json::to_string(&Cursor { since, seen })
-        .map_err(|e| SendError::permanent(ErrorKind::Protocol, format!("writing the Mastodon cursor: {e}")))?;
-    Ok(Heard { items: items.list, cursor: Some(cursor) })
-}
-
-/// The items of one pull, each status once (a mention in a thread comes by both reads).
-#[derive(Default)]
-struct Items {
-    list: Vec<Incoming>,
-    ids: HashSet<String>,
-}
-
-impl Items {
-    fn push(&mut self, item: Incoming) {
-        if self.ids.insert(item.id.clone()) {
-            self.list.push(item);
-        }
-    }
+    let cursor = Cursor { since, seen }.write()?;
+    Ok(Heard { items: items.into_vec(), cursor: Some(cursor) })
 }
 
 /// `GET /api/v1/accounts/verify_credentials`: the account's id, to leave its own statuses out.
@@ -334,12 +283,5 @@ mod tests {
         assert_eq!((item.author.as_str(), item.text.as_str()), ("anna@example.org", "Bra!"));
         assert_eq!(item.in_reply_to.as_deref(), Some("3"));
         assert_eq!(item.at, "2026-12-01T09:00:00Z".parse::<Timestamp>().unwrap());
-    }
-
-    #[test]
-    fn a_cursor_from_elsewhere_is_a_notification_id() {
-        assert_eq!(Cursor::read(Some("1234")).since.as_deref(), Some("1234"));
-        let c = Cursor::read(Some(r#"{"since":"9","seen":{"1":["2","3"]}}"#));
-        assert_eq!((c.since.as_deref(), c.seen["1"].len()), (Some("9"), 2));
     }
 }

@@ -22,7 +22,9 @@
 //                  refreshSession fails and only a new session helps
 //   engage JSON -> (--appview) the citizen acts on a post, then the AppView indexes it:
 //                  JSON is {"uri", "like"?: bool, "repost"?: bool, "reply"?: text, "quote"?: text,
-//                  "mention"?: text}; answers {"uris": [...]} of the records it made
+//                  "mention"?: text}; answers {"uris": [...]} of the records it made. With
+//                  "edit": text or "delete": true, the uri is one of the citizen's own posts,
+//                  rewritten with that text (putRecord) or deleted; answers {"uris": [uri]}
 // Everything else the PDS says goes to stderr.
 import fs from 'node:fs'
 import os from 'node:os'
@@ -232,6 +234,18 @@ if (withAppView) {
 
 const engage = async (req) => {
   if (!citizen) throw new Error('engage needs --appview')
+  if (req.edit !== undefined || req.delete) {
+    // The citizen rewrites or deletes one of their own posts.
+    const [repo, collection, rkey] = req.uri.slice('at://'.length).split('/')
+    if (req.delete) {
+      await citizen.com.atproto.repo.deleteRecord({ repo, collection, rkey })
+    } else {
+      const old = await citizen.com.atproto.repo.getRecord({ repo, collection, rkey })
+      await citizen.com.atproto.repo.putRecord({ repo, collection, rkey, record: { ...old.data.value, text: req.edit } })
+    }
+    await network.processAll()
+    return { uris: [req.uri] }
+  }
   await network.processAll() // the post itself may not be indexed yet
   const post = await agent.app.bsky.feed.getPosts({ uris: [req.uri] })
   const target = post.data.posts[0]
