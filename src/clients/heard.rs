@@ -1,5 +1,5 @@
-//! What the comment-listing clients (X, Facebook, Instagram, Threads, LinkedIn) share for
-//! `inbox pull`: the cursor they keep between pulls, and the rule for deletions.
+//! What the clients share for `inbox pull`: the cursor they keep between pulls, the items of
+//! one pull each once, and the rule for deletions.
 //!
 //! These platforms list a post's comments as they are now; none of them reports that an
 //! author deleted one. A comment that no longer shows may also be hidden, filtered, on a page
@@ -32,6 +32,10 @@ pub(crate) struct Seen {
     pub marks: BTreeMap<String, String>,
 }
 
+/// The mark of a notifications listing: Mastodon's newest notification id, Bluesky's newest
+/// `indexedAt`.
+pub(crate) const NOTIFICATIONS: &str = "notifications";
+
 impl Seen {
     /// The cursor a previous pull returned. One that cannot be read (a cursor of an older
     /// budkavle) starts afresh: everything is read again, and no deletion is recorded.
@@ -52,6 +56,15 @@ impl Seen {
         before.into_iter().filter(|id| !now.contains(id)).collect()
     }
 
+    /// The comments of `post` the previous listing showed that `now` lacks, for a client that
+    /// records the new listing itself once each of them is looked up.
+    pub fn left(&self, post: &str, now: &[String]) -> Vec<String> {
+        self.posts
+            .get(post)
+            .map(|before| before.iter().filter(|id| !now.contains(id)).cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// A missing comment that still exists (hidden, filtered) stays known.
     pub fn keep(&mut self, post: &str, id: &str) {
         self.posts.entry(post.to_string()).or_default().insert(id.to_string());
@@ -65,6 +78,26 @@ impl Seen {
     /// Forgets every post not in `asked`.
     pub fn retain(&mut self, asked: &HashSet<String>) {
         self.posts.retain(|post, _| asked.contains(post));
+    }
+}
+
+/// The items of one pull, each once: a reply that mentions the account comes by both the
+/// notifications and the thread.
+#[derive(Default)]
+pub(crate) struct Items {
+    list: Vec<Incoming>,
+    ids: HashSet<String>,
+}
+
+impl Items {
+    pub fn push(&mut self, item: Incoming) {
+        if self.ids.insert(item.id.clone()) {
+            self.list.push(item);
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Incoming> {
+        self.list
     }
 }
 
@@ -115,6 +148,23 @@ mod tests {
     fn an_unreadable_cursor_starts_afresh() {
         assert_eq!(Seen::read(Some("1790000000000000099")), Seen::default());
         assert_eq!(Seen::read(Some("{\"marks\":{\"mentions\":\"17\"}}")).marks["mentions"], "17");
+    }
+
+    #[test]
+    fn what_left_a_listing_is_told_without_recording_it() {
+        let mut seen = Seen::default();
+        seen.posts.insert("1".into(), ids(&["2", "3"]));
+        assert_eq!(seen.left("1", &["3".to_string()]), ["2"]);
+        assert!(seen.left("7", &[]).is_empty());
+        assert_eq!(seen.posts["1"], ids(&["2", "3"]));
+    }
+
+    #[test]
+    fn an_item_comes_once_a_pull() {
+        let mut items = Items::default();
+        items.push(deletion(PlatformId::Mastodon, "9", Timestamp::UNIX_EPOCH));
+        items.push(deletion(PlatformId::Mastodon, "9", Timestamp::UNIX_EPOCH));
+        assert_eq!(items.into_vec().len(), 1);
     }
 
     #[test]

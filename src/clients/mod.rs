@@ -9,7 +9,6 @@ mod bluesky;
 mod heard;
 pub mod http;
 mod linkedin;
-pub(crate) mod listening;
 mod mastodon;
 mod meta;
 #[cfg(test)]

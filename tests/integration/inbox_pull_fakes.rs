@@ -232,10 +232,11 @@ fn threads_replies_at_every_depth_mentions_edits_and_deletions() {
         .as_str()
         .unwrap()
         .to_string();
-    let deeper = engage(json!({"post_id": reply, "action": "reply", "message": "Och Söderby, @exempelbykommun?"}))["reply_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let deeper =
+        engage(json!({"post_id": reply, "action": "reply", "message": "Och Söderby, @exempelbykommun?"}))["reply_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     let mention = engage(json!({"action": "mention", "message": "Hej @exempelbykommun, när töms soporna?"}))["post_id"]
         .as_str()
         .unwrap()

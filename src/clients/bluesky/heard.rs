@@ -19,9 +19,9 @@ use super::BlueskyClient;
 use super::rkey;
 use super::session::Failure;
 use crate::clients::api::{ErrorKind, Heard, SendError};
-use crate::clients::listening::{Cursor, Items, deletion};
+use crate::clients::heard::{Items, NOTIFICATIONS, Seen, deletion};
 use crate::inbox::Incoming;
-use crate::platform::Remote;
+use crate::platform::{PlatformId, Remote};
 
 /// How deep a thread is read (the lexicon allows up to 1000).
 const DEPTH: &str = "100";
@@ -31,13 +31,14 @@ pub(super) fn interactions(
     posts: &[Remote],
     cursor: Option<&str>,
 ) -> Result<Heard, SendError> {
-    let old = Cursor::read(cursor);
+    let old = Seen::read(cursor);
     let me = client.xrpc.did()?;
     let mut items = Items::default();
 
-    let since = notifications(client, &me, old.since.as_deref(), &mut items)?.or_else(|| old.since.clone());
+    let since = notifications(client, &me, old.marks.get(NOTIFICATIONS).map(String::as_str), &mut items)?
+        .or_else(|| old.marks.get(NOTIFICATIONS).cloned());
 
-    let mut seen = std::collections::BTreeMap::new();
+    let mut seen = Seen::default();
     for post in posts {
         let what = "reading the replies to a Bluesky post";
         let params = [("uri", post.id.as_str()), ("depth", DEPTH), ("parentHeight", "0")];
@@ -75,15 +76,17 @@ pub(super) fn interactions(
                         }
                         here.push(uri.clone());
                     }
-                    None => items.push(deletion("bluesky", uri)),
+                    None => items.push(deletion(PlatformId::Bluesky, uri, Timestamp::now())),
                 }
             }
         }
-        seen.insert(post.id.clone(), here);
+        seen.posts.insert(post.id.clone(), here.into_iter().collect());
     }
 
-    let cursor = Cursor { since, seen }.write()?;
-    Ok(Heard { items: items.into_vec(), cursor: Some(cursor) })
+    if let Some(since) = since {
+        seen.marks.insert(NOTIFICATIONS.to_string(), since);
+    }
+    Ok(Heard { items: items.into_vec(), cursor: Some(seen.cursor()) })
 }
 
 /// Every reply, mention and quote notification from `since` on, all pages; returns the newest

@@ -15,10 +15,8 @@
 //! and a failed request fails the pull — a deletion is never guessed. The account's own
 //! statuses are never items.
 //!
-//! The cursor is JSON in the client's own terms: `{"since": newest notification id, "seen":
-//! {post id: [reply ids]}}`.
-
-use std::collections::BTreeMap;
+//! The cursor is [`crate::clients::heard::Seen`]: the newest notification id as the
+//! `notifications` mark, and the replies seen under each post.
 
 use jiff::Timestamp;
 use reqwest::blocking::Response;
@@ -26,9 +24,9 @@ use serde_json::Value;
 
 use super::{MastodonClient, path_id};
 use crate::clients::api::{ErrorKind, Heard, SendError};
-use crate::clients::listening::{Cursor, Items, deletion};
+use crate::clients::heard::{Items, NOTIFICATIONS, Seen, deletion};
 use crate::inbox::Incoming;
-use crate::platform::Remote;
+use crate::platform::{PlatformId, Remote};
 
 /// The most a notifications page holds (Mastodon's maximum; servers cap it themselves).
 const PAGE: usize = 80;
@@ -38,13 +36,14 @@ pub(super) fn interactions(
     posts: &[Remote],
     cursor: Option<&str>,
 ) -> Result<Heard, SendError> {
-    let old = Cursor::read(cursor);
+    let old = Seen::read(cursor);
     let me = own_id(client)?;
     let mut items = Items::default();
 
-    let since = notifications(client, &me, old.since.as_deref(), &mut items)?.or_else(|| old.since.clone());
+    let since = notifications(client, &me, old.marks.get(NOTIFICATIONS).map(String::as_str), &mut items)?
+        .or_else(|| old.marks.get(NOTIFICATIONS).cloned());
 
-    let mut seen = BTreeMap::new();
+    let mut seen = Seen::default();
     for post in posts {
         let what = "reading the replies to a post";
         let path = format!("/api/v1/statuses/{}/context", path_id(&post.id));
@@ -72,15 +71,19 @@ pub(super) fn interactions(
                     }
                     here.push(id.clone());
                 }
-                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => items.push(deletion("mastodon", &id)),
+                Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => {
+                    items.push(deletion(PlatformId::Mastodon, &id, Timestamp::now()))
+                }
                 Err(e) => return Err(e),
             }
         }
-        seen.insert(post.id.clone(), here);
+        seen.posts.insert(post.id.clone(), here.into_iter().collect());
     }
 
-    let cursor = Cursor { since, seen }.write()?;
-    Ok(Heard { items: items.into_vec(), cursor: Some(cursor) })
+    if let Some(since) = since {
+        seen.marks.insert(NOTIFICATIONS.to_string(), since);
+    }
+    Ok(Heard { items: items.into_vec(), cursor: Some(seen.cursor()) })
 }
 
 /// `GET /api/v1/accounts/verify_credentials`: the account's id, to leave its own statuses out.
