@@ -13,6 +13,7 @@
 //! - [`actions`]: resolve, hold, reviewed: who, when, why. Replying and hiding go through the
 //!   platform clients and come with `inbox reply`/`hide`: they will log through
 //!   [`Inbox::log`] exactly like these;
+//! - [`stats`]: the timings `report` reads (read-only, no names, no texts);
 //! - [`records`]: export for a records request, and gallring (`weed`).
 //!
 //! Citizens' messages go nowhere else: not into git, `dist/`, logs or CI output. Commands
@@ -25,6 +26,7 @@ mod office;
 pub mod queue;
 pub mod records;
 pub mod settings;
+pub mod stats;
 mod store;
 pub mod triage;
 
