@@ -158,16 +158,18 @@ impl Metrics {
     /// Keeps the later of two snapshots of a pair; of two taken at the same time, the one read
     /// last (a correction appended after the figure it corrects).
     fn insert(&mut self, s: Snapshot) {
-        match self.latest.get_mut(&(s.post.clone(), s.platform)) {
-            Some((old, first)) => {
+        use std::collections::hash_map::Entry;
+        match self.latest.entry((s.post.clone(), s.platform)) {
+            Entry::Occupied(mut e) => {
+                let (old, first) = e.get_mut();
                 *first = (*first).min(s.at);
                 if s.at >= old.at {
                     *old = s;
                 }
             }
-            None => {
+            Entry::Vacant(e) => {
                 let at = s.at;
-                self.latest.insert((s.post.clone(), s.platform), (s, at));
+                e.insert((s, at));
             }
         }
     }

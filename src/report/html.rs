@@ -245,7 +245,7 @@ fn inbox_chart(r: &Report, w: &Words) -> Option<String> {
     let (c, p) = (&inbox.current, &inbox.previous);
     let mut desc = match c.in_time {
         Some(s) if sv => format!(
-            "{} av de inkomna som avgjorts besvarades inom {} under {} ({} av {}); mediansvarstid {} kontorstid.",
+            "{} av ärendena besvarades inom {} under {} ({} av {}; obesvarade räknas som sena när tidsgränsen passerat); mediansvarstid {} kontorstid.",
             w.pct(s),
             inbox.response_time,
             r.period.label,
@@ -254,7 +254,7 @@ fn inbox_chart(r: &Report, w: &Words) -> Option<String> {
             hours(w, c.median_office_hours)
         ),
         Some(s) => format!(
-            "{} of the items due were answered within {} in {} ({} of {}); median response {} of office time.",
+            "{} of the items were answered within {} in {} ({} of {}; unanswered ones count as late once past due); median response {} of office time.",
             w.pct(s),
             inbox.response_time,
             r.period.label,

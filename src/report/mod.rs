@@ -181,8 +181,15 @@ pub struct PostRow {
 pub fn report(project: &Project, metrics: &Metrics, range: &Range, now: Timestamp) -> Result<Report> {
     let tz = &project.strategy.timezone;
     let previous = range.previous(tz)?;
-    let all = compute::entries(project, metrics);
-    let within = |r: &Range| -> Vec<&Entry<'_>> { all.iter().filter(|e| r.contains(e.at)).collect() };
+    let mut all = compute::entries(project, metrics);
+    // In time order, so a period is one slice: hundreds of weekly KPI periods cost a binary
+    // search each, not a pass over every post.
+    all.sort_by_key(|e| e.at);
+    let within = |r: &Range| -> Vec<&Entry<'_>> {
+        let first = all.partition_point(|e| e.at < r.start);
+        let end = first + all[first..].partition_point(|e| e.at < r.end);
+        all[first..end].iter().collect()
+    };
     let current = within(range);
     let before = within(&previous);
     let total = |es: &[&Entry<'_>]| {
