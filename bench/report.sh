@@ -25,6 +25,11 @@ out="$OUT_DIR/report.txt"
 : > "$out"
 status=0
 NOW=2040-01-01T00:00:00Z
+# No inbox store: the benchmark is the posts and metrics/, not whatever inbox this machine has
+# (the report reads one read-only when it exists; `bench/inbox.sh` measures the inbox).
+BUDKAVLE_INBOX_STORE="$(mktemp -d "${TMPDIR:-/tmp}/budkavle-bench-noinbox.XXXXXX")/inbox.sqlite3"
+TMPDIRS+=("$(dirname "$BUDKAVLE_INBOX_STORE")")
+export BUDKAVLE_INBOX_STORE
 
 for n in "${SIZES[@]}"; do
     make_repo report "$n" --every-platform

@@ -11,7 +11,7 @@
 //! this list and every `use crate::` line and names each import that goes upwards.
 //!
 //! <!-- layers: the test parses the lines between these markers -->
-//! - foundations: `error`, `fsutil`, `toml_diag`, `output`, `escape`, `lang`, `datetime`, `id`, `kind`
+//! - foundations: `error`, `fsutil`, `lock`, `toml_diag`, `output`, `escape`, `lang`, `datetime`, `id`, `kind`
 //! - platform rules (pure): `platform`, `media`
 //! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `cadence`, `ledger`, `git`
 //! - rendering: `render`
@@ -30,6 +30,7 @@ mod fsutil;
 pub mod id;
 pub mod kind;
 pub mod lang;
+pub mod lock;
 pub mod output;
 mod toml_diag;
 

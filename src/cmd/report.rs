@@ -50,7 +50,15 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
             ),
         );
     }
-    let r = report::report(&project, &metrics, &range, now)?;
+    let mut r = report::report(&project, &metrics, &range, now)?;
+    if !r.add_inbox(&project, now)? {
+        say(
+            cli,
+            format_args!(
+                "note: no inbox store: the report has no response figures (budkavle inbox import or pull makes one)"
+            ),
+        );
+    }
     let text = match args.format.as_str() {
         "json" => {
             serde_json::to_string_pretty(&r).map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))? + "\n"

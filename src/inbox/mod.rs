@@ -14,6 +14,7 @@
 //! - [`actions`]: resolve, hold, reviewed: who, when, why;
 //! - [`sends`]: replies and hiding, which go to a platform: the intent before the request,
 //!   the answer and the action-log line after it (the requests are `crate::respond`'s);
+//! - [`stats`]: the timings `report` reads (read-only, no names, no texts);
 //! - [`records`]: export for a records request, and gallring (`weed`).
 //!
 //! Citizens' messages go nowhere else: not into git, `dist/`, logs or CI output. Commands
@@ -28,6 +29,7 @@ pub mod queue;
 pub mod records;
 pub mod sends;
 pub mod settings;
+pub mod stats;
 mod store;
 pub mod triage;
 

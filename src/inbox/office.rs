@@ -152,6 +152,40 @@ impl OfficeHours {
     }
 }
 
+impl OfficeHours {
+    /// The office time between `start` and `end`, in seconds: how long an answer took in the
+    /// hours the promise counts (0 when `end` is not after `start`).
+    pub(crate) fn between(&self, start: Timestamp, end: Timestamp, tz: &TimeZone) -> i64 {
+        if end <= start {
+            return 0;
+        }
+        let first = start.to_zoned_datetime(tz.clone()).date();
+        let last = end.to_zoned_datetime(tz.clone()).date();
+        let mut total = 0;
+        let mut date = first;
+        // Bounded like `working_from`: ten years of answering time is a broken clock, not a wait.
+        for _ in 0..3660 {
+            if let Some((open, close)) = self.hours(date)
+                && let (Some(o), Some(c)) =
+                    (local_instant(date, i64::from(open), tz), local_instant(date, i64::from(close), tz))
+            {
+                let (from, to) = (o.max(start), c.min(end));
+                if to > from {
+                    total += to.as_second() - from.as_second();
+                }
+            }
+            if date >= last {
+                break;
+            }
+            match date.tomorrow() {
+                Ok(d) => date = d,
+                Err(_) => break,
+            }
+        }
+        total
+    }
+}
+
 fn seconds_of(t: Time) -> i32 {
     i32::from(t.hour()) * 3600 + i32::from(t.minute()) * 60 + i32::from(t.second())
 }
@@ -293,6 +327,21 @@ mod tests {
         // Back in October: Friday 2026-10-23 16:00 + 1h → Monday 26th 08:30 CET.
         let end = oh.add(at("2026-10-23 16:00"), WorkDuration::parse("1h").unwrap(), &stockholm()).unwrap();
         assert_eq!(end.to_string(), "2026-10-26T07:30:00Z");
+    }
+
+    #[test]
+    fn office_time_between_two_instants() {
+        let oh = OfficeHours::parse(H).unwrap();
+        let between = |a: &str, b: &str| oh.between(at(a), at(b), &stockholm());
+        assert_eq!(between("2026-12-01 09:00", "2026-12-01 10:30"), 5400);
+        // Tuesday night to Wednesday 09:00: only Wednesday's first hour.
+        assert_eq!(between("2026-12-01 22:00", "2026-12-02 09:00"), 3600);
+        // Friday 16:00 to Monday 09:00: half an hour on Friday, an hour on Monday.
+        assert_eq!(between("2026-12-04 16:00", "2026-12-07 09:00"), 5400);
+        // Inverse of `add`: the due time is exactly the response time away.
+        let due = oh.add(at("2026-12-23 15:00"), WorkDuration::parse("4h").unwrap(), &stockholm()).unwrap();
+        assert_eq!(oh.between(at("2026-12-23 15:00"), due, &stockholm()), 4 * 3600);
+        assert_eq!(between("2026-12-02 10:00", "2026-12-02 09:00"), 0);
     }
 
     #[test]

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 
-use super::lock::{Lock, tool};
+use super::lock::Lock;
 use super::{DIR, Entry, ErrorInfo, Event, FORMAT, Ledger, Loc, entry_problems};
 use crate::error::{Diagnostic, Error, Result};
+use crate::lock::tool;
 use crate::platform::PlatformId;
 use crate::platform::Remote;
 

@@ -19,10 +19,14 @@ use crate::clients::api::Counts;
 use crate::clients::http::{DEFAULT_TIMEOUT, Http};
 use crate::error::{Error, Result};
 use crate::ledger::Ledger;
+use crate::lock::{Folder, Lock};
 use crate::metrics::{Metrics, Snapshot};
 use crate::platform::{PlatformId, Remote};
 use crate::project::Project;
 use crate::publish::{Budget, with_retry};
+
+/// The lock of `metrics/` (its `.lock`, ignored by git and by the reader of `*.jsonl`).
+const LOCK: Folder = Folder { dir: crate::metrics::DIR, what: "metrics/", runner: "metrics pull" };
 
 /// How a run is made.
 #[derive(Debug, Clone)]
@@ -140,6 +144,10 @@ pub fn due(project: &Project, ledger: &Ledger, metrics: &Metrics, now: Timestamp
 /// written.
 pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String>) -> Result<Report> {
     let project = Project::load(root)?;
+    // One run at a time, held from reading what is due to the commit: a second run stops, as a
+    // second publisher does, rather than reading the same pairs and writing them twice. A dry
+    // run writes nothing and takes no lock.
+    let lock = if settings.dry_run { None } else { Some(Lock::acquire(root, &LOCK)?) };
     let ledger = Ledger::read(root)?;
     let metrics = Metrics::read(root)?;
     let now = settings.now.unwrap_or_else(Timestamp::now);
@@ -207,6 +215,9 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
             Ok(None) => report.notes.push("not a git repository: the snapshots were written but not committed".into()),
             Err(e) => return Err(e),
         }
+    }
+    if let Some(lock) = lock {
+        lock.release()?;
     }
     Ok(report)
 }

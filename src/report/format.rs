@@ -6,7 +6,7 @@ use std::fmt::Write;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::report::words::Words;
-use crate::report::{Figures, Report, Row, Status};
+use crate::report::{Figures, Report, ResponseFigures, Row, Status};
 use crate::strategy::Metric;
 
 pub(crate) struct Table {
@@ -189,6 +189,10 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         table: Some(totals),
     });
 
+    if r.inbox_read {
+        out.extend(inbox_sections(r, w));
+    }
+
     for (id, heading, rows) in [
         ("platform", w.by_platform, &r.by_platform),
         ("audience", w.by_audience, &r.by_audience),
@@ -259,6 +263,176 @@ pub(crate) fn sections(r: &Report) -> Vec<Section> {
         });
     }
     out
+}
+
+/// Hours as this language writes them: `1,5 h`.
+pub(crate) fn hours(w: &Words, h: Option<f64>) -> String {
+    h.map_or_else(|| "–".to_string(), |h| format!("{}\u{a0}h", w.decimal(h, 1)))
+}
+
+/// The share in time with its count: `83 % (10 av 12)`.
+pub(crate) fn in_time(w: &Words, f: &ResponseFigures) -> String {
+    match f.in_time {
+        Some(s) => format!("{} ({} {} {})", w.pct(s), f.answered_in_time, w.of, f.answered + f.overdue),
+        None => "–".into(),
+    }
+}
+
+/// The inbox: a summary against the previous period, then the volume by platform and kind.
+fn inbox_sections(r: &Report, w: &Words) -> Vec<Section> {
+    let sv = w.lang == "sv";
+    let heading = if sv { "Inkorgen: svar till invånare" } else { "Inbox: answering the public" };
+    let Some(inbox) = &r.inbox else {
+        return vec![Section {
+            id: "inbox".into(),
+            heading: heading.into(),
+            level: 2,
+            lead: Some(
+                if sv {
+                    "Ingen inkorg finns på den här datorn: inga svarstider i rapporten."
+                } else {
+                    "There is no inbox store on this machine: the report has no response times."
+                }
+                .into(),
+            ),
+            table: None,
+        }];
+    };
+    let (c, p) = (&inbox.current, &inbox.previous);
+    let lead = if sv {
+        format!(
+            "Löftet: svar inom {} räknat i kontorstid. Svarstid räknas till första svar (reply) eller avslut (resolve); obesvarade ingår inte i median och 90:e percentil, och räknas som för sent när de passerat sin tidsgräns.",
+            inbox.response_time
+        )
+    } else {
+        format!(
+            "The promise: an answer within {} of office time. Response time runs to the first reply or resolve; unanswered items are not in the median and the 90th percentile, and count as late once past due.",
+            inbox.response_time
+        )
+    };
+    let points = |v: Option<f64>| match v {
+        Some(v) => format!(
+            "{}{} {}",
+            if v > 0.0 { "+" } else { "" },
+            w.decimal(v, 0),
+            if sv { "procentenheter" } else { "points" }
+        ),
+        None => "–".into(),
+    };
+    let count = |n: usize| w.int(n as u64);
+    let rows = vec![
+        vec![
+            (if sv { "Inkomna" } else { "Received" }).to_string(),
+            count(c.received),
+            count(p.received),
+            w.change(inbox.change.received),
+        ],
+        vec![(if sv { "Besvarade" } else { "Answered" }).to_string(), count(c.answered), count(p.answered), "–".into()],
+        vec![
+            (if sv { "Besvarade i tid" } else { "Answered in time" }).to_string(),
+            in_time(w, c),
+            in_time(w, p),
+            points(inbox.change.in_time_points),
+        ],
+        vec![
+            (if sv { "Obesvarade, för sent" } else { "Unanswered, past due" }).to_string(),
+            count(c.overdue),
+            count(p.overdue),
+            "–".into(),
+        ],
+        vec![
+            (if sv { "Obesvarade, inom tid" } else { "Unanswered, not yet due" }).to_string(),
+            count(c.pending),
+            count(p.pending),
+            "–".into(),
+        ],
+        vec![
+            (if sv { "Median, kontorstid" } else { "Median, office hours" }).to_string(),
+            hours(w, c.median_office_hours),
+            hours(w, p.median_office_hours),
+            w.change(inbox.change.median_office_hours),
+        ],
+        vec![
+            (if sv { "90:e percentil, kontorstid" } else { "90th percentile, office hours" }).to_string(),
+            hours(w, c.p90_office_hours),
+            hours(w, p.p90_office_hours),
+            w.change(inbox.change.p90_office_hours),
+        ],
+        vec![
+            (if sv { "Median, klocktid" } else { "Median, clock time" }).to_string(),
+            hours(w, c.median_hours),
+            hours(w, p.median_hours),
+            "–".into(),
+        ],
+        vec![
+            (if sv { "90:e percentil, klocktid" } else { "90th percentile, clock time" }).to_string(),
+            hours(w, c.p90_hours),
+            hours(w, p.p90_hours),
+            "–".into(),
+        ],
+    ];
+    let mut out = vec![Section {
+        id: "inbox".into(),
+        heading: heading.into(),
+        level: 2,
+        lead: Some(lead),
+        table: Some(Table {
+            headers: vec![w.group.into(), r.period.label.clone(), r.previous.label.clone(), w.change.into()],
+            rows,
+            numeric: vec![false, true, true, true],
+        }),
+    }];
+    let mut volume = Table {
+        headers: vec![w.group.into(), r.period.label.clone(), r.previous.label.clone()],
+        rows: Vec::new(),
+        numeric: vec![false, true, true],
+    };
+    let keys = |a: &std::collections::BTreeMap<String, usize>, b: &std::collections::BTreeMap<String, usize>| {
+        let mut k: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    for key in keys(&c.by_platform, &p.by_platform) {
+        let n = |m: &std::collections::BTreeMap<String, usize>| count(m.get(&key).copied().unwrap_or(0));
+        volume.rows.push(vec![w.key(&key), n(&c.by_platform), n(&p.by_platform)]);
+    }
+    for key in keys(&c.by_kind, &p.by_kind) {
+        let n = |m: &std::collections::BTreeMap<String, usize>| count(m.get(&key).copied().unwrap_or(0));
+        volume.rows.push(vec![item_kind(sv, &key), n(&c.by_kind), n(&p.by_kind)]);
+    }
+    if !volume.rows.is_empty() {
+        out.push(Section {
+            id: "inbox-volume".into(),
+            heading: if sv { "Inkomna per kanal och typ" } else { "Received by platform and kind" }.into(),
+            level: 3,
+            lead: Some(
+                if sv {
+                    "Ett inlägg med flera typer räknas under var och en."
+                } else {
+                    "An item of several kinds counts under each."
+                }
+                .into(),
+            ),
+            table: Some(volume),
+        });
+    }
+    out
+}
+
+/// The name of an item kind (`crate::inbox::ItemKind::name`) in the report's language.
+fn item_kind(sv: bool, key: &str) -> String {
+    let (s, e) = match key {
+        "question" => ("fråga", "question"),
+        "criticism" => ("kritik", "criticism"),
+        "praise" => ("beröm", "praise"),
+        "abuse" => ("kränkning", "abuse"),
+        "personal-data" => ("personuppgifter", "personal data"),
+        "spam" => ("skräp", "spam"),
+        "unclassified" => ("ingen typ", "no kind"),
+        other => (other, other),
+    };
+    format!("{}: {}", if sv { "typ" } else { "kind" }, if sv { s } else { e })
 }
 
 /// Plain text for a terminal: aligned columns.
@@ -392,6 +566,26 @@ pub fn csv(r: &Report) -> String {
     ] {
         for x in rows {
             figures(&mut row, section, &x.key, &x.figures);
+        }
+    }
+    if let Some(inbox) = &r.inbox {
+        for (label, f) in [(&r.period.label, &inbox.current), (&r.previous.label, &inbox.previous)] {
+            row("inbox", label, "received", f.received.to_string());
+            row("inbox", label, "answered", f.answered.to_string());
+            row("inbox", label, "answered_in_time", f.answered_in_time.to_string());
+            row("inbox", label, "overdue", f.overdue.to_string());
+            row("inbox", label, "pending", f.pending.to_string());
+            row("inbox", label, "in_time", num(f.in_time));
+            row("inbox", label, "median_office_hours", num(f.median_office_hours));
+            row("inbox", label, "p90_office_hours", num(f.p90_office_hours));
+            row("inbox", label, "median_hours", num(f.median_hours));
+            row("inbox", label, "p90_hours", num(f.p90_hours));
+            for (k, n) in &f.by_platform {
+                row("inbox_platform", &format!("{k}@{label}"), "received", n.to_string());
+            }
+            for (k, n) in &f.by_kind {
+                row("inbox_kind", &format!("{k}@{label}"), "received", n.to_string());
+            }
         }
     }
     for c in &r.by_slot {

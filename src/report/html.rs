@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::escape::html as esc;
-use crate::report::format::{Section, Table, heading, sections};
+use crate::report::format::{Section, Table, heading, hours, in_time, sections};
 use crate::report::svg::{self, Bar};
 use crate::report::words::Words;
 use crate::report::{Report, Status};
@@ -99,6 +99,7 @@ fn chart(r: &Report, w: &Words, s: &Section) -> Option<String> {
         "goals" => goals_chart(r, w),
         "platform" => platform_chart(r, w),
         "slots" => slots_chart(r, w),
+        "inbox" => inbox_chart(r, w),
         _ => None,
     }
 }
@@ -225,4 +226,54 @@ fn slots_chart(r: &Report, w: &Words) -> Option<String> {
             .find(|c| c.weekday == day && c.hour == h)
             .map(|c| (c.engagement, w.decimal(c.engagement * 100.0, 1)))
     }))
+}
+
+/// The share answered within the promise, this period against the previous one: length and the
+/// printed share carry it, the previous period is hatched and named.
+fn inbox_chart(r: &Report, w: &Words) -> Option<String> {
+    let inbox = r.inbox.as_ref()?;
+    let sv = w.lang == "sv";
+    let mut bars = Vec::new();
+    for (label, f, hatched) in [(&r.period.label, &inbox.current, false), (&r.previous.label, &inbox.previous, true)] {
+        if let Some(share) = f.in_time {
+            bars.push(Bar { label: label.clone(), length: share, value: in_time(w, f), hatched });
+        }
+    }
+    if bars.is_empty() {
+        return None;
+    }
+    let (c, p) = (&inbox.current, &inbox.previous);
+    let mut desc = match c.in_time {
+        Some(s) if sv => format!(
+            "{} av ärendena besvarades inom {} under {} ({} av {}; obesvarade räknas som sena när tidsgränsen passerat); mediansvarstid {} kontorstid.",
+            w.pct(s),
+            inbox.response_time,
+            r.period.label,
+            c.answered_in_time,
+            c.answered + c.overdue,
+            hours(w, c.median_office_hours)
+        ),
+        Some(s) => format!(
+            "{} of the items were answered within {} in {} ({} of {}; unanswered ones count as late once past due); median response {} of office time.",
+            w.pct(s),
+            inbox.response_time,
+            r.period.label,
+            c.answered_in_time,
+            c.answered + c.overdue,
+            hours(w, c.median_office_hours)
+        ),
+        None if sv => format!("Inget att bedöma under {}.", r.period.label),
+        None => format!("Nothing to judge in {}.", r.period.label),
+    };
+    if let Some(ps) = p.in_time {
+        let _ = write!(
+            desc,
+            " {} {}: {}.",
+            if sv { "Föregående period" } else { "The previous period" },
+            r.previous.label,
+            w.pct(ps)
+        );
+    }
+    let title = if sv { "Andel besvarade i tid" } else { "Share answered in time" };
+    Some(svg::bars("bk-chart-inbox", title, &desc, &bars, 1.0, false))
 }

@@ -9,6 +9,7 @@ mod compute;
 mod format;
 mod html;
 mod period;
+mod responses;
 mod svg;
 mod words;
 
@@ -27,6 +28,7 @@ pub use compute::{Cell, Figures, change};
 pub use format::{csv, markdown, text};
 pub use html::{html, results_page};
 pub use period::{Range, Window};
+pub use responses::{ResponseChange, ResponseFigures, Responses};
 
 use compute::Entry;
 
@@ -57,6 +59,23 @@ pub struct Report {
     /// Every platform together, weekday × hour of publishing (only cells with measured pairs).
     pub by_slot: Vec<Cell>,
     pub best_slots: Vec<BestSlots>,
+    /// The inbox's volume and response times ([`Report::add_inbox`]); `null` when there is no
+    /// inbox store.
+    pub inbox: Option<Responses>,
+    /// Whether the inbox was read: the public results pages leave it out (the store is on the
+    /// officers' machines, not in the repository, so a site build must not depend on it).
+    #[serde(skip)]
+    pub inbox_read: bool,
+}
+
+impl Report {
+    /// Adds the inbox figures of the period and the previous one, read-only from the store;
+    /// returns whether there is a store.
+    pub fn add_inbox(&mut self, project: &Project, now: Timestamp) -> Result<bool> {
+        self.inbox = responses::responses(project, &self.period, &self.previous, now)?;
+        self.inbox_read = true;
+        Ok(self.inbox.is_some())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -162,8 +181,15 @@ pub struct PostRow {
 pub fn report(project: &Project, metrics: &Metrics, range: &Range, now: Timestamp) -> Result<Report> {
     let tz = &project.strategy.timezone;
     let previous = range.previous(tz)?;
-    let all = compute::entries(project, metrics);
-    let within = |r: &Range| -> Vec<&Entry<'_>> { all.iter().filter(|e| r.contains(e.at)).collect() };
+    let mut all = compute::entries(project, metrics);
+    // In time order, so a period is one slice: hundreds of weekly KPI periods cost a binary
+    // search each, not a pass over every post.
+    all.sort_by_key(|e| e.at);
+    let within = |r: &Range| -> Vec<&Entry<'_>> {
+        let first = all.partition_point(|e| e.at < r.start);
+        let end = first + all[first..].partition_point(|e| e.at < r.end);
+        all[first..end].iter().collect()
+    };
     let current = within(range);
     let before = within(&previous);
     let total = |es: &[&Entry<'_>]| {
@@ -284,6 +310,8 @@ pub fn report(project: &Project, metrics: &Metrics, range: &Range, now: Timestam
         by_thread,
         by_slot,
         best_slots,
+        inbox: None,
+        inbox_read: false,
     })
 }
 

@@ -23,7 +23,7 @@ const INSTALL: &str = include_str!("install.sh");
 /// What never goes into the content repository: built output, the ledger's lock, and the inbox
 /// store, which holds citizens' messages and personal data (it lives outside the repository
 /// by default; these patterns keep it out if someone points `[interaction] store` inside).
-const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n/.budkavle/bin\n/.budkavle/cache\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
+const GITIGNORE: &str = "/dist\n/target\n/ledger/.lock*\n/metrics/.lock*\n/.budkavle/bin\n/.budkavle/cache\n\n# Citizens' messages: never in git\n*.sqlite\n*.sqlite-wal\n*.sqlite-shm\n";
 
 /// The default theme's platform templates, embedded from `themes/default/platforms/`.
 pub(crate) const THEME_TEMPLATES: [(PlatformId, &str); 7] = [

@@ -227,6 +227,10 @@ fn init_makes_a_git_repository_with_readable_files() {
     assert!(repo.statuses(None).unwrap().is_empty(), "everything init wrote is committed");
     let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
     assert!(ignore.contains("/dist") && ignore.contains("*.sqlite"), "{ignore}");
+    // The lock files of publish and metrics pull are never committed.
+    for lock in ["ledger/.lock", "metrics/.lock"] {
+        assert!(repo.is_path_ignored(lock).unwrap(), "{lock} is not ignored: {ignore}");
+    }
 
     // Inside a repository, git is left alone.
     let inner = dir.join("annan");

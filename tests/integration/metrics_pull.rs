@@ -304,23 +304,143 @@ fn facebook_counts_come_from_the_current_page_post_insights() {
     assert_eq!((c.reposts, c.quotes, c.saves), (None, None, None));
 }
 
-/// The LinkedIn client reads a post's reactions and comments from `socialMetadata`; the
-/// figures it cannot read yet (impressions, clicks) stay unknown, not zero.
+/// The LinkedIn client reads a post's reactions and comments from `socialMetadata`, and its
+/// impressions, unique impressions, clicks and reshares from the organisation share statistics
+/// (one request for the batch); a post nobody saw is left out of LinkedIn's answer and has zeros.
 #[test]
-fn linkedin_counts_come_from_the_social_metadata() {
+fn linkedin_counts_come_from_the_social_metadata_and_the_share_statistics() {
     use crate::publish_linkedin::{Linkedin, out};
 
     let li = Linkedin::start(&[]);
     let mut linkedin = li.connect();
     let post = linkedin.publish(&out("a", "Vattnet är tjänligt igen.")).unwrap();
+    let quiet = linkedin.publish(&out("b", "Sophämtningen är försenad en dag.")).unwrap();
     li.peer.control("engage", json!({"action": "like", "post": post.id}));
     li.peer.control(
         "engage",
         json!({"action": "react", "reaction": "PRAISE", "post": post.id, "actor": "urn:li:person:annan"}),
     );
     li.peer.control("engage", json!({"action": "comment", "post": post.id, "text": "Tack!"}));
-    let counts = linkedin.counts(std::slice::from_ref(&post)).unwrap();
+    li.peer.control("engage", json!({"action": "impression", "post": post.id, "count": 300, "unique": 210}));
+    li.peer.control("engage", json!({"action": "click", "post": post.id, "count": 12}));
+    li.peer.control("engage", json!({"action": "repost", "post": post.id, "count": 2}));
+    let counts = linkedin.counts(&[post.clone(), quiet.clone()]).unwrap();
     let c = counts[0].as_ref().expect("the post's counts");
-    assert_eq!((c.likes, c.replies), (Some(2), Some(1)), "{c:?}");
-    assert_eq!((c.views, c.reach, c.clicks, c.shares), (None, None, None, None));
+    assert_eq!(
+        (c.likes, c.replies, c.views, c.reach, c.clicks, c.shares),
+        (Some(2), Some(1), Some(300), Some(210), Some(12), Some(2)),
+        "{c:?}"
+    );
+    assert_eq!((c.reposts, c.quotes, c.saves), (None, None, None));
+    let q = counts[1].as_ref().expect("the quiet post's counts");
+    assert_eq!((q.likes, q.views, q.reach, q.clicks, q.shares), (Some(0), Some(0), Some(0), Some(0), Some(0)), "{q:?}");
+    let requests = li.peer.state()["requests"].as_array().unwrap().clone();
+    let stats: Vec<&Value> =
+        requests.iter().filter(|r| r["path"] == "/rest/organizationalEntityShareStatistics").collect();
+    assert_eq!(stats.len(), 1, "one request for the batch: {stats:?}");
+    let query = stats[0]["query"].as_str().unwrap();
+    assert!(
+        query.contains(&format!("shares=List({},{})", post.id.replace(':', "%3A"), quiet.id.replace(':', "%3A"))),
+        "{query}"
+    );
+}
+
+/// `budkavle metrics pull` through the CLI against the LinkedIn fake: the share statistics land
+/// in the snapshot line; and two runs started together write each line once — the second
+/// finds `metrics/` locked and says so, the way a second publisher finds the ledger locked.
+#[test]
+fn linkedin_metrics_pull_and_two_runs_at_once_write_each_line_once() {
+    use crate::common::git::{T0, commit, init, merge_request};
+    use crate::common::{Repo, STRATEGY, bin};
+    use crate::publish_linkedin::Linkedin;
+
+    let li = Linkedin::start(&[]);
+    let token = li.peer.ready["token"].as_str().unwrap().to_string();
+    let section = format!(
+        "[platforms.linkedin]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"PULL_LINKEDIN_TOKEN\"\n",
+        li.peer.url,
+        li.peer.ready["organization"].as_str().unwrap()
+    );
+    let repo = Repo::new("");
+    repo.file("strategy.toml", STRATEGY.replace("[platforms.linkedin]\n", &section).as_bytes());
+    let git = init(repo.path());
+    commit(&git, "Start", "Anna Berg", T0);
+    repo.post(
+        "vatten.md",
+        "+++\ntitle = \"Vatten\"\ndate = 2026-11-30T09:00:00\nplatforms = [\"linkedin\"]\n+++\n\nVattnet är tjänligt igen i hela Testby.\n",
+    );
+    merge_request(&git, 1, &["Bo Ek"], T0 + 3600);
+    let run = |args: &[&str]| {
+        let mut cmd = bin();
+        cmd.arg("--root").arg(repo.path()).args(args).env("PULL_LINKEDIN_TOKEN", &token);
+        cmd
+    };
+    let now = Timestamp::now();
+    let published = run(&["publish", "--now", &now.to_string(), "--timeout", "10"]).output().unwrap();
+    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
+    let ledger = budkavle::ledger::Ledger::read(repo.path()).unwrap();
+    let state = ledger.state("vatten", PlatformId::Linkedin);
+    let urn = state.remote.expect("published").id.clone();
+    let at_publish = state.published.unwrap().at;
+    li.peer.control("engage", json!({"action": "impression", "post": urn, "count": 500, "unique": 320}));
+    li.peer.control("engage", json!({"action": "click", "post": urn, "count": 9}));
+    li.peer.control("engage", json!({"action": "repost", "post": urn}));
+    li.peer.control("engage", json!({"action": "like", "post": urn}));
+
+    // The first run is slowed at LinkedIn while it holds the lock; the second starts meanwhile.
+    li.peer.control("fault", json!({"method": "GET", "path": "/rest/socialMetadata", "mode": "delay", "seconds": 3}));
+    let t1 = at(at_publish, SignedDuration::from_mins(61));
+    let pull = || {
+        run(&["metrics", "pull", "--now", &t1, "--timeout", "10"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let first = pull();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let second = pull().wait_with_output().unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(!second.status.success(), "the second run stops");
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert!(said.contains("metrics/ is locked") && said.contains("another metrics pull is running"), "{said}");
+    assert!(said.contains("Wait for it to finish"), "says what to do: {said}");
+
+    let metrics_dir = repo.path().join("metrics");
+    let mut text = String::new();
+    for e in std::fs::read_dir(&metrics_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "jsonl") {
+            text += &std::fs::read_to_string(p).unwrap();
+        }
+    }
+    let all: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(all.len(), 1, "one line for the one pair: {all:#?}");
+    let l = &all[0];
+    assert_eq!(
+        (l["post"].as_str(), l["platform"].as_str(), l["remote"].as_str()),
+        (Some("vatten"), Some("linkedin"), Some(urn.as_str()))
+    );
+    assert_eq!(
+        (l["views"].as_u64(), l["reach"].as_u64(), l["clicks"].as_u64(), l["shares"].as_u64(), l["likes"].as_u64()),
+        (Some(500), Some(320), Some(9), Some(1), Some(1)),
+        "{l}"
+    );
+    assert!(l["reposts"].is_null() && l["quotes"].is_null() && l["saves"].is_null(), "{l}");
+
+    // Run again at once, now that nobody holds the lock: nothing is due, nothing written.
+    let again = run(&["metrics", "pull", "--now", &t1, "--timeout", "10"]).output().unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("nothing was due"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(Metrics::read(repo.path()).unwrap().pairs().count(), 1);
+    // The lock file stays (removing it would race); `budkavle init`'s .gitignore ignores it.
+    assert!(metrics_dir.join(".lock").exists());
+    for output in [&first.stdout, &first.stderr, &second.stdout, &second.stderr] {
+        assert!(!String::from_utf8_lossy(output).contains(&token), "a secret in the output");
+    }
 }

@@ -29,7 +29,12 @@ fn post(title: &str, date: &str, goal: &str, platforms: &str, body: &str) -> Str
 /// Three December posts and one from November, in Europe/Stockholm (the default zone):
 /// a Monday 09:00, b Tuesday 13:00 (a thread), c Wednesday 10:00; d 10 November.
 fn repo() -> Repo {
-    let repo = Repo::new(GOALS);
+    repo_with("")
+}
+
+/// [`repo`] with more of strategy.toml.
+fn repo_with(extra: &str) -> Repo {
+    let repo = Repo::new(&format!("{GOALS}{extra}"));
     repo.post("a.md", &post("A", "2026-12-07T09:00:00", "rackvidd", "\"facebook\", \"mastodon\"", "Text a."));
     repo.post(
         "b.md",
@@ -69,8 +74,24 @@ fn repo() -> Repo {
     repo
 }
 
+/// A store path that does not exist: the report must not find whatever inbox the machine has.
+fn no_store() -> std::path::PathBuf {
+    std::env::temp_dir().join("budkavle-report-tests-no-inbox/inbox.sqlite3")
+}
+
 fn report(repo: &Repo, args: &[&str]) -> std::process::Output {
-    bin().arg("--root").arg(repo.path()).args(["report", "--now", "2027-01-10T08:00:00Z"]).args(args).output().unwrap()
+    report_with_store(repo, &no_store(), args)
+}
+
+fn report_with_store(repo: &Repo, store: &std::path::Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("--root")
+        .arg(repo.path())
+        .args(["report", "--now", "2027-01-10T08:00:00Z"])
+        .args(args)
+        .env("BUDKAVLE_INBOX_STORE", store)
+        .output()
+        .unwrap()
 }
 
 fn stdout(repo: &Repo, args: &[&str]) -> String {
@@ -248,10 +269,121 @@ fn the_example_repository_reports_december() {
         .arg("--root")
         .arg(root)
         .args(["report", "--period", "2026-12", "--now", "2027-01-20T00:00:00Z", "--format", "json"])
+        .env("BUDKAVLE_INBOX_STORE", no_store())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["totals"]["posts_with_data"].as_u64().unwrap() >= 4, "{}", r["totals"]);
     assert!(r["goals"].as_array().unwrap().iter().any(|g| g["status"] == "met" || g["status"] == "not_met"));
+}
+
+/// The inbox figures, from items imported with `inbox import` and answered with `inbox
+/// resolve`, in Europe/Stockholm (UTC+1) with office hours mån–fre 08:00–16:30 and a 4 h promise:
+///
+/// | item | written (local)   | due (local)      | resolved (local) | office | clock |
+/// |------|-------------------|------------------|------------------|--------|-------|
+/// | 1    | Tue 1 Dec 09:00   | Tue 13:00        | Tue 11:00        | 2 h    | 2 h   |
+/// | 2    | Fri 4 Dec 20:00   | Mon 7 Dec 12:00  | Mon 09:30        | 1.5 h  | 61.5 h|
+/// | 3    | Wed 2 Dec 15:00   | Thu 10:30        | Thu 14:00 (late) | 7.5 h  | 23 h  |
+/// | 4    | Thu 10 Dec 10:00  | Thu 14:00        | never (overdue)  |        |       |
+/// | 5    | Tue 10 Nov 09:00  | Tue 13:00        | Tue 12:00        | 3 h    | 3 h   |
+///
+/// December: 4 received, 2 of 4 judged in time (50 %); office median of 1.5, 2, 7.5 is 2 h,
+/// the 90th percentile (nearest rank ⌈0.9 × 3⌉ = 3rd) 7.5 h; clock median 23 h, p90 61.5 h.
+/// November: 1 received, 100 % in time, median 3 h: −50 points, +300 % received, −33 % median.
+#[test]
+fn inbox_volume_response_times_and_share_in_time() {
+    let repo = repo_with("\n[interaction]\nresponse_time = \"4h\"\noffice_hours = \"mån–fre 08:00–16:30\"\n");
+    let data = tempfile::tempdir().unwrap();
+    let store = data.path().join("store/inbox.sqlite3");
+    let inbox = |args: &[&str], now: &str| {
+        let out = bin()
+            .arg("--root")
+            .arg(repo.path())
+            .arg("inbox")
+            .args(args)
+            .env("BUDKAVLE_INBOX_STORE", &store)
+            .env("BUDKAVLE_NOW", now)
+            .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "inbox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let line = |platform: &str, id: &str, at: &str| {
+        serde_json::json!({"platform": platform, "id": id, "author": "Anna Andersson", "text": "När öppnar simhallen?", "at": at})
+            .to_string()
+    };
+    let file = data.path().join("in.jsonl");
+    let lines = [
+        line("facebook", "1", "2026-12-01T08:00:00Z"),
+        line("mastodon", "2", "2026-12-04T19:00:00Z"),
+        line("facebook", "3", "2026-12-02T14:00:00Z"),
+        line("x", "4", "2026-12-10T09:00:00Z"),
+        line("facebook", "5", "2026-11-10T08:00:00Z"),
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    inbox(&["import", file.to_str().unwrap()], "2026-12-11T08:00:00Z");
+    for (item, at) in [
+        ("facebook:1", "2026-12-01T10:00:00Z"),
+        ("mastodon:2", "2026-12-07T08:30:00Z"),
+        ("facebook:3", "2026-12-03T13:00:00Z"),
+        ("facebook:5", "2026-11-10T11:00:00Z"),
+    ] {
+        inbox(&["resolve", item, "--note", "Besvarad per telefon"], at);
+    }
+
+    let out = report_with_store(&repo, &store, &["--period", "2026-12", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (c, p) = (&r["inbox"]["current"], &r["inbox"]["previous"]);
+    assert_eq!(r["inbox"]["response_time"], "4h");
+    assert_eq!(
+        (c["received"].as_u64(), c["answered"].as_u64(), c["answered_in_time"].as_u64()),
+        (Some(4), Some(3), Some(2))
+    );
+    assert_eq!((c["overdue"].as_u64(), c["pending"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(c["by_platform"], serde_json::json!({"facebook": 2, "mastodon": 1, "x": 1}));
+    assert!(close(&c["in_time"], 0.5), "{c}");
+    assert!(close(&c["median_office_hours"], 2.0), "{c}");
+    assert!(close(&c["p90_office_hours"], 7.5), "{c}");
+    assert!(close(&c["median_hours"], 23.0), "{c}");
+    assert!(close(&c["p90_hours"], 61.5), "{c}");
+    assert_eq!(p["received"].as_u64(), Some(1));
+    assert!(close(&p["in_time"], 1.0) && close(&p["median_office_hours"], 3.0), "{p}");
+    assert!(close(&r["inbox"]["change"]["in_time_points"], -50.0));
+    assert!(close(&r["inbox"]["change"]["received"], 300.0));
+    assert!((r["inbox"]["change"]["median_office_hours"].as_f64().unwrap() + 100.0 / 3.0).abs() < 1e-9);
+
+    // Every format says the same, and never who wrote or what.
+    let text = String::from_utf8(report_with_store(&repo, &store, &["--period", "2026-12"]).stdout).unwrap();
+    assert!(text.contains("Besvarade i tid") && text.contains("50,0\u{a0}% (2 av 4)"), "{text}");
+    assert!(text.contains("7,5\u{a0}h") && text.contains("61,5\u{a0}h"), "{text}");
+    let md =
+        String::from_utf8(report_with_store(&repo, &store, &["--period", "2026-12", "--format", "markdown"]).stdout)
+            .unwrap();
+    assert!(
+        md.contains("## Inkorgen") && md.contains("| Median, kontorstid | 2,0\u{a0}h | 3,0\u{a0}h | −33\u{a0}% |"),
+        "{md}"
+    );
+    let csv = String::from_utf8(report_with_store(&repo, &store, &["--period", "2026-12", "--format", "csv"]).stdout)
+        .unwrap();
+    assert!(
+        csv.contains("inbox,2026-12,in_time,0.5\r\n") && csv.contains("inbox_platform,x@2026-12,received,1\r\n"),
+        "{csv}"
+    );
+    let html = String::from_utf8(report_with_store(&repo, &store, &["--period", "2026-12", "--format", "html"]).stdout)
+        .unwrap();
+    let chart = &html[html.find("id=\"bk-chart-inbox-t\"").expect("an inbox chart")..];
+    assert!(chart.contains("50,0\u{a0}% av") && chart.contains("<desc"), "{chart}");
+    for output in [&text, &md, &csv, &html] {
+        assert!(!output.contains("Anna Andersson") && !output.contains("simhallen"));
+    }
+
+    // Without a store: a line says so, JSON has null, and nothing is created.
+    let out = report(&repo, &["--period", "2026-12", "--format", "json"]);
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["inbox"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no inbox store"));
+    assert!(!no_store().exists());
 }

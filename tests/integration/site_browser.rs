@@ -347,16 +347,42 @@ fn the_html_report_passes_axe_in_light_and_dark_and_reflows() {
     let dir = tempfile::tempdir().expect("temp dir");
     let page = dir.path().join("rapport/index.html");
     std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    // An inbox with two December items, one answered, so the inbox section has its chart too.
+    let data = tempfile::tempdir().expect("temp dir");
+    let store = data.path().join("store/inbox.sqlite3");
+    let items = data.path().join("in.jsonl");
+    std::fs::write(
+        &items,
+        "{\"platform\":\"facebook\",\"id\":\"1\",\"author\":\"A\",\"text\":\"Hej?\",\"at\":\"2026-12-01T08:00:00Z\"}\n\
+         {\"platform\":\"mastodon\",\"id\":\"2\",\"author\":\"B\",\"text\":\"Hej?\",\"at\":\"2026-12-04T19:00:00Z\"}\n",
+    )
+    .unwrap();
+    for (args, now) in [
+        (vec!["inbox", "import", items.to_str().unwrap()], "2026-12-05T08:00:00Z"),
+        (vec!["inbox", "resolve", "facebook:1", "--note", "Besvarad"], "2026-12-01T09:00:00Z"),
+    ] {
+        let out = bin()
+            .arg("--root")
+            .arg(repo.path())
+            .args(&args)
+            .env("BUDKAVLE_INBOX_STORE", &store)
+            .env("BUDKAVLE_NOW", now)
+            .env("BUDKAVLE_ACTOR", "Kim")
+            .output()
+            .expect("run budkavle");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
     let out = bin()
         .arg("--root")
         .arg(repo.path())
         .args(["report", "--period", "2026-12", "--now", "2027-01-20T00:00:00Z", "--format", "html", "-o"])
         .arg(&page)
+        .env("BUDKAVLE_INBOX_STORE", &store)
         .output()
         .expect("run budkavle");
     assert!(out.status.success(), "budkavle report failed: {}", String::from_utf8_lossy(&out.stderr));
     let html = std::fs::read_to_string(&page).unwrap();
-    assert_eq!(html.matches("role=\"img\"").count(), 3, "the example's December has all three charts");
+    assert_eq!(html.matches("role=\"img\"").count(), 4, "the example's December has all four charts");
     let base = serve(dir.path());
     let run = browser("axe.mjs", &base, &["/rapport/".to_string(), "--reflow".to_string()]);
     assert_eq!(

@@ -24,6 +24,8 @@ pub(crate) enum Need {
     Write,
     /// Listing the page's posts and comments.
     Read,
+    /// The page's statistics (share statistics): the ADMINISTRATOR role only.
+    Admin,
 }
 
 impl Need {
@@ -31,6 +33,14 @@ impl Need {
         match self {
             Need::Write => "w_organization_social",
             Need::Read => "r_organization_social",
+            Need::Admin => "rw_organization_admin",
+        }
+    }
+
+    fn roles(self) -> &'static str {
+        match self {
+            Need::Admin => "ADMINISTRATOR",
+            Need::Write | Need::Read => "ADMINISTRATOR, CONTENT_ADMINISTRATOR or DIRECT_SPONSORED_CONTENT_POSTER",
         }
     }
 }
@@ -141,8 +151,9 @@ impl Failure {
             403 => SendError::permanent(
                 ErrorKind::Forbidden,
                 format!(
-                    "{what}: LinkedIn denied access (HTTP 403: {said}): the token needs the scope {} and the member who authorised it a role on the page {page} (ADMINISTRATOR, CONTENT_ADMINISTRATOR or DIRECT_SPONSORED_CONTENT_POSTER)",
-                    need.scope()
+                    "{what}: LinkedIn denied access (HTTP 403: {said}): the token needs the scope {} and the member who authorised it a role on the page {page} ({})",
+                    need.scope(),
+                    need.roles()
                 ),
             ),
             426 => SendError::permanent(

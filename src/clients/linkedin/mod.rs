@@ -48,6 +48,7 @@
 mod failure;
 mod little;
 mod restli;
+mod statistics;
 
 use std::collections::{BTreeSet, HashSet};
 use std::thread;
@@ -762,8 +763,8 @@ impl Connection for LinkedinClient {
     /// `GET /rest/socialMetadata/{encoded post URN}`, one per post
     /// (<https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/social-metadata-api>;
     /// needs `r_organization_social`): the reactions of every type (`reactionSummaries`) as
-    /// likes and `commentSummary.count` as replies. Impressions, clicks and shares come from
-    /// the organisation share statistics, which budkavle does not read yet: they stay `null`.
+    /// likes and `commentSummary.count` as replies; then impressions, unique impressions,
+    /// clicks and reshares of the whole batch from the share statistics ([`statistics`]).
     fn counts(&mut self, remotes: &[Remote]) -> std::result::Result<Vec<Option<Counts>>, SendError> {
         let what = "reading a LinkedIn post's reactions and comments";
         let mut out = Vec::with_capacity(remotes.len());
@@ -785,6 +786,17 @@ impl Connection for LinkedinClient {
                 replies: answer.pointer("/commentSummary/count").and_then(Value::as_u64),
                 ..Counts::default()
             }));
+        }
+        let live: Vec<&str> =
+            remotes.iter().zip(&out).filter(|(_, c)| c.is_some()).map(|(r, _)| r.id.as_str()).collect();
+        let stats = self.share_statistics(&live)?;
+        for (r, c) in remotes.iter().zip(out.iter_mut()) {
+            if let (Some(c), Some(s)) = (c.as_mut(), stats.get(&r.id)) {
+                c.views = Some(s.impressions);
+                c.reach = Some(s.unique_impressions);
+                c.clicks = Some(s.clicks);
+                c.shares = Some(s.shares);
+            }
         }
         Ok(out)
     }
@@ -830,6 +842,11 @@ impl Connection for LinkedinClient {
             }
         }
         Ok(Heard { items, cursor: Some(seen.cursor()) })
+    }
+
+    /// One share-statistics request serves [`statistics::BATCH`] posts.
+    fn counts_batch(&self) -> usize {
+        statistics::BATCH
     }
 
     fn delete(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
