@@ -315,6 +315,38 @@ impl Graph {
         query: &[(&str, String)],
         what: &str,
         needs: &[&str],
+        each: impl FnMut(&Value) -> ControlFlow<()>,
+    ) -> Result<Scanned, Failure> {
+        self.walk(path, query, what, needs, SCAN_MAX, each)
+    }
+
+    /// Reads a whole listing (a post's comments, a comment's replies) for `inbox pull`: every
+    /// item, and whether the listing was read to its end.
+    pub(crate) fn read_all(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+        needs: &[&str],
+    ) -> Result<(Vec<Value>, bool), Failure> {
+        let mut all = Vec::new();
+        let scanned = self.walk(path, query, what, needs, usize::MAX, |item| {
+            all.push(item.clone());
+            ControlFlow::Continue(())
+        })?;
+        Ok((all, matches!(scanned, Scanned::Ended)))
+    }
+
+    /// The one paging loop of both. A page that offers more only by a `next` address
+    /// (time-based paging, which carries the token in its query), a cursor that repeats, or
+    /// more than `max` items end the reading as incomplete rather than guessing.
+    fn walk(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        what: &str,
+        needs: &[&str],
+        max: usize,
         mut each: impl FnMut(&Value) -> ControlFlow<()>,
     ) -> Result<Scanned, Failure> {
         let mut after: Option<String> = None;
@@ -341,50 +373,9 @@ impl Graph {
             if page.pointer("/paging/next").is_none() || items.is_empty() {
                 return Ok(Scanned::Ended);
             }
-            // More pages, but only by a `next` address (time-based paging, which carries the
-            // token in its query) or past the bound: the reading is not complete.
             match page.pointer("/paging/cursors/after").and_then(Value::as_str) {
-                Some(c) if read < SCAN_MAX => after = Some(c.to_string()),
+                Some(c) if read < max && after.as_deref() != Some(c) => after = Some(c.to_string()),
                 _ => return Ok(Scanned::Capped),
-            }
-        }
-    }
-}
-
-impl Graph {
-    /// Reads a whole listing (a post's comments, a comment's replies) along its `after`
-    /// cursors, for `inbox pull`: every item, and whether the listing was read to its end.
-    /// A page that offers more only by a `next` address (time-based paging) ends the reading
-    /// as incomplete rather than guessing.
-    pub(crate) fn read_all(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        what: &str,
-        needs: &[&str],
-    ) -> Result<(Vec<Value>, bool), Failure> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let mut q: Vec<(&str, String)> = query.to_vec();
-            q.push(("limit", PAGE_SIZE.to_string()));
-            if let Some(cursor) = &after {
-                q.push(("after", cursor.clone()));
-            }
-            let page = self.get(path, &q, what, needs)?;
-            let Some(items) = page["data"].as_array() else {
-                return Err(Failure::uncertain(SendError::permanent(
-                    ErrorKind::Protocol,
-                    format!("{what}: the listing has no data"),
-                )));
-            };
-            all.extend(items.iter().cloned());
-            if page.pointer("/paging/next").is_none() || items.is_empty() {
-                return Ok((all, true));
-            }
-            match page.pointer("/paging/cursors/after").and_then(Value::as_str) {
-                Some(c) if after.as_deref() != Some(c) => after = Some(c.to_string()),
-                _ => return Ok((all, false)),
             }
         }
     }
