@@ -139,7 +139,7 @@ fn mastodon_replies_mentions_edits_and_deletions_come_in_once() {
         stdout(&out)
     );
     let cursor = store.cursor("mastodon").expect("the cursor is stored");
-    assert!(cursor.contains("\"since\""), "{cursor}");
+    assert!(cursor.contains("\"notifications\""), "{cursor}");
 
     let queue = store.queue(&w);
     let items = queue["items"].as_array().unwrap();
