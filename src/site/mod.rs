@@ -125,6 +125,7 @@ pub fn render_incremental(
     inc: &Incremental<'_>,
 ) -> Result<(Vec<(String, Made)>, Memo)> {
     let site = Site::new(project, record, now, Some(inc))?;
+    crate::output::trace("site new");
     let pages = site.pages()?;
     let learned = site.memo.map(|m| m.learned.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
     Ok((pages, learned))
@@ -648,17 +649,42 @@ impl<'a> Site<'a> {
 
     /// Every output file, by path relative to the site root.
     pub(crate) fn pages(&self) -> Result<Vec<(String, Made)>> {
-        let mut pages = pages::pages(self)?;
+        // The kinds of page are independent: made side by side, one kind's steps that run on
+        // one core overlap the others' work.
+        type Part = Result<Vec<(String, Made)>>;
+        let ((lists, feeds), ((cap, search), (versions, rest))): ((Part, Part), ((Part, Part), (Part, Part))) =
+            rayon::join(
+                || rayon::join(|| pages::pages(self), || feeds::pages(self)),
+                || {
+                    rayon::join(
+                        || {
+                            rayon::join(
+                                || Ok(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)).collect()),
+                                || search::pages(self),
+                            )
+                        },
+                        || {
+                            rayon::join(
+                                || versions::pages(self),
+                                || {
+                                    let mut rest = crisis::pages(self)?;
+                                    rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
+                                    Ok(rest)
+                                },
+                            )
+                        },
+                    )
+                },
+            );
+        let mut pages = lists?;
         pages.push(fresh("static/style.css".to_string(), self.static_file("style.css")?));
-        pages.extend(feeds::pages(self)?);
-        pages.extend(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
-        pages.extend(search::pages(self)?);
-        pages.extend(versions::pages(self)?);
-        pages.extend(crisis::pages(self)?);
-        pages.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
+        pages.extend(feeds?);
+        pages.extend(cap?);
+        pages.extend(search?);
+        pages.extend(versions?);
+        pages.extend(rest?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
-        let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
-        pages.extend(sitemap.into_iter().map(|(p, b)| fresh(p, b)));
+        pages.extend(feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()))?);
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {
