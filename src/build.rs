@@ -93,7 +93,6 @@ pub fn build(project: &Project, out_dir: &Path, only: Option<Only>) -> Result<Su
 }
 
 pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Result<Summary> {
-    crate::output::trace("build_with");
     let only = opts.only;
     let want_platforms = only != Some(Only::Site);
     let want_site = only != Some(Only::Platforms);
@@ -104,7 +103,6 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         None => Memo::default(),
     };
 
-    crate::output::trace("global key");
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
     // The two parts are independent: made side by side, the one's steps that run on one core
     // (git's history, the manifests) overlap the other's work.
@@ -115,7 +113,6 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let old = memo_of("platforms");
         let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
         let units = platform_units(project, global.as_ref(), opts.digests, &old, &out)?;
-        crate::output::trace("platform units");
         Ok(Some((out, units)))
     };
     // The ledger's publications and git's versions of every post.
@@ -125,14 +122,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         }
         let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
         let (record, notes) = crate::site::Record::load_cached(project, history.as_deref())?;
-        crate::output::trace("record");
         let now = match opts.now {
             Some(now) => now,
             None => crate::site::now()?,
         };
         let old = memo_of("site");
         let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old))?;
-        crate::output::trace("site memo+open");
         let (pages, learned) = match global {
             Some(global) => {
                 let inc = crate::site::Incremental { global, memo: &old, previous: &out, digests: opts.digests };
@@ -143,7 +138,6 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                 (pages.into_iter().map(|(p, b)| (p, crate::output::Made::New(b))).collect(), Memo::default())
             }
         };
-        crate::output::trace("site render");
         Ok((Some((out, pages, learned)), notes))
     };
     let (platforms, site) = rayon::join(make_platforms, make_site);
@@ -174,15 +168,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                 learned.insert(key, payload.encode());
             }
         }
-        crate::output::trace("platforms written");
         let (stats, manifest) = out.finish_hashed()?;
-        crate::output::trace("platforms finish");
         part.files = stats;
         if global.is_some() {
             memo::set_manifest(&mut learned, manifest);
             let _ = learned.save(&memo::path(root, out_dir, "platforms"));
         }
-        crate::output::trace("platforms memo saved");
         Ok(part)
     };
     let write_site = || -> Result<Summary> {
@@ -204,15 +195,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::New(_))).collect();
         let written = par_map(&new, |(path, made)| out.put(path, made));
         written.into_iter().collect::<Result<()>>()?;
-        crate::output::trace("site written");
         let (stats, manifest) = out.finish_hashed()?;
-        crate::output::trace("site finish");
         part.site_files = stats;
         if global.is_some() {
             memo::set_manifest(&mut learned, manifest);
             let _ = learned.save(&memo::path(root, out_dir, "site"));
         }
-        crate::output::trace("site memo saved");
         Ok(part)
     };
     let (platforms, site) = rayon::join(write_platforms, write_site);

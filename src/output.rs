@@ -376,13 +376,3 @@ mod tests {
         assert_eq!(leftovers.len(), 2, "no temporary files remain");
     }
 }
-
-#[doc(hidden)]
-pub fn trace(what: &str) {
-    use std::sync::OnceLock;
-    static START: OnceLock<std::time::Instant> = OnceLock::new();
-    let s = START.get_or_init(std::time::Instant::now);
-    if std::env::var_os("BK_TRACE").is_some() {
-        eprintln!("TRACE {:>8.1?} {what}", s.elapsed());
-    }
-}

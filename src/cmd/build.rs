@@ -29,7 +29,6 @@ pub(crate) struct Args {
 
 pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let start = Instant::now();
-    budkavle::output::trace("start");
     let out = args.out.clone().unwrap_or_else(|| cli.root.join(DIST_DIR));
     let now = budkavle::site::now()?;
     // Previews show a calendar of the coming days: they are always built.
@@ -48,10 +47,8 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     } else {
         (None, cache::Sources::default())
     };
-    budkavle::output::trace("lookup");
     let (read, digests) = sources.split();
     let project = super::load_with(cli, read)?;
-    budkavle::output::trace("load");
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }
@@ -82,7 +79,6 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     if cacheable {
         cache::remember(&project, &out, args.only, key, &s, now);
     }
-    budkavle::output::trace("remember");
     report(cli, args, &out, &s, opts.previews, changed.as_ref(), start);
     // The process ends here: tearing down ten thousand posts would only cost time.
     std::mem::forget(project);

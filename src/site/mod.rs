@@ -125,7 +125,6 @@ pub fn render_incremental(
     inc: &Incremental<'_>,
 ) -> Result<(Vec<(String, Made)>, Memo)> {
     let site = Site::new(project, record, now, Some(inc))?;
-    crate::output::trace("site new");
     let pages = site.pages()?;
     let learned = site.memo.map(|m| m.learned.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
     Ok((pages, learned))
@@ -651,31 +650,21 @@ impl<'a> Site<'a> {
     pub(crate) fn pages(&self) -> Result<Vec<(String, Made)>> {
         // The kinds of page are independent: made side by side, one kind's steps that run on
         // one core overlap the others' work.
-        type Part = Result<Vec<(String, Made)>>;
-        let ((lists, feeds), ((cap, search), (versions, rest))): ((Part, Part), ((Part, Part), (Part, Part))) =
-            rayon::join(
-                || rayon::join(|| pages::pages(self), || feeds::pages(self)),
-                || {
-                    rayon::join(
-                        || {
-                            rayon::join(
-                                || Ok(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)).collect()),
-                                || search::pages(self),
-                            )
-                        },
-                        || {
-                            rayon::join(
-                                || versions::pages(self),
-                                || {
-                                    let mut rest = crisis::pages(self)?;
-                                    rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
-                                    Ok(rest)
-                                },
-                            )
-                        },
-                    )
-                },
-            );
+        type Kind<'k> = &'k (dyn Fn() -> Result<Vec<(String, Made)>> + Sync);
+        let lists = || pages::pages(self);
+        let feeds = || feeds::pages(self);
+        let cap = || Ok(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)).collect());
+        let search = || search::pages(self);
+        let versions = || versions::pages(self);
+        let rest = || {
+            let mut rest = crisis::pages(self)?;
+            rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
+            Ok(rest)
+        };
+        let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
+        let mut made = par_map(&kinds, |kind| kind()).into_iter();
+        let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));
+        let (lists, feeds, cap, search, versions, rest) = (next(), next(), next(), next(), next(), next());
         let mut pages = lists?;
         pages.push(fresh("static/style.css".to_string(), self.static_file("style.css")?));
         pages.extend(feeds?);
