@@ -67,10 +67,6 @@ impl Substitution {
         Substitution { swaps, forms, lexicon, regexes: Vec::new(), keep_case: ignorecase }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.swaps.len()
-    }
-
     fn matches(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, String, Option<&str>)> {
         let mut out = Vec::new();
         for (r, v) in self.lexicon.find(prose) {
