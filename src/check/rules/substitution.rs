@@ -182,53 +182,6 @@ impl Kind for Substitution {
     }
 }
 
-/// A built-in word list (`packs/data/*.toml`): entries of inflected `words` with `plain`
-/// replacements (one per form, or one for all), each naming its `source`.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct WordList {
-    pub entry: Vec<WordEntry>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct WordEntry {
-    pub words: Vec<String>,
-    pub plain: Plain,
-    pub source: String,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Plain {
-    One(String),
-    Each(Vec<String>),
-}
-
-impl WordList {
-    pub(crate) fn parse(text: &str) -> Result<WordList, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
-    }
-
-    /// The entries as swaps, each with a message made by `message(entry)` (where `%s` is the
-    /// matched text, then the replacement). Entries whose forms and replacements do not pair
-    /// are left out (a unit test of each pack holds the lists to that).
-    pub(crate) fn swaps(&self, message: impl Fn(&WordEntry) -> String) -> Vec<Swap> {
-        self.entry
-            .iter()
-            .filter_map(|e| {
-                let replacements = match &e.plain {
-                    Plain::One(p) => vec![p.clone()],
-                    Plain::Each(ps) if ps.len() == e.words.len() => ps.clone(),
-                    Plain::Each(_) => return None,
-                };
-                (!e.words.is_empty()).then(|| Swap { forms: e.words.clone(), replacements, message: Some(message(e)) })
-            })
-            .collect()
-    }
-}
-
 /// `text` safe to put in a message template.
 pub(crate) fn escape_percent(text: &str) -> String {
     text.replace('%', "%%")
