@@ -3,10 +3,9 @@
 //!
 //! A check renders every post to each of its platforms, and a thread part through its template
 //! once or twice more while it is split: building a Tera context (the post as JSON) and cloning
-//! it per part cost more than the rest of the templating. The template is still parsed by Tera
-//! (with its whitespace control already applied to the tree), so this walks the same tree Tera
-//! would and prints the same bytes; anything else in a template — filters, other variables,
-//! loops, `set`, includes, comparisons — leaves that template to Tera.
+//! it per part cost more than the rest of the templating. The pieces walk the tree Tera would
+//! (its whitespace control applied) and print the same bytes; anything else in a template —
+//! filters, other variables, loops, `set`, includes, comparisons — leaves that template to Tera.
 //!
 //! A template of the subset is also parsed here rather than by Tera ([`FastTemplate::parse`]):
 //! Tera's parser (pest) took 6 M instructions for the seven default templates, more than checking
