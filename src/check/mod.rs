@@ -11,6 +11,7 @@ pub mod packs;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub(crate) mod scan;
 pub mod scope;
 mod suppress;
 pub mod text;

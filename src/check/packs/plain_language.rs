@@ -2,13 +2,13 @@
 //! score and a sentence-length limit, for the posts of one language. `klarsprak` and `plain-en`
 //! differ only in their data, language, metric and wording.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use crate::check::Level;
-use crate::check::rule::Rule;
+use crate::check::rule::{Emitter, PostCtx, Rule};
 use crate::check::rules::{
-    Common, Configured, Metric, Occurrence, Per, Readability, ScopeSet, Substitution, Swap, Token, WordEntry, WordList,
-    escape_percent,
+    Common, Configured, Kind, Metric, Occurrence, Per, Readability, ScopeSet, Substitution, Swap, Token, WordEntry,
+    WordList, escape_percent,
 };
 use crate::strategy::Strategy;
 
@@ -53,19 +53,12 @@ impl Pack {
         c
     }
 
-    pub(crate) fn rules(&self, strategy: &Strategy) -> Vec<Box<dyn Rule>> {
+    pub(crate) fn rules(&'static self, strategy: &Strategy) -> Vec<Box<dyn Rule>> {
         let readability = &strategy.file.voice.readability;
         let text = ScopeSet::HEADING.union(ScopeSet::PARAGRAPH).union(ScopeSet::LIST);
 
-        let words = Substitution::new((*self.swaps).clone(), true);
+        let words = WordChoice { pack: self, substitution: OnceLock::new() };
         let mut w = self.common(self.words_id, Level::Warning, ScopeSet::TEXT);
-        w.description = Some(format!(
-            "{} {} with plain replacements ({} words and phrases with their inflections, from {}).",
-            self.language,
-            self.flaw,
-            words.len(),
-            self.sources.join(", ")
-        ));
         w.example = Some(self.words_example.into());
 
         let (score, bounds, limit_text) = match self.metric {
@@ -111,6 +104,17 @@ impl Pack {
         ]
     }
 
+    /// The word-choice rule's description, which counts the word list's entries.
+    fn words_description(&self) -> String {
+        format!(
+            "{} {} with plain replacements ({} words and phrases with their inflections, from {}).",
+            self.language,
+            self.flaw,
+            self.swaps.len(),
+            self.sources.join(", ")
+        )
+    }
+
     /// The word list's own invariants, for each pack's tests.
     #[cfg(test)]
     pub(crate) fn assert_consistent(&self) {
@@ -126,5 +130,27 @@ impl Pack {
         }
         // An entry whose replacements do not pair with its forms is dropped.
         assert_eq!(self.swaps.len(), list.entry.len());
+    }
+}
+
+/// A pack's word list as a substitution rule, built on its first post in the pack's language:
+/// parsing the list and indexing a few hundred inflected forms costs more than checking a post,
+/// and a repository in one language never needs the other pack's list.
+struct WordChoice {
+    pack: &'static Pack,
+    substitution: OnceLock<Substitution>,
+}
+
+impl Kind for WordChoice {
+    fn check(&self, common: &Common, ctx: &PostCtx<'_>, out: &mut Emitter<'_>) {
+        self.substitution.get_or_init(|| Substitution::new((*self.pack.swaps).clone(), true)).check(common, ctx, out);
+    }
+
+    fn describe(&self, _common: &Common) -> String {
+        self.pack.words_description()
+    }
+
+    fn example(&self) -> String {
+        self.pack.words_example.into()
     }
 }
