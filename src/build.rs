@@ -7,11 +7,14 @@
 //! [`crate::output`]): a rebuild touches only the files whose content changed.
 
 pub mod cache;
+pub mod memo;
 
 use std::path::Path;
 
 use crate::error::{Diagnostics, Error, Result};
-use crate::output::{OutputDir, WriteStats};
+use crate::output::memo::{Decoder, Encoder, Key, KeyHasher, Memo};
+use crate::output::{OutputDir, Previous, WriteStats, content_hash};
+use crate::post::Post;
 use crate::project::{Project, par_map};
 use crate::render::{self, Rendered};
 
@@ -35,6 +38,10 @@ pub struct Summary {
     pub preview_pages: usize,
     /// Every file of `dist/previews`.
     pub preview_files: WriteStats,
+    /// Posts whose renderings were kept from the last build ([`Options::incremental`]).
+    pub kept_posts: usize,
+    /// Files of `dist/site` kept from the last build without rendering them.
+    pub kept_site_files: usize,
 }
 
 /// What `build` makes besides the platforms and the site.
@@ -48,6 +55,10 @@ pub struct Options<'a> {
     /// The archive's clock (crisis alerts past their `expires`); `None` reads it
     /// ([`crate::site::now`]).
     pub now: Option<jiff::Timestamp>,
+    /// Reuse what the last build into the same folder made and did not change, remembered in
+    /// `.budkavle/cache/` (see [`memo`]): a rebuild after one edit renders one post's worth.
+    /// The output is the same either way.
+    pub incremental: bool,
 }
 
 /// Renders every post × target platform, collecting every template error.
@@ -81,18 +92,45 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let only = opts.only;
     let want_platforms = only != Some(Only::Site);
     let want_site = only != Some(Only::Platforms);
+    let root = &project.root;
+    let global = opts.incremental.then(|| memo::global_key(project));
+    let memo_of = |part: &str| match global {
+        Some(_) => Memo::load(&memo::path(root, out_dir, part)),
+        None => Memo::default(),
+    };
+
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
-    let rendered = if want_platforms { render_all(project)? } else { Vec::new() };
+    let platforms = if want_platforms {
+        let old = memo_of("platforms");
+        let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
+        let units = platform_units(project, global.as_ref(), &old, &out)?;
+        Some((out, units))
+    } else {
+        None
+    };
     // The ledger's publications and git's versions of every post.
     let (site, notes) = if want_site {
-        let (record, notes) = crate::site::Record::load_with_notes(project)?;
+        let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
+        let (record, notes) = crate::site::Record::load_cached(project, history.as_deref())?;
         let now = match opts.now {
             Some(now) => now,
             None => crate::site::now()?,
         };
-        (crate::site::render_at(project, &record, now)?, notes)
+        let old = memo_of("site");
+        let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old))?;
+        let (pages, learned) = match global {
+            Some(global) => {
+                let inc = crate::site::Incremental { global, memo: &old, previous: &out };
+                crate::site::render_incremental(project, &record, now, &inc)?
+            }
+            None => {
+                let pages = crate::site::render_at(project, &record, now)?;
+                (pages.into_iter().map(|(p, b)| (p, crate::output::Made::New(b))).collect(), Memo::default())
+            }
+        };
+        (Some((out, pages, learned)), notes)
     } else {
-        (Vec::new(), Vec::new())
+        (None, Vec::new())
     };
 
     let previews = if opts.previews {
@@ -104,37 +142,170 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
 
     // Only now is anything written. Each rendering is serialised and written in one step, so
     // its JSON and text are never all held in memory at once.
-    let files = if want_platforms {
-        let out = OutputDir::open(&out_dir.join("platforms"))?;
-        let written = par_map(&rendered, |r| -> Result<()> {
-            let base = format!("{}/{}", r.platform.name(), r.post);
-            let mut json = serde_json::to_vec_pretty(r)
-                .map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
-            json.push(b'\n');
-            out.write(&format!("{base}.json"), &json)?;
-            out.write(&format!("{base}.txt"), r.to_text().as_bytes())?;
-            Ok(())
-        });
+    let mut summary = Summary { posts: project.posts.len(), notes, ..Summary::default() };
+    if let Some((out, units)) = platforms {
+        let mut learned = Memo::default();
+        summary.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(_))).count();
+        let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
+        for w in written {
+            let (key, payload) = w?;
+            summary.rendered += payload.renderings.len();
+            summary.over_limit += payload.over_limit;
+            if let Some(key) = key {
+                learned.insert(key, payload.encode());
+            }
+        }
+        let (stats, manifest) = out.finish_hashed()?;
+        summary.files = stats;
+        if global.is_some() {
+            memo::set_manifest(&mut learned, manifest);
+            let _ = learned.save(&memo::path(root, out_dir, "platforms"));
+        }
+    }
+    if let Some((out, pages, mut learned)) = site {
+        summary.site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
+        summary.kept_site_files = pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::Kept(_))).count();
+        let written = par_map(&pages, |(path, made)| out.put(path, made));
         written.into_iter().collect::<Result<()>>()?;
-        out.finish()?
-    } else {
-        WriteStats::default()
-    };
-    let site_files = if want_site { crate::site::write(&site, &out_dir.join("site"))? } else { WriteStats::default() };
-    let preview_files = if opts.previews {
-        crate::preview::write(&previews, &out_dir.join(crate::preview::DIR))?
-    } else {
-        WriteStats::default()
-    };
-    Ok(Summary {
-        posts: project.posts.len(),
-        rendered: rendered.len(),
-        over_limit: rendered.iter().filter(|r| r.over_limit).count(),
-        files,
-        site_pages: site.iter().filter(|(path, _)| path.ends_with(".html")).count(),
-        site_files,
-        notes,
-        preview_pages: previews.iter().filter(|(path, _)| path.starts_with("p/")).count(),
-        preview_files,
-    })
+        let (stats, manifest) = out.finish_hashed()?;
+        summary.site_files = stats;
+        if global.is_some() {
+            memo::set_manifest(&mut learned, manifest);
+            let _ = learned.save(&memo::path(root, out_dir, "site"));
+        }
+    }
+    if opts.previews {
+        summary.preview_files = crate::preview::write(&previews, &out_dir.join(crate::preview::DIR))?;
+        summary.preview_pages = previews.iter().filter(|(path, _)| path.starts_with("p/")).count();
+    }
+    Ok(summary)
+}
+
+/// One post's renderings: kept as the output holds them, or made now.
+enum PlatformUnit {
+    Kept(PlatformMemo),
+    /// The post's id and its renderings.
+    Made(String, Vec<Rendered>),
+}
+
+/// What the memo holds of a post's renderings: for each, its platform and the content hashes
+/// of its `.json` and `.txt`; and how many were over a limit.
+struct PlatformMemo {
+    post: String,
+    renderings: Vec<(String, u64, u64)>,
+    over_limit: usize,
+}
+
+impl PlatformMemo {
+    fn files(&self) -> impl Iterator<Item = (String, u64)> + '_ {
+        self.renderings.iter().flat_map(|(platform, json, txt)| {
+            [(format!("{platform}/{}.json", self.post), *json), (format!("{platform}/{}.txt", self.post), *txt)]
+        })
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut e = Encoder::default();
+        e.str(&self.post);
+        e.u64(self.over_limit as u64);
+        e.u64(self.renderings.len() as u64);
+        for (platform, json, txt) in &self.renderings {
+            e.str(platform);
+            e.u64(*json);
+            e.u64(*txt);
+        }
+        e.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<PlatformMemo> {
+        let mut d = Decoder::new(bytes);
+        let post = d.str()?.to_string();
+        let over_limit = usize::try_from(d.u64()?).ok()?;
+        let mut renderings = Vec::new();
+        for _ in 0..d.u64()? {
+            renderings.push((d.str()?.to_string(), d.u64()?, d.u64()?));
+        }
+        d.is_empty().then_some(PlatformMemo { post, renderings, over_limit })
+    }
+}
+
+/// A post's renderings depend on its file and on what every post shares (strategy, theme,
+/// binary: the global key), nothing else.
+fn platform_key(global: &Key, post: &Post) -> Key {
+    KeyHasher::new("renderings").key(global).str(&post.path.to_string_lossy()).str(&post.source).finish()
+}
+
+/// Every post's renderings, from the memo where the output holds them, else rendered,
+/// collecting every template error.
+fn platform_units(
+    project: &Project,
+    global: Option<&Key>,
+    old: &Memo,
+    out: &OutputDir,
+) -> Result<Vec<(Option<Key>, PlatformUnit)>> {
+    let results = par_map(&project.posts, |post| {
+        let key = global.map(|g| platform_key(g, post));
+        if let Some(kept) = key.and_then(|k| PlatformMemo::decode(old.get(&k)?))
+            && kept.post == post.id
+            && kept.files().all(|(path, hash)| out.has(&path, hash))
+        {
+            return (key, Ok(PlatformUnit::Kept(kept)));
+        }
+        let rendered: std::result::Result<Vec<Rendered>, Vec<crate::error::Diagnostic>> = {
+            let (ok, errors): (Vec<_>, Vec<_>) =
+                post.targets().map(|p| render::render(project, post, p)).partition(|r| r.is_ok());
+            if errors.is_empty() {
+                Ok(ok.into_iter().flatten().collect())
+            } else {
+                Err(errors.into_iter().filter_map(|r| r.err()).collect())
+            }
+        };
+        (key, rendered.map(|r| PlatformUnit::Made(post.id.clone(), r)))
+    });
+    let mut diags = Diagnostics::default();
+    let mut units = Vec::with_capacity(results.len());
+    for (key, r) in results {
+        match r {
+            Ok(u) => units.push((key, u)),
+            Err(ds) => ds.into_iter().for_each(|d| diags.push(d)),
+        }
+    }
+    diags.into_result(units)
+}
+
+/// Writes (or keeps) a post's renderings; returns what the memo is to hold of them.
+fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<PlatformMemo> {
+    match unit {
+        PlatformUnit::Kept(kept) => {
+            for (path, hash) in kept.files() {
+                out.put(&path, &crate::output::Made::Kept(hash))?;
+            }
+            Ok(PlatformMemo {
+                post: kept.post.clone(),
+                renderings: kept.renderings.clone(),
+                over_limit: kept.over_limit,
+            })
+        }
+        PlatformUnit::Made(post, rendered) => {
+            let mut memo = PlatformMemo {
+                post: post.clone(),
+                renderings: Vec::with_capacity(rendered.len()),
+                over_limit: rendered.iter().filter(|r| r.over_limit).count(),
+            };
+            for r in rendered {
+                let base = format!("{}/{}", r.platform.name(), r.post);
+                let mut json = serde_json::to_vec_pretty(r)
+                    .map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
+                json.push(b'\n');
+                let text = r.to_text();
+                out.write(&format!("{base}.json"), &json)?;
+                out.write(&format!("{base}.txt"), text.as_bytes())?;
+                memo.renderings.push((
+                    r.platform.name().to_string(),
+                    content_hash(&json),
+                    content_hash(text.as_bytes()),
+                ));
+            }
+            Ok(memo)
+        }
+    }
 }

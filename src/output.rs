@@ -7,12 +7,60 @@
 //! real disk, so a rebuild writes only what changed; reviewers' diffs of `dist/` stay small too.
 //! The folder belongs to budkavle: edit a file in it by hand and the next build may keep it, so
 //! delete the folder to force a full rebuild.
+//!
+//! A build that remembers the manifest it wrote ([`OutputDir::open_trusted`]) does not even walk
+//! the folder: the manifest is the list of files, and a file deleted by hand comes back with the
+//! next change to it or with a clean build. With tens of thousands of files the walk alone was
+//! a fifth of a one-post rebuild.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+pub mod memo;
+
+/// Maps of output paths: tens of thousands of lookups per build, so a fast hash.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
+type HashSet<T> = foldhash::HashSet<T>;
+
+/// One file of a build's output: its bytes, or only its content hash when the build found that
+/// the output folder already holds exactly it ([`Previous::has`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Made {
+    New(Vec<u8>),
+    Kept(u64),
+}
+
+impl Made {
+    pub fn hash(&self) -> u64 {
+        match self {
+            Made::New(bytes) => content_hash(bytes),
+            Made::Kept(hash) => *hash,
+        }
+    }
+}
+
+/// Where a build's output goes, as far as the build may reuse what is there: an output folder
+/// and its manifest, or the pages `serve` holds in memory.
+pub trait Previous: Sync {
+    /// Whether the file at `rel` holds exactly the bytes whose [`content_hash`] is `hash`.
+    fn has(&self, rel: &str, hash: u64) -> bool;
+    /// Those bytes, when it holds them (read back, and checked against `hash`).
+    fn bytes(&self, rel: &str, hash: u64) -> Option<Vec<u8>>;
+}
+
+/// Nothing to reuse: a clean build.
+pub struct Nothing;
+
+impl Previous for Nothing {
+    fn has(&self, _: &str, _: u64) -> bool {
+        false
+    }
+    fn bytes(&self, _: &str, _: u64) -> Option<Vec<u8>> {
+        None
+    }
+}
 
 /// Files made in memory before any is written (a site, the previews): each one's path in the
 /// output folder, `/`-separated, and its bytes. Nothing is written until all of them are made,
@@ -25,8 +73,8 @@ pub(crate) struct OutputDir {
     dir: PathBuf,
     /// Hash of each file as the previous build wrote it, by `/`-separated relative path.
     previous: HashMap<String, u64>,
-    /// Files on disk now, relative.
-    existing: HashSet<String>,
+    /// Files on disk now, relative; `None` when the manifest is trusted to list them.
+    existing: Option<HashSet<String>>,
     written: Mutex<HashMap<String, u64>>,
 }
 
@@ -39,9 +87,22 @@ pub struct WriteStats {
 
 impl OutputDir {
     pub(crate) fn open(dir: &Path) -> Result<OutputDir> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
-        let previous = std::fs::read_to_string(dir.join(MANIFEST)).map(|s| parse_manifest(&s)).unwrap_or_default();
-        let mut existing = HashSet::new();
+        Self::open_trusted(dir, None)
+    }
+
+    /// Like [`OutputDir::open`], but when the manifest's own hash is `manifest` (what
+    /// [`OutputDir::finish_hashed`] returned after the last build) the folder is taken to hold
+    /// exactly the files the manifest lists, without walking it.
+    pub(crate) fn open_trusted(dir: &Path, manifest: Option<u64>) -> Result<OutputDir> {
+        // Nothing is created until something is written: a build that fails after opening
+        // leaves no trace.
+        let text = std::fs::read(dir.join(MANIFEST)).unwrap_or_default();
+        let previous = std::str::from_utf8(&text).map(parse_manifest).unwrap_or_default();
+        let written = Mutex::new(HashMap::with_capacity_and_hasher(previous.len(), Default::default()));
+        if manifest.is_some_and(|m| !text.is_empty() && m == content_hash(&text)) {
+            return Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: None, written });
+        }
+        let mut existing = HashSet::default();
         for entry in walkdir::WalkDir::new(dir).min_depth(1).into_iter().filter_map(|e| e.ok()) {
             if entry.file_type().is_file()
                 && let Ok(rel) = entry.path().strip_prefix(dir)
@@ -50,24 +111,38 @@ impl OutputDir {
             }
         }
         existing.remove(MANIFEST);
-        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing, written: Mutex::new(HashMap::new()) })
+        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: Some(existing), written })
+    }
+
+    /// Whether `rel` is in the folder now.
+    fn exists(&self, rel: &str) -> bool {
+        match &self.existing {
+            Some(existing) => existing.contains(rel),
+            None => self.previous.contains_key(rel),
+        }
     }
 
     /// Writes `bytes` to `rel` unless the file already holds exactly them. Returns whether it wrote.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<bool> {
         let hash = content_hash(bytes);
-        let unchanged = self.previous.get(rel) == Some(&hash) && self.existing.contains(rel);
+        let unchanged = self.has(rel, hash);
         if !unchanged {
             let path = self.dir.join(rel);
             let parent = path.parent().unwrap_or(&self.dir);
-            if self.existing.contains(rel) {
+            if self.exists(rel) {
                 // Replacing a file a reader may have open: write beside it and rename over it.
                 let tmp = path.with_file_name(format!(
                     ".{}.tmp-{}",
                     path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
                     std::process::id()
                 ));
-                std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
+                let mut wrote = std::fs::write(&tmp, bytes);
+                if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                    // Its folder was removed behind budkavle's back (a trusted manifest).
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+                    wrote = std::fs::write(&tmp, bytes);
+                }
+                wrote.map_err(|e| Error::io("cannot write", &tmp, e))?;
                 std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
             } else {
                 // A new file: until the manifest (written last) names it, a half-written one
@@ -80,31 +155,90 @@ impl OutputDir {
         Ok(!unchanged)
     }
 
+    /// Records `rel` as produced with content `hash` without writing it, when the folder
+    /// already holds exactly that ([`Previous::has`]). Returns whether it did.
+    pub(crate) fn keep(&self, rel: &str, hash: u64) -> bool {
+        if !self.has(rel, hash) {
+            return false;
+        }
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), hash);
+        true
+    }
+
+    /// Writes `made`: its bytes, or, for a kept file, nothing (it must be there, see
+    /// [`OutputDir::keep`]).
+    pub(crate) fn put(&self, rel: &str, made: &Made) -> Result<()> {
+        match made {
+            Made::New(bytes) => self.write(rel, bytes).map(|_| ()),
+            Made::Kept(hash) if self.keep(rel, *hash) => Ok(()),
+            Made::Kept(_) => Err(Error::Internal(format!("{rel} was to be kept but is not in {}", self.dir.display()))),
+        }
+    }
+
     /// Removes what this build did not produce and records the manifest.
     pub(crate) fn finish(self) -> Result<WriteStats> {
+        self.finish_hashed().map(|(stats, _)| stats)
+    }
+
+    /// [`OutputDir::finish`], also returning the manifest's hash for
+    /// [`OutputDir::open_trusted`].
+    pub(crate) fn finish_hashed(self) -> Result<(WriteStats, u64)> {
         let written = self.written.into_inner().unwrap_or_else(|p| p.into_inner());
         let mut stats = WriteStats::default();
-        for rel in &self.existing {
+        let on_disk: Box<dyn Iterator<Item = &String>> = match &self.existing {
+            Some(existing) => Box::new(existing.iter()),
+            None => Box::new(self.previous.keys()),
+        };
+        for rel in on_disk {
             if !written.contains_key(rel) {
                 let path = self.dir.join(rel);
-                std::fs::remove_file(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    // Already gone (removed by hand, under a trusted manifest).
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io("cannot remove", &path, e)),
+                }
                 stats.removed += 1;
                 remove_empty_parents(&self.dir, &path);
             }
         }
+        let exists = |rel: &str| match &self.existing {
+            Some(existing) => existing.contains(rel),
+            None => self.previous.contains_key(rel),
+        };
         for (rel, hash) in &written {
-            if self.previous.get(rel) == Some(hash) && self.existing.contains(rel) {
+            if self.previous.get(rel) == Some(hash) && exists(rel) {
                 stats.unchanged += 1;
             } else {
                 stats.written += 1;
             }
         }
-        let mut lines: Vec<String> = written.iter().map(|(rel, hash)| format!("{hash:016x} {rel}")).collect();
+        // Sorted as the lines `<hash> <path>` sort: by hash (16 hex digits), then path.
+        let mut lines: Vec<(u64, &str)> = written.iter().map(|(rel, hash)| (*hash, rel.as_str())).collect();
         lines.sort_unstable();
-        let mut manifest = lines.join("\n");
-        manifest.push('\n');
+        let mut manifest = String::with_capacity(lines.iter().map(|(_, rel)| rel.len() + 18).sum());
+        for (hash, rel) in &lines {
+            use std::fmt::Write;
+            let _ = writeln!(manifest, "{hash:016x} {rel}");
+        }
+        if lines.is_empty() {
+            manifest.push('\n');
+        }
         crate::fsutil::write_atomic(&self.dir.join(MANIFEST), manifest.as_bytes())?;
-        Ok(stats)
+        Ok((stats, content_hash(manifest.as_bytes())))
+    }
+}
+
+impl Previous for OutputDir {
+    fn has(&self, rel: &str, hash: u64) -> bool {
+        self.previous.get(rel) == Some(&hash) && self.exists(rel)
+    }
+
+    fn bytes(&self, rel: &str, hash: u64) -> Option<Vec<u8>> {
+        if !self.has(rel, hash) {
+            return None;
+        }
+        std::fs::read(self.dir.join(rel)).ok().filter(|b| content_hash(b) == hash)
     }
 }
 
@@ -120,7 +254,7 @@ fn parse_manifest(s: &str) -> HashMap<String, u64> {
 /// A hash that is the same from run to run of one budkavle binary (a fixed seed); another
 /// version may change it, which costs one full rewrite. foldhash rather than SipHash: hashing
 /// every output file's bytes was a twelfth of a build's CPU time with SipHash.
-fn content_hash(bytes: &[u8]) -> u64 {
+pub fn content_hash(bytes: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x6275_646b_6176_6c65).hash_one(bytes)
 }

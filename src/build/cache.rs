@@ -31,7 +31,7 @@ use crate::project::Project;
 pub const DIR: &str = ".budkavle/cache";
 
 /// Bumped when the entry's meaning changes, so an older entry is a miss.
-const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 
 /// Inputs beside the posts, relative to the repository root; folders are walked.
 const INPUTS: &[&str] = &["content", crate::strategy::FILE_NAME, "themes", crate::ledger::DIR, crate::metrics::DIR];
@@ -80,24 +80,29 @@ fn output_dirs(only: Option<Only>) -> &'static [&'static str] {
 /// its summary, with every file unchanged. `None` means build (no entry, a changed input, a
 /// changed or missing output, another time window, an unreadable entry).
 pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option<Summary> {
-    let text = std::fs::read(entry_path(root, only)).ok()?;
-    let entry: Entry = serde_json::from_slice(&text).ok()?;
-    if entry.format != FORMAT
-        || entry.valid_from.is_some_and(|t| now < t)
-        || entry.valid_until.is_some_and(|t| now >= t)
-    {
-        return None;
+    match lookup(root, out, only, now) {
+        Lookup::Fresh(summary) => Some(summary),
+        Lookup::Build(_) => None,
     }
-    let mut stats = Vec::new();
-    for (rel, digest) in &entry.outputs {
-        let bytes = std::fs::read(out.join(rel)).ok()?;
-        if hex(&Sha256::digest(&bytes)) != *digest {
-            return None;
-        }
-        stats.push(WriteStats { unchanged: bytes.iter().filter(|b| **b == b'\n').count(), ..WriteStats::default() });
-    }
-    if key(root, out, only, &entry.extra).ok()? != entry.key {
-        return None;
+}
+
+/// What [`lookup`] found.
+pub enum Lookup {
+    /// The last build made exactly this: its summary, with every file unchanged.
+    Fresh(Summary),
+    /// Build, and remember it under this key ([`key_before`]'s, computed once).
+    Build(Option<String>),
+}
+
+/// [`fresh`], or the key to [`remember`] the build under: the inputs are read and hashed once.
+pub fn lookup(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Lookup {
+    let Some((entry, stats)) = usable(root, out, only, now) else {
+        return Lookup::Build(key_before(root, out, only));
+    };
+    let Ok(key) = key(root, out, only, &entry.extra) else { return Lookup::Build(None) };
+    if key != entry.key {
+        let before = if entry.extra.is_empty() { Some(key) } else { key_before(root, out, only) };
+        return Lookup::Build(before);
     }
     let mut summary = Summary {
         posts: entry.posts,
@@ -114,7 +119,29 @@ pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Opt
             _ => summary.site_files = s,
         }
     }
-    Some(summary)
+    Lookup::Fresh(summary)
+}
+
+/// The entry of the last build, when its format, time window and outputs still hold (its key
+/// is not checked yet), with each output folder's file count.
+fn usable(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option<(Entry, Vec<WriteStats>)> {
+    let text = std::fs::read(entry_path(root, only)).ok()?;
+    let entry: Entry = serde_json::from_slice(&text).ok()?;
+    if entry.format != FORMAT
+        || entry.valid_from.is_some_and(|t| now < t)
+        || entry.valid_until.is_some_and(|t| now >= t)
+    {
+        return None;
+    }
+    let mut stats = Vec::new();
+    for (rel, digest) in &entry.outputs {
+        let bytes = std::fs::read(out.join(rel)).ok()?;
+        if hex(&Sha256::digest(&bytes)) != *digest {
+            return None;
+        }
+        stats.push(WriteStats { unchanged: bytes.iter().filter(|b| **b == b'\n').count(), ..WriteStats::default() });
+    }
+    Some((entry, stats))
 }
 
 /// The inputs' key, computed before the build reads them: an input that changes while the

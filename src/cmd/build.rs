@@ -33,14 +33,20 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let now = budkavle::site::now()?;
     // Previews show a calendar of the coming days: they are always built.
     let cacheable = !args.previews && args.changed_since.is_none();
-    if cacheable && let Some(s) = cache::fresh(&cli.root, &out, args.only, now) {
-        if cli.verbose {
-            say(cli, format_args!("nothing changed since the last build (cache in {})", cache::DIR));
+    let key = if cacheable {
+        match cache::lookup(&cli.root, &out, args.only, now) {
+            cache::Lookup::Fresh(s) => {
+                if cli.verbose {
+                    say(cli, format_args!("nothing changed since the last build (cache in {})", cache::DIR));
+                }
+                report(cli, args, &out, &s, false, None, start);
+                return Ok(ExitCode::SUCCESS);
+            }
+            cache::Lookup::Build(key) => key,
         }
-        report(cli, args, &out, &s, false, None, start);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let key = if cacheable { cache::key_before(&cli.root, &out, args.only) } else { None };
+    } else {
+        None
+    };
     let project = super::load(cli)?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
@@ -54,12 +60,26 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         previews: args.previews || changed.is_some(),
         changed: changed.as_ref(),
         now: Some(now),
+        incremental: true,
     };
     let s = build_with(&project, &out, &opts)?;
+    if cli.verbose {
+        say(
+            cli,
+            format_args!(
+                "kept from the last build (memo in {}): the renderings of {} posts, {} archive files",
+                cache::DIR,
+                s.kept_posts,
+                s.kept_site_files
+            ),
+        );
+    }
     if cacheable {
         cache::remember(&project, &out, args.only, key, &s, now);
     }
     report(cli, args, &out, &s, opts.previews, changed.as_ref(), start);
+    // The process ends here: tearing down ten thousand posts would only cost time.
+    std::mem::forget(project);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -37,7 +37,7 @@ pub fn latest_changes(
     let err = git_error(repo_root);
     let Some(head) = head_commit(repo)? else { return Ok((out, notes)) };
     let posts_dir = format!("{}{POSTS_DIR}", opened.prefix);
-    let chain = first_parent_line(repo, head, &mut notes)?;
+    let chain = first_parent_line(repo, head, None, &mut notes)?.0;
 
     let mut trees = TreeCache::new(repo);
     let head_tree = posts_tree(repo, head, &posts_dir)?;

@@ -99,7 +99,7 @@ pub fn ledger_history(root: &Path) -> Result<(Vec<Rewrite>, usize)> {
     let repo = &opened.repo;
     let err = git_error(root);
     let Some(head) = head_commit(repo)? else { return Ok((Vec::new(), 0)) };
-    let chain = first_parent_line(repo, head, &mut notes)?;
+    let chain = first_parent_line(repo, head, None, &mut notes)?.0;
     let ledger_path = format!("{}{DIR}", opened.prefix);
 
     let mut problems = Vec::new();

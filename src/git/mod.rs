@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::post::Head;
 use crate::project::{POSTS_DIR, Project};
 
+mod history;
 mod init;
 mod latest;
 mod ledger;
@@ -57,20 +58,24 @@ pub struct History {
 /// pass over HEAD's first-parent history. Authors are always filled in; the site decides
 /// whether to show them.
 pub fn post_versions(repo_root: &Path, project: &Project) -> Result<History> {
+    post_versions_cached(repo_root, project, None)
+}
+
+/// [`post_versions`], remembering the result in the file `cache` (see [`history`]): with HEAD
+/// where it was, nothing is walked; after new commits, only they are.
+pub fn post_versions_cached(repo_root: &Path, project: &Project, cache: Option<&Path>) -> Result<History> {
     let mut history = History::default();
     let Some(opened) = open(repo_root, &mut history.notes)? else { return Ok(history) };
     let repo = &opened.repo;
     let Some(head) = head_commit(repo)? else { return Ok(history) };
     let posts_dir = format!("{}{POSTS_DIR}", opened.prefix);
-
-    let chain = first_parent_line(repo, head, &mut history.notes)?;
-    let posts_trees: Vec<Option<Oid>> =
-        chain.iter().map(|c| posts_tree(repo, *c, &posts_dir)).collect::<Result<_>>()?;
+    let context = history::Context::of(repo, &posts_dir);
+    let old = cache.and_then(|c| history::Cached::load(c, &context, repo, project));
 
     // The posts, by path inside the posts folder, as far as HEAD has them.
-    let mut trees = TreeCache::new(repo);
     let mut at_head = std::collections::HashSet::new();
-    if let Some(t) = posts_trees.first().copied().flatten() {
+    if let Some(t) = posts_tree(repo, head, &posts_dir)? {
+        let mut trees = TreeCache::new(repo);
         let mut changes = Vec::new();
         trees.diff(None, Some(t), "", &mut changes).map_err(git_error(repo_root))?;
         at_head.extend(changes.into_iter().map(|c| c.new_path));
@@ -82,12 +87,83 @@ pub fn post_versions(repo_root: &Path, project: &Project) -> Result<History> {
             live.insert(rel, i);
         }
     }
+    let start = history::ids_of(project, &live);
 
-    drop(trees);
-    let all_changes = changes_along(repo, &posts_trees).map_err(git_error(repo_root))?;
+    // The new commits since the cached walk, when its HEAD is on this one's first-parent line
+    // and it started from these posts (or from more, with no two posts' paths ever crossing).
+    if let Some(mut old) = old {
+        let mut notes = Vec::new();
+        let (chain, reached) = first_parent_line(repo, head, Some(old.head), &mut notes)?;
+        if chain.is_empty() && reached && start == old.start {
+            // HEAD where it was, the same posts: the cache is the answer.
+            history.notes.extend(old.notes);
+            history.versions = old.versions;
+            return Ok(history);
+        }
+        if reached {
+            let walk = walk(repo, repo_root, project, &chain, Some(old.head), live.clone(), &posts_dir)?;
+            let at_old = history::ids_of(project, &walk.live);
+            if old.continues(&at_old) {
+                let crossed = old.crossed || walk.crossed;
+                let mut walk_notes = std::mem::take(&mut old.notes);
+                walk_notes.extend(notes);
+                let versions = combine(repo, repo_root, project, &chain, walk.found, &at_old, old.versions)?;
+                let updated = history::Cached { head, start, crossed, notes: walk_notes, versions };
+                if let Some(cache) = cache {
+                    updated.save(cache, &context, repo, project);
+                }
+                history.notes.extend(updated.notes);
+                history.versions = updated.versions;
+                return Ok(history);
+            }
+        }
+    }
+
+    let mut notes = Vec::new();
+    let (chain, _) = first_parent_line(repo, head, None, &mut notes)?;
+    let walk = walk(repo, repo_root, project, &chain, None, live, &posts_dir)?;
+    let versions = combine(repo, repo_root, project, &chain, walk.found, &[], HashMap::new())?;
+    let cached = history::Cached { head, start, crossed: walk.crossed, notes, versions };
+    if let Some(cache) = cache {
+        cached.save(cache, &context, repo, project);
+    }
+    history.notes.extend(cached.notes);
+    history.versions = cached.versions;
+    Ok(history)
+}
+
+/// What one walk down the first-parent line found.
+struct Walked {
+    /// For each post of the project, its versions in the walked commits: the commit's place on
+    /// the line and the file's text, newest first.
+    found: Vec<Vec<(usize, String)>>,
+    /// Where the walk left each post it still follows: path in the posts folder → post.
+    live: HashMap<String, usize>,
+    /// Whether one post's path ever took the place of another's (see [`history`]).
+    crossed: bool,
+}
+
+/// Walks `chain` (newest first) from the posts `live` at its head, down to `stop` (whose own
+/// changes are not walked) or the root.
+fn walk(
+    repo: &Repository,
+    repo_root: &Path,
+    project: &Project,
+    chain: &[Oid],
+    stop: Option<Oid>,
+    mut live: HashMap<String, usize>,
+    posts_dir: &str,
+) -> Result<Walked> {
+    let mut posts_trees: Vec<Option<Oid>> =
+        chain.iter().map(|c| posts_tree(repo, *c, posts_dir)).collect::<Result<_>>()?;
+    if let Some(stop) = stop {
+        posts_trees.push(posts_tree(repo, stop, posts_dir)?);
+    }
+    let all_changes = changes_along(repo, &posts_trees, chain.len()).map_err(git_error(repo_root))?;
 
     // Newest first; for each post the versions found so far, newest first.
     let mut found: Vec<Vec<(usize, String)>> = vec![Vec::new(); project.posts.len()];
+    let mut crossed = false;
     for (i, changes) in all_changes {
         if live.is_empty() {
             break;
@@ -136,18 +212,41 @@ pub fn post_versions(repo_root: &Path, project: &Project) -> Result<History> {
         for path in removed {
             live.remove(&path);
         }
-        live.extend(added);
+        for (path, p) in added {
+            if live.insert(path, p).is_some_and(|other| other != p) {
+                crossed = true;
+            }
+        }
     }
+    Ok(Walked { found, live, crossed })
+}
 
+/// The versions of each post: what `found` has in the walked `chain` (newest first), after
+/// what the cached walk `old` has of the posts `at_old` (where the walk stopped).
+fn combine(
+    repo: &Repository,
+    repo_root: &Path,
+    project: &Project,
+    chain: &[Oid],
+    found: Vec<Vec<(usize, String)>>,
+    at_old: &[(String, String)],
+    mut old: HashMap<String, Vec<Version>>,
+) -> Result<HashMap<String, Vec<Version>>> {
+    let continued: std::collections::HashSet<&str> = at_old.iter().map(|(_, id)| id.as_str()).collect();
     let mailmap = repo.mailmap().ok();
     let mut meta: HashMap<usize, (Timestamp, Option<String>)> = HashMap::new();
+    let mut out = HashMap::new();
     for (p, mut list) in found.into_iter().enumerate() {
-        if list.is_empty() {
+        let id = &project.posts[p].id;
+        let mut versions: Vec<Version> = match old.remove(id) {
+            Some(before) if continued.contains(id.as_str()) => before,
+            _ => Vec::new(),
+        };
+        if list.is_empty() && versions.is_empty() {
             continue;
         }
         list.reverse();
-        let mut versions = Vec::with_capacity(list.len());
-        for (n, (i, source)) in list.into_iter().enumerate() {
+        for (i, source) in list {
             let (date, author) = match meta.get(&i) {
                 Some(m) => m.clone(),
                 None => {
@@ -161,11 +260,14 @@ pub fn post_versions(repo_root: &Path, project: &Project) -> Result<History> {
                     m
                 }
             };
-            versions.push(Version { n: n + 1, commit: chain[i].to_string(), date, author, source });
+            versions.push(Version { n: 0, commit: chain[i].to_string(), date, author, source });
         }
-        history.versions.insert(project.posts[p].id.clone(), versions);
+        for (n, v) in versions.iter_mut().enumerate() {
+            v.n = n + 1;
+        }
+        out.insert(id.clone(), versions);
     }
-    Ok(history)
+    Ok(out)
 }
 
 /// Who approved the change that brought a commit into HEAD's first-parent line.
@@ -204,7 +306,7 @@ impl Approvals {
         let repo = match open(repo_root, &mut notes)? {
             Some(opened) => {
                 if let Some(head) = head_commit(&opened.repo)? {
-                    chain = first_parent_line(&opened.repo, head, &mut notes)?;
+                    chain = first_parent_line(&opened.repo, head, None, &mut notes)?.0;
                 }
                 Some(opened.repo)
             }
@@ -415,11 +517,20 @@ fn head_commit(repo: &Repository) -> Result<Option<Oid>> {
     }
 }
 
-/// HEAD, its first parent, and so on. Stops early (with a note) where a parent is missing.
-fn first_parent_line(repo: &Repository, head: Oid, notes: &mut Vec<String>) -> Result<Vec<Oid>> {
+/// HEAD, its first parent, and so on, down to (without) `stop` when it is on the line: then
+/// the second value is true. Stops early (with a note) where a parent is missing.
+fn first_parent_line(
+    repo: &Repository,
+    head: Oid,
+    stop: Option<Oid>,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<Oid>, bool)> {
     let mut chain = Vec::new();
     let mut next = Some(head);
     while let Some(oid) = next {
+        if Some(oid) == stop {
+            return Ok((chain, true));
+        }
         let commit = repo.find_commit(oid).map_err(git_error(repo.path()))?;
         chain.push(oid);
         next = if commit.parent_count() == 0 {
@@ -436,7 +547,7 @@ fn first_parent_line(repo: &Repository, head: Oid, notes: &mut Vec<String>) -> R
             }
         };
     }
-    Ok(chain)
+    Ok((chain, false))
 }
 
 /// The posts folder's tree at a commit, if the commit has one.
@@ -453,12 +564,17 @@ struct Change {
     new_id: Oid,
 }
 
-/// The changes in the posts folder of every commit on the line that has any, newest first.
-/// Commits are independent here, so runs of them are diffed in parallel, each run with its
-/// own repository handle (libgit2 handles are not shared between threads) and tree cache.
-fn changes_along(repo: &Repository, posts_trees: &[Option<Oid>]) -> Result<Vec<(usize, Vec<Change>)>, git2::Error> {
+/// The changes in the posts folder of each of the first `count` commits on the line that has
+/// any, newest first (`posts_trees` may hold one more: the parent of the last). Commits are
+/// independent here, so runs of them are diffed in parallel, each run with its own repository
+/// handle (libgit2 handles are not shared between threads) and tree cache.
+fn changes_along(
+    repo: &Repository,
+    posts_trees: &[Option<Oid>],
+    count: usize,
+) -> Result<Vec<(usize, Vec<Change>)>, git2::Error> {
     use rayon::prelude::*;
-    let pairs: Vec<(usize, Option<Oid>, Option<Oid>)> = (0..posts_trees.len())
+    let pairs: Vec<(usize, Option<Oid>, Option<Oid>)> = (0..count.min(posts_trees.len()))
         .map(|i| (i, posts_trees.get(i + 1).copied().flatten(), posts_trees[i]))
         .filter(|(_, old, new)| old != new)
         .collect();

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::crisis::{self, Member};
 use crate::error::Result;
-use crate::output::Files;
+use crate::output::Made;
 use crate::post::Post;
 use crate::project::Project;
 use crate::site::versions::{Segment, diff_lines};
@@ -244,17 +244,36 @@ struct Change {
     segments: Vec<Segment>,
 }
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
     let crisis = &site.crisis;
     if !crisis.has_page() {
         return Ok(Vec::new());
     }
-    let views: HashMap<&str, &PostView> = site.posts.iter().map(|p| (p.id.as_str(), p)).collect();
-    let chains: Vec<ChainView> = crisis.chains.iter().filter_map(|c| chain_view(site, &views, c)).collect();
-    let mut ctx = site.base_context();
-    ctx.insert("nav", "crisis");
-    ctx.insert("chains", &chains);
-    Ok(vec![(PAGE_FILE.to_string(), site.render("crisis.html", &ctx)?)])
+    let members: Vec<&super::Archived<'_>> =
+        crisis.chains.iter().flat_map(|c| c.members.iter()).filter_map(|m| site.archived(&m.id)).collect();
+    site.unit(
+        |k| {
+            // The page shows each chain's posts, and what the clock makes of them.
+            let mut h = k.start("crisis page");
+            for c in &crisis.chains {
+                h.str(&c.root).json(&c.status).json(&c.status_at).json(&c.updated());
+                for m in &c.members {
+                    h.str(&m.id).opt_key(site.archived(&m.id).map(|a| k.view(a)));
+                    h.json(&m.at).json(&m.expires).json(&m.due(c.now)).json(&m.expires.is_some_and(|e| e <= site.now));
+                }
+            }
+            h.finish()
+        },
+        || {
+            let views: HashMap<&str, &PostView> =
+                members.iter().zip(site.views(&members)).map(|(a, v)| (a.id(), v)).collect();
+            let chains: Vec<ChainView> = crisis.chains.iter().filter_map(|c| chain_view(site, &views, c)).collect();
+            let mut ctx = site.base_context();
+            ctx.insert("nav", "crisis");
+            ctx.insert("chains", &chains);
+            Ok(vec![(PAGE_FILE.to_string(), site.render("crisis.html", &ctx)?)])
+        },
+    )
 }
 
 fn chain_view(site: &Site<'_>, views: &HashMap<&str, &PostView>, chain: &Chain) -> Option<ChainView> {

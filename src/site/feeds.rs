@@ -25,20 +25,24 @@ use jiff::Timestamp;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
-use crate::output::Files;
-use crate::site::{PostView, Site};
+use crate::output::{Files, Made};
+use crate::project::par_map;
+use crate::site::{Archived, PostView, Site, fresh};
 
 /// How many posts the Atom and JSON feeds carry.
 const FEED_LEN: usize = 50;
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
     let base = Base::of(site);
-    let dated = dated(site);
-    let latest = &dated[..dated.len().min(FEED_LEN)];
+    let dates = dates(site);
+    let latest = &dates[..dates.len().min(FEED_LEN)];
+    let views = par_map(latest, |d| site.view(d.archived));
+    let latest: Vec<Dated<'_>> =
+        latest.iter().zip(views).map(|(d, view)| Dated { view, published: d.published, updated: d.updated }).collect();
     Ok(vec![
-        ("feed.atom".to_string(), atom::render(site, &base, latest).into_bytes()),
-        ("feed.json".to_string(), json::render(site, &base, latest)?),
-        ("export.json".to_string(), export::render(site, &base)?),
+        fresh("feed.atom".to_string(), atom::render(site, &base, &latest).into_bytes()),
+        fresh("feed.json".to_string(), json::render(site, &base, &latest)?),
+        export::render(site, &base)?,
     ])
 }
 
@@ -104,8 +108,8 @@ impl Base {
 }
 
 /// A post with the dates the feeds need.
-struct Dated<'a> {
-    view: &'a PostView,
+struct Dates<'a> {
+    archived: &'a Archived<'a>,
     /// When it went (or goes) out: its `date`, else the first platform publication, else its
     /// first commit.
     published: Timestamp,
@@ -113,16 +117,23 @@ struct Dated<'a> {
     updated: Timestamp,
 }
 
+/// [`Dates`] with the post's view, for the feeds' entries.
+struct Dated<'a> {
+    view: &'a PostView,
+    published: Timestamp,
+    updated: Timestamp,
+}
+
 /// Every archived post that has a date, newest first (ties by id, for a stable order).
 /// Undated posts without a publication or a commit are not out yet and have no place in a feed.
-fn dated<'a>(site: &'a Site<'_>) -> Vec<Dated<'a>> {
-    let mut dated: Vec<Dated<'a>> = site
+fn dates<'a>(site: &'a Site<'a>) -> Vec<Dates<'a>> {
+    let mut dated: Vec<Dates<'a>> = site
         .posts
         .iter()
-        .filter_map(|view| {
-            let post = site.project.post(&view.id)?;
-            let published_on = site.record.published.get(&view.id).map(Vec::as_slice).unwrap_or_default();
-            let versions = site.record.versions.get(&view.id).map(Vec::as_slice).unwrap_or_default();
+        .filter_map(|archived| {
+            let post = archived.post;
+            let published_on = site.record.published.get(&post.id).map(Vec::as_slice).unwrap_or_default();
+            let versions = site.record.versions.get(&post.id).map(Vec::as_slice).unwrap_or_default();
             let published = post
                 .date
                 .or_else(|| published_on.iter().map(|p| p.at).min())
@@ -132,10 +143,10 @@ fn dated<'a>(site: &'a Site<'_>) -> Vec<Dated<'a>> {
                 .chain(published_on.iter().filter_map(|p| p.deleted_at))
                 .max()
                 .unwrap_or(published);
-            Some(Dated { view, published, updated })
+            Some(Dates { archived, published, updated })
         })
         .collect();
-    dated.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.view.id.cmp(&b.view.id)));
+    dated.sort_by(|a, b| b.published.cmp(&a.published).then_with(|| a.archived.id().cmp(b.archived.id())));
     dated
 }
 

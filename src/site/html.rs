@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::escape::is_web_url;
 use crate::post::Post;
 use crate::project::Project;
-use crate::site::{Link, MediaView, PlatformView, PostView, Record, RelationView, Strings, VersionLink};
+use crate::site::{Archived, Link, MediaView, PlatformView, PostView, Record, Strings, VersionLink};
 
 /// Lists show this much of a post's text.
 const SUMMARY_CHARS: usize = 200;
@@ -155,8 +155,7 @@ pub(crate) fn post_view(
 ) -> PostView {
     let tz = &project.strategy.timezone;
     let published = record.published.get(&post.id).cloned().unwrap_or_default();
-    // A post without a date went out when it was merged: its first publication is its date.
-    let timestamp = post.date.or_else(|| published.iter().map(|p| p.at).min());
+    let timestamp = timestamp(post, record);
     let retracted = post.retracted.is_some();
     let body =
         if retracted { String::new() } else { strip_directives(post.source.get(post.body_offset..).unwrap_or("")) };
@@ -220,7 +219,7 @@ pub(crate) fn post_view(
         relation: None,
         related: Vec::new(),
         versions,
-        url: format!("/p/{}/", post.id),
+        url: super::post_url(&post.id),
         month: timestamp.map(|d| {
             let z = d.to_zoned_datetime(tz.clone());
             (z.year(), z.month())
@@ -229,51 +228,16 @@ pub(crate) fn post_view(
     }
 }
 
-/// Links corrections, updates and cancellations both ways between the posts the archive shows
-/// (a draft's relation is not shown until it is published).
-pub(crate) fn link_relations(project: &Project, strings: &Strings, posts: &mut [PostView]) {
-    let index: HashMap<String, usize> = posts.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
-    let mut links: Vec<(usize, usize, &'static str)> = Vec::new();
-    for (i, view) in posts.iter().enumerate() {
-        let Some(post) = project.post(&view.id) else { continue };
-        let relation = [("updates", &post.updates), ("corrects", &post.corrects), ("cancels", &post.cancels)]
-            .into_iter()
-            .find_map(|(kind, target)| target.as_deref().map(|t| (kind, t)));
-        if let Some((kind, target)) = relation
-            && let Some(&j) = index.get(target)
-            && j != i
-        {
-            links.push((i, j, kind));
-        }
-    }
-    for (later, earlier, kind) in links {
-        let to_earlier = relation_view(&posts[earlier], kind, strings.get(&format!("relation_{kind}")));
-        let to_later = relation_view(&posts[later], kind, strings.get(&format!("related_{kind}")));
-        posts[later].relation = Some(to_earlier);
-        posts[earlier].related.push(to_later);
-    }
-    for p in posts.iter_mut() {
-        p.related.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
-    }
-}
-
-fn relation_view(target: &PostView, kind: &'static str, label: &str) -> RelationView {
-    RelationView {
-        kind,
-        label: label.to_string(),
-        id: target.id.clone(),
-        title: target.title.clone(),
-        lang: target.lang.clone(),
-        url: target.url.clone(),
-        date: target.date.clone(),
-        date_human: target.date_human.clone(),
-    }
+/// When a post went out: its `date`; a post without one went out when it was merged, so its
+/// first publication is its date.
+pub(crate) fn timestamp(post: &Post, record: &Record) -> Option<Timestamp> {
+    post.date.or_else(|| record.published.get(&post.id)?.iter().map(|p| p.at).min())
 }
 
 /// Latest first, undated posts (not yet published) before dated ones as the newest.
-pub(crate) fn newest_first(a: &PostView, b: &PostView) -> std::cmp::Ordering {
-    let key = |p: &PostView| (p.timestamp.is_none(), p.timestamp.unwrap_or(Timestamp::MIN));
-    key(b).cmp(&key(a)).then_with(|| b.id.cmp(&a.id))
+pub(crate) fn newest_first(a: &Archived<'_>, b: &Archived<'_>) -> std::cmp::Ordering {
+    let key = |p: &Archived<'_>| (p.timestamp.is_none(), p.timestamp.unwrap_or(Timestamp::MIN));
+    key(b).cmp(&key(a)).then_with(|| b.id().cmp(a.id()))
 }
 
 fn strip_directives(body: &str) -> String {

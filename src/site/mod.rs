@@ -23,12 +23,15 @@ pub use record::Record;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{Files, OutputDir, WriteStats};
+use crate::output::memo::{Key, KeyHasher, Memo};
+use crate::output::{Files, Made, OutputDir, Previous, WriteStats};
+use crate::post::Post;
 use crate::project::{Project, par_map};
 
 pub(crate) use i18n::Strings;
@@ -76,7 +79,44 @@ pub fn render(project: &Project, record: &Record) -> Result<Files> {
 /// [`render`] as at `now`. The clock decides one thing only: whether a crisis alert's
 /// `expires` has passed. Tests and rehearsals fix it here or with `BUDKAVLE_NOW`.
 pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Files> {
-    Site::new(project, record, now)?.pages()
+    let pages = Site::new(project, record, now, None)?.pages()?;
+    Ok(pages
+        .into_iter()
+        .map(|(path, made)| match made {
+            Made::New(bytes) => (path, bytes),
+            // Without a memo nothing is kept.
+            Made::Kept(_) => (path, Vec::new()),
+        })
+        .collect())
+}
+
+/// What an incremental rendering of the site may reuse: the memo of the last build and the
+/// output it went to. See [`render_incremental`].
+pub struct Incremental<'m> {
+    /// A hash of everything the site depends on besides the posts, the ledger, git and the
+    /// clock: strategy.toml, the theme, the media, this binary, the environment (the build's
+    /// `memo::global_key`).
+    pub global: Key,
+    pub memo: &'m Memo,
+    pub previous: &'m dyn Previous,
+}
+
+/// [`render_at`], reusing what did not change: every page is a unit keyed by a hash of what
+/// it shows (its posts' files, publications and versions, the settings every page shares, the
+/// crisis state), and a unit whose key the memo knows, with the output still holding its files,
+/// is kept rather than rendered ([`Made::Kept`]). The search index and the export are put
+/// together from the pieces of the previous ones that did not change. Returns the files and the
+/// memo of this build. The output is byte for byte what [`render_at`] makes.
+pub fn render_incremental(
+    project: &Project,
+    record: &Record,
+    now: Timestamp,
+    inc: &Incremental<'_>,
+) -> Result<(Vec<(String, Made)>, Memo)> {
+    let site = Site::new(project, record, now, Some(inc))?;
+    let pages = site.pages()?;
+    let learned = site.memo.map(|m| m.learned.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
+    Ok((pages, learned))
 }
 
 /// The archive's clock: now, or `BUDKAVLE_NOW` when set.
@@ -135,33 +175,12 @@ pub(crate) fn clock() -> Result<Timestamp> {
 /// caller renders those with [`render`] when it can wait. A draft has no page, so none is
 /// returned for it.
 pub(crate) fn post_pages(project: &Project, record: &Record, ids: &[&str]) -> Result<Files> {
-    let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
-    let tera = load_templates(project)?;
-    let live: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
-    let media = html::media_names(live.iter().copied());
-    // The posts and their neighbours both ways, so relation links and labels are complete.
-    let wanted: std::collections::HashSet<&str> = live
-        .iter()
-        .filter(|p| ids.contains(&p.id.as_str()) || p.reply_to().is_some_and(|t| ids.contains(&t)))
-        .flat_map(|p| [Some(p.id.as_str()), p.reply_to()])
-        .flatten()
-        .collect();
-    let mut posts: Vec<PostView> = live
-        .iter()
-        .filter(|p| wanted.contains(p.id.as_str()))
-        .map(|p| html::post_view(project, record, &strings, &media.by_path, p))
-        .collect();
-    html::link_relations(project, &strings, &mut posts);
-    let now = clock()?;
-    let crisis = crisis::Crisis::new(project, record, now);
-    let mut base = base_context(project, &strings);
-    crisis.add_to_context(&mut base, project, &strings);
-    let site = Site { project, record, tera, posts, strings, media: media.by_name, base, now, crisis };
+    let site = Site::new(project, record, clock()?, None)?;
     let mut pages: Files = site
         .posts
         .iter()
-        .filter(|p| ids.contains(&p.id.as_str()))
-        .map(|p| pages::post_page(&site, p))
+        .filter(|a| ids.contains(&a.id()))
+        .map(|a| pages::post_page(&site, a))
         .collect::<Result<_>>()?;
     localize_links(&mut pages);
     Ok(pages)
@@ -196,17 +215,90 @@ pub(crate) struct Site<'a> {
     pub record: &'a Record,
     pub tera: tera::Tera,
     /// Non-draft posts, oldest first (the project's order).
-    pub posts: Vec<PostView>,
+    pub posts: Vec<Archived<'a>>,
     /// Interface strings in the organisation's language.
     pub strings: Strings,
     /// Images to copy: output name under `media/` → file relative to the repository root.
     pub media: BTreeMap<String, PathBuf>,
+    /// The same names by file.
+    media_by_path: HashMap<PathBuf, String>,
     /// What every page's context starts from, built once: thousands of pages each converting
     /// every interface string again was a tenth of the site's build time.
     base: tera::Context,
     /// When the site is built, for crisis alerts that have expired.
     pub now: Timestamp,
     pub crisis: crisis::Crisis,
+    /// Archived posts by id.
+    by_id: HashMap<&'a str, usize>,
+    /// By post id: the later archived posts whose relation points at it, with its kind.
+    related: HashMap<&'a str, Vec<(usize, &'static str)>>,
+    /// With a memo: what the pages' keys are made of, and what this build learns.
+    memo: Option<MemoState<'a>>,
+}
+
+/// An archived (non-draft) post: what lists are sorted and grouped by, at once; its full view
+/// ([`Site::view`]) only when a page that shows it is rendered.
+pub(crate) struct Archived<'a> {
+    pub post: &'a Post,
+    /// Its place in [`Site::posts`].
+    index: usize,
+    /// Its `date`, else its first publication.
+    pub timestamp: Option<Timestamp>,
+    view: OnceLock<PostView>,
+}
+
+impl<'a> Archived<'a> {
+    pub(crate) fn id(&self) -> &'a str {
+        &self.post.id
+    }
+
+    pub(crate) fn url(&self) -> String {
+        post_url(&self.post.id)
+    }
+
+    pub(crate) fn retracted(&self) -> bool {
+        self.post.retracted.is_some()
+    }
+}
+
+/// The site path of a post's page.
+pub(crate) fn post_url(id: &str) -> String {
+    format!("/p/{id}/")
+}
+
+/// The keys of a site rendered with a memo.
+struct MemoState<'a> {
+    inc: &'a Incremental<'a>,
+    /// The settings, templates and strings every page shares, and the base context.
+    site: Key,
+    /// Per archived post: what its view shows (its file, publications, versions, images'
+    /// names, and its relations' posts).
+    views: Vec<Key>,
+    learned: Mutex<Memo>,
+}
+
+impl MemoState<'_> {
+    fn view(&self, a: &Archived<'_>) -> &Key {
+        &self.views[a.index]
+    }
+}
+
+/// A page's key, from the site's shared key and the posts it shows.
+pub(crate) struct Keys<'k> {
+    state: &'k MemoState<'k>,
+}
+
+impl Keys<'_> {
+    /// A key of `kind` that starts from the site's shared key.
+    pub(crate) fn start(&self, kind: &str) -> KeyHasher {
+        let mut h = KeyHasher::new(kind);
+        h.key(&self.state.site);
+        h
+    }
+
+    pub(crate) fn view(&self, a: &Archived<'_>) -> &Key {
+        self.state.view(a)
+    }
 }
 
 /// A post as the archive shows it.
@@ -302,34 +394,233 @@ pub struct VersionLink {
 }
 
 impl<'a> Site<'a> {
-    pub(crate) fn new(project: &'a Project, record: &'a Record, now: Timestamp) -> Result<Self> {
+    pub(crate) fn new(
+        project: &'a Project,
+        record: &'a Record,
+        now: Timestamp,
+        inc: Option<&'a Incremental<'a>>,
+    ) -> Result<Self> {
         let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
         let tera = load_templates(project)?;
-        let drafts_out: Vec<&crate::post::Post> = project.posts.iter().filter(|p| !p.draft).collect();
-        let media = html::media_names(drafts_out.iter().copied());
-        let mut posts: Vec<PostView> =
-            par_map(&drafts_out, |p| html::post_view(project, record, &strings, &media.by_path, p));
-        html::link_relations(project, &strings, &mut posts);
+        let live: Vec<&Post> = project.posts.iter().filter(|p| !p.draft).collect();
+        let media = html::media_names(live.iter().copied());
+        let posts: Vec<Archived<'a>> = live
+            .iter()
+            .enumerate()
+            .map(|(index, &post)| Archived {
+                post,
+                index,
+                timestamp: html::timestamp(post, record),
+                view: OnceLock::new(),
+            })
+            .collect();
+        let by_id: HashMap<&str, usize> = posts.iter().map(|a| (a.id(), a.index)).collect();
+        let mut related: HashMap<&str, Vec<(usize, &'static str)>> = HashMap::new();
+        for a in &posts {
+            if let Some((kind, j)) = relation_of(&by_id, a) {
+                related.entry(posts[j].id()).or_default().push((a.index, kind));
+            }
+        }
         let crisis = crisis::Crisis::new(project, record, now);
         let mut base = base_context(project, &strings);
         crisis.add_to_context(&mut base, project, &strings);
-        Ok(Site { project, record, tera, posts, strings, media: media.by_name, base, now, crisis })
+        let mut site = Site {
+            project,
+            record,
+            tera,
+            posts,
+            strings,
+            media: media.by_name,
+            media_by_path: media.by_path,
+            base,
+            now,
+            crisis,
+            by_id,
+            related,
+            memo: None,
+        };
+        if let Some(inc) = inc {
+            site.memo = Some(site.memo_state(inc));
+        }
+        Ok(site)
+    }
+
+    /// The keys of every post's view and of what all pages share.
+    fn memo_state(&self, inc: &'a Incremental<'a>) -> MemoState<'a> {
+        let mut h = KeyHasher::new("site");
+        h.key(&inc.global).json(&self.base.clone().into_json());
+        let site = h.finish();
+        let bases: Vec<Key> = par_map(&self.posts, |a| {
+            let p = a.post;
+            let mut h = KeyHasher::new("post");
+            h.str(&p.path.to_string_lossy()).str(&p.source);
+            h.json(&self.record.published.get(&p.id));
+            for v in self.record.versions.get(&p.id).map(Vec::as_slice).unwrap_or_default() {
+                h.u64(v.n as u64).str(&v.commit).json(&v.date).json(&v.author).str(&v.source);
+            }
+            for m in &p.media {
+                h.str(&m.path.to_string_lossy()).json(&self.media_by_path.get(&m.path));
+            }
+            h.finish()
+        });
+        let views = par_map(&self.posts, |a| {
+            let mut h = KeyHasher::new("view");
+            h.key(&bases[a.index]);
+            match relation_of(&self.by_id, a) {
+                Some((kind, j)) => h.str(kind).key(&bases[j]),
+                None => h.str(""),
+            };
+            for (i, kind) in self.related.get(a.id()).map(Vec::as_slice).unwrap_or_default() {
+                h.str(kind).key(&bases[*i]);
+            }
+            h.finish()
+        });
+        MemoState { inc, site, views, learned: Mutex::new(Memo::default()) }
+    }
+
+    /// The archived post `id`.
+    pub(crate) fn archived(&self, id: &str) -> Option<&Archived<'a>> {
+        self.by_id.get(id).map(|&i| &self.posts[i])
+    }
+
+    /// The keys of pages, when the site is rendered with a memo.
+    pub(crate) fn keys(&self) -> Option<Keys<'_>> {
+        self.memo.as_ref().map(|state| Keys { state })
+    }
+
+    /// The post as pages show it, made the first time a page needs it.
+    pub(crate) fn view<'s>(&'s self, a: &'s Archived<'a>) -> &'s PostView {
+        a.view.get_or_init(|| {
+            let mut v = html::post_view(self.project, self.record, &self.strings, &self.media_by_path, a.post);
+            if let Some((kind, j)) = relation_of(&self.by_id, a) {
+                v.relation = Some(self.relation_view(&self.posts[j], kind, &format!("relation_{kind}")));
+            }
+            let mut related: Vec<RelationView> = self
+                .related
+                .get(a.id())
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .map(|&(i, kind)| self.relation_view(&self.posts[i], kind, &format!("related_{kind}")))
+                .collect();
+            related.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+            v.related = related;
+            v
+        })
+    }
+
+    /// The views of `posts`, made in parallel.
+    pub(crate) fn views<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<&'s PostView> {
+        par_map(posts, |a| self.view(a))
+    }
+
+    /// How a related post is linked: its title, language, address and date, as its own view
+    /// has them.
+    fn relation_view(&self, target: &Archived<'_>, kind: &'static str, label: &str) -> RelationView {
+        let tz = &self.project.strategy.timezone;
+        RelationView {
+            kind,
+            label: self.strings.get(label).to_string(),
+            id: target.post.id.clone(),
+            title: target.post.title.clone(),
+            lang: target.post.lang.clone(),
+            url: target.url(),
+            date: target.timestamp.map(|d| d.to_string()),
+            date_human: target.timestamp.map(|d| self.strings.datetime(d, tz)),
+        }
+    }
+
+    /// A unit of output: files made by `render`, or, when the memo knows the unit's key (made by
+    /// `key`) and the output still holds what it made then, those files kept. HTML pages get
+    /// their links made relative here ([`links::localize`]).
+    pub(crate) fn unit(
+        &self,
+        key: impl FnOnce(&Keys<'_>) -> Key,
+        render: impl FnOnce() -> Result<Files>,
+    ) -> Result<Vec<(String, Made)>> {
+        let Some(state) = &self.memo else {
+            return Ok(render()?.into_iter().map(|(path, bytes)| fresh(path, bytes)).collect());
+        };
+        let key = key(&Keys { state });
+        if let Some(files) = state.inc.memo.files(&key)
+            && files.iter().all(|(path, hash)| state.inc.previous.has(path, *hash))
+        {
+            state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert_files(key, &files);
+            return Ok(files.into_iter().map(|(path, hash)| (path, Made::Kept(hash))).collect());
+        }
+        let made: Vec<(String, Made)> = render()?.into_iter().map(|(path, bytes)| fresh(path, bytes)).collect();
+        let files: Vec<(String, u64)> = made.iter().map(|(path, m)| (path.clone(), m.hash())).collect();
+        state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert_files(key, &files);
+        Ok(made)
+    }
+
+    /// A file made of `pieces` between `head` and `tail`, separated by `sep` (the search index,
+    /// the export): each piece is named by a key, and with a memo the pieces whose key the last
+    /// build had are copied from the file it wrote; `make` makes the others.
+    pub(crate) fn assembled(
+        &self,
+        path: &str,
+        (head, sep, tail): (&[u8], &[u8], &[u8]),
+        pieces: &[Key],
+        make: impl Fn(usize) -> Result<Vec<u8>> + Sync,
+    ) -> Result<(String, Made)> {
+        use std::borrow::Cow;
+        let table_key = crate::output::memo::key_of("assembled", path.as_bytes());
+        let old = self.memo.as_ref().and_then(|state| {
+            let table = Table::decode(state.inc.memo.get(&table_key)?)?;
+            let bytes = state.inc.previous.bytes(path, table.hash)?;
+            Some((table, bytes))
+        });
+        let reuse: HashMap<&Key, &[u8]> = match &old {
+            Some((table, bytes)) => table
+                .pieces
+                .iter()
+                .filter_map(|(k, start, len)| {
+                    let start = usize::try_from(*start).ok()?;
+                    Some((k, bytes.get(start..start.checked_add(usize::try_from(*len).ok()?)?)?))
+                })
+                .collect(),
+            None => HashMap::new(),
+        };
+        let indices: Vec<usize> = (0..pieces.len()).collect();
+        let made: Vec<Result<Cow<'_, [u8]>>> = par_map(&indices, |&i| match reuse.get(&pieces[i]) {
+            Some(bytes) => Ok(Cow::Borrowed(*bytes)),
+            None => make(i).map(Cow::Owned),
+        });
+        let mut out = Vec::with_capacity(
+            head.len() + tail.len() + made.iter().map(|m| m.as_ref().map_or(0, |b| b.len() + sep.len())).sum::<usize>(),
+        );
+        out.extend_from_slice(head);
+        let mut table = Table { hash: 0, pieces: Vec::with_capacity(pieces.len()) };
+        for (i, piece) in made.into_iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(sep);
+            }
+            let piece = piece?;
+            table.pieces.push((pieces[i], out.len() as u64, piece.len() as u64));
+            out.extend_from_slice(&piece);
+        }
+        out.extend_from_slice(tail);
+        if let Some(state) = &self.memo {
+            table.hash = crate::output::content_hash(&out);
+            state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert(table_key, table.encode());
+        }
+        Ok((path.to_string(), Made::New(out)))
     }
 
     /// Every output file, by path relative to the site root.
-    pub(crate) fn pages(&self) -> Result<Files> {
+    pub(crate) fn pages(&self) -> Result<Vec<(String, Made)>> {
         let mut pages = pages::pages(self)?;
-        pages.push(("static/style.css".to_string(), self.static_file("style.css")?));
+        pages.push(fresh("static/style.css".to_string(), self.static_file("style.css")?));
         pages.extend(feeds::pages(self)?);
-        pages.extend(feeds::cap::pages(self)?);
+        pages.extend(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
         pages.extend(search::pages(self)?);
         pages.extend(versions::pages(self)?);
         pages.extend(crisis::pages(self)?);
-        pages.extend(results::pages(self)?);
+        pages.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
         let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
-        pages.extend(sitemap);
-        localize_links(&mut pages);
+        pages.extend(sitemap.into_iter().map(|(p, b)| fresh(p, b)));
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {
@@ -366,6 +657,54 @@ impl<'a> Site<'a> {
             .find(|(n, _)| *n == name)
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| Error::Invalid(vec![Diagnostic::file(&rel, "the theme has no such file")]))
+    }
+}
+
+/// The relation a post's page shows: its first of `updates`, `corrects`, `cancels`, when that
+/// post is archived and not the post itself.
+fn relation_of(by_id: &HashMap<&str, usize>, a: &Archived<'_>) -> Option<(&'static str, usize)> {
+    let p = a.post;
+    let (kind, target) = [("updates", &p.updates), ("corrects", &p.corrects), ("cancels", &p.cancels)]
+        .into_iter()
+        .find_map(|(kind, target)| target.as_deref().map(|t| (kind, t)))?;
+    by_id.get(target).copied().filter(|&j| j != a.index).map(|j| (kind, j))
+}
+
+/// A file just made: an HTML page gets its links made relative ([`links::localize`]).
+fn fresh(path: String, bytes: Vec<u8>) -> (String, Made) {
+    let bytes = if path.ends_with(".html") { links::localize(&path, &bytes) } else { bytes };
+    (path, Made::New(bytes))
+}
+
+/// Where each piece of an assembled file is in the file the last build wrote.
+struct Table {
+    hash: u64,
+    pieces: Vec<(Key, u64, u64)>,
+}
+
+impl Table {
+    fn encode(&self) -> Vec<u8> {
+        let mut e = crate::output::memo::Encoder::default();
+        e.u64(self.hash);
+        e.u64(self.pieces.len() as u64);
+        for (k, start, len) in &self.pieces {
+            e.raw(k);
+            e.u64(*start);
+            e.u64(*len);
+        }
+        e.finish()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Table> {
+        let mut d = crate::output::memo::Decoder::new(bytes);
+        let hash = d.u64()?;
+        let n = d.u64()?;
+        let mut pieces = Vec::with_capacity(usize::try_from(n).ok()?.min(1 << 20));
+        for _ in 0..n {
+            let k: Key = d.raw(16)?.try_into().ok()?;
+            pieces.push((k, d.u64()?, d.u64()?));
+        }
+        d.is_empty().then_some(Table { hash, pieces })
     }
 }
 

@@ -12,28 +12,34 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
-use crate::output::Files;
+use crate::output::{Files, Made};
 use crate::platform::PlatformId;
 use crate::project::par_map;
 use crate::site::html::{newest_first, tag_slug};
-use crate::site::{PostView, Site, Strings};
+use crate::site::{Archived, Site, Strings, fresh};
 use crate::strategy::PlatformConfig;
 
 /// Posts per start page: enough to skim, few enough to load fast on a phone.
 pub(crate) const PER_PAGE: usize = 20;
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
-    let mut newest: Vec<&PostView> = site.posts.iter().collect();
+pub(crate) fn pages<'s>(site: &'s Site<'s>) -> Result<Vec<(String, Made)>> {
+    let mut newest: Vec<&Archived<'s>> = site.posts.iter().collect();
     newest.sort_by(|a, b| newest_first(a, b));
     let mut files = start_pages(site, &newest)?;
-    let posts: Vec<Result<(String, Vec<u8>)>> = par_map(&site.posts, |post| post_page(site, post));
+    let posts = par_map(&site.posts, |post| {
+        let notice = notice(site, post);
+        site.unit(
+            |k| k.start("post page").key(k.view(post)).json(&notice).finish(),
+            || Ok(vec![post_page_with(site, post, &notice)?]),
+        )
+    });
     for p in posts {
-        files.push(p?);
+        files.extend(p?);
     }
     files.extend(tag_pages(site, &newest)?);
     files.extend(archive_pages(site, &newest)?);
-    files.push(("om/index.html".into(), about_page(site)?));
-    files.push(("tillganglighet/index.html".into(), accessibility_page(site, &newest)?));
+    files.push(fresh("om/index.html".into(), about_page(site)?));
+    files.push(fresh("tillganglighet/index.html".into(), accessibility_page(site, &newest)?));
     files.extend(media_files(site)?);
     Ok(files)
 }
@@ -43,32 +49,61 @@ pub(crate) fn start_page_url(n: usize) -> String {
     if n <= 1 { "/".to_string() } else { format!("/page/{n}/") }
 }
 
-fn start_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
+fn start_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Vec<(String, Made)>> {
     let total = newest.len().div_ceil(PER_PAGE).max(1);
     let numbers: Vec<usize> = (1..=total).collect();
-    par_map(&numbers, |&n| {
+    let pages = par_map(&numbers, |&n| {
         let chunk = newest.get((n - 1) * PER_PAGE..(n * PER_PAGE).min(newest.len())).unwrap_or(&[]);
-        let mut ctx = site.base_context();
-        ctx.insert("nav", "home");
-        ctx.insert("posts", chunk);
-        ctx.insert("page", &n);
-        ctx.insert("pages", &total);
-        ctx.insert("page_label", &site.strings.page_label(n, total));
-        ctx.insert("newer_url", &(n > 1).then(|| start_page_url(n - 1)));
-        ctx.insert("older_url", &(n < total).then(|| start_page_url(n + 1)));
         let path = if n == 1 { "index.html".to_string() } else { format!("page/{n}/index.html") };
-        Ok((path, site.render("index.html", &ctx)?))
-    })
-    .into_iter()
-    .collect()
+        site.unit(
+            |k| {
+                let mut h = k.start("start page");
+                h.u64(n as u64).u64(total as u64);
+                for a in chunk {
+                    h.key(k.view(a));
+                }
+                h.finish()
+            },
+            || {
+                let mut ctx = site.base_context();
+                ctx.insert("nav", "home");
+                ctx.insert("posts", &site.views(chunk));
+                ctx.insert("page", &n);
+                ctx.insert("pages", &total);
+                ctx.insert("page_label", &site.strings.page_label(n, total));
+                ctx.insert("newer_url", &(n > 1).then(|| start_page_url(n - 1)));
+                ctx.insert("older_url", &(n < total).then(|| start_page_url(n + 1)));
+                Ok(vec![(path, site.render("index.html", &ctx)?)])
+            },
+        )
+    });
+    let mut files = Vec::new();
+    for page in pages {
+        files.extend(page?);
+    }
+    Ok(files)
 }
 
-pub(crate) fn post_page(site: &Site<'_>, post: &PostView) -> Result<(String, Vec<u8>)> {
+/// What a post's page says of the crisis chain it belongs to, if any.
+fn notice(site: &Site<'_>, post: &Archived<'_>) -> Option<serde_json::Value> {
+    site.crisis.post_notice(post.id(), &site.strings, &site.project.strategy.timezone)
+}
+
+pub(crate) fn post_page(site: &Site<'_>, post: &Archived<'_>) -> Result<(String, Vec<u8>)> {
+    post_page_with(site, post, &notice(site, post))
+}
+
+fn post_page_with(
+    site: &Site<'_>,
+    post: &Archived<'_>,
+    notice: &Option<serde_json::Value>,
+) -> Result<(String, Vec<u8>)> {
+    let view = site.view(post);
     let mut ctx = site.base_context();
-    ctx.insert("post", post);
-    ctx.insert("crisis", &site.crisis.post_notice(&post.id, &site.strings, &site.project.strategy.timezone));
-    let template = if post.retracted.is_some() { "tombstone.html" } else { "post.html" };
-    Ok((format!("p/{}/index.html", post.id), site.render(template, &ctx)?))
+    ctx.insert("post", view);
+    ctx.insert("crisis", notice);
+    let template = if view.retracted.is_some() { "tombstone.html" } else { "post.html" };
+    Ok((format!("p/{}/index.html", view.id), site.render(template, &ctx)?))
 }
 
 #[derive(Serialize)]
@@ -78,16 +113,16 @@ struct TagEntry<'a> {
     count: usize,
     count_label: String,
     #[serde(skip)]
-    posts: Vec<&'a PostView>,
+    posts: Vec<&'a Archived<'a>>,
 }
 
 /// Tags by slug: spellings that differ only in case or accents ("Snöröjning", "snoröjning") are
 /// one tag, named as most posts write it.
-fn tags<'a>(site: &Site<'_>, newest: &[&'a PostView]) -> Vec<TagEntry<'a>> {
-    let mut by_slug: BTreeMap<String, (BTreeMap<&'a str, usize>, Vec<&'a PostView>)> = BTreeMap::new();
+fn tags<'a>(site: &Site<'_>, newest: &[&'a Archived<'a>]) -> Vec<TagEntry<'a>> {
+    let mut by_slug: BTreeMap<String, (BTreeMap<&'a str, usize>, Vec<&'a Archived<'a>>)> = BTreeMap::new();
     for post in newest {
         let mut seen = Vec::new();
-        for tag in &post.tags {
+        for tag in &post.post.tags {
             let slug = tag_slug(tag);
             let entry = by_slug.entry(slug.clone()).or_default();
             *entry.0.entry(tag.as_str()).or_default() += 1;
@@ -118,21 +153,33 @@ fn tags<'a>(site: &Site<'_>, newest: &[&'a PostView]) -> Vec<TagEntry<'a>> {
     tags
 }
 
-fn tag_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
+fn tag_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Vec<(String, Made)>> {
     let tags = tags(site, newest);
     let mut ctx = site.base_context();
     ctx.insert("nav", "tags");
     ctx.insert("tags", &tags);
-    let mut files = vec![("tags/index.html".to_string(), site.render("tags.html", &ctx)?)];
+    let mut files = vec![fresh("tags/index.html".to_string(), site.render("tags.html", &ctx)?)];
     let pages = par_map(&tags, |tag| {
-        let mut ctx = site.base_context();
-        ctx.insert("tag", tag);
-        ctx.insert("posts", &tag.posts);
-        let path = format!("{}index.html", tag.url.trim_start_matches('/'));
-        Ok((path, site.render("tag.html", &ctx)?))
+        site.unit(
+            |k| {
+                let mut h = k.start("tag page");
+                h.json(tag);
+                for a in &tag.posts {
+                    h.key(k.view(a));
+                }
+                h.finish()
+            },
+            || {
+                let mut ctx = site.base_context();
+                ctx.insert("tag", tag);
+                ctx.insert("posts", &site.views(&tag.posts));
+                let path = format!("{}index.html", tag.url.trim_start_matches('/'));
+                Ok(vec![(path, site.render("tag.html", &ctx)?)])
+            },
+        )
     });
     for page in pages {
-        files.push(page?);
+        files.extend(page?);
     }
     Ok(files)
 }
@@ -158,12 +205,16 @@ pub(crate) fn month_url(year: i16, month: i8) -> String {
     format!("/arkiv/{year:04}/{month:02}/")
 }
 
-fn archive_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
-    let mut by_month: BTreeMap<(i16, i8), Vec<&PostView>> = BTreeMap::new();
+fn archive_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Vec<(String, Made)>> {
+    let tz = &site.project.strategy.timezone;
+    let mut by_month: BTreeMap<(i16, i8), Vec<&Archived<'s>>> = BTreeMap::new();
     let mut undated = Vec::new();
     for post in newest {
-        match post.month {
-            Some(m) => by_month.entry(m).or_default().push(post),
+        match post.timestamp {
+            Some(t) => {
+                let z = t.to_zoned_datetime(tz.clone());
+                by_month.entry((z.year(), z.month())).or_default().push(post);
+            }
             None => undated.push(*post),
         }
     }
@@ -192,24 +243,39 @@ fn archive_pages(site: &Site<'_>, newest: &[&PostView]) -> Result<Files> {
     let mut ctx = site.base_context();
     ctx.insert("nav", "archive");
     ctx.insert("years", &years);
-    ctx.insert("undated", &undated);
+    ctx.insert("undated", &site.views(&undated));
     ctx.insert("total_label", &strings.count(newest.len(), "post_count_one", "post_count_other"));
-    let mut files = vec![("arkiv/index.html".to_string(), site.render("archive.html", &ctx)?)];
+    let mut files = vec![fresh("arkiv/index.html".to_string(), site.render("archive.html", &ctx)?)];
     let keys: Vec<(i16, i8)> = by_month.keys().copied().collect();
     let indices: Vec<usize> = (0..keys.len()).collect();
     let pages = par_map(&indices, |&i| {
         let key = keys[i];
         let posts = &by_month[&key];
-        let mut ctx = site.base_context();
-        ctx.insert("month", &entry(key, posts.len()));
-        ctx.insert("posts", posts);
-        ctx.insert("older", &i.checked_sub(1).map(|j| entry(keys[j], by_month[&keys[j]].len())));
-        ctx.insert("newer", &keys.get(i + 1).map(|k| entry(*k, by_month[k].len())));
-        let path = format!("{}index.html", month_url(key.0, key.1).trim_start_matches('/'));
-        Ok((path, site.render("month.html", &ctx)?))
+        let month = entry(key, posts.len());
+        let older = i.checked_sub(1).map(|j| entry(keys[j], by_month[&keys[j]].len()));
+        let newer = keys.get(i + 1).map(|k| entry(*k, by_month[k].len()));
+        site.unit(
+            |k| {
+                let mut h = k.start("month page");
+                h.json(&month).json(&older).json(&newer);
+                for a in posts {
+                    h.key(k.view(a));
+                }
+                h.finish()
+            },
+            || {
+                let mut ctx = site.base_context();
+                ctx.insert("month", &month);
+                ctx.insert("posts", &site.views(posts));
+                ctx.insert("older", &older);
+                ctx.insert("newer", &newer);
+                let path = format!("{}index.html", month_url(key.0, key.1).trim_start_matches('/'));
+                Ok(vec![(path, site.render("month.html", &ctx)?)])
+            },
+        )
     });
     for page in pages {
-        files.push(page?);
+        files.extend(page?);
     }
     Ok(files)
 }
@@ -334,7 +400,7 @@ fn retention(site: &Site<'_>, written: &str) -> Option<String> {
 /// The accessibility statement (DIGG's model for lag (2018:1937)). Its dates come from the
 /// posts, not the clock: the statement is reviewed with each build, and the latest post is the
 /// last time the site changed in substance.
-fn accessibility_page(site: &Site<'_>, newest: &[&PostView]) -> Result<Vec<u8>> {
+fn accessibility_page(site: &Site<'_>, newest: &[&Archived<'_>]) -> Result<Vec<u8>> {
     let tz = &site.project.strategy.timezone;
     let org = site.project.strategy.organisation();
     let dated: Vec<jiff::Timestamp> = newest.iter().filter_map(|p| p.timestamp).collect();
@@ -357,11 +423,23 @@ fn accessibility_page(site: &Site<'_>, newest: &[&PostView]) -> Result<Vec<u8>> 
 /// archive is as public as the platforms, and Instagram and Threads fetch their copy from here
 /// ([`super::media_url`]). An image that cannot be made safe is left out of the archive, as it
 /// is held back from the platforms, rather than published with where it was taken.
-fn media_files(site: &Site<'_>) -> Result<Files> {
+/// Each image is a unit of its name and file: the image's bytes are among what every page's key
+/// holds (the build's global key hashes the media).
+fn media_files(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
     let list: Vec<(&String, &std::path::PathBuf)> = site.media.iter().collect();
     let files = par_map(&list, |(name, rel)| {
-        let bytes = std::fs::read(site.project.root.join(rel)).map_err(|e| Error::io("cannot read", *rel, e))?;
-        Ok(crate::media::prepare(rel, &bytes).ok().map(|safe| (format!("media/{name}"), safe.bytes)))
+        site.unit(
+            |k| k.start("media").str(name).str(&rel.to_string_lossy()).finish(),
+            || {
+                let bytes =
+                    std::fs::read(site.project.root.join(rel)).map_err(|e| Error::io("cannot read", *rel, e))?;
+                Ok(crate::media::prepare(rel, &bytes)
+                    .ok()
+                    .map(|safe| (format!("media/{name}"), safe.bytes))
+                    .into_iter()
+                    .collect::<Files>())
+            },
+        )
     });
     let mut out = Vec::new();
     for file in files {

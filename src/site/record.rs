@@ -3,6 +3,7 @@
 //! fill this; the site only reads it, so it can be built from fixtures in tests.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::error::Result;
 use crate::git::Version;
@@ -33,9 +34,15 @@ impl Record {
     /// said), and the rest are numbered from 1; author names are kept only when the strategy
     /// sets `[site] show_authors`.
     pub fn load_with_notes(project: &Project) -> Result<(Record, Vec<String>)> {
+        Self::load_cached(project, None)
+    }
+
+    /// [`Record::load_with_notes`], with git's version history remembered in the file
+    /// `history_cache` ([`crate::git::post_versions_cached`]).
+    pub fn load_cached(project: &Project, history_cache: Option<&Path>) -> Result<(Record, Vec<String>)> {
         let ledger = crate::ledger::Ledger::read(&project.root)?;
         let published = ledger.published_by_post();
-        let history = crate::git::post_versions(&project.root, project)?;
+        let history = crate::git::post_versions_cached(&project.root, project, history_cache)?;
         let show_authors = project.strategy.file.site.show_authors;
         let versions = history
             .versions

@@ -38,13 +38,19 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
     let Some(index_url) = index_url(project) else { return Ok(Vec::new()) };
     let metrics = Metrics::read(&project.root)?;
     let tz = &project.strategy.timezone;
-    let months: BTreeSet<Date> = project
-        .posts
-        .iter()
-        .filter(|p| !p.draft)
-        .filter_map(|p| p.date)
-        .map(|d| d.to_zoned_datetime(tz.clone()).date().first_of_month())
-        .collect();
+    // Without a single snapshot no month has a post with data, and so no page: the report of
+    // each month need not be worked out to learn that.
+    let months: BTreeSet<Date> = if metrics.is_empty() {
+        BTreeSet::new()
+    } else {
+        project
+            .posts
+            .iter()
+            .filter(|p| !p.draft)
+            .filter_map(|p| p.date)
+            .map(|d| d.to_zoned_datetime(tz.clone()).date().first_of_month())
+            .collect()
+    };
     let mut files = Vec::new();
     let mut links = Vec::new();
     for first in months {

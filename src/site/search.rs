@@ -16,31 +16,31 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::output::Files;
+use crate::output::Made;
+use crate::output::memo::Key;
 use crate::post::Post;
-use crate::project::par_map;
 use crate::site::html::newest_first;
-use crate::site::{PostView, Site};
+use crate::site::{Archived, PostView, Site, fresh};
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
     let mut ctx = site.base_context();
     ctx.insert("nav", "search");
     Ok(vec![
-        (INDEX.to_string(), index(site)?),
-        ("sok/index.html".to_string(), site.render("search.html", &ctx)?),
-        ("static/search.js".to_string(), site.static_file("search.js")?),
+        index(site)?,
+        fresh("sok/index.html".to_string(), site.render("search.html", &ctx)?),
+        fresh("static/search.js".to_string(), site.static_file("search.js")?),
     ])
 }
 
 /// Where the index is, relative to the site root.
 const INDEX: &str = "search-index.json";
 
-#[derive(Serialize)]
-struct Index<'a> {
-    version: u32,
-    /// Newest first, the order results are shown in.
-    posts: Vec<Entry<'a>>,
-}
+/// The index is `{"version":2,"posts":[…]}`: compact JSON, the posts newest first (the order
+/// results are shown in), each entry serialised on its own so an unchanged post's entry is
+/// copied from the last index ([`Site::assembled`]). Version 2: `url` relative to the index, no
+/// longer site-absolute.
+const HEAD: &[u8] = b"{\"version\":2,\"posts\":[";
+const TAIL: &[u8] = b"]}\n";
 
 #[derive(Serialize)]
 struct Entry<'a> {
@@ -61,13 +61,17 @@ struct Entry<'a> {
     retracted: bool,
 }
 
-fn index(site: &Site<'_>) -> Result<Vec<u8>> {
-    let mut posts: Vec<&PostView> = site.posts.iter().collect();
+fn index(site: &Site<'_>) -> Result<(String, Made)> {
+    let mut posts: Vec<&Archived<'_>> = site.posts.iter().collect();
     posts.sort_by(|a, b| newest_first(a, b));
-    let index = Index {
-        // 2: `url` relative to the index, no longer site-absolute.
-        version: 2,
-        posts: par_map(&posts, |v| Entry {
+    let keys: Vec<Key> = match site.keys() {
+        Some(k) => posts.iter().map(|a| k.start("search entry").key(k.view(a)).finish()).collect(),
+        None => vec![[0; 16]; posts.len()],
+    };
+    // Compact: the index is the one file a visitor downloads in full.
+    site.assembled(INDEX, (HEAD, b",", TAIL), &keys, |i| {
+        let v = site.view(posts[i]);
+        let entry = Entry {
             id: &v.id,
             title: &v.title,
             url: super::links::relative(INDEX, &v.url),
@@ -75,14 +79,11 @@ fn index(site: &Site<'_>) -> Result<Vec<u8>> {
             date_human: v.date_human.as_deref(),
             lang: &v.lang,
             tags: &v.tags,
-            text: searchable_text(v, site.project.post(&v.id)),
+            text: searchable_text(v, Some(posts[i].post)),
             retracted: v.retracted.is_some(),
-        }),
-    };
-    // Compact: the index is the one file a visitor downloads in full.
-    let mut bytes = serde_json::to_vec(&index).map_err(|e| Error::io("cannot write", INDEX, e.into()))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+        };
+        serde_json::to_vec(&entry).map_err(|e| Error::io("cannot write", INDEX, e.into()))
+    })
 }
 
 /// The words a post is found by: its title, tags, body text and image descriptions. A

@@ -17,10 +17,10 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::error::Result;
 use crate::git::Version;
-use crate::output::Files;
+use crate::output::{Files, Made};
 use crate::project::par_map;
 use crate::site::html::markdown_to_html;
-use crate::site::{PostView, Site};
+use crate::site::{Archived, PostView, Site};
 
 /// Texts larger than this are compared by line: a word diff of a huge text is slow and no
 /// easier to read.
@@ -61,15 +61,20 @@ pub(crate) struct Segment {
     pub text: String,
 }
 
-pub(crate) fn pages(site: &Site<'_>) -> Result<Files> {
-    let posts: Vec<(&PostView, &Vec<Version>)> = site
+pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
+    let posts: Vec<(&Archived<'_>, &Vec<Version>)> = site
         .posts
         .iter()
-        .filter(|p| p.retracted.is_none())
-        .filter_map(|p| site.record.versions.get(&p.id).filter(|v| v.len() >= 2).map(|v| (p, v)))
+        .filter(|p| !p.retracted())
+        .filter_map(|p| site.record.versions.get(p.id()).filter(|v| v.len() >= 2).map(|v| (p, v)))
         .collect();
     let labels = labels(&site.project.strategy.organisation().lang);
-    let rendered = par_map(&posts, |(post, versions)| post_pages(site, &labels, post, versions));
+    let rendered = par_map(&posts, |(post, versions)| {
+        site.unit(
+            |k| k.start("version pages").key(k.view(post)).finish(),
+            || post_pages(site, &labels, site.view(post), versions),
+        )
+    });
     let mut files = Vec::new();
     for r in rendered {
         files.extend(r?);

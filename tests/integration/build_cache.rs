@@ -223,3 +223,232 @@ fn incremental_output_equals_a_clean_build_after_random_edits() {
         assert_same(&repo, NOW, &[], &format!("step {step}: {what} {name}"));
     }
 }
+
+/// Runs `build --verbose` like [`build`]; returns whether the whole-build cache answered and
+/// what the memo kept: the renderings of how many posts, how many archive files.
+fn build_kept(root: &Path, now: &str) -> (bool, usize, usize) {
+    let out = common::bin()
+        .args(["--verbose", "--root"])
+        .arg(root)
+        .arg("build")
+        .env("BUDKAVLE_NOW", now)
+        .env_remove("BUDKAVLE_ARCHIVE_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "build failed: {stderr}");
+    if stderr.contains("nothing changed since the last build") {
+        return (true, 0, 0);
+    }
+    let line = stderr.lines().find(|l| l.starts_with("kept from the last build")).expect("the memo line");
+    let numbers: Vec<usize> =
+        line.split(|c: char| !c.is_ascii_digit()).filter(|w| !w.is_empty()).map(|w| w.parse().unwrap()).collect();
+    (false, numbers[numbers.len() - 2], numbers[numbers.len() - 1])
+}
+
+/// A publication of `post` on Mastodon in the ledger, as `publish` writes it.
+fn publish(root: &Path, post: &str, when: &str) {
+    use budkavle::ledger::{Appender, Event, NewEntry};
+    let mut a = Appender::open(root).unwrap();
+    let platform = budkavle::PlatformId::Mastodon;
+    let at = Some(when.parse().unwrap());
+    let key = Some(format!("{post}:mastodon:1"));
+    a.append(NewEntry {
+        at,
+        key: key.clone(),
+        content: Some(budkavle::ledger::content_hash(post.as_bytes())),
+        source: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        approved_in: Some("89abcdef0123456789abcdef0123456789abcdef".into()),
+        approvers: vec!["Anna".into()],
+        ..NewEntry::new(Event::Intent, post, platform)
+    })
+    .unwrap();
+    a.append(NewEntry {
+        at,
+        key,
+        remote: Some(budkavle::platform::Remote {
+            id: format!("id-{post}"),
+            url: Some(format!("https://social.example/@testby/{post}")),
+            parts: Vec::new(),
+        }),
+        ..NewEntry::new(Event::Published, post, platform)
+    })
+    .unwrap();
+}
+
+fn related(id: &str, title: &str, updates: &str, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\nid = \"{id}\"\ndate = 2027-01-19T10:00:00\nupdates = \"{updates}\"\ntags = [\"Test\", \"Park\"]\n+++\n\n{body}\n"
+    )
+}
+
+/// One edited post is rendered again, and only what shows it: its renderings, its page and the
+/// lists it is on; every other post's renderings and page are kept. And whatever changed — a
+/// post another one links to, a new post, a removed one, the ledger, a commit, a renamed file,
+/// a crisis message — the result is byte for byte a clean build's.
+#[test]
+fn one_edit_renders_one_post_again_and_every_change_gives_a_clean_builds_output() {
+    let (repo, git) = repo();
+    let root = repo.path();
+    // Over several start pages, months and tags.
+    let many = |i: usize, body: &str| {
+        format!(
+            "+++\ntitle = \"Fler nyheter {i}\"\ndate = 2026-{:02}-10T09:00:00\ntags = [\"Tagg{}\"]\n+++\n\n{body}\n",
+            i % 12 + 1,
+            i % 4
+        )
+    };
+    for i in 0..40 {
+        repo.post(&format!("x{i:02}.md"), &many(i, &format!("Stycke {i} om biblioteket.")));
+    }
+    repo.post("e.md", &related("e", "Uppdatering om a", "a", "Mer om parken."));
+    common::git::commit(&git, "Fler", "Anna", 1_800_000_600);
+    let posts = 4 + 1 + 40 + 1;
+
+    let (cached, kept_posts, kept_files) = build_kept(root, NOW);
+    assert!(!cached);
+    assert_eq!((kept_posts, kept_files), (0, 0), "the first build has no memo");
+    assert!(build(root, NOW, &[]), "nothing changed: the whole-build cache answers");
+
+    repo.post("x03.md", &many(3, "Stycke 3 om biblioteket, med ett tillägg."));
+    let (_, kept_posts, kept_files) = build_kept(root, NOW);
+    assert_eq!(kept_posts, posts - 1, "only the edited post is rendered again");
+    // Made again: the post's page, its start page, tag page and month page; and what is made
+    // each time: the CAP alert and its index, the feeds, the export, the search index and
+    // page, the sitemap, the tag and month indexes, the about and accessibility pages, the
+    // style sheet and script (14).
+    let site_files = snapshot(&root.join("dist/site")).keys().filter(|k| !k.starts_with(".budkavle")).count();
+    assert_eq!(site_files - kept_files, 4 + 14, "{kept_files} of {site_files} kept");
+    assert_same(&repo, NOW, &[], "an edited post");
+
+    // The post `e` updates: e's page shows a's title, so it must change with it.
+    repo.post("a.md", &post("Nyhet a, ny rubrik", "Text nummer 0 om parken."));
+    let (_, kept_posts, _) = build_kept(root, NOW);
+    assert_eq!(kept_posts, posts - 1);
+    assert!(
+        String::from_utf8(std::fs::read(root.join("dist/site/p/e/index.html")).unwrap())
+            .unwrap()
+            .contains("Nyhet a, ny rubrik")
+    );
+    assert_same(&repo, NOW, &[], "a post another one updates");
+
+    repo.post("f.md", &post("Ny nyhet f", "Helt ny."));
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a new post");
+    std::fs::remove_file(root.join("content/posts/x05.md")).unwrap();
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a removed post");
+
+    publish(root, "b", "2027-01-18T09:00:05Z");
+    let (_, kept_posts, _) = build_kept(root, NOW);
+    assert_eq!(kept_posts, posts, "the ledger changes no rendering");
+    assert!(
+        String::from_utf8(std::fs::read(root.join("dist/site/p/b/index.html")).unwrap())
+            .unwrap()
+            .contains("social.example/@testby/b")
+    );
+    assert_same(&repo, NOW, &[], "a new ledger line");
+
+    common::git::commit(&git, "Andra", "Bo", 1_800_003_600);
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a commit");
+
+    // A renamed file keeps its post's history (an explicit id), committed.
+    std::fs::rename(root.join("content/posts/e.md"), root.join("content/posts/e-flyttad.md")).unwrap();
+    common::git::commit(&git, "Flytta", "Bo", 1_800_007_200);
+    repo.post("e-flyttad.md", &related("e", "Uppdatering om a", "a", "Mer om parken, ändrad."));
+    common::git::commit(&git, "Ändra", "Bo", 1_800_010_800);
+    build_kept(root, NOW);
+    assert!(root.join("dist/site/p/e/v/2/index.html").is_file(), "e's history follows the rename");
+    assert_same(&repo, NOW, &[], "a renamed post");
+
+    // The crisis message: its page, the crisis page and the CAP alert.
+    repo.post("kris.md", &CRISIS.replace("Koka vattnet i minst en minut.", "Koka vattnet i tre minuter."));
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "an edited crisis message");
+
+    // `build --only site` after a whole build, and back.
+    repo.post("b.md", &post("Nyhet b", "Ännu en text om torget."));
+    let site = common::bin()
+        .args(["--root"])
+        .arg(root)
+        .args(["build", "--only", "site"])
+        .env("BUDKAVLE_NOW", NOW)
+        .env_remove("BUDKAVLE_ARCHIVE_URL")
+        .output()
+        .unwrap();
+    assert!(site.status.success());
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a site build between two whole builds");
+}
+
+/// A memo that is damaged, of another format, or gone is not used: the build renders what it
+/// cannot trust, and `dist/` is a clean build's. A file removed from `dist/` by hand comes back
+/// with the next change to it.
+#[test]
+fn a_damaged_memo_is_not_used() {
+    let (repo, _git) = repo();
+    let root = repo.path();
+    build_kept(root, NOW);
+    let memos: Vec<std::path::PathBuf> = walkdir::WalkDir::new(root.join(".budkavle/cache/memo"))
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    assert_eq!(memos.len(), 2, "a memo each for dist/platforms and dist/site: {memos:?}");
+
+    for (step, damage) in ["flip", "truncate", "garbage", "delete"].iter().enumerate() {
+        for memo in &memos {
+            let mut bytes = std::fs::read(memo).unwrap_or_default();
+            match *damage {
+                "flip" => {
+                    let i = bytes.len() / 3;
+                    bytes[i] ^= 0x40;
+                }
+                "truncate" => bytes.truncate(bytes.len() / 2),
+                "garbage" => bytes = b"budkavle-memo\n\x01\x00\x00\x00 not a memo".to_vec(),
+                _ => {
+                    let _ = std::fs::remove_file(memo);
+                    continue;
+                }
+            }
+            std::fs::write(memo, bytes).unwrap();
+        }
+        repo.post("c.md", &post("Nyhet c", &format!("Ändring {step} av c.")));
+        let (_, kept_posts, kept_files) = build_kept(root, NOW);
+        assert_eq!((kept_posts, kept_files), (0, 0), "a {damage} memo keeps nothing");
+        assert_same(&repo, NOW, &[], &format!("a {damage} memo"));
+    }
+
+    // With the memo trusting its manifest, a page deleted by hand is written again when its
+    // post changes.
+    std::fs::remove_dir_all(root.join("dist/site/p/d")).unwrap();
+    repo.post("d.md", &post("Nyhet d", "Ny text om d."));
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a page deleted by hand, then its post edited");
+}
+
+/// The library's incremental build (with a memo) and its plain one (without) make the same
+/// files, with the archive at an address (feeds, sitemap) and a crisis underway.
+#[test]
+fn an_incremental_build_equals_a_plain_one() {
+    let (repo, git) = repo();
+    let root = repo.path();
+    repo.post("e.md", &related("e", "Uppdatering om a", "a", "Mer om parken."));
+    common::git::commit(&git, "Fler", "Anna", 1_800_000_600);
+    publish(root, "a", "2027-01-18T09:00:05Z");
+    let now: jiff::Timestamp = NOW.parse().unwrap();
+    let project = repo.load();
+    let build_into = |out: &Path, incremental: bool| {
+        let opts = budkavle::build::Options { now: Some(now), incremental, ..Default::default() };
+        budkavle::build::build_with(&project, out, &opts).unwrap()
+    };
+    let plain = tempfile::tempdir().unwrap();
+    let inc = root.join("dist");
+    build_into(plain.path(), false);
+    build_into(&inc, true);
+    let second = build_into(&inc, true);
+    assert_eq!(second.kept_posts, project.posts.len(), "everything is kept the second time");
+    assert_eq!(snapshot(plain.path()), snapshot(&inc));
+}

@@ -12,9 +12,10 @@ use serde::Serialize;
 
 use super::Base;
 use crate::error::{Error, Result};
+use crate::output::Made;
+use crate::output::memo::Key;
 use crate::platform::PlatformId;
 use crate::post::{Area, Post};
-use crate::project::par_map;
 use crate::site::{PostView, Site};
 
 /// The export without its posts, which are appended one per line.
@@ -102,14 +103,13 @@ struct Version<'a> {
     source: Option<&'a str>,
 }
 
-pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<Vec<u8>> {
+pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<(String, Made)> {
     let org = site.project.strategy.organisation();
-    let archived: Vec<(&PostView, &Post)> =
-        site.posts.iter().filter_map(|v| site.project.post(&v.id).map(|p| (v, p))).collect();
+    let archived: Vec<&Post> = site.posts.iter().map(|a| a.post).collect();
 
     // Relations point one way in the files; readers want both directions.
     let mut back: Backlinks<'_> = HashMap::new();
-    for (_, p) in &archived {
+    for p in &archived {
         for (target, rel) in
             [(&p.updates, Relation::Updates), (&p.corrects, Relation::Corrects), (&p.cancels, Relation::Cancels)]
         {
@@ -118,10 +118,8 @@ pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<Vec<u8>> {
             }
         }
     }
+    let back_of = |p: &Post, rel| back.get(&(p.id.as_str(), rel)).cloned().unwrap_or_default();
 
-    // One post per line, serialised in parallel: the export of a large archive is tens of
-    // megabytes, and a changed post changes one line of it.
-    let lines = par_map(&archived, |&(v, p)| serde_json::to_vec(&export_post(site, base, &back, v, p)));
     let head = Head {
         format: "budkavle-export",
         version: 1,
@@ -134,19 +132,31 @@ pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<Vec<u8>> {
         },
     };
     let fail = |e: serde_json::Error| Error::io("cannot write", "export.json", e.into());
-    let mut out = serde_json::to_vec(&head).map_err(fail)?;
-    // `head` is an object: reopen it to add the posts.
-    out.pop();
-    out.reserve(lines.iter().map(|l| l.as_ref().map_or(0, Vec::len) + 2).sum::<usize>() + 8);
-    out.extend_from_slice(b",\"posts\":[\n");
-    for (i, line) in lines.into_iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b",\n");
-        }
-        out.extend_from_slice(&line.map_err(fail)?);
-    }
-    out.extend_from_slice(b"\n]}\n");
-    Ok(out)
+    let mut start = serde_json::to_vec(&head).map_err(fail)?;
+    // `head` is an object: reopen it to add the posts, one per line, serialised in parallel:
+    // the export of a large archive is tens of megabytes, and a changed post changes one line
+    // of it, so with a memo the other lines are copied from the last export.
+    start.pop();
+    start.extend_from_slice(b",\"posts\":[\n");
+    let keys: Vec<Key> = match site.keys() {
+        Some(k) => site
+            .posts
+            .iter()
+            .map(|a| {
+                let mut h = k.start("export line");
+                h.key(k.view(a));
+                for rel in [Relation::Updates, Relation::Corrects, Relation::Cancels] {
+                    h.json(&back_of(a.post, rel));
+                }
+                h.finish()
+            })
+            .collect(),
+        None => vec![[0; 16]; site.posts.len()],
+    };
+    site.assembled("export.json", (&start, b",\n", b"\n]}\n"), &keys, |i| {
+        let a = &site.posts[i];
+        serde_json::to_vec(&export_post(site, base, &back, site.view(a), a.post)).map_err(fail)
+    })
 }
 
 type Backlinks<'a> = HashMap<(&'a str, Relation), Vec<&'a str>>;

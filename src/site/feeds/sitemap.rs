@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use super::{Base, dated};
+use super::{Base, dates};
 use crate::escape::xml as xml_escape;
 use crate::output::Files;
 use crate::site::Site;
@@ -65,11 +65,12 @@ fn page_url(path: &str) -> Option<String> {
 /// whenever a post does, which a crawler learns by visiting the post pages anyway.
 fn last_modified(site: &Site<'_>) -> HashMap<String, Timestamp> {
     let mut lastmod = HashMap::new();
-    for d in dated(site) {
-        lastmod.insert(d.view.url.clone(), d.updated);
-        for v in site.record.versions.get(&d.view.id).map(Vec::as_slice).unwrap_or_default() {
-            lastmod.insert(format!("{}v/{}/", d.view.url, v.n), v.date);
+    for d in dates(site) {
+        let url = d.archived.url();
+        for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
+            lastmod.insert(format!("{url}v/{}/", v.n), v.date);
         }
+        lastmod.insert(url, d.updated);
     }
     lastmod
 }
