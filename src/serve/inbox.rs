@@ -440,24 +440,15 @@ impl Query {
 mod tests {
     use super::*;
 
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-
     #[test]
     fn the_project_is_loaded_once_and_again_when_it_may_have_changed() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_path_buf();
         std::fs::create_dir_all(root.join("content/posts")).unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &root.join("themes/default"));
+        crate::fsutil::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &root.join("themes/default"),
+        );
         let strategy = "[organisation]\nname = \"Testkommun\"\nlang = \"sv\"\ntimezone = \"Europe/Stockholm\"\n\n[interaction]\nresponse_time = \"4h\"\n";
         std::fs::write(root.join("strategy.toml"), strategy).unwrap();
         let web = Web::new(root.clone()).unwrap();
