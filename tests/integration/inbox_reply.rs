@@ -18,6 +18,27 @@ const TOKEN_ENV: &str = "TEST_MASTODON_TOKEN";
 
 const TACK: &str = "Tack för att du hör av dig! Vi tar med oss det du skriver.";
 
+/// `budkavle inbox ARGS` on `repo`, with the store in `data` and the platform's token in the
+/// environment, as a communications officer would run it.
+fn inbox(repo: &common::Repo, data: &tempfile::TempDir, (token_env, token): (&str, &str), args: &[&str]) -> Output {
+    bin()
+        .arg("--root")
+        .arg(repo.path())
+        .arg("inbox")
+        .args(args)
+        .env("BUDKAVLE_INBOX_STORE", data.path().join("inbox.sqlite3"))
+        .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
+        .env(token_env, token)
+        .env_remove("BUDKAVLE_NOW")
+        .output()
+        .unwrap()
+}
+
+/// Everything a run printed, standard output then standard error.
+fn printed(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
 struct World {
     peer: MastodonPeer,
     repo: common::Repo,
@@ -49,22 +70,12 @@ impl World {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        bin()
-            .arg("--root")
-            .arg(self.repo.path())
-            .arg("inbox")
-            .args(args)
-            .env("BUDKAVLE_INBOX_STORE", self.data.path().join("inbox.sqlite3"))
-            .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
-            .env(TOKEN_ENV, &self.token)
-            .env_remove("BUDKAVLE_NOW")
-            .output()
-            .unwrap()
+        inbox(&self.repo, &self.data, (TOKEN_ENV, &self.token), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let text = printed(&out);
         assert!(out.status.success(), "{args:?}: {text}\n{}", self.peer.log());
         text
     }
@@ -293,22 +304,13 @@ impl OnLinkedin {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        bin()
-            .arg("--root")
-            .arg(self.repo.path())
-            .arg("inbox")
-            .args(args)
-            .env("BUDKAVLE_INBOX_STORE", self.data.path().join("inbox.sqlite3"))
-            .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
-            .env("TEST_LINKEDIN_TOKEN", self.li.peer.ready["token"].as_str().unwrap())
-            .env_remove("BUDKAVLE_NOW")
-            .output()
-            .unwrap()
+        let token = self.li.peer.ready["token"].as_str().unwrap();
+        inbox(&self.repo, &self.data, ("TEST_LINKEDIN_TOKEN", token), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let text = printed(&out);
         assert!(out.status.success(), "{args:?}: {text}");
         text
     }
