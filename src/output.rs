@@ -182,8 +182,8 @@ impl OutputDir {
 
     /// [`OutputDir::finish`], also returning the manifest's hash for
     /// [`OutputDir::open_trusted`].
-    pub(crate) fn finish_hashed(self) -> Result<(WriteStats, u64)> {
-        let written = self.written.into_inner().unwrap_or_else(|p| p.into_inner());
+    pub(crate) fn finish_hashed(mut self) -> Result<(WriteStats, u64)> {
+        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|p| p.into_inner()));
         let mut stats = WriteStats::default();
         let on_disk: Box<dyn Iterator<Item = &String>> = match &self.existing {
             Some(existing) => Box::new(existing.iter()),
@@ -202,12 +202,8 @@ impl OutputDir {
                 remove_empty_parents(&self.dir, &path);
             }
         }
-        let exists = |rel: &str| match &self.existing {
-            Some(existing) => existing.contains(rel),
-            None => self.previous.contains_key(rel),
-        };
         for (rel, hash) in &written {
-            if self.previous.get(rel) == Some(hash) && exists(rel) {
+            if self.has(rel, *hash) {
                 stats.unchanged += 1;
             } else {
                 stats.written += 1;

@@ -31,7 +31,7 @@ use crate::project::Project;
 pub const DIR: &str = ".budkavle/cache";
 
 /// Bumped when the entry's meaning changes, so an older entry is a miss.
-pub(crate) const FORMAT: u32 = 1;
+const FORMAT: u32 = 1;
 
 /// Inputs beside the posts, relative to the repository root; folders are walked.
 const INPUTS: &[&str] = &["content", crate::strategy::FILE_NAME, "themes", crate::ledger::DIR, crate::metrics::DIR];
@@ -208,6 +208,26 @@ fn extra_inputs(project: &Project) -> Vec<PathBuf> {
     extra
 }
 
+/// What of the running tool can change a build's output besides the files it reads, as named
+/// fields: the cache format, the version, the binary itself (a rebuilt one may render
+/// differently under the same version number) and the `BUDKAVLE_*` environment but the clock,
+/// which the entries' time windows answer for.
+pub(crate) fn tool() -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("format".to_string(), FORMAT.to_string()),
+        ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        fields.push(("exe".to_string(), format!("{} {:?}", meta.len(), mtime)));
+    }
+    let mut env: Vec<(String, String)> =
+        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != crate::site::NOW_ENV).collect();
+    env.sort();
+    fields.extend(env);
+    fields
+}
+
 fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::io::Result<String> {
     use rayon::prelude::*;
     let mut h = Sha256::new();
@@ -217,21 +237,11 @@ fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::i
         h.update((value.len() as u64).to_le_bytes());
         h.update(value);
     };
-    field("format", &FORMAT.to_le_bytes());
-    field("version", env!("CARGO_PKG_VERSION").as_bytes());
-    // A rebuilt binary may render differently under the same version number.
-    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        field("exe", format!("{} {:?}", meta.len(), mtime).as_bytes());
+    for (name, value) in tool() {
+        field(&name, value.as_bytes());
     }
     field("part", part(only).as_bytes());
     field("out", out.as_os_str().as_encoded_bytes());
-    let mut env: Vec<(String, String)> =
-        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != "BUDKAVLE_NOW").collect();
-    env.sort();
-    for (k, v) in &env {
-        field(k, v.as_bytes());
-    }
     field("git", git_state(root).as_bytes());
 
     let mut files: Vec<PathBuf> = Vec::new();

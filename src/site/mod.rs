@@ -80,14 +80,14 @@ pub fn render(project: &Project, record: &Record) -> Result<Files> {
 /// `expires` has passed. Tests and rehearsals fix it here or with `BUDKAVLE_NOW`.
 pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Files> {
     let pages = Site::new(project, record, now, None)?.pages()?;
-    Ok(pages
+    pages
         .into_iter()
         .map(|(path, made)| match made {
-            Made::New(bytes) => (path, bytes),
-            // Without a memo nothing is kept.
-            Made::Kept(_) => (path, Vec::new()),
+            Made::New(bytes) => Ok((path, bytes)),
+            // Without a memo nothing can be kept.
+            Made::Kept(_) => Err(Error::Internal(format!("{path} was kept in a build without a memo"))),
         })
-        .collect())
+        .collect()
 }
 
 /// What an incremental rendering of the site may reuse: the memo of the last build and the
