@@ -205,6 +205,50 @@ fn domain(text: &str, at: usize) -> Option<usize> {
     (dots > 0).then_some(end)
 }
 
+/// Addresses with a scheme or from `www.`, as the regex
+///
+/// ```text
+/// (?i)(?-u:\b)(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>"'\[\]{}|\\^`]+
+/// ```
+///
+/// finds them, one after the other (the links pack's `SCHEME_URL`, kept there as the reference).
+/// `(?i)` adds `ſ` and the Kelvin sign to `[a-z]`; the class of the address has no letters.
+pub(crate) fn scheme_urls(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut p = 0;
+    while let Some(c) = text[p..].chars().next() {
+        match scheme_url_at(text, p) {
+            Some(end) => {
+                out.push(p..end);
+                p = end;
+            }
+            None => p += c.len_utf8(),
+        }
+    }
+    out
+}
+
+/// The end of the address starting at `p`, if one does.
+fn scheme_url_at(text: &str, p: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // `(?-u:\b)`: ASCII word bytes on one side only.
+    let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    if (p > 0 && word(p - 1)) == word(p) {
+        return None;
+    }
+    let letter = |c: char| c.is_ascii_alphabetic() || c == 'ſ' || c == '\u{212A}';
+    let address = |from: usize| {
+        let end = run(text, from, |c| !c.is_whitespace() && !"<>\"'[]{}|\\^`".contains(c));
+        (end > from).then_some(end)
+    };
+    let scheme = || {
+        let first = text[p..].chars().next().filter(|&c| letter(c))?;
+        let end = run(text, p + first.len_utf8(), |c| letter(c) || c.is_ascii_digit() || matches!(c, '+' | '.' | '-'));
+        text[end..].starts_with("://").then_some(end + 3)
+    };
+    scheme().and_then(address).or_else(|| folded_at(text, p, "www.").and_then(address))
+}
+
 /// Hashtags in running text, `#` included, as the regex `(?:^|[^\w&/#])(#[\p{L}\p{N}_]+)` finds
 /// them (its group 1), one after the other.
 pub(crate) fn body_hashtags(text: &str) -> Vec<Range<usize>> {
@@ -302,6 +346,24 @@ pub(crate) mod tests {
             n += non_prose(&text).len();
         }
         assert!(n > 10_000, "the generated texts hold matches: {n}");
+    }
+
+    #[test]
+    fn scheme_urls_find_what_the_regex_finds() {
+        let re = Regex::new(r#"(?i)(?-u:\b)(?:[a-z][a-z0-9+.\-]*://|www\.)[^\s<>"'\[\]{}|\\^`]+"#).unwrap();
+        let pieces =
+            [PIECES, &["[", "]", "{", "|", "\\", "^", "`", "\t", "\u{2003}", "\u{85}", "9", "ftp", "k", "s"]].concat();
+        let fixed = [
+            "se https://www.kommun.se/a). eller www.x.se, ſ://a K://b aſ://c é://d _http://e 1http://f",
+            "www.a:// b http:// www. git+ssh://x wWw.y xwww.z <https://a.b> \"http://q\"",
+        ];
+        let mut n = 0;
+        for text in fixed.iter().map(|s| s.to_string()).chain(generated(&pieces, 30_000, 20)) {
+            let want: Vec<Range<usize>> = re.find_iter(&text).map(|m| m.range()).collect();
+            assert_eq!(scheme_urls(&text), want, "{text:?}");
+            n += want.len();
+        }
+        assert!(n > 5_000, "the generated texts hold addresses: {n}");
     }
 
     #[test]

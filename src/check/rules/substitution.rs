@@ -26,7 +26,7 @@ pub(super) const KEYS: &[&str] = &["swap", "regex"];
 
 /// One entry: inflected forms and their replacements, with its own message if it has one
 /// (the packs quote each entry's source).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Swap {
     pub forms: Vec<String>,
     pub replacements: Vec<String>,
@@ -65,6 +65,18 @@ impl Substitution {
             }
         }
         Substitution { swaps, forms, lexicon, regexes: Vec::new(), keep_case: ignorecase }
+    }
+
+    /// A substitution from its parts as [`Substitution::new`] makes them: the swaps, for each
+    /// lexicon value its (swap, form), and the lexicon of the forms.
+    pub(crate) fn from_index(swaps: Vec<Swap>, forms: Vec<(usize, usize)>, lexicon: Lexicon, ignorecase: bool) -> Self {
+        Substitution { swaps, forms, lexicon, regexes: Vec::new(), keep_case: ignorecase }
+    }
+
+    /// The parts [`Substitution::from_index`] takes.
+    #[cfg(test)]
+    pub(crate) fn index(&self) -> (&[Swap], &[(usize, usize)], &Lexicon) {
+        (&self.swaps, &self.forms, &self.lexicon)
     }
 
     fn matches(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, String, Option<&str>)> {
@@ -183,6 +195,7 @@ impl Kind for Substitution {
 }
 
 /// `text` safe to put in a message template.
+#[cfg(test)]
 pub(crate) fn escape_percent(text: &str) -> String {
     text.replace('%', "%%")
 }

@@ -1,5 +1,7 @@
 //! The built-in word lists (`packs/data/*.toml`): entries of inflected `words` with `plain`
-//! replacements (one per form, or one for all), each naming its `source`.
+//! replacements (one per form, or one for all), each naming its `source`. A run of budkavle no
+//! longer reads them: their tables are generated from them (`packs/word_tables.rs`), and this
+//! reading is what the generator and the packs' tests use.
 //!
 //! The lists are TOML in the plainest shape — `[[entry]]` headers, one `key = "string"` or
 //! `key = ["string", …]` a line, comments on lines of their own — and are read by hand in that
