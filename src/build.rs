@@ -59,6 +59,10 @@ pub struct Options<'a> {
     /// `.budkavle/cache/` (see [`memo`]): a rebuild after one edit renders one post's worth.
     /// The output is the same either way.
     pub incremental: bool,
+    /// SHA-256 of each post file's bytes, by path relative to the root, when the caller has
+    /// them (the build cache read and hashed every file): the memo's keys use them instead of
+    /// hashing every post again. They must be of the files as loaded.
+    pub digests: Option<&'a std::collections::HashMap<std::path::PathBuf, [u8; 32]>>,
 }
 
 /// One part of the build, for `build --only`: a pull-request check may want only what the
@@ -85,16 +89,22 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     };
 
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
-    let platforms = if want_platforms {
+    // The two parts are independent: made side by side, the one's steps that run on one core
+    // (git's history, the manifests) overlap the other's work.
+    let make_platforms = || -> Result<_> {
+        if !want_platforms {
+            return Ok(None);
+        }
         let old = memo_of("platforms");
         let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
-        let units = platform_units(project, global.as_ref(), &old, &out)?;
-        Some((out, units))
-    } else {
-        None
+        let units = platform_units(project, global.as_ref(), opts.digests, &old, &out)?;
+        Ok(Some((out, units)))
     };
     // The ledger's publications and git's versions of every post.
-    let (site, notes) = if want_site {
+    let make_site = || -> Result<_> {
+        if !want_site {
+            return Ok((None, Vec::new()));
+        }
         let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
         let (record, notes) = crate::site::Record::load_cached(project, history.as_deref())?;
         let now = match opts.now {
@@ -105,7 +115,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old))?;
         let (pages, learned) = match global {
             Some(global) => {
-                let inc = crate::site::Incremental { global, memo: &old, previous: &out };
+                let inc = crate::site::Incremental { global, memo: &old, previous: &out, digests: opts.digests };
                 crate::site::render_incremental(project, &record, now, &inc)?
             }
             None => {
@@ -113,10 +123,11 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                 (pages.into_iter().map(|(p, b)| (p, crate::output::Made::New(b))).collect(), Memo::default())
             }
         };
-        (Some((out, pages, learned)), notes)
-    } else {
-        (None, Vec::new())
+        Ok((Some((out, pages, learned)), notes))
     };
+    let (platforms, site) = rayon::join(make_platforms, make_site);
+    let platforms = platforms?;
+    let (site, notes) = site?;
 
     let previews = if opts.previews {
         let findings = crate::check::check(project)?;
@@ -128,37 +139,64 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     // Only now is anything written. Each rendering is serialised and written in one step, so
     // its JSON and text are never all held in memory at once.
     let mut summary = Summary { posts: project.posts.len(), notes, ..Summary::default() };
-    if let Some((out, units)) = platforms {
+    let write_platforms = || -> Result<Summary> {
+        let mut part = Summary::default();
+        let Some((out, units)) = platforms else { return Ok(part) };
         let mut learned = Memo::default();
-        summary.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(_))).count();
+        part.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(_))).count();
         let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
         for w in written {
             let (key, payload) = w?;
-            summary.rendered += payload.renderings.len();
-            summary.over_limit += payload.over_limit;
+            part.rendered += payload.renderings.len();
+            part.over_limit += payload.over_limit;
             if let Some(key) = key {
                 learned.insert(key, payload.encode());
             }
         }
         let (stats, manifest) = out.finish_hashed()?;
-        summary.files = stats;
+        part.files = stats;
         if global.is_some() {
             memo::set_manifest(&mut learned, manifest);
             let _ = learned.save(&memo::path(root, out_dir, "platforms"));
         }
-    }
-    if let Some((out, pages, mut learned)) = site {
-        summary.site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
-        summary.kept_site_files = pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::Kept(_))).count();
-        let written = par_map(&pages, |(path, made)| out.put(path, made));
+        Ok(part)
+    };
+    let write_site = || -> Result<Summary> {
+        let mut part = Summary::default();
+        let Some((out, pages, mut learned)) = site else { return Ok(part) };
+        part.site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
+        part.kept_site_files = pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::Kept(_))).count();
+        let kept: Vec<(String, u64)> = pages
+            .iter()
+            .filter_map(|(path, made)| match made {
+                crate::output::Made::Kept(hash) => Some((path.clone(), *hash)),
+                crate::output::Made::New(_) => None,
+            })
+            .collect();
+        if !out.keep_all(kept) {
+            return Err(Error::Internal("archive files to be kept are not in the output folder".into()));
+        }
+        let new: Vec<&(String, crate::output::Made)> =
+            pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::New(_))).collect();
+        let written = par_map(&new, |(path, made)| out.put(path, made));
         written.into_iter().collect::<Result<()>>()?;
         let (stats, manifest) = out.finish_hashed()?;
-        summary.site_files = stats;
+        part.site_files = stats;
         if global.is_some() {
             memo::set_manifest(&mut learned, manifest);
             let _ = learned.save(&memo::path(root, out_dir, "site"));
         }
-    }
+        Ok(part)
+    };
+    let (platforms, site) = rayon::join(write_platforms, write_site);
+    let (platforms, site) = (platforms?, site?);
+    summary.kept_posts = platforms.kept_posts;
+    summary.rendered = platforms.rendered;
+    summary.over_limit = platforms.over_limit;
+    summary.files = platforms.files;
+    summary.site_pages = site.site_pages;
+    summary.kept_site_files = site.kept_site_files;
+    summary.site_files = site.site_files;
     if opts.previews {
         summary.preview_files = crate::preview::write(&previews, &out_dir.join(crate::preview::DIR))?;
         summary.preview_pages = previews.iter().filter(|(path, _)| path.starts_with("p/")).count();
@@ -215,23 +253,32 @@ impl PlatformMemo {
 
 /// A post's renderings depend on its file and on what every post shares (strategy, theme,
 /// binary: the global key), nothing else.
-fn platform_key(global: &Key, post: &Post) -> Key {
-    KeyHasher::new("renderings").key(global).str(&post.path.to_string_lossy()).str(&post.source).finish()
+fn platform_key(global: &Key, post: &Post, digests: Option<&Digests>) -> Key {
+    KeyHasher::new("renderings")
+        .key(global)
+        .str(&post.path.to_string_lossy())
+        .bytes(&crate::site::source_digest(post, digests))
+        .finish()
 }
+
+type Digests = std::collections::HashMap<std::path::PathBuf, [u8; 32]>;
 
 /// Every post's renderings, from the memo where the output holds them, else rendered,
 /// collecting every template error.
 fn platform_units(
     project: &Project,
     global: Option<&Key>,
+    digests: Option<&Digests>,
     old: &Memo,
     out: &OutputDir,
 ) -> Result<Vec<(Option<Key>, PlatformUnit)>> {
+    // The folder as the memo's build left it holds every file the memo names.
+    let untouched = out.untouched();
     let results = par_map(&project.posts, |post| {
-        let key = global.map(|g| platform_key(g, post));
+        let key = global.map(|g| platform_key(g, post, digests));
         if let Some(kept) = key.and_then(|k| PlatformMemo::decode(old.get(&k)?))
             && kept.post == post.id
-            && kept.files().all(|(path, hash)| out.has(&path, hash))
+            && (untouched || kept.files().all(|(path, hash)| out.has(&path, hash)))
         {
             return (key, Ok(PlatformUnit::Kept(kept)));
         }
@@ -261,8 +308,11 @@ fn platform_units(
 fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<PlatformMemo> {
     match unit {
         PlatformUnit::Kept(kept) => {
-            for (path, hash) in kept.files() {
-                out.put(&path, &crate::output::Made::Kept(hash))?;
+            if !out.keep_all(kept.files().collect()) {
+                return Err(Error::Internal(format!(
+                    "the renderings of {} were to be kept but are not there",
+                    kept.post
+                )));
             }
             Ok(PlatformMemo {
                 post: kept.post.clone(),

@@ -48,6 +48,12 @@ pub trait Previous: Sync {
     fn has(&self, rel: &str, hash: u64) -> bool;
     /// Those bytes, when it holds them (read back, and checked against `hash`).
     fn bytes(&self, rel: &str, hash: u64) -> Option<Vec<u8>>;
+    /// Whether it is exactly as the build that made the memo left it (an output folder whose
+    /// manifest is the one that build wrote): then it holds every file the memo names, and
+    /// [`Previous::has`] need not be asked.
+    fn untouched(&self) -> bool {
+        false
+    }
 }
 
 /// Nothing to reuse: a clean build.
@@ -75,7 +81,28 @@ pub(crate) struct OutputDir {
     previous: HashMap<String, u64>,
     /// Files on disk now, relative; `None` when the manifest is trusted to list them.
     existing: Option<HashSet<String>>,
-    written: Mutex<HashMap<String, u64>>,
+    written: Mutex<Written>,
+}
+
+/// What a build produced in the folder, with counts that spare `finish` a look-up per file.
+#[derive(Default)]
+struct Written {
+    files: HashMap<String, u64>,
+    /// Calls that recorded a file (more than `files.len()` only if a path came twice).
+    records: usize,
+    /// Of those, files the previous build left exactly so.
+    unchanged: usize,
+    /// Of those, files the previous build had (changed or not).
+    in_previous: usize,
+}
+
+impl Written {
+    fn record(&mut self, rel: String, hash: u64, unchanged: bool, in_previous: bool) {
+        self.files.insert(rel, hash);
+        self.records += 1;
+        self.unchanged += usize::from(unchanged);
+        self.in_previous += usize::from(in_previous);
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -98,7 +125,10 @@ impl OutputDir {
         // leaves no trace.
         let text = std::fs::read(dir.join(MANIFEST)).unwrap_or_default();
         let previous = std::str::from_utf8(&text).map(parse_manifest).unwrap_or_default();
-        let written = Mutex::new(HashMap::with_capacity_and_hasher(previous.len(), Default::default()));
+        let written = Mutex::new(Written {
+            files: HashMap::with_capacity_and_hasher(previous.len(), Default::default()),
+            ..Written::default()
+        });
         if manifest.is_some_and(|m| !text.is_empty() && m == content_hash(&text)) {
             return Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: None, written });
         }
@@ -151,7 +181,8 @@ impl OutputDir {
                 std::fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &path, e))?;
             }
         }
-        self.written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), hash);
+        let in_previous = unchanged || self.previous.contains_key(rel);
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).record(rel.to_string(), hash, unchanged, in_previous);
         Ok(!unchanged)
     }
 
@@ -161,8 +192,25 @@ impl OutputDir {
         if !self.has(rel, hash) {
             return false;
         }
-        self.written.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string(), hash);
+        self.keep_unchecked(rel, hash);
         true
+    }
+
+    /// [`OutputDir::keep`] for many files at once; returns whether all were there.
+    pub(crate) fn keep_all(&self, files: Vec<(String, u64)>) -> bool {
+        if !files.iter().all(|(rel, hash)| self.has(rel, *hash)) {
+            return false;
+        }
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        for (rel, hash) in files {
+            written.record(rel, hash, true, true);
+        }
+        true
+    }
+
+    /// [`OutputDir::keep`] for a file known to be there with that hash.
+    fn keep_unchecked(&self, rel: &str, hash: u64) {
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).record(rel.to_string(), hash, true, true);
     }
 
     /// Writes `made`: its bytes, or, for a kept file, nothing (it must be there, see
@@ -183,9 +231,13 @@ impl OutputDir {
     /// [`OutputDir::finish`], also returning the manifest's hash for
     /// [`OutputDir::open_trusted`].
     pub(crate) fn finish_hashed(mut self) -> Result<(WriteStats, u64)> {
-        let written = std::mem::take(self.written.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let tally = std::mem::take(self.written.get_mut().unwrap_or_else(|p| p.into_inner()));
+        let written = &tally.files;
         let mut stats = WriteStats::default();
+        // With a trusted manifest the counts say what changed, without a look-up per file.
+        let counted = self.existing.is_none() && tally.records == written.len();
         let on_disk: Box<dyn Iterator<Item = &String>> = match &self.existing {
+            _ if counted && tally.in_previous == self.previous.len() => Box::new(std::iter::empty()),
             Some(existing) => Box::new(existing.iter()),
             None => Box::new(self.previous.keys()),
         };
@@ -202,32 +254,51 @@ impl OutputDir {
                 remove_empty_parents(&self.dir, &path);
             }
         }
-        for (rel, hash) in &written {
-            if self.has(rel, *hash) {
-                stats.unchanged += 1;
-            } else {
-                stats.written += 1;
+        if counted {
+            stats.unchanged = tally.unchanged;
+            stats.written = written.len() - tally.unchanged;
+        } else {
+            for (rel, hash) in written {
+                if self.has(rel, *hash) {
+                    stats.unchanged += 1;
+                } else {
+                    stats.written += 1;
+                }
             }
         }
         // Sorted as the lines `<hash> <path>` sort: by hash (16 hex digits), then path.
         let mut lines: Vec<(u64, &str)> = written.iter().map(|(rel, hash)| (*hash, rel.as_str())).collect();
         lines.sort_unstable();
-        let mut manifest = String::with_capacity(lines.iter().map(|(_, rel)| rel.len() + 18).sum());
+        let mut manifest = Vec::with_capacity(lines.iter().map(|(_, rel)| rel.len() + 18).sum::<usize>() + 1);
         for (hash, rel) in &lines {
-            use std::fmt::Write;
-            let _ = writeln!(manifest, "{hash:016x} {rel}");
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            for shift in (0..16).rev() {
+                manifest.push(HEX[((hash >> (shift * 4)) & 0xf) as usize]);
+            }
+            manifest.push(b' ');
+            manifest.extend_from_slice(rel.as_bytes());
+            manifest.push(b'\n');
         }
         if lines.is_empty() {
-            manifest.push('\n');
+            manifest.push(b'\n');
         }
-        crate::fsutil::write_atomic(&self.dir.join(MANIFEST), manifest.as_bytes())?;
-        Ok((stats, content_hash(manifest.as_bytes())))
+        let hash = content_hash(&manifest);
+        // Nothing changed in the folder: the manifest on disk is this one already.
+        let same = stats.written == 0 && stats.removed == 0 && self.existing.is_none();
+        if !same {
+            crate::fsutil::write_atomic(&self.dir.join(MANIFEST), &manifest)?;
+        }
+        Ok((stats, hash))
     }
 }
 
 impl Previous for OutputDir {
     fn has(&self, rel: &str, hash: u64) -> bool {
         self.previous.get(rel) == Some(&hash) && self.exists(rel)
+    }
+
+    fn untouched(&self) -> bool {
+        self.existing.is_none()
     }
 
     fn bytes(&self, rel: &str, hash: u64) -> Option<Vec<u8>> {

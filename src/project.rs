@@ -28,6 +28,12 @@ pub struct Project {
 impl Project {
     /// Loads and validates everything, reporting every problem found rather than the first.
     pub fn load(root: &Path) -> Result<Project> {
+        Self::load_with(root, HashMap::new())
+    }
+
+    /// [`Project::load`], taking the bytes of post files already read (by path relative to
+    /// `root`, as `build`'s cache read them to hash them) instead of reading them again.
+    pub fn load_with(root: &Path, mut read: HashMap<PathBuf, Vec<u8>>) -> Result<Project> {
         let mut diags = Diagnostics::default();
         let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
         let strategy_rel = Path::new(strategy::FILE_NAME);
@@ -53,18 +59,43 @@ impl Project {
         let files = post_files(root, &canonical_root, &mut diags);
         let ctx =
             post::Context { root, canonical_root: &canonical_root, strategy: &strategy, media: Default::default() };
-        let loaded: Vec<(Option<Post>, Diagnostics)> = par_map(&files, |rel| {
-            let mut d = Diagnostics::default();
-            let p = post::load(&ctx, rel, &mut d);
-            (p, d)
-        });
+        let files: Vec<(PathBuf, Option<Vec<u8>>)> = files
+            .into_iter()
+            .map(|rel| {
+                let bytes = read.remove(&rel);
+                (rel, bytes)
+            })
+            .collect();
+        let loaded: Vec<(Option<Post>, Diagnostics)> = {
+            use rayon::prelude::*;
+            files
+                .into_par_iter()
+                .map(|(rel, bytes)| {
+                    let mut d = Diagnostics::default();
+                    let p = match bytes {
+                        Some(bytes) if bytes.len() as u64 <= post::MAX_POST_BYTES => {
+                            match crate::fsutil::decode_utf8(&rel, bytes) {
+                                Ok(source) => post::from_source(&ctx, &rel, source, &mut d),
+                                Err(diag) => {
+                                    d.push(diag);
+                                    None
+                                }
+                            }
+                        }
+                        _ => post::load(&ctx, &rel, &mut d),
+                    };
+                    (p, d)
+                })
+                .collect()
+        };
         let mut posts = Vec::with_capacity(loaded.len());
         for (p, d) in loaded {
             diags.0.extend(d.0);
             posts.extend(p);
         }
         cross_check(&posts, &mut diags);
-        posts.sort_by(|a, b| (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id)));
+        // By a key made once per post: comparing moved whole posts around.
+        posts.sort_by_cached_key(|p| (p.date.is_none(), p.date, p.id.clone()));
 
         match theme {
             Some(theme) => {

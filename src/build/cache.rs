@@ -17,6 +17,7 @@
 //! an entry that cannot be read (a crash, a hand edit, another version's format), the build
 //! simply does all the work. It is written atomically, after the output.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -31,7 +32,7 @@ use crate::project::Project;
 pub const DIR: &str = ".budkavle/cache";
 
 /// Bumped when the entry's meaning changes, so an older entry is a miss.
-const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 /// Inputs beside the posts, relative to the repository root; folders are walked.
 const INPUTS: &[&str] = &["content", crate::strategy::FILE_NAME, "themes", crate::ledger::DIR, crate::metrics::DIR];
@@ -82,7 +83,7 @@ fn output_dirs(only: Option<Only>) -> &'static [&'static str] {
 pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option<Summary> {
     match lookup(root, out, only, now) {
         Lookup::Fresh(summary) => Some(summary),
-        Lookup::Build(_) => None,
+        Lookup::Build(..) => None,
     }
 }
 
@@ -90,19 +91,44 @@ pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Opt
 pub enum Lookup {
     /// The last build made exactly this: its summary, with every file unchanged.
     Fresh(Summary),
-    /// Build, and remember it under this key ([`key_before`]'s, computed once).
-    Build(Option<String>),
+    /// Build, and remember it under this key ([`key_before`]'s, computed once); the post files
+    /// as the key read them.
+    Build(Option<String>, Sources),
+}
+
+/// The post files (`content/posts/**.md`) the key was made of, so the build loads them without
+/// reading them again, and keys its memo by the same digests: the bytes, their SHA-256, by path
+/// relative to the repository root.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub files: Vec<(PathBuf, Vec<u8>, [u8; 32])>,
+}
+
+impl Sources {
+    /// Splits into the bytes (for [`crate::project::Project::load_with`]) and the digests
+    /// (for [`super::Options::digests`]).
+    pub fn split(self) -> (HashMap<PathBuf, Vec<u8>>, HashMap<PathBuf, [u8; 32]>) {
+        let mut bytes = HashMap::with_capacity(self.files.len());
+        let mut digests = HashMap::with_capacity(self.files.len());
+        for (path, b, d) in self.files {
+            digests.insert(path.clone(), d);
+            bytes.insert(path, b);
+        }
+        (bytes, digests)
+    }
 }
 
 /// [`fresh`], or the key to [`remember`] the build under: the inputs are read and hashed once.
 pub fn lookup(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Lookup {
-    let Some((entry, stats)) = usable(root, out, only, now) else {
-        return Lookup::Build(key_before(root, out, only));
+    let before = || match key(root, out, only, &[], true) {
+        Ok((key, sources)) => Lookup::Build(Some(key), sources),
+        Err(_) => Lookup::Build(None, Sources::default()),
     };
-    let Ok(key) = key(root, out, only, &entry.extra) else { return Lookup::Build(None) };
+    let Some((entry, stats)) = usable(root, out, only, now) else { return before() };
+    let extra = !entry.extra.is_empty();
+    let Ok((key, sources)) = key(root, out, only, &entry.extra, !extra) else { return before() };
     if key != entry.key {
-        let before = if entry.extra.is_empty() { Some(key) } else { key_before(root, out, only) };
-        return Lookup::Build(before);
+        return if extra { before() } else { Lookup::Build(Some(key), sources) };
     }
     let mut summary = Summary {
         posts: entry.posts,
@@ -136,7 +162,7 @@ fn usable(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option
     let mut stats = Vec::new();
     for (rel, digest) in &entry.outputs {
         let bytes = std::fs::read(out.join(rel)).ok()?;
-        if hex(&Sha256::digest(&bytes)) != *digest {
+        if output_digest(&bytes) != *digest {
             return None;
         }
         stats.push(WriteStats { unchanged: bytes.iter().filter(|b| **b == b'\n').count(), ..WriteStats::default() });
@@ -147,7 +173,7 @@ fn usable(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option
 /// The inputs' key, computed before the build reads them: an input that changes while the
 /// build runs makes the next build's key differ, never a stale entry match.
 pub fn key_before(root: &Path, out: &Path, only: Option<Only>) -> Option<String> {
-    key(root, out, only, &[]).ok()
+    key(root, out, only, &[], false).ok().map(|(key, _)| key)
 }
 
 /// Records the build just made. `key` is [`key_before`]'s; when the build found inputs
@@ -165,8 +191,8 @@ pub fn remember(
     let root = &project.root;
     let extra = extra_inputs(project);
     if !extra.is_empty() {
-        match self::key(root, out, only, &extra) {
-            Ok(k) => key = k,
+        match self::key(root, out, only, &extra, false) {
+            Ok((k, _)) => key = k,
             Err(_) => return,
         }
     }
@@ -174,7 +200,7 @@ pub fn remember(
     for dir in output_dirs(only) {
         let rel = format!("{dir}/{}", crate::output::MANIFEST);
         let Ok(bytes) = std::fs::read(out.join(&rel)) else { return };
-        outputs.push((rel, hex(&Sha256::digest(&bytes))));
+        outputs.push((rel, output_digest(&bytes)));
     }
     let (valid_from, valid_until) =
         if only == Some(Only::Platforms) { (None, None) } else { crate::site::time_window(project, now) };
@@ -228,7 +254,20 @@ pub(crate) fn tool() -> Vec<(String, String)> {
     fields
 }
 
-fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::io::Result<String> {
+/// An output folder's manifest as the entry records it: a fast hash suffices to tell that the
+/// folder is as the build left it (the manifest itself holds the content hashes).
+fn output_digest(manifest: &[u8]) -> String {
+    format!("{:016x}", crate::output::content_hash(manifest))
+}
+
+/// The key, and with `keep` the post files read for it ([`Sources`]).
+fn key(
+    root: &Path,
+    out: &Path,
+    only: Option<Only>,
+    extra: &[PathBuf],
+    keep: bool,
+) -> std::io::Result<(String, Sources)> {
     use rayon::prelude::*;
     let mut h = Sha256::new();
     let mut field = |name: &str, value: &[u8]| {
@@ -247,7 +286,7 @@ fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::i
     let mut files: Vec<PathBuf> = Vec::new();
     for input in INPUTS.iter().map(Path::new).chain(extra.iter().map(PathBuf::as_path)) {
         let path = root.join(input);
-        for entry in walkdir::WalkDir::new(&path).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(&path).follow_links(true) {
             match entry {
                 Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
                 Ok(_) => {}
@@ -256,14 +295,32 @@ fn key(root: &Path, out: &Path, only: Option<Only>, extra: &[PathBuf]) -> std::i
             }
         }
     }
+    // In one order whatever order the folders list their files in; byte order of the paths is
+    // as good as any and much cheaper than walkdir's sorting by file name in every folder.
+    files.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    files.dedup();
+    let posts = root.join(crate::project::POSTS_DIR);
     // The file's bytes, hashed in parallel; an unreadable file is no key at all.
-    let digests: Vec<std::io::Result<[u8; 32]>> =
-        files.par_iter().map(|f| std::fs::read(f).map(|b| Sha256::digest(&b).into())).collect();
-    for (file, digest) in files.iter().zip(digests) {
+    type Read = std::io::Result<([u8; 32], Option<Vec<u8>>)>;
+    let read: Vec<Read> = files
+        .par_iter()
+        .map(|f| {
+            let bytes = std::fs::read(f)?;
+            let digest: [u8; 32] = Sha256::digest(&bytes).into();
+            let post = keep && f.starts_with(&posts) && f.extension().is_some_and(|x| x == "md");
+            Ok((digest, post.then_some(bytes)))
+        })
+        .collect();
+    let mut sources = Sources::default();
+    for (file, r) in files.iter().zip(read) {
+        let (digest, bytes) = r?;
         let rel = file.strip_prefix(root).unwrap_or(file);
-        field(&rel.to_string_lossy(), &digest?);
+        field(&rel.to_string_lossy(), &digest);
+        if let Some(bytes) = bytes {
+            sources.files.push((rel.to_path_buf(), bytes, digest));
+        }
     }
-    Ok(hex(&h.finalize()))
+    Ok((hex(&h.finalize()), sources))
 }
 
 /// HEAD's commit, whether the clone is shallow, and the mailmap that names authors: what the

@@ -33,7 +33,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let now = budkavle::site::now()?;
     // Previews show a calendar of the coming days: they are always built.
     let cacheable = !args.previews && args.changed_since.is_none();
-    let key = if cacheable {
+    let (key, sources) = if cacheable {
         match cache::lookup(&cli.root, &out, args.only, now) {
             cache::Lookup::Fresh(s) => {
                 if cli.verbose {
@@ -42,12 +42,13 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
                 report(cli, args, &out, &s, false, None, start);
                 return Ok(ExitCode::SUCCESS);
             }
-            cache::Lookup::Build(key) => key,
+            cache::Lookup::Build(key, sources) => (key, sources),
         }
     } else {
-        None
+        (None, cache::Sources::default())
     };
-    let project = super::load(cli)?;
+    let (read, digests) = sources.split();
+    let project = super::load_with(cli, read)?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }
@@ -61,6 +62,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         changed: changed.as_ref(),
         now: Some(now),
         incremental: true,
+        digests: Some(&digests),
     };
     let s = build_with(&project, &out, &opts)?;
     if cli.verbose {

@@ -121,7 +121,15 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
 /// The project at `--root`, with the strategy's rules validated: a broken `[[rules]]` table or
 /// an unknown pack fails every command that reads the content, not only `check`.
 pub(crate) fn load(cli: &Cli) -> Result<Project, Error> {
-    let project = Project::load(&cli.root)?;
+    load_with(cli, std::collections::HashMap::new())
+}
+
+/// [`load`], with post files already read ([`Project::load_with`]).
+pub(crate) fn load_with(
+    cli: &Cli,
+    read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
+) -> Result<Project, Error> {
+    let project = Project::load_with(&cli.root, read)?;
     budkavle::check::validate(&project)?;
     budkavle::inbox::validate(&project)?;
     Ok(project)

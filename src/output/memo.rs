@@ -15,8 +15,10 @@
 //! of units; [`Encoder`] and [`Decoder`] are shared with the other caches (git's version
 //! history).
 
-use std::collections::HashMap;
 use std::path::Path;
+
+/// Keys are already uniform hashes: a fast hasher is plenty.
+type HashMap<K, V> = foldhash::HashMap<K, V>;
 
 use sha2::{Digest, Sha256};
 
@@ -183,7 +185,7 @@ impl Memo {
             return None;
         }
         let n = d.u64()?;
-        let mut entries = HashMap::with_capacity(usize::try_from(n).ok()?.min(1 << 20));
+        let mut entries = HashMap::with_capacity_and_hasher(usize::try_from(n).ok()?.min(1 << 20), Default::default());
         for _ in 0..n {
             let key: Key = d.raw(16)?.try_into().ok()?;
             entries.insert(key, d.bytes()?.to_vec());

@@ -25,7 +25,7 @@ use jiff::Timestamp;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
-use crate::output::{Files, Made};
+use crate::output::Made;
 use crate::project::par_map;
 use crate::site::{Archived, PostView, Site, fresh};
 
@@ -50,8 +50,26 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
 /// site-relative output paths of the whole site: built from what was actually rendered, so no
 /// page kind can be forgotten and no slug or pagination rule has to be repeated here. Empty
 /// when the archive's absolute address is unknown. `Site::pages` calls it last.
-pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Files {
-    sitemap::render(site, &Base::of(site), paths)
+pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Result<Vec<(String, Made)>> {
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let dates = dates(site);
+    site.unit(
+        |k| {
+            // Which pages there are, and when each post and version last changed.
+            let mut h = k.start("sitemap");
+            for p in &paths {
+                h.str(p);
+            }
+            for d in &dates {
+                h.str(d.archived.id()).json(&d.updated);
+                for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
+                    h.u64(v.n as u64).json(&v.date);
+                }
+            }
+            h.finish()
+        },
+        || Ok(sitemap::render(site, &Base::of(site), &dates, paths.iter().copied())),
+    )
 }
 
 /// Where the archive lives, when the organisation said so.

@@ -99,6 +99,17 @@ pub struct Incremental<'m> {
     pub global: Key,
     pub memo: &'m Memo,
     pub previous: &'m dyn Previous,
+    /// SHA-256 of post files by path, when the caller has them ([`source_digest`]).
+    pub digests: Option<&'m HashMap<PathBuf, [u8; 32]>>,
+}
+
+/// The SHA-256 of a post file's bytes: from `digests` when they have it, else computed.
+pub fn source_digest(post: &Post, digests: Option<&HashMap<PathBuf, [u8; 32]>>) -> [u8; 32] {
+    use sha2::Digest;
+    match digests.and_then(|d| d.get(&post.path)) {
+        Some(d) => *d,
+        None => sha2::Sha256::digest(post.source.as_bytes()).into(),
+    }
 }
 
 /// [`render_at`], reusing what did not change: every page is a unit keyed by a hash of what
@@ -274,6 +285,8 @@ struct MemoState<'a> {
     /// Per archived post: what its view shows (its file, publications, versions, images'
     /// names, and its relations' posts).
     views: Vec<Key>,
+    /// The output is as the memo's build left it ([`Previous::untouched`]).
+    untouched: bool,
     learned: Mutex<Memo>,
 }
 
@@ -451,12 +464,18 @@ impl<'a> Site<'a> {
         h.key(&inc.global).json(&self.base.clone().into_json());
         let site = h.finish();
         let bases: Vec<Key> = par_map(&self.posts, |a| {
+            use sha2::Digest;
             let p = a.post;
+            let digest = source_digest(p, inc.digests);
             let mut h = KeyHasher::new("post");
-            h.str(&p.path.to_string_lossy()).str(&p.source);
+            h.str(&p.path.to_string_lossy()).bytes(&digest);
             h.json(&self.record.published.get(&p.id));
             for v in self.record.versions.get(&p.id).map(Vec::as_slice).unwrap_or_default() {
-                h.u64(v.n as u64).str(&v.commit).json(&v.date).json(&v.author).str(&v.source);
+                h.u64(v.n as u64).str(&v.commit).json(&v.date).json(&v.author);
+                // A version is most often the file as it is now.
+                let version: [u8; 32] =
+                    if v.source == p.source { digest } else { sha2::Sha256::digest(v.source.as_bytes()).into() };
+                h.bytes(&version);
             }
             for m in &p.media {
                 h.str(&m.path.to_string_lossy()).json(&self.media_by_path.get(&m.path));
@@ -475,7 +494,7 @@ impl<'a> Site<'a> {
             }
             h.finish()
         });
-        MemoState { inc, site, views, learned: Mutex::new(Memo::default()) }
+        MemoState { inc, site, views, untouched: inc.previous.untouched(), learned: Mutex::new(Memo::default()) }
     }
 
     /// The archived post `id`.
@@ -543,7 +562,7 @@ impl<'a> Site<'a> {
         };
         let key = key(&Keys { state });
         if let Some(files) = state.inc.memo.files(&key)
-            && files.iter().all(|(path, hash)| state.inc.previous.has(path, *hash))
+            && (state.untouched || files.iter().all(|(path, hash)| state.inc.previous.has(path, *hash)))
         {
             state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert_files(key, &files);
             return Ok(files.into_iter().map(|(path, hash)| (path, Made::Kept(hash))).collect());
@@ -571,6 +590,25 @@ impl<'a> Site<'a> {
             let bytes = state.inc.previous.bytes(path, table.hash)?;
             Some((table, bytes))
         });
+        let learn = |table: Table| {
+            if let Some(state) = &self.memo {
+                state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert(table_key, table.encode());
+            }
+        };
+        // The usual case, a few posts changed in place: the last file edited where they are,
+        // rather than copied whole (the export of ten thousand posts is tens of megabytes).
+        let (old, spliced) = match old {
+            Some((table, bytes)) => match table.splice(bytes, (head, sep, tail), pieces, &make) {
+                Ok(done) => (None, Some(done)),
+                Err(back) => (back, None),
+            },
+            None => (None, None),
+        };
+        if let Some(done) = spliced {
+            let (table, bytes) = done?;
+            learn(table);
+            return Ok((path.to_string(), Made::New(bytes)));
+        }
         let reuse: HashMap<&Key, &[u8]> = match &old {
             Some((table, bytes)) => table
                 .pieces
@@ -601,26 +639,41 @@ impl<'a> Site<'a> {
             out.extend_from_slice(&piece);
         }
         out.extend_from_slice(tail);
-        if let Some(state) = &self.memo {
+        if self.memo.is_some() {
             table.hash = crate::output::content_hash(&out);
-            state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert(table_key, table.encode());
+            learn(table);
         }
         Ok((path.to_string(), Made::New(out)))
     }
 
     /// Every output file, by path relative to the site root.
     pub(crate) fn pages(&self) -> Result<Vec<(String, Made)>> {
-        let mut pages = pages::pages(self)?;
+        // The kinds of page are independent: made side by side, one kind's steps that run on
+        // one core overlap the others' work.
+        type Kind<'k> = &'k (dyn Fn() -> Result<Vec<(String, Made)>> + Sync);
+        let lists = || pages::pages(self);
+        let feeds = || feeds::pages(self);
+        let cap = || Ok(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)).collect());
+        let search = || search::pages(self);
+        let versions = || versions::pages(self);
+        let rest = || {
+            let mut rest = crisis::pages(self)?;
+            rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
+            Ok(rest)
+        };
+        let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
+        let mut made = par_map(&kinds, |kind| kind()).into_iter();
+        let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));
+        let (lists, feeds, cap, search, versions, rest) = (next(), next(), next(), next(), next(), next());
+        let mut pages = lists?;
         pages.push(fresh("static/style.css".to_string(), self.static_file("style.css")?));
-        pages.extend(feeds::pages(self)?);
-        pages.extend(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
-        pages.extend(search::pages(self)?);
-        pages.extend(versions::pages(self)?);
-        pages.extend(crisis::pages(self)?);
-        pages.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
+        pages.extend(feeds?);
+        pages.extend(cap?);
+        pages.extend(search?);
+        pages.extend(versions?);
+        pages.extend(rest?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
-        let sitemap = feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()));
-        pages.extend(sitemap.into_iter().map(|(p, b)| fresh(p, b)));
+        pages.extend(feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()))?);
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {
@@ -682,7 +735,78 @@ struct Table {
     pieces: Vec<(Key, u64, u64)>,
 }
 
+/// An assembled file and the table of its pieces, or the old file and table back when it
+/// cannot be edited in place.
+type Spliced = std::result::Result<Result<(Table, Vec<u8>)>, Option<(Table, Vec<u8>)>>;
+
+/// At most this many changed pieces are edited into the old file; more are copied into a new one.
+const MAX_SPLICES: usize = 32;
+
 impl Table {
+    /// `bytes` (the file this table describes) with the pieces whose key changed made again
+    /// and edited in where the old ones were, when the file has the same `head`, `sep` and
+    /// `tail` around as many pieces as `pieces` and few of them changed.
+    fn splice(
+        self,
+        mut bytes: Vec<u8>,
+        (head, sep, tail): (&[u8], &[u8], &[u8]),
+        pieces: &[Key],
+        make: &(impl Fn(usize) -> Result<Vec<u8>> + Sync),
+    ) -> Spliced {
+        let n = pieces.len();
+        let range = |i: usize| -> Option<std::ops::Range<usize>> {
+            let (_, start, len) = self.pieces.get(i)?;
+            let start = usize::try_from(*start).ok()?;
+            Some(start..start.checked_add(usize::try_from(*len).ok()?)?)
+        };
+        let fits = || -> Option<bool> {
+            if self.pieces.len() != n || !bytes.starts_with(head) || !bytes.ends_with(tail) || n == 0 {
+                return Some(false);
+            }
+            let mut at = head.len();
+            for i in 0..n {
+                let r = range(i)?;
+                let gap = if i == 0 { &[][..] } else { sep };
+                if bytes.get(at..r.start)? != gap {
+                    return Some(false);
+                }
+                at = r.end;
+            }
+            Some(at + tail.len() == bytes.len())
+        };
+        if !fits().unwrap_or(false) {
+            return Err(Some((self, bytes)));
+        }
+        let changed: Vec<usize> = (0..n).filter(|&i| self.pieces[i].0 != pieces[i]).collect();
+        if changed.len() > MAX_SPLICES {
+            return Err(Some((self, bytes)));
+        }
+        let made: Vec<Result<Vec<u8>>> = par_map(&changed, |&i| make(i));
+        let mut made_by: HashMap<usize, Vec<u8>> = HashMap::with_capacity(changed.len());
+        for (&i, m) in changed.iter().zip(made) {
+            match m {
+                Ok(m) => made_by.insert(i, m),
+                Err(e) => return Ok(Err(e)),
+            };
+        }
+        // From the end, so the places of the pieces before stay where the table says.
+        for &i in changed.iter().rev() {
+            let Some(r) = range(i) else { return Err(None) };
+            drop(bytes.splice(r, made_by[&i].iter().copied()));
+        }
+        let mut table = Table { hash: 0, pieces: Vec::with_capacity(n) };
+        let mut shift: i64 = 0;
+        for (i, key) in pieces.iter().enumerate() {
+            let (_, start, len) = self.pieces[i];
+            let new_len = made_by.get(&i).map_or(len, |m| m.len() as u64);
+            let new_start = (start as i64 + shift) as u64;
+            shift += new_len as i64 - len as i64;
+            table.pieces.push((*key, new_start, new_len));
+        }
+        table.hash = crate::output::content_hash(&bytes);
+        Ok(Ok((table, bytes)))
+    }
+
     fn encode(&self) -> Vec<u8> {
         let mut e = crate::output::memo::Encoder::default();
         e.u64(self.hash);

@@ -44,9 +44,10 @@ impl Record {
         let published = ledger.published_by_post();
         let history = crate::git::post_versions_cached(&project.root, project, history_cache)?;
         let show_authors = project.strategy.file.site.show_authors;
+        use rayon::prelude::*;
         let versions = history
             .versions
-            .into_iter()
+            .into_par_iter()
             .filter_map(|(id, all)| {
                 let kept: Vec<Version> = all
                     .into_iter()

@@ -315,10 +315,10 @@ fn one_edit_renders_one_post_again_and_every_change_gives_a_clean_builds_output(
     assert_eq!(kept_posts, posts - 1, "only the edited post is rendered again");
     // Made again: the post's page, its start page, tag page and month page; and what is made
     // each time: the CAP alert and its index, the feeds, the export, the search index and
-    // page, the sitemap, the tag and month indexes, the about and accessibility pages, the
-    // style sheet and script (14).
+    // page, the tag and month indexes, the about and accessibility pages, the style sheet and
+    // script (13). The sitemap is kept: no page came or went, no post's dates changed.
     let site_files = snapshot(&root.join("dist/site")).keys().filter(|k| !k.starts_with(".budkavle")).count();
-    assert_eq!(site_files - kept_files, 4 + 14, "{kept_files} of {site_files} kept");
+    assert_eq!(site_files - kept_files, 4 + 13, "{kept_files} of {site_files} kept");
     assert_same(&repo, NOW, &[], "an edited post");
 
     // The post `e` updates: e's page shows a's title, so it must change with it.
@@ -366,6 +366,18 @@ fn one_edit_renders_one_post_again_and_every_change_gives_a_clean_builds_output(
     repo.post("kris.md", &CRISIS.replace("Koka vattnet i minst en minut.", "Koka vattnet i tre minuter."));
     build_kept(root, NOW);
     assert_same(&repo, NOW, &[], "an edited crisis message");
+
+    // A post moved in time (its place in every list changes) and many posts edited at once
+    // (more than are edited into the export in place).
+    repo.post("x07.md", &many(7, "Stycke 7 om biblioteket.").replace("2026-08-10T09:00:00", "2026-12-24T15:00:00"));
+    build_kept(root, NOW);
+    assert_same(&repo, NOW, &[], "a post moved in time");
+    for i in 0..40 {
+        repo.post(&format!("x{i:02}.md"), &many(i, &format!("Stycke {i} om biblioteket, ny version.")));
+    }
+    let (_, kept_posts, _) = build_kept(root, NOW);
+    assert!(kept_posts < posts - 30, "{kept_posts}");
+    assert_same(&repo, NOW, &[], "forty edited posts");
 
     // `build --only site` after a whole build, and back.
     repo.post("b.md", &post("Nyhet b", "Ännu en text om torget."));
@@ -451,4 +463,69 @@ fn an_incremental_build_equals_a_plain_one() {
     let second = build_into(&inc, true);
     assert_eq!(second.kept_posts, project.posts.len(), "everything is kept the second time");
     assert_eq!(snapshot(plain.path()), snapshot(&inc));
+}
+
+/// git's version history from the cache (walked only from the last commit it saw) is what a
+/// walk of the whole history finds, through edits, new and removed posts, renames, a post whose
+/// id changed in the work tree, and a rewritten history.
+#[test]
+fn the_cached_version_history_is_the_walked_one() {
+    use budkavle::site::Record;
+    let (repo, git) = repo();
+    let root = repo.path();
+    repo.post("e.md", &related("e", "Uppdatering om a", "a", "Mer om parken."));
+    let cache = root.join(".budkavle/cache/history.bin");
+    let mut when = 1_800_000_000;
+    let mut commit = |what: &str| {
+        when += 3600;
+        common::git::commit(&git, what, "Anna", when)
+    };
+    let check = |what: &str| {
+        let project = repo.load();
+        let (cached, cached_notes) = Record::load_cached(&project, Some(&cache)).unwrap();
+        let (walked, walked_notes) = Record::load_with_notes(&project).unwrap();
+        assert_eq!(cached.versions, walked.versions, "{what}");
+        assert_eq!(cached_notes, walked_notes, "{what}");
+        assert!(cache.is_file(), "{what}: the cache is written");
+        cached.versions.values().map(Vec::len).sum::<usize>()
+    };
+    commit("Första");
+    assert_eq!(check("the first walk"), 6);
+    check("HEAD unchanged");
+    repo.post("b.md", &post("Nyhet b", "Ny text, inte incheckad."));
+    check("an edit not committed");
+    commit("Ändra b");
+    assert_eq!(check("an edit committed"), 7);
+    repo.post("f.md", &post("Nyhet f", "Ny."));
+    repo.post("c.md", &post("Nyhet c", "Ny text om c."));
+    commit("Ny f, ändra c");
+    check("a new post and an edit in one commit");
+    std::fs::rename(root.join("content/posts/e.md"), root.join("content/posts/e2.md")).unwrap();
+    commit("Flytta e");
+    repo.post("e2.md", &related("e", "Uppdatering om a", "a", "Mer om parken, ändrad."));
+    commit("Ändra e");
+    check("a renamed post");
+    std::fs::remove_file(root.join("content/posts/d.md")).unwrap();
+    check("a post removed, not committed");
+    commit("Ta bort d");
+    check("a post removed");
+    std::fs::rename(root.join("content/posts/b.md"), root.join("content/posts/b2.md")).unwrap();
+    check("a post whose id changed in the work tree");
+    std::fs::rename(root.join("content/posts/b2.md"), root.join("content/posts/b.md")).unwrap();
+    check("and back");
+
+    // History rewritten: HEAD is no longer a descendant of the commit the cache walked from.
+    let head = git.head().unwrap().peel_to_commit().unwrap();
+    let parent = head.parent(0).unwrap();
+    git.reset(parent.as_object(), git2::ResetType::Soft, None).unwrap();
+    repo.post("b.md", &post("Nyhet b", "En annan text."));
+    commit("Ta bort d, en gång till");
+    check("a rewritten history");
+
+    // A damaged cache is walked again.
+    let mut bytes = std::fs::read(&cache).unwrap();
+    let n = bytes.len() / 2;
+    bytes[n] ^= 1;
+    std::fs::write(&cache, bytes).unwrap();
+    check("a damaged cache");
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use super::{Base, dates};
+use super::{Base, Dates};
 use crate::escape::xml as xml_escape;
 use crate::output::Files;
 use crate::site::Site;
@@ -14,11 +14,16 @@ use crate::site::Site;
 const MAX_URLS: usize = 50_000;
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-pub(super) fn render<'p>(site: &Site<'_>, base: &Base, paths: impl IntoIterator<Item = &'p str>) -> Files {
+pub(super) fn render<'p>(
+    site: &Site<'_>,
+    base: &Base,
+    dates: &[Dates<'_>],
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Files {
     if !base.is_absolute() {
         return Vec::new();
     }
-    let lastmod = last_modified(site);
+    let lastmod = last_modified(site, dates);
     let mut pages: Vec<String> = paths.into_iter().filter_map(page_url).collect();
     pages.sort();
     pages.dedup();
@@ -63,9 +68,9 @@ fn page_url(path: &str) -> Option<String> {
 
 /// When each post page and version page last changed; other pages (lists, tags, months) change
 /// whenever a post does, which a crawler learns by visiting the post pages anyway.
-fn last_modified(site: &Site<'_>) -> HashMap<String, Timestamp> {
+fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> HashMap<String, Timestamp> {
     let mut lastmod = HashMap::new();
-    for d in dates(site) {
+    for d in dates {
         let url = d.archived.url();
         for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
             lastmod.insert(format!("{url}v/{}/", v.n), v.date);
