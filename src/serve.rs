@@ -4,7 +4,8 @@
 //!
 //! Three threads own the work: the HTTP server ([`http`]) answers from pages held in memory;
 //! the rebuilder (this module's loop over file-system events, with [`state::State`]) applies
-//! one edit in milliseconds and tells open pages by server-sent events; a background worker
+//! one edit in milliseconds and tells open pages by server-sent events (the edited post's pages
+//! first, then the previews index); a background worker
 //! makes a full build after each burst of edits, for the pages that depend on every post and to
 //! keep `dist/` in step. The worker has its own, smaller thread pool, so an edit made while it
 //! runs is not queued behind it.
@@ -25,9 +26,14 @@ use crate::error::{Error, Result};
 use http::Shared;
 use state::{Full, State};
 
-/// Editors save in more than one step (truncate, write, rename); a change is acted on once
-/// the files have been quiet this long, so a half-written file is never built.
+/// Editors save in more than one step (truncate, write, close; or write another file and
+/// rename it over the post), so a change is acted on once the files have been quiet this long,
+/// and a half-written file is never built…
 const QUIET: Duration = Duration::from_millis(8);
+/// …or as soon as this after a post file was closed after writing or renamed into place: its
+/// text is complete then, and the wait only gathers other files saved at the same moment. An
+/// event after it starts another rebuild, so acting early is never wrong, only sometimes twice.
+const SAVED: Duration = Duration::from_millis(1);
 /// …but never later than this after the first event, however busy the files are.
 const MAX_WAIT: Duration = Duration::from_millis(200);
 
@@ -42,8 +48,9 @@ pub struct Options {
 }
 
 enum Msg {
-    /// Paths the watcher saw change.
-    Files(Vec<PathBuf>),
+    /// Paths the watcher saw change, and whether the change completes a file (closed after
+    /// writing, renamed into place).
+    Files(Vec<PathBuf>, bool),
     /// A background full build, started at this generation.
     Full(u64, Box<Result<Full>>),
 }
@@ -55,6 +62,8 @@ struct Work {
     all: bool,
     /// Post files, relative to the root.
     posts: Vec<PathBuf>,
+    /// A post file was saved completely: no need to wait for the files to be quiet.
+    saved: bool,
 }
 
 /// Serves until the process is stopped. Returns only when it cannot start.
@@ -117,14 +126,9 @@ fn say(opts: &Options, msg: &str) {
 fn watch(root: &Path, tx: Sender<Msg>) -> Result<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
-        // Reads (ours included) are not changes; a file closed after writing is.
-        let relevant = match event.kind {
-            EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => true,
-            EventKind::Access(_) => false,
-            _ => true,
-        };
+        let (relevant, saved) = significance(&event.kind);
         if relevant {
-            let _ = tx.send(Msg::Files(event.paths));
+            let _ = tx.send(Msg::Files(event.paths, saved));
         }
     })
     .map_err(|e| Error::Usage(format!("cannot watch {} for changes: {e}", root.display())))?;
@@ -139,10 +143,23 @@ fn watch(root: &Path, tx: Sender<Msg>) -> Result<notify::RecommendedWatcher> {
     Ok(watcher)
 }
 
+/// Whether an event can change what is built, and whether it completes a file. Reads (ours
+/// included) are not changes, and neither are new permissions or times; a file closed after
+/// writing is, and so is a rename, whose destination is the last path.
+fn significance(kind: &EventKind) -> (bool, bool) {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => (true, true),
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => (false, false),
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => (true, true),
+        _ => (true, false),
+    }
+}
+
 /// Sorts changed paths into what to rebuild. Hidden files (editor swap files), backups and
 /// anything outside content/, themes/ and strategy.toml are not the repository's content.
-fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
-    for path in paths {
+fn classify(root: &Path, paths: &[PathBuf], saved: bool, work: &mut Work) {
+    for (i, path) in paths.iter().enumerate() {
         let Ok(rel) = path.strip_prefix(root) else { continue };
         let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
         if hidden {
@@ -155,6 +172,8 @@ fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
                 if !work.posts.iter().any(|p| p == rel) {
                     work.posts.push(rel.to_path_buf());
                 }
+                // A rename names where from and where to; only the destination is complete.
+                work.saved |= saved && i + 1 == paths.len();
             } else if path.is_dir() {
                 // A folder of posts moved in or out: which files it holds is not in the event.
                 work.all = true;
@@ -217,15 +236,16 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                     Err(e) => say(opts, &format!("full build: failed ({e})")),
                 }
             }
-            Msg::Files(paths) => {
+            Msg::Files(paths, saved) => {
                 let first = Instant::now();
                 let mut work = Work::default();
-                classify(root, &paths, &mut work);
+                classify(root, &paths, saved, &mut work);
                 // Wait for the burst to end, collecting everything it touched.
                 loop {
                     let left = MAX_WAIT.saturating_sub(first.elapsed());
-                    match rx.recv_timeout(QUIET.min(left)) {
-                        Ok(Msg::Files(more)) => classify(root, &more, &mut work),
+                    let quiet = if work.saved { SAVED } else { QUIET };
+                    match rx.recv_timeout(quiet.min(left)) {
+                        Ok(Msg::Files(more, saved)) => classify(root, &more, saved, &mut work),
                         Ok(Msg::Full(..)) => {} // stale by now: this burst changes files again
                         Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
                     }
@@ -233,7 +253,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                         break;
                     }
                 }
-                if work == Work::default() {
+                if !work.all && work.posts.is_empty() {
                     continue;
                 }
                 let start = Instant::now();
@@ -254,6 +274,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                         generation = changes.generation;
                     }
                 }
+                // The edited posts' pages first: this is what the reviewer is waiting for.
                 if !paths.is_empty() {
                     shared.broadcast(&paths, generation);
                 }
@@ -264,6 +285,22 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                     &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()),
                 );
                 if state.has_project() && !work.all {
+                    // Then what shows every post, in a second event.
+                    let start = Instant::now();
+                    let settled = state.settle(shared);
+                    if !settled.paths.is_empty() {
+                        shared.broadcast(&settled.paths, settled.generation);
+                        generation = settled.generation;
+                    }
+                    say(
+                        opts,
+                        &format!(
+                            "then the index in {:.1?}: {} page(s) changed ({})",
+                            start.elapsed(),
+                            settled.paths.len(),
+                            settled.timings
+                        ),
+                    );
                     let _ = bg.tx.send(generation);
                 }
             }
@@ -310,12 +347,47 @@ mod tests {
         .iter()
         .map(PathBuf::from)
         .collect();
-        classify(root, &paths, &mut work);
-        assert_eq!(work, Work { all: false, posts: vec![PathBuf::from("content/posts/a.md")] });
-        classify(root, &[PathBuf::from("/r/strategy.toml")], &mut work);
+        classify(root, &paths, false, &mut work);
+        assert_eq!(work, Work { all: false, posts: vec![PathBuf::from("content/posts/a.md")], saved: false });
+        classify(root, &[PathBuf::from("/r/strategy.toml")], false, &mut work);
         assert!(work.all);
         let mut work = Work::default();
-        classify(root, &[PathBuf::from("/r/content/media/x.png")], &mut work);
+        classify(root, &[PathBuf::from("/r/content/media/x.png")], false, &mut work);
         assert!(work.all);
+    }
+
+    #[test]
+    fn a_post_is_saved_when_closed_after_writing_or_renamed_into_place() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RenameMode};
+        let root = Path::new("/r");
+        let saved = |kind: EventKind, paths: &[&str]| {
+            let (relevant, saved) = significance(&kind);
+            let mut work = Work::default();
+            if relevant {
+                let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+                classify(root, &paths, saved, &mut work);
+            }
+            (relevant, work.saved)
+        };
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert_eq!(saved(close, &["/r/content/posts/a.md"]), (true, true));
+        // Writing is under way until the file is closed.
+        assert_eq!(
+            saved(EventKind::Modify(ModifyKind::Data(DataChange::Any)), &["/r/content/posts/a.md"]),
+            (true, false)
+        );
+        assert_eq!(saved(EventKind::Create(CreateKind::File), &["/r/content/posts/a.md"]), (true, false));
+        // An editor's swap file is closed all the time; it is not the post.
+        assert_eq!(saved(close, &["/r/content/posts/.a.md.swp"]), (true, false));
+        // Write a temporary file, rename it over the post: the post is complete.
+        let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        assert_eq!(saved(both, &["/r/content/posts/a.md.tmp", "/r/content/posts/a.md"]), (true, true));
+        // Moved away (to a backup) before the new text is written: not yet.
+        let from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        assert_eq!(saved(from, &["/r/content/posts/a.md"]), (true, false));
+        assert_eq!(saved(both, &["/r/content/posts/a.md", "/r/content/posts/a.md~"]), (true, false));
+        // Reads and new permissions change nothing.
+        assert!(!saved(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["/r/content/posts/a.md"]).0);
+        assert!(!saved(EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)), &["/r/content/posts/a.md"]).0);
     }
 }

@@ -2,21 +2,23 @@
 //! held in memory.
 //!
 //! An edit to one post reloads that file only, re-checks and re-renders that post, and replaces
-//! its preview page, the previews index and its archive page — milliseconds even with ten
-//! thousand posts. Pages that depend on every post (the archive's lists, tags, months, feeds,
-//! search index, sitemap) then follow from a full build in the background, which also writes
-//! `dist/` through the incremental output. A change to strategy.toml, the theme or the media
+//! its preview page and its archive page — milliseconds even with ten thousand posts — and the
+//! open pages are told. Then, in a second event, what reads every post: the schedule rules'
+//! findings (other posts' pages change when one moves) and the previews index. Pages that
+//! depend on every post in the archive (lists, tags, months, feeds, search index, sitemap) then
+//! follow from a full build in the background, which also writes `dist/` through the
+//! incremental output. A change to strategy.toml, the theme or the media
 //! rebuilds everything at once. A file that cannot be loaded turns every page into an error
 //! page naming the problem, until it is fixed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::http::{Files, Shared, url_of};
 use crate::check::{self, Finding, Rule};
 use crate::error::{Diagnostic, Error, Result};
-use crate::preview::{self, PostRow, Previews};
+use crate::preview::{self, PostRow, Previews, RowCache};
 use crate::project::Project;
 use crate::site::Record;
 
@@ -55,6 +57,8 @@ pub(crate) struct State {
     rules: Vec<Box<dyn Rule>>,
     previews: Option<Previews>,
     rows: HashMap<String, PostRow>,
+    /// The index's rows as HTML, so an edit writes one row again, not ten thousand.
+    row_cache: RowCache,
     ids: HashMap<PathBuf, String>,
     /// Files that cannot be loaded, with their problems; the error page lists them all.
     errors: BTreeMap<PathBuf, Vec<Diagnostic>>,
@@ -62,6 +66,14 @@ pub(crate) struct State {
     cross: Vec<Diagnostic>,
     /// A problem that is not about one post (strategy, theme, the repository).
     global: Option<Vec<Diagnostic>>,
+    /// The findings of the rules that compare posts (schedule, cadence), by post file, as the
+    /// served preview pages show them. Working them out reads every post, so an edit that
+    /// leaves a post's front matter as it was shows the post with these, and [`State::settle`]
+    /// works them out again once the edit is on screen.
+    across: HashMap<PathBuf, Vec<Finding>>,
+    /// Post files whose preview page was rendered with findings across posts that have changed
+    /// since: [`State::settle`] renders them again.
+    stale: HashSet<PathBuf>,
 }
 
 /// What a rebuild changed, for the event to open pages.
@@ -99,10 +111,13 @@ impl State {
             rules: Vec::new(),
             previews: None,
             rows: HashMap::new(),
+            row_cache: RowCache::default(),
             ids: HashMap::new(),
             errors: BTreeMap::new(),
             cross: Vec::new(),
             global: None,
+            across: HashMap::new(),
+            stale: HashSet::new(),
         }
     }
 
@@ -116,6 +131,8 @@ impl State {
             Ok((project, record, full)) => {
                 // The full build has checked every post with these rules, so they compile.
                 self.rules = check::active_rules(&project).unwrap_or_default();
+                self.across = across_by_file(&project, &self.rules);
+                self.stale.clear();
                 self.previews = Previews::new(&project).ok();
                 self.rows = full.rows.clone();
                 self.ids = full.ids.clone();
@@ -160,11 +177,14 @@ impl State {
         Changes { paths, generation: content.generation, timings: String::new() }
     }
 
-    /// The post file `rel` was written, created or removed.
+    /// The post file `rel` was written, created or removed: its preview page and archive page
+    /// are replaced. What shows every post (the previews index) waits for [`State::settle`], so
+    /// the edit is on screen first.
     pub(crate) fn post_changed(&mut self, shared: &Shared, rel: &Path) -> Changes {
         let Some(project) = self.project.as_mut() else { return self.show_errors(shared) };
         let Some(previews) = self.previews.as_ref() else { return self.show_errors(shared) };
         let mut steps = Steps::new();
+        let before = self.ids.get(rel).and_then(|id| project.post(id)).filter(|p| p.path == rel).map(schedule_key);
         let reloaded = project.reload_post(rel, self.cross.is_empty());
         steps.done("load");
         match reloaded {
@@ -182,7 +202,12 @@ impl State {
         let mut site_updates: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let mut preview_updates: Vec<(String, Option<Vec<u8>>)> = Vec::new();
         let old_id = self.ids.remove(rel);
-        let post = project.posts.iter().find(|p| p.path == rel);
+        let project: &Project = project;
+        let post = old_id
+            .as_deref()
+            .and_then(|id| project.post(id))
+            .filter(|p| p.path == rel)
+            .or_else(|| project.posts.iter().find(|p| p.path == rel));
         if let Some(old) = &old_id
             && post.is_none_or(|p| &p.id != old)
         {
@@ -190,9 +215,19 @@ impl State {
             preview_updates.push((preview::post_path(old), None));
             site_updates.push((format!("p/{old}/index.html"), None));
         }
+        // A post that moved in the schedule, came or went changes what the rules across posts
+        // say, about it and about others: work them out now, and mark the others' pages.
+        if before.as_ref() != post.map(schedule_key).as_ref() {
+            let across = across_by_file(project, &self.rules);
+            mark_changed(&self.across, &across, &mut self.stale);
+            self.across = across;
+            steps.done("across");
+        }
         if let Some(post) = post {
             self.ids.insert(rel.to_path_buf(), post.id.clone());
-            let outcome = check::check_one(project, post, &self.rules).and_then(|findings| {
+            self.stale.remove(rel);
+            let across = self.across.get(rel).map(Vec::as_slice).unwrap_or_default();
+            let outcome = check::check_one_with(project, post, &self.rules, across).and_then(|findings| {
                 steps.done("check");
                 let refs: Vec<&Finding> = findings.iter().collect();
                 previews.post(project, post, &refs)
@@ -219,16 +254,72 @@ impl State {
                 }
             }
         }
-        let rows: Vec<&PostRow> = project.posts.iter().filter_map(|p| self.rows.get(&p.id)).collect();
-        match previews.index(&rows, None) {
-            Ok(index) => preview_updates.push(("index.html".to_string(), Some(index))),
-            Err(e) => self.global = Some(diagnostics(e)),
-        }
-        steps.done("index");
         if self.broken() {
             return self.show_errors(shared);
         }
+        let mut changes = self.publish(shared, site_updates, preview_updates);
+        changes.timings = steps.out.join(", ");
+        changes
+    }
 
+    /// After the edits of a burst are on screen: the findings across posts worked out again
+    /// (pages shown with ones that changed are rendered again), and the previews index, which
+    /// lists every post.
+    pub(crate) fn settle(&mut self, shared: &Shared) -> Changes {
+        let (Some(project), Some(previews)) = (self.project.as_ref(), self.previews.as_ref()) else {
+            return Changes { paths: Vec::new(), generation: 0, timings: String::new() };
+        };
+        if self.broken() {
+            return Changes { paths: Vec::new(), generation: 0, timings: String::new() };
+        }
+        let mut steps = Steps::new();
+        let across = across_by_file(project, &self.rules);
+        mark_changed(&self.across, &across, &mut self.stale);
+        self.across = across;
+        steps.done("across");
+        let mut preview_updates: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let mut stale: Vec<PathBuf> = self.stale.drain().collect();
+        stale.sort();
+        for rel in stale {
+            let Some(post) = self.ids.get(&rel).and_then(|id| project.post(id)) else { continue };
+            let across = self.across.get(&rel).map(Vec::as_slice).unwrap_or_default();
+            let outcome = check::check_one_with(project, post, &self.rules, across).and_then(|findings| {
+                let refs: Vec<&Finding> = findings.iter().collect();
+                previews.post(project, post, &refs)
+            });
+            match outcome {
+                Ok(((path, page), row)) => {
+                    preview_updates.push((path, Some(page)));
+                    self.rows.insert(post.id.clone(), row);
+                }
+                Err(d) => {
+                    self.errors.entry(rel).or_default().push(d);
+                    return self.show_errors(shared);
+                }
+            }
+        }
+        steps.done("pages");
+        let rows: Vec<&PostRow> = project.posts.iter().filter_map(|p| self.rows.get(&p.id)).collect();
+        match previews.index_with(&rows, None, Some(&mut self.row_cache)) {
+            Ok(index) => preview_updates.push(("index.html".to_string(), Some(index))),
+            Err(e) => {
+                self.global = Some(diagnostics(e));
+                return self.show_errors(shared);
+            }
+        }
+        steps.done("index");
+        let mut changes = self.publish(shared, Vec::new(), preview_updates);
+        changes.timings = steps.out.join(", ");
+        changes
+    }
+
+    /// Puts rebuilt pages in place and names those that changed.
+    fn publish(
+        &self,
+        shared: &Shared,
+        site_updates: Vec<(String, Option<Vec<u8>>)>,
+        preview_updates: Vec<(String, Option<Vec<u8>>)>,
+    ) -> Changes {
         let mut content = shared.content.write().unwrap_or_else(|p| p.into_inner());
         let mut paths = Vec::new();
         if content.error.take().is_some() {
@@ -239,7 +330,7 @@ impl State {
         if !paths.is_empty() {
             content.generation += 1;
         }
-        Changes { paths, generation: content.generation, timings: steps.out.join(", ") }
+        Changes { paths, generation: content.generation, timings: String::new() }
     }
 
     fn broken(&self) -> bool {
@@ -313,6 +404,36 @@ fn changed_paths(previews: bool, old: &Files, new: &Files) -> Vec<String> {
         .collect();
     paths.extend(old.keys().filter(|p| !new.contains_key(*p)).map(|p| url_of(previews, p)));
     paths
+}
+
+/// What the rules across posts read of a post, and where they place their findings: its
+/// front matter (date, platforms, kind, relations, `ignore`) and file. An edit that keeps these
+/// keeps what those rules say, about it and every other post.
+fn schedule_key(post: &crate::post::Post) -> (PathBuf, String) {
+    (post.path.clone(), post.front_source().to_string())
+}
+
+/// The findings of the rules across posts, by post file.
+fn across_by_file(project: &Project, rules: &[Box<dyn Rule>]) -> HashMap<PathBuf, Vec<Finding>> {
+    let mut by_file: HashMap<PathBuf, Vec<Finding>> = HashMap::new();
+    for f in check::check_project(project, rules) {
+        by_file.entry(f.file.clone()).or_default().push(f);
+    }
+    by_file
+}
+
+/// Adds to `stale` every file whose findings differ between `old` and `new`.
+fn mark_changed(
+    old: &HashMap<PathBuf, Vec<Finding>>,
+    new: &HashMap<PathBuf, Vec<Finding>>,
+    stale: &mut HashSet<PathBuf>,
+) {
+    for (file, findings) in new {
+        if old.get(file) != Some(findings) {
+            stale.insert(file.clone());
+        }
+    }
+    stale.extend(old.keys().filter(|f| !new.contains_key(*f)).cloned());
 }
 
 /// Any error as diagnostics the error page can list.

@@ -99,3 +99,92 @@ fn a_broken_strategy_is_shown_too_and_recovers() {
     events.wait_for_change("*", Duration::from_secs(5));
     assert_eq!(get(&server.addr, "/previews/").status, 200);
 }
+
+/// The next `change` event's data, skipping others.
+fn next_change(events: &mut Events, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match events.next_event(left) {
+            Some((name, data)) if name == "change" => return data,
+            Some(_) => continue,
+            None => break,
+        }
+    }
+    panic!("no change event within {within:?}");
+}
+
+#[test]
+fn an_edit_is_shown_first_and_the_previews_index_follows() {
+    let repo = Repo::new("");
+    let file = repo.post("snorojning.md", &post("Vi plogar i natt."));
+    repo.post("annat.md", &post("Ett annat inlägg.").replace("Snöröjning", "Annat"));
+    let server = start(repo.path());
+    let mut events = Events::open(&server.addr);
+
+    std::fs::write(&file, post("Vi plogar i natt.").replace("Snöröjning", "Snöröjning i natt")).unwrap();
+    // First the post's own pages, which the reviewer looks at…
+    let first = next_change(&mut events, Duration::from_secs(5));
+    assert!(first.contains("\"/previews/p/snorojning/index.html\""), "{first}");
+    assert!(first.contains("\"/p/snorojning/index.html\""), "{first}");
+    assert!(!first.contains("\"/previews/index.html\""), "the index is not waited for: {first}");
+    assert!(get(&server.addr, "/previews/p/snorojning/index.html").body.contains("Snöröjning i natt"));
+    // …then the index of every post, with the new title in the post's row.
+    let second = next_change(&mut events, Duration::from_secs(5));
+    assert!(second.contains("\"/previews/index.html\""), "{second}");
+    let generation = |data: &str| -> u64 {
+        let v: serde_json::Value = serde_json::from_str(data).unwrap();
+        v["generation"].as_u64().unwrap()
+    };
+    assert!(generation(&second) > generation(&first), "{first} then {second}");
+    let index = get(&server.addr, "/previews/").body;
+    assert!(index.contains("Snöröjning i natt") && index.contains("Annat"), "{index}");
+}
+
+/// A Mastodon post at `time` on 1 June 2027.
+fn scheduled(title: &str, time: &str, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = 2027-06-01T{time}:00\ngoal = \"info\"\naudiences = [\"alla\"]\nplatforms = [\"mastodon\"]\n+++\n\n{body}\n"
+    )
+}
+
+#[test]
+fn moving_a_post_updates_what_the_schedule_rules_say_on_the_others() {
+    let repo = Repo::new("[platforms.mastodon.cadence]\nmin_gap = \"2h\"\n");
+    let strategy = repo.path().join("strategy.toml");
+    let text =
+        std::fs::read_to_string(&strategy).unwrap().replacen("[voice]\n", "[voice]\npacks = [\"strategy\"]\n", 1);
+    std::fs::write(&strategy, text).unwrap();
+    let a = repo.post("forst.md", &scheduled("Först", "09:00", "Först ut."));
+    let b = repo.post("sedan.md", &scheduled("Sedan", "15:00", "Sedan."));
+    let server = start(repo.path());
+    let warned =
+        |id: &str| get(&server.addr, &format!("/previews/p/{id}/index.html")).body.contains("strategy.collision");
+    assert!(!warned("forst") && !warned("sedan"), "six hours apart");
+    let mut events = Events::open(&server.addr);
+
+    // The first post moves to an hour before the second: the second now follows too closely,
+    // and its page says so without being edited.
+    std::fs::write(&a, scheduled("Först", "14:00", "Först ut.")).unwrap();
+    let data = events.wait_for_change("/previews/p/sedan/index.html", Duration::from_secs(5));
+    // Straight after the edit, not from the background build (which also changes the
+    // archive's lists and feeds).
+    let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+    let paths: Vec<&str> = v["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    assert!(paths.iter().all(|p| p.starts_with("/previews/")), "{data}");
+    assert!(warned("sedan"), "{}", get(&server.addr, "/previews/p/sedan/index.html").body);
+    assert!(!warned("forst"), "the earlier post is not the one that crowds");
+
+    // An edit of the second post's text keeps the warning on its page from the first event on.
+    std::fs::write(&b, scheduled("Sedan", "15:00", "Sedan, med mer text.")).unwrap();
+    events.wait_for_change("/previews/p/sedan/index.html", Duration::from_secs(5));
+    let page = get(&server.addr, "/previews/p/sedan/index.html").body;
+    assert!(page.contains("med mer text") && page.contains("strategy.collision"), "{page}");
+
+    // Moved back, the warning goes.
+    std::fs::write(&a, scheduled("Först", "09:00", "Först ut.")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while warned("sedan") && Instant::now() < deadline {
+        events.wait_for_change("/previews/p/sedan/index.html", deadline.saturating_duration_since(Instant::now()));
+    }
+    assert!(!warned("sedan"));
+}
