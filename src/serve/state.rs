@@ -226,13 +226,8 @@ impl State {
         if let Some(post) = post {
             self.ids.insert(rel.to_path_buf(), post.id.clone());
             self.stale.remove(rel);
-            let across = self.across.get(rel).map(Vec::as_slice).unwrap_or_default();
-            let outcome = check::check_one_with(project, post, &self.rules, across).and_then(|findings| {
-                steps.done("check");
-                let refs: Vec<&Finding> = findings.iter().collect();
-                previews.post(project, post, &refs)
-            });
-            steps.done("previews");
+            let outcome = preview_of(project, previews, &self.rules, &self.across, (rel, post));
+            steps.done("check and previews");
             match outcome {
                 Ok(((path, page), row)) => {
                     preview_updates.push((path, Some(page)));
@@ -282,11 +277,7 @@ impl State {
         stale.sort();
         for rel in stale {
             let Some(post) = self.ids.get(&rel).and_then(|id| project.post(id)) else { continue };
-            let across = self.across.get(&rel).map(Vec::as_slice).unwrap_or_default();
-            let outcome = check::check_one_with(project, post, &self.rules, across).and_then(|findings| {
-                let refs: Vec<&Finding> = findings.iter().collect();
-                previews.post(project, post, &refs)
-            });
+            let outcome = preview_of(project, previews, &self.rules, &self.across, (&rel, post));
             match outcome {
                 Ok(((path, page), row)) => {
                     preview_updates.push((path, Some(page)));
@@ -363,6 +354,21 @@ impl State {
             timings: String::new(),
         }
     }
+}
+
+/// The preview page and index row of the post in file `rel`, with its own findings and what the
+/// rules across posts last said about that file (`across`).
+fn preview_of(
+    project: &Project,
+    previews: &Previews,
+    rules: &[Box<dyn Rule>],
+    across: &HashMap<PathBuf, Vec<Finding>>,
+    (rel, post): (&Path, &crate::post::Post),
+) -> std::result::Result<((String, Vec<u8>), PostRow), Diagnostic> {
+    let across = across.get(rel).map(Vec::as_slice).unwrap_or_default();
+    let findings = check::check_one_with(project, post, rules, across)?;
+    let refs: Vec<&Finding> = findings.iter().collect();
+    previews.post(project, post, &refs)
 }
 
 /// An error page for when not even the preview templates could be loaded (the strategy is
