@@ -214,60 +214,64 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                 break;
             }
         }
-        if !work.all && work.posts.is_empty() {
-            continue;
-        }
-        let start = Instant::now();
-        let mut paths = Vec::new();
-        let mut generation = 0;
-        let mut timings = Vec::new();
-        if work.all || !state.has_project() {
-            let (changes, _) = state.rebuild_all(shared);
-            paths.extend(changes.paths);
-            generation = changes.generation;
-        } else {
-            for post in &work.posts {
-                let changes = state.post_changed(shared, post);
-                if !changes.timings.is_empty() {
-                    timings.push(changes.timings);
-                }
+        // A burst about nothing of the repository's (a log written in its folder) acts on
+        // nothing, but leaves the archive's lists to be made if an earlier burst deferred them.
+        let acted = work.all || !work.posts.is_empty();
+        if acted {
+            let start = Instant::now();
+            let mut paths = Vec::new();
+            let mut generation = 0;
+            let mut timings = Vec::new();
+            if work.all || !state.has_project() {
+                let (changes, _) = state.rebuild_all(shared);
                 paths.extend(changes.paths);
                 generation = changes.generation;
-            }
-        }
-        // The edited posts' pages first: this is what the reviewer is waiting for.
-        if !paths.is_empty() {
-            shared.broadcast(&paths, generation);
-        }
-        let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
-        let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
-        say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()));
-        if state.has_project() && !work.all {
-            // Then what shows every post, in a second event.
-            let start = Instant::now();
-            let settled = state.settle(shared);
-            if !settled.paths.is_empty() {
-                shared.broadcast(&settled.paths, settled.generation);
-            }
-            say(
-                opts,
-                &format!(
-                    "then the index in {:.1?}: {} page(s) changed ({})",
-                    start.elapsed(),
-                    settled.paths.len(),
-                    settled.timings
-                ),
-            );
-            // Then the archive's lists, feeds and search, in a third — unless another save is
-            // waiting already: its burst makes them, after its own pages.
-            match rx.try_recv() {
-                Ok(msg) => {
-                    next = Some(msg);
-                    continue;
+            } else {
+                for post in &work.posts {
+                    let changes = state.post_changed(shared, post);
+                    if !changes.timings.is_empty() {
+                        timings.push(changes.timings);
+                    }
+                    paths.extend(changes.paths);
+                    generation = changes.generation;
                 }
-                Err(TryRecvError::Disconnected) => return,
-                Err(TryRecvError::Empty) => {}
             }
+            // The edited posts' pages first: this is what the reviewer is waiting for.
+            if !paths.is_empty() {
+                shared.broadcast(&paths, generation);
+            }
+            let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
+            let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
+            say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()));
+            if state.has_project() && !work.all {
+                // Then what shows every post, in a second event.
+                let start = Instant::now();
+                let settled = state.settle(shared);
+                if !settled.paths.is_empty() {
+                    shared.broadcast(&settled.paths, settled.generation);
+                }
+                say(
+                    opts,
+                    &format!(
+                        "then the index in {:.1?}: {} page(s) changed ({})",
+                        start.elapsed(),
+                        settled.paths.len(),
+                        settled.timings
+                    ),
+                );
+            }
+        }
+        // Then the archive's lists, feeds and search, in a third — unless another save is
+        // waiting already: its burst makes them, after its own pages.
+        match waiting(root, rx) {
+            Ok(Some(msg)) => {
+                next = Some(msg);
+                continue;
+            }
+            Ok(None) => {}
+            Err(()) => return,
+        }
+        if state.lists_due() {
             let start = Instant::now();
             let lists = state.lists(shared);
             if !lists.paths.is_empty() {
@@ -282,17 +286,38 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
                     lists.timings
                 ),
             );
+        } else if !acted {
+            continue;
         }
         if state.has_project() {
             let start = Instant::now();
             match state.write_dist(shared) {
-                Ok(()) => say(opts, &format!("then {} in {:.1?}", opts.out.display(), start.elapsed())),
+                Ok(()) => {
+                    say(opts, &format!("then wrote what changed to {} in {:.1?}", opts.out.display(), start.elapsed()))
+                }
                 Err(e) => say(opts, &format!("cannot write {}: {e}", opts.out.display())),
             }
         }
     }
 }
 
+/// The next burst's first message, if one is waiting; messages about files that are not the
+/// repository's content (a log written in its folder) are dropped. `Err` when the watcher is gone.
+fn waiting(root: &Path, rx: &Receiver<Msg>) -> std::result::Result<Option<Msg>, ()> {
+    loop {
+        match rx.try_recv() {
+            Ok(Msg::Files(paths, saved)) => {
+                let mut work = Work::default();
+                classify(root, &paths, saved, &mut work);
+                if work.all || !work.posts.is_empty() {
+                    return Ok(Some(Msg::Files(paths, saved)));
+                }
+            }
+            Err(TryRecvError::Empty) => return Ok(None),
+            Err(TryRecvError::Disconnected) => return Err(()),
+        }
+    }
+}
 /// Best effort: a machine without a desktop has no browser to open, and the address is printed.
 fn open_in_browser(url: &str, opts: &Options) {
     let command = if cfg!(target_os = "macos") {

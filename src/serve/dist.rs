@@ -59,3 +59,41 @@ pub(crate) fn hashes(files: &Files) -> HashMap<String, u64> {
     use rayon::prelude::*;
     files.par_iter().map(|(path, bytes)| (path.clone(), crate::output::content_hash(bytes))).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Files {
+        list.iter().map(|(p, b)| (p.to_string(), Arc::new(b.as_bytes().to_vec()))).collect()
+    }
+
+    #[test]
+    fn the_folder_follows_what_is_served_touching_only_what_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("site");
+        std::fs::create_dir_all(dir.join("old")).unwrap();
+        std::fs::write(dir.join("old/stray.html"), "left by someone").unwrap();
+        let mut mirror = Mirror::new(&dir);
+        let first = files(&[("index.html", "lista"), ("p/a/index.html", "a"), ("feed.atom", "flöde")]);
+        mirror.sync(&first, &hashes(&first)).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("p/a/index.html")).unwrap(), "a");
+        assert!(!dir.join("old").exists(), "what serve does not serve goes");
+
+        let untouched = std::fs::metadata(dir.join("p/a/index.html")).unwrap().modified().unwrap();
+        let second = files(&[("index.html", "lista 2"), ("p/a/index.html", "a"), ("tags/x/index.html", "x")]);
+        mirror.sync(&second, &hashes(&second)).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("index.html")).unwrap(), "lista 2");
+        assert_eq!(std::fs::read_to_string(dir.join("tags/x/index.html")).unwrap(), "x");
+        assert!(!dir.join("feed.atom").exists());
+        assert_eq!(std::fs::metadata(dir.join("p/a/index.html")).unwrap().modified().unwrap(), untouched);
+
+        // A file removed behind serve's back, with a manifest someone else rewrote: written again.
+        std::fs::remove_file(dir.join("p/a/index.html")).unwrap();
+        std::fs::write(dir.join(crate::output::MANIFEST), "").unwrap();
+        mirror.sync(&second, &hashes(&second)).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.join("p/a/index.html")).unwrap(), "a");
+    }
+}

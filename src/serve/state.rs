@@ -223,6 +223,12 @@ impl State {
         self.project.is_some() && self.global.is_none()
     }
 
+    /// Whether posts changed since the archive's lists were last made ([`State::lists`]), and
+    /// they can be made now.
+    pub(crate) fn lists_due(&self) -> bool {
+        self.archive.as_ref().is_some_and(|a| a.due) && !self.broken()
+    }
+
     /// Rebuilds everything; on failure, every page shows why. `dist/` follows with
     /// [`State::write_dist`].
     pub(crate) fn rebuild_all(&mut self, shared: &Shared) -> (Changes, Option<Full>) {
