@@ -8,7 +8,8 @@
 # content/media/ plus N posts from bench/gen_posts.py, fixed seed), committed to git so the
 # archive has versions as it would. `budkavle serve --port 0` starts on it (the initial full
 # build is timed too). A client connects to the event stream (/__budkavle/events) as an open
-# page does, then BENCH_EDITS times (default 20), each time on another post: changes the post's
+# page does, then BENCH_EDITS times (default 20), each time on another post (not a draft, which
+# is in no list): changes the post's
 # title and appends a sentence to its text, and measures from just before the write to the
 # `change` event that names that post's preview page. That is the whole path a reviewer waits
 # for: the file-system notification, the debounce, reloading and re-checking the post,
@@ -118,11 +119,16 @@ buf = buf.split(b"\r\n\r\n", 1)[1]
 assert next_event(time.monotonic() + 10)[0] == "hello"
 
 posts_dir = os.path.join(root, "content", "posts")
+def archived(path):
+    """Not a draft: a draft has no archive page and is in no list."""
+    with open(path, encoding="utf-8") as f:
+        return "\ndraft = true" not in f.read().split("+++")[1]
+
 files = sorted(
     os.path.relpath(os.path.join(d, f), posts_dir)
     for d, _, names in os.walk(posts_dir)
     for f in names
-    if f.endswith(".md")
+    if f.endswith(".md") and archived(os.path.join(d, f))
 )
 step = max(1, len(files) // (runs + 1))
 times = []
