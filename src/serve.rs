@@ -4,12 +4,13 @@
 //!
 //! Three threads own the work: the HTTP server ([`http`]) answers from pages held in memory;
 //! the rebuilder (this module's loop over file-system events, with [`state::State`]) applies
-//! one edit in milliseconds and tells open pages by server-sent events (the edited post's pages
-//! first, then the previews index); a background worker
-//! makes a full build after each burst of edits, for the pages that depend on every post and to
-//! keep `dist/` in step. The worker has its own, smaller thread pool, so an edit made while it
-//! runs is not queued behind it.
+//! one edit in milliseconds and tells open pages by server-sent events: the edited post's pages
+//! first, then the previews index, then the archive's pages that depend on every post (lists,
+//! tags, feeds, search, sitemap), rendered again from the memo of the last rendering so only
+//! what the edit changed is made; then it writes what changed to `dist/`. An edit saved while
+//! one is being applied waits for it, and the archive's lists wait for the last edit of a run.
 
+mod dist;
 mod http;
 mod inbox;
 mod state;
@@ -17,14 +18,14 @@ mod state;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
 use http::Shared;
-use state::{Full, State};
+use state::State;
 
 /// Editors save in more than one step (truncate, write, close; or write another file and
 /// rename it over the post), so a change is acted on once the files have been quiet this long,
@@ -39,7 +40,7 @@ const MAX_WAIT: Duration = Duration::from_millis(200);
 
 pub struct Options {
     pub root: PathBuf,
-    /// `dist/`: the background builds write `site/` and `previews/` into it.
+    /// `dist/`: `site/` and `previews/` in it are kept as served.
     pub out: PathBuf,
     /// On 127.0.0.1; 0 picks a free port.
     pub port: u16,
@@ -51,8 +52,6 @@ enum Msg {
     /// Paths the watcher saw change, and whether the change completes a file (closed after
     /// writing, renamed into place).
     Files(Vec<PathBuf>, bool),
-    /// A background full build, started at this generation.
-    Full(u64, Box<Result<Full>>),
 }
 
 /// What a burst of file events asks for.
@@ -77,9 +76,12 @@ pub fn run(opts: &Options) -> Result<()> {
     let _watcher = watch(&root, tx.clone())?;
     let shared = Arc::new(Shared::default());
     let web = Arc::new(inbox::Web::new(root.clone())?);
-    let mut state = State::new(root.clone());
+    let mut state = State::new(root.clone(), &opts.out);
     let started = Instant::now();
-    let (_, full) = state.rebuild_all(&shared, &opts.out);
+    let (_, full) = state.rebuild_all(&shared);
+    if let Err(e) = state.write_dist(&shared) {
+        say(opts, &format!("cannot write {}: {e}", opts.out.display()));
+    }
     match &full {
         Some(full) => {
             say(
@@ -111,8 +113,8 @@ pub fn run(opts: &Options) -> Result<()> {
         open_in_browser(&format!("http://{addr}/previews/"), opts);
     }
 
-    let background = background_worker(root.clone(), opts.out.clone(), tx);
-    rebuild_loop(opts, &root, &mut state, &shared, &rx, &background);
+    drop(tx);
+    rebuild_loop(opts, &root, &mut state, &shared, &rx);
     Ok(())
 }
 
@@ -185,129 +187,137 @@ fn classify(root: &Path, paths: &[PathBuf], saved: bool, work: &mut Work) {
     }
 }
 
-/// Requests for a full build go here, named by the generation they follow.
-struct Background {
-    tx: Sender<u64>,
-}
-
-fn background_worker(root: PathBuf, out: PathBuf, results: Sender<Msg>) -> Background {
-    let (tx, rx) = mpsc::channel::<u64>();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-    let spawned = std::thread::Builder::new().name("budkavle-full-build".into()).spawn(move || {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok();
-        while let Ok(mut generation) = rx.recv() {
-            // Only the newest request matters: one build covers every edit before it.
-            while let Ok(g) = rx.try_recv() {
-                generation = g;
+fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared, rx: &Receiver<Msg>) {
+    // A burst that arrived while the last one was applied, before its archive lists were made.
+    let mut next: Option<Msg> = None;
+    loop {
+        let msg = match next.take() {
+            Some(msg) => msg,
+            None => match rx.recv() {
+                Ok(msg) => msg,
+                Err(_) => return,
+            },
+        };
+        let Msg::Files(paths, saved) = msg;
+        let first = Instant::now();
+        let mut work = Work::default();
+        classify(root, &paths, saved, &mut work);
+        // Wait for the burst to end, collecting everything it touched.
+        loop {
+            let left = MAX_WAIT.saturating_sub(first.elapsed());
+            let quiet = if work.saved { SAVED } else { QUIET };
+            match rx.recv_timeout(quiet.min(left)) {
+                Ok(Msg::Files(more, saved)) => classify(root, &more, saved, &mut work),
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
             }
-            // A build that turns out stale is written to dist/ all the same; the next one
-            // overwrites it.
-            let build = || state::full_build(&root, &out).map(|(_, _, full)| full);
-            let built = match &pool {
-                Some(pool) => pool.install(build),
-                None => build(),
-            };
-            if results.send(Msg::Full(generation, Box::new(built))).is_err() {
-                return;
+            if first.elapsed() >= MAX_WAIT {
+                break;
             }
         }
-    });
-    if spawned.is_err() {
-        eprintln!("warning: cannot start the background build thread: lists and feeds update only on restart");
-    }
-    Background { tx }
-}
-
-fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared, rx: &Receiver<Msg>, bg: &Background) {
-    while let Ok(msg) = rx.recv() {
-        match msg {
-            Msg::Full(started_at, built) => {
-                // A failed full build changes nothing: the fast path shows the problem.
-                match *built {
-                    Ok(full) => match state.apply_full(shared, &full, started_at) {
-                        Some(changes) => {
-                            if !changes.paths.is_empty() {
-                                shared.broadcast(&changes.paths, changes.generation);
-                            }
-                            say(opts, &format!("full build: {} pages changed", changes.paths.len()));
-                        }
-                        None => say(opts, "full build: outdated by a newer edit, not applied"),
-                    },
-                    Err(e) => say(opts, &format!("full build: failed ({e})")),
-                }
-            }
-            Msg::Files(paths, saved) => {
-                let first = Instant::now();
-                let mut work = Work::default();
-                classify(root, &paths, saved, &mut work);
-                // Wait for the burst to end, collecting everything it touched.
-                loop {
-                    let left = MAX_WAIT.saturating_sub(first.elapsed());
-                    let quiet = if work.saved { SAVED } else { QUIET };
-                    match rx.recv_timeout(quiet.min(left)) {
-                        Ok(Msg::Files(more, saved)) => classify(root, &more, saved, &mut work),
-                        Ok(Msg::Full(..)) => {} // stale by now: this burst changes files again
-                        Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+        // A burst about nothing of the repository's (a log written in its folder) acts on
+        // nothing, but leaves the archive's lists to be made if an earlier burst deferred them.
+        let acted = work.all || !work.posts.is_empty();
+        if acted {
+            let start = Instant::now();
+            let mut paths = Vec::new();
+            let mut generation = 0;
+            let mut timings = Vec::new();
+            if work.all || !state.has_project() {
+                let (changes, _) = state.rebuild_all(shared);
+                paths.extend(changes.paths);
+                generation = changes.generation;
+            } else {
+                for post in &work.posts {
+                    let changes = state.post_changed(shared, post);
+                    if !changes.timings.is_empty() {
+                        timings.push(changes.timings);
                     }
-                    if first.elapsed() >= MAX_WAIT {
-                        break;
-                    }
-                }
-                if !work.all && work.posts.is_empty() {
-                    continue;
-                }
-                let start = Instant::now();
-                let mut paths = Vec::new();
-                let mut generation = 0;
-                let mut timings = Vec::new();
-                if work.all || !state.has_project() {
-                    let (changes, _) = state.rebuild_all(shared, &opts.out);
                     paths.extend(changes.paths);
                     generation = changes.generation;
-                } else {
-                    for post in &work.posts {
-                        let changes = state.post_changed(shared, post);
-                        if !changes.timings.is_empty() {
-                            timings.push(changes.timings);
-                        }
-                        paths.extend(changes.paths);
-                        generation = changes.generation;
-                    }
                 }
-                // The edited posts' pages first: this is what the reviewer is waiting for.
-                if !paths.is_empty() {
-                    shared.broadcast(&paths, generation);
+            }
+            // The edited posts' pages first: this is what the reviewer is waiting for.
+            if !paths.is_empty() {
+                shared.broadcast(&paths, generation);
+            }
+            let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
+            let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
+            say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()));
+            if state.has_project() && !work.all {
+                // Then what shows every post, in a second event.
+                let start = Instant::now();
+                let settled = state.settle(shared);
+                if !settled.paths.is_empty() {
+                    shared.broadcast(&settled.paths, settled.generation);
                 }
-                let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
-                let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
                 say(
                     opts,
-                    &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()),
+                    &format!(
+                        "then the index in {:.1?}: {} page(s) changed ({})",
+                        start.elapsed(),
+                        settled.paths.len(),
+                        settled.timings
+                    ),
                 );
-                if state.has_project() && !work.all {
-                    // Then what shows every post, in a second event.
-                    let start = Instant::now();
-                    let settled = state.settle(shared);
-                    if !settled.paths.is_empty() {
-                        shared.broadcast(&settled.paths, settled.generation);
-                        generation = settled.generation;
-                    }
-                    say(
-                        opts,
-                        &format!(
-                            "then the index in {:.1?}: {} page(s) changed ({})",
-                            start.elapsed(),
-                            settled.paths.len(),
-                            settled.timings
-                        ),
-                    );
-                    let _ = bg.tx.send(generation);
+            }
+        }
+        // Then the archive's lists, feeds and search, in a third — unless another save is
+        // waiting already: its burst makes them, after its own pages.
+        match waiting(root, rx) {
+            Ok(Some(msg)) => {
+                next = Some(msg);
+                continue;
+            }
+            Ok(None) => {}
+            Err(()) => return,
+        }
+        if state.lists_due() {
+            let start = Instant::now();
+            let lists = state.lists(shared);
+            if !lists.paths.is_empty() {
+                shared.broadcast(&lists.paths, lists.generation);
+            }
+            say(
+                opts,
+                &format!(
+                    "then the archive in {:.1?}: {} page(s) changed ({})",
+                    start.elapsed(),
+                    lists.paths.len(),
+                    lists.timings
+                ),
+            );
+        } else if !acted {
+            continue;
+        }
+        if state.has_project() {
+            let start = Instant::now();
+            match state.write_dist(shared) {
+                Ok(()) => {
+                    say(opts, &format!("then wrote what changed to {} in {:.1?}", opts.out.display(), start.elapsed()))
                 }
+                Err(e) => say(opts, &format!("cannot write {}: {e}", opts.out.display())),
             }
         }
     }
 }
 
+/// The next burst's first message, if one is waiting; messages about files that are not the
+/// repository's content (a log written in its folder) are dropped. `Err` when the watcher is gone.
+fn waiting(root: &Path, rx: &Receiver<Msg>) -> std::result::Result<Option<Msg>, ()> {
+    loop {
+        match rx.try_recv() {
+            Ok(Msg::Files(paths, saved)) => {
+                let mut work = Work::default();
+                classify(root, &paths, saved, &mut work);
+                if work.all || !work.posts.is_empty() {
+                    return Ok(Some(Msg::Files(paths, saved)));
+                }
+            }
+            Err(TryRecvError::Empty) => return Ok(None),
+            Err(TryRecvError::Disconnected) => return Err(()),
+        }
+    }
+}
 /// Best effort: a machine without a desktop has no browser to open, and the address is printed.
 fn open_in_browser(url: &str, opts: &Options) {
     let command = if cfg!(target_os = "macos") {
