@@ -13,7 +13,7 @@
 # (b) The whole process for one post: a repository with exactly one post (the same strategy and
 #     theme; the post goes to all 7 platforms), `budkavle --root DIR check` run BENCH_ONE_RUNS
 #     times (default 50) after 5 warm-ups, with hyperfine if it is installed, else a loop timed
-#     with `date +%s%N`. Reported: median and p95 wall ms, peak RSS, PASS/FAIL against 20 ms.
+#     with `date +%s%N`. Reported: median and p95 wall ms, peak RSS, PASS/FAIL against 10 ms (issue 15).
 #
 # Environment:
 #   BENCH_RUNS=5        timed runs per N for (a) (the median is reported)
@@ -31,7 +31,7 @@ RUNS="${BENCH_RUNS:-5}"
 ONE_RUNS="${BENCH_ONE_RUNS:-50}"
 TARGET_POSTS=10000
 TARGET_SECONDS=1
-TARGET_ONE_MS=20
+TARGET_ONE_MS=10
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [[ "$ONE_RUNS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ONE_RUNS must be a positive number, not '$ONE_RUNS'"
@@ -140,8 +140,8 @@ one_p95="$(percentile 95 <"$times_ms")"
 one_min="$(sort -g "$times_ms" | head -n 1)"
 one_row="$(awk -v m="$one_med" -v p="$one_p95" -v lo="$one_min" -v kb="$one_kb" -v t="$TARGET_ONE_MS" -v r="$ONE_RUNS" '
     BEGIN {
-        verdict = (m < t) ? "PASS" : "FAIL"
-        if (verdict == "PASS" && p >= t) verdict = "PASS (median; p95 over)"
+        verdict = (m <= t) ? "PASS" : "FAIL"
+        if (verdict == "PASS" && p > t) verdict = "PASS (median; p95 over)"
         printf "%9d  %9.1f  %9.1f  %9.1f  %7.1f  %s", r, m, p, lo, kb / 1024, verdict
     }')"
 if [[ "$one_row" == *FAIL* ]]; then FAILED=1; fi
@@ -164,7 +164,7 @@ report="$(
     echo
     echo "(b) one post (to 7 platforms), the whole process: budkavle --root DIR check"
     echo "    timed with $tool; report: $one_findings"
-    echo "    target: median < ${TARGET_ONE_MS} ms"
+    echo "    target: median ≤ ${TARGET_ONE_MS} ms"
     echo
     printf '%9s  %9s  %9s  %9s  %7s  %s\n' "runs" "median ms" "p95 ms" "min ms" "peak MB" "target"
     printf '%s\n' "$one_row"

@@ -8,7 +8,9 @@ https://docs.joinmastodon.org/entities/Notification/, .../entities/Status/):
 * `GET /api/v1/notifications`: newest first; `limit` default 40, at most 80; `max_id`,
   `since_id`, `min_id`; `types[]` filter; a `Link` header with `rel="next"` (`max_id` of the
   page's last) and `rel="prev"` (`min_id` of its first);
-* `GET /api/v1/accounts/verify_credentials`: the account (id "1").
+* `GET /api/v1/accounts/verify_credentials`: the account (id "1");
+* `GET /api/v1/statuses/:id`: one status (every mention is still there), which the second
+  pull asks about for the open mentions of the last 14 days, at most 100.
 
 The server is Python's standard library, each notification serialized once up front, so the
 run measures budkavle (its requests, parsing, triage and the one store transaction) more than
@@ -73,13 +75,15 @@ def status(i):
     }
 
 
-# id -> serialized notification, newest first.
+# id -> serialized notification, newest first; status id -> serialized status.
 NOTES = []
+STATUSES = {}
 for i in range(n, 0, -1):
     note = {"id": str(i), "type": "mention", "created_at": status(i)["created_at"], "group_key": f"ungrouped-{i}"}
     note["account"] = status(i)["account"]
     note["status"] = status(i)
     NOTES.append((i, json.dumps(note)))
+    STATUSES[note["status"]["id"]] = json.dumps(note["status"])
 
 REQUESTS = {"count": 0}
 
@@ -108,6 +112,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(401, '{"error":"The access token is invalid"}')
         if url.path == "/api/v1/accounts/verify_credentials":
             return self.send(200, '{"id":"1","username":"info","acct":"info"}')
+        if url.path.startswith("/api/v1/statuses/"):
+            found = STATUSES.get(url.path.rsplit("/", 1)[1])
+            return self.send(200, found) if found else self.send(404, '{"error":"Record not found"}')
         if url.path != "/api/v1/notifications":
             return self.send(404, '{"error":"Record not found"}')
         types = q.get("types[]", []) + q.get("types", [])

@@ -8,16 +8,22 @@
 # content/media/ plus N posts from bench/gen_posts.py, fixed seed), committed to git so the
 # archive has versions as it would. `budkavle serve --port 0` starts on it (the initial full
 # build is timed too). A client connects to the event stream (/__budkavle/events) as an open
-# page does, then BENCH_EDITS times (default 20), each time on another post: appends a sentence
-# to the post file, and measures from just before the write to the `change` event that names
-# that post's preview page. That is the whole path a reviewer waits for: the file-system
-# notification, the debounce, reloading and re-checking the post, rendering its previews, the
-# previews index and its archive page, and the event. Between edits the client waits for the
-# background full build (lists, feeds, search) to finish, as a reviewer's next save usually
-# would, so each edit is timed on a quiet machine.
+# page does, then BENCH_EDITS times (default 20), each time on another post (not a draft, which
+# is in no list): changes the post's
+# title and appends a sentence to its text, and measures from just before the write to the
+# `change` event that names that post's preview page. That is the whole path a reviewer waits
+# for: the file-system notification, the debounce, reloading and re-checking the post,
+# rendering its previews and its archive page, and the event. The previews index (every post's
+# row) follows in a second event; then the archive's pages that depend on every post (lists,
+# tags, months, feeds, search index, sitemap) in a third: the "lists" event, the first after
+# the post's own that names an archive page other than a post's (`/p/…`). Their times from the
+# write are reported too. Between edits the client waits for serve to have written dist/ (its
+# log says so), so each edit is timed on a quiet machine.
 #
-# Reported: the initial build, then median, p95 and maximum of the edit → event time, and
-# PASS/FAIL against the target: median under 150 ms for 10,000 posts.
+# Reported: the initial build, then median, p95 and maximum of the edit → event time, the
+# median edit → index event time, median and p95 of the edit → lists event time, and
+# PASS/FAIL against the targets at 10,000 posts: edit → event median under 50 ms, and
+# edit → lists median under 1 s.
 #
 # Environment:
 #   BENCH_EDITS=20    edits timed per N
@@ -32,7 +38,8 @@ set -euo pipefail
 
 RUNS="${BENCH_EDITS:-20}"
 TARGET_POSTS=10000
-TARGET_MS=150
+TARGET_MS=50
+TARGET_LISTS_MS=1000
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parse_sizes "$@"
@@ -71,9 +78,9 @@ import json, os, socket, statistics, sys, time
 addr, root, runs, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 host, port = addr.removeprefix("http://").split(":")
 
-def full_builds():
+def dist_writes():
     with open(log, encoding="utf-8", errors="replace") as f:
-        return sum(1 for line in f if line.startswith("full build:") or "full build" in line)
+        return sum(1 for line in f if line.startswith("then wrote what changed"))
 
 sock = socket.create_connection((host, int(port)))
 sock.sendall(f"GET /__budkavle/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
@@ -112,14 +119,22 @@ buf = buf.split(b"\r\n\r\n", 1)[1]
 assert next_event(time.monotonic() + 10)[0] == "hello"
 
 posts_dir = os.path.join(root, "content", "posts")
+def archived(path):
+    """Not a draft: a draft has no archive page and is in no list."""
+    with open(path, encoding="utf-8") as f:
+        return "\ndraft = true" not in f.read().split("+++")[1]
+
 files = sorted(
     os.path.relpath(os.path.join(d, f), posts_dir)
     for d, _, names in os.walk(posts_dir)
     for f in names
-    if f.endswith(".md")
+    if f.endswith(".md") and archived(os.path.join(d, f))
 )
 step = max(1, len(files) // (runs + 1))
 times = []
+index_times = []
+list_times = []
+list_pages = []
 for i in range(runs):
     name = files[(i + 1) * step % len(files)]
     path = os.path.join(posts_dir, name)
@@ -131,10 +146,14 @@ for i in range(runs):
         if line.startswith("id = "):
             post_id = line.split("=", 1)[1].strip().strip('"')
     want = f'"/previews/p/{post_id}/index.html"'
-    before = full_builds()
+    before = dist_writes()
+    # A new title changes the post's row in the lists, its tags' and month's pages, the feeds
+    # (when it is recent) and the search index, as a reviewer's edit would.
+    head, sep, rest = text.partition("\ntitle = \"")
+    edited = head + sep + f"Ändrad {i}: " + rest if sep else text
     t0 = time.monotonic()
     with open(path, "w", encoding="utf-8") as f:
-        f.write(text.rstrip("\n") + f"\n\nTillägg nummer {i} för mätningen.\n")
+        f.write(edited.rstrip("\n") + f"\n\nTillägg nummer {i} för mätningen.\n")
     deadline = t0 + 10
     while True:
         ev = next_event(deadline)
@@ -145,28 +164,54 @@ for i in range(runs):
                 sys.exit(f"the edit of {name} made the repository invalid: see {log}")
             break
     times.append((time.monotonic() - t0) * 1000)
-    # Let the background full build finish before the next edit.
+    # The previews index follows in its own event (none when the post's row did not change),
+    # then the archive's lists in theirs.
+    lists_at = None
+    deadline = t0 + 30
+    while lists_at is None:
+        ev = next_event(deadline)
+        if ev is None:
+            sys.exit(f"no lists event after the edit of {name} within 30 s: see {log}")
+        if ev[0] != "change":
+            continue
+        paths = json.loads(ev[1])["paths"]
+        if "/previews/index.html" in paths:
+            index_times.append((time.monotonic() - t0) * 1000)
+        if any(not p.startswith("/previews/") and not p.startswith("/p/") for p in paths):
+            lists_at = time.monotonic()
+            list_pages.append(len(paths))
+    list_times.append((lists_at - t0) * 1000)
+    # Let serve write dist/ before the next edit.
     end = time.monotonic() + 120
-    while full_builds() <= before and time.monotonic() < end:
+    while dist_writes() <= before and time.monotonic() < end:
         time.sleep(0.05)
         while next_event(time.monotonic() + 0.01):
             pass
 
+def p95_of(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
 times.sort()
-p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-print(f"{statistics.median(times):.1f} {p95:.1f} {times[-1]:.1f} {times[0]:.1f}")
+index = f"{statistics.median(index_times):.1f}" if index_times else "-"
+print(
+    f"{statistics.median(times):.1f} {p95_of(times):.1f} {times[-1]:.1f} {times[0]:.1f} {index}"
+    f" {statistics.median(list_times):.1f} {p95_of(list_times):.1f} {max(list_times):.1f}"
+    f" {statistics.median(list_pages):.0f}"
+)
 PY
 )" || { kill "$pid" 2>/dev/null; die "the client failed: $result"; }
-    full_line="$(grep 'full build' "$log" | tail -1 || true)"
+    lists_line="$(grep '^then the archive' "$log" | tail -1 || true)"
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    read -r median p95 max min <<<"$result"
+    read -r median p95 max min index lists lists_p95 lists_max lists_pages <<<"$result"
     verdict="-"
     if [[ "$n" -eq "$TARGET_POSTS" ]]; then
         if awk -v m="$median" -v t="$TARGET_MS" 'BEGIN { exit !(m < t) }'; then verdict=PASS; else verdict=FAIL; FAILED=1; fi
+        if awk -v m="$lists" -v t="$TARGET_LISTS_MS" 'BEGIN { exit !(m < t) }'; then verdict="$verdict/PASS"; else verdict="$verdict/FAIL"; FAILED=1; fi
     fi
-    ROWS+=("$(printf '%8d %10.1f %8d %10s %10s %10s %10s  %s' "$n" "$((initial_ms))e-3" "$RUNS" "$median" "$p95" "$max" "$min" "$verdict")")
-    echo "bench: $n posts: edit → event median $median ms (last background build: ${full_line:-none})" >&2
+    ROWS+=("$(printf '%8d %10.1f %8d %10s %10s %10s %10s %10s %10s %10s %10s %6s  %s' "$n" "$((initial_ms))e-3" "$RUNS" "$median" "$p95" "$max" "$min" "$index" "$lists" "$lists_p95" "$lists_max" "$lists_pages" "$verdict")")
+    echo "bench: $n posts: edit → event median $median ms, → lists median $lists ms (last: ${lists_line:-none})" >&2
 done
 
 mkdir -p "$OUT_DIR"
@@ -175,11 +220,13 @@ mkdir -p "$OUT_DIR"
     echo "commit $(git -C "$REPO" rev-parse --short HEAD), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | awk '{print $1, $2}')"
     echo "load average (1, 5, 15 min) before the runs: $LOAD_BEFORE; posts in ${TMPDIR:-/tmp}; seed $SEED"
     echo "edit → event: from just before writing one post file to the server-sent event naming its"
-    echo "preview page (the post's previews, the previews index and its archive page rebuilt);"
-    echo "the background full build (lists, feeds, search, dist/) is awaited between edits, untimed"
-    echo "target: median < ${TARGET_MS} ms at ${TARGET_POSTS} posts"
+    echo "preview page (the post's previews and its archive page rebuilt); index: to the second"
+    echo "event, naming the previews index; lists: to the third, with the archive's lists, tags,"
+    echo "months, feeds, search index and sitemap (pages: how many it named, median);"
+    echo "serve's write of dist/ is awaited between edits, untimed"
+    echo "targets at ${TARGET_POSTS} posts: edit → event median < ${TARGET_MS} ms / edit → lists median < ${TARGET_LISTS_MS} ms"
     echo
-    printf '%8s %10s %8s %10s %10s %10s %10s  %s\n' posts "start s" edits "median ms" "p95 ms" "max ms" "min ms" target
+    printf '%8s %10s %8s %10s %10s %10s %10s %10s %10s %10s %10s %6s  %s\n' posts "start s" edits "median ms" "p95 ms" "max ms" "min ms" "index ms" "lists ms" "lists p95" "lists max" pages targets
     printf '%s\n' "${ROWS[@]}"
 } | tee "$OUT_DIR/serve.txt"
 

@@ -65,21 +65,6 @@ pub struct Options<'a> {
     pub digests: Option<&'a std::collections::HashMap<std::path::PathBuf, [u8; 32]>>,
 }
 
-/// Renders every post × target platform, collecting every template error.
-pub fn render_all(project: &Project) -> Result<Vec<Rendered>> {
-    let results =
-        par_map(&project.posts, |post| post.targets().map(|p| render::render(project, post, p)).collect::<Vec<_>>());
-    let mut diags = Diagnostics::default();
-    let mut out = Vec::new();
-    for r in results.into_iter().flatten() {
-        match r {
-            Ok(r) => out.push(r),
-            Err(d) => diags.push(d),
-        }
-    }
-    diags.into_result(out)
-}
-
 /// One part of the build, for `build --only`: a pull-request check may want only what the
 /// platforms will receive, a site deploy only the archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -29,6 +29,20 @@ pub const CRISIS_FILE: &str = "content/CRISIS";
 /// loader rejects cycles; the bound guards against a slip).
 const MAX_DEPTH: usize = 1000;
 
+/// The first post of the story `post` belongs to, following what it updates, corrects or
+/// cancels among the published (non-draft) posts. `serve` works chains out on every save, over
+/// every post: no allocation, and only a post that replies to another looks anything up.
+fn root_of<'p>(project: &'p Project, post: &'p Post) -> &'p str {
+    let mut at = post;
+    for _ in 0..MAX_DEPTH {
+        match at.reply_to().filter(|t| *t != at.id).and_then(|t| project.post(t)).filter(|p| !p.draft) {
+            Some(target) => at = target,
+            None => break,
+        }
+    }
+    at.id.as_str()
+}
+
 /// Whether crisis mode is on: `[crisis] active = true`, or the kill-switch file exists.
 pub fn mode(project: &Project) -> bool {
     project.strategy.file.crisis.active || project.root.join(CRISIS_FILE).exists()
@@ -90,25 +104,30 @@ impl Chains {
     /// without one, when it was first published (the caller has the ledger).
     pub fn of(project: &Project, at: impl Fn(&Post) -> Option<Timestamp>) -> Chains {
         let tz = &project.strategy.timezone;
-        let live: HashMap<&str, &Post> =
-            project.posts.iter().filter(|p| !p.draft).map(|p| (p.id.as_str(), p)).collect();
-        let root_of = |post: &Post| -> String {
-            let mut id = post.id.as_str();
-            for _ in 0..MAX_DEPTH {
-                match live.get(id).and_then(|p| p.reply_to()).filter(|t| live.contains_key(t)) {
-                    Some(target) if target != id => id = target,
-                    _ => break,
+        let root_of = |post| root_of(project, post);
+        // Only the stories with a crisis message in them are chains.
+        let mut groups: HashMap<&str, Vec<&Post>> = project
+            .posts
+            .iter()
+            .filter(|p| !p.draft && p.kind == Kind::Crisis)
+            .map(|p| (root_of(p), Vec::new()))
+            .collect();
+        // A post that replies to none is the first of its own story only.
+        for (root, group) in groups.iter_mut() {
+            group.extend(project.post(root).filter(|p| !p.draft));
+        }
+        if !groups.is_empty() {
+            for post in project.posts.iter().filter(|p| !p.draft && p.reply_to().is_some()) {
+                let root = root_of(post);
+                if root != post.id
+                    && let Some(group) = groups.get_mut(root)
+                {
+                    group.push(post);
                 }
             }
-            id.to_string()
-        };
-        let mut groups: HashMap<String, Vec<&Post>> = HashMap::new();
-        for post in project.posts.iter().filter(|p| !p.draft) {
-            groups.entry(root_of(post)).or_default().push(post);
         }
         let mut chains: Vec<Chain> = groups
             .into_iter()
-            .filter(|(_, posts)| posts.iter().any(|p| p.kind == Kind::Crisis))
             .map(|(root, posts)| {
                 let mut members: Vec<Member> = posts
                     .iter()
@@ -125,7 +144,7 @@ impl Chains {
                     })
                     .collect();
                 members.sort_by(|a, b| (order_key(a.at), &a.id).cmp(&(order_key(b.at), &b.id)));
-                Chain { root, members }
+                Chain { root: root.to_string(), members }
             })
             .collect();
         chains.sort_by(|a, b| a.root.cmp(&b.root));

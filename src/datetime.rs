@@ -42,6 +42,52 @@ pub(crate) fn resolve_datetime(dt: &toml::value::Datetime, tz: &TimeZone) -> Res
     }
 }
 
+/// The IANA time zone `name` as `jiff::tz::db().get(name)` finds it, without building the
+/// database when the name is written exactly as it is listed: building it walks all of the
+/// zoneinfo directory (some 600 files, 2.7 M instructions: a fifth of a one-post `check`) to
+/// look names up regardless of case. Here the one file is read from the directory the
+/// database would use (`TZDIR`, else `/usr/share/zoneinfo`), found the way its walk lists it:
+/// each folder a real folder listed under that exact name, not `posix/` or `right/`. A name
+/// in another case of letters, one not found so, one that is not TZif, UTC (which jiff answers
+/// without a file) and any other platform go to the database as before.
+pub fn zone(name: &str) -> Result<TimeZone, jiff::Error> {
+    match zone_file(name) {
+        Some(tz) => Ok(tz),
+        None => jiff::tz::db().get(name),
+    }
+}
+
+#[cfg(all(unix, not(target_os = "android")))]
+fn zone_file(name: &str) -> Option<TimeZone> {
+    if name.eq_ignore_ascii_case("utc") || name.eq_ignore_ascii_case("etc/unknown") {
+        return None;
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.iter().any(|p| p.is_empty() || *p == "." || *p == "..") || matches!(parts[0], "posix" | "right") {
+        return None;
+    }
+    let mut path = match std::env::var_os("TZDIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::path::PathBuf::from("/usr/share/zoneinfo"),
+    };
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        // Listed under this exact name: a case-insensitive file system opens other cases too.
+        let entry = std::fs::read_dir(&path).ok()?.flatten().find(|e| e.file_name() == std::ffi::OsStr::new(part))?;
+        // The walk descends only into real folders (not links to them) and lists the rest.
+        if entry.file_type().ok()?.is_dir() == last {
+            return None;
+        }
+        path.push(part);
+    }
+    TimeZone::tzif(name, &std::fs::read(&path).ok()?).ok()
+}
+
+#[cfg(not(all(unix, not(target_os = "android"))))]
+fn zone_file(_name: &str) -> Option<TimeZone> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +112,53 @@ mod tests {
         let tz = jiff::tz::db().get("Europe/Stockholm").unwrap();
         assert!(resolve_datetime(&parse("2026-03-29T02:30:00"), &tz).is_err());
         assert!(resolve_datetime(&parse("2026-12-01"), &tz).unwrap_err().contains("T09:00"));
+    }
+
+    /// The zone read from its file is the database's, and every other name is the database's
+    /// answer, errors included.
+    #[test]
+    fn zones_are_the_databases() {
+        let at: Timestamp = "2026-03-29T00:30:00Z".parse().unwrap();
+        for name in [
+            "Europe/Stockholm",
+            "America/Argentina/Buenos_Aires",
+            "Cuba",
+            "EST5EDT",
+            "UTC",
+            "utc",
+            "Etc/Unknown",
+            "europe/stockholm",
+            "EUROPE/STOCKHOLM",
+            "posix/Europe/Stockholm",
+            "Europe",
+            "Europe/",
+            "/Europe/Stockholm",
+            "Europe//Stockholm",
+            "Europe/../Europe/Stockholm",
+            "zone.tab",
+            "Mars/Olympus_Mons",
+            "",
+        ] {
+            let ours = zone(name);
+            let jiffs = jiff::tz::db().get(name);
+            match (&ours, &jiffs) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{name}");
+                    assert_eq!(a.iana_name(), b.iana_name(), "{name}");
+                    for days in 0..400 {
+                        let t = at + jiff::SignedDuration::from_hours(24 * days);
+                        assert_eq!(a.to_offset_info(t), b.to_offset_info(t), "{name} at {t}");
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+                _ => panic!("{name}: {ours:?} but the database: {jiffs:?}"),
+            }
+        }
+        // On this machine the usual zone is read from its file.
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Stockholm").is_file() && std::env::var_os("TZDIR").is_none()
+        {
+            assert!(zone_file("Europe/Stockholm").is_some());
+            assert!(zone_file("europe/stockholm").is_none());
+        }
     }
 }

@@ -99,3 +99,17 @@ pub(crate) fn decode_utf8(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnost
             .hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)")
     })
 }
+
+/// Copies a folder tree, for unit tests that build a repository from the built-in theme.
+#[cfg(test)]
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

@@ -230,8 +230,8 @@ impl OutputDir {
 
     /// [`OutputDir::finish`], also returning the manifest's hash for
     /// [`OutputDir::open_trusted`].
-    pub(crate) fn finish_hashed(self) -> Result<(WriteStats, u64)> {
-        let tally = self.written.into_inner().unwrap_or_else(|p| p.into_inner());
+    pub(crate) fn finish_hashed(mut self) -> Result<(WriteStats, u64)> {
+        let tally = std::mem::take(self.written.get_mut().unwrap_or_else(|p| p.into_inner()));
         let written = &tally.files;
         let mut stats = WriteStats::default();
         // With a trusted manifest the counts say what changed, without a look-up per file.
@@ -258,12 +258,8 @@ impl OutputDir {
             stats.unchanged = tally.unchanged;
             stats.written = written.len() - tally.unchanged;
         } else {
-            let exists = |rel: &str| match &self.existing {
-                Some(existing) => existing.contains(rel),
-                None => self.previous.contains_key(rel),
-            };
             for (rel, hash) in written {
-                if self.previous.get(rel) == Some(hash) && exists(rel) {
+                if self.has(rel, *hash) {
                     stats.unchanged += 1;
                 } else {
                     stats.written += 1;

@@ -277,8 +277,12 @@ fn cross_check(posts: &[Post], diags: &mut Diagnostics) {
 }
 
 /// Maps in parallel on all cores, keeping order. Loading is I/O and parse bound and each post is
-/// independent, so this is the cheap win for large repositories.
+/// independent, so this is the cheap win for large repositories. One item is mapped on this
+/// thread: starting the pool's threads would cost more than the work (a one-post `check`).
 pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
     use rayon::prelude::*;
+    if items.len() <= 1 {
+        return items.iter().map(f).collect();
+    }
     items.par_iter().map(f).collect()
 }

@@ -4,11 +4,13 @@
 //!
 //! Three threads own the work: the HTTP server ([`http`]) answers from pages held in memory;
 //! the rebuilder (this module's loop over file-system events, with [`state::State`]) applies
-//! one edit in milliseconds and tells open pages by server-sent events; a background worker
-//! makes a full build after each burst of edits, for the pages that depend on every post and to
-//! keep `dist/` in step. The worker has its own, smaller thread pool, so an edit made while it
-//! runs is not queued behind it.
+//! one edit in milliseconds and tells open pages by server-sent events: the edited post's pages
+//! first, then the previews index, then the archive's pages that depend on every post (lists,
+//! tags, feeds, search, sitemap), rendered again from the memo of the last rendering so only
+//! what the edit changed is made; then it writes what changed to `dist/`. An edit saved while
+//! one is being applied waits for it, and the archive's lists wait for the last edit of a run.
 
+mod dist;
 mod http;
 mod inbox;
 mod state;
@@ -16,24 +18,29 @@ mod state;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
 use http::Shared;
-use state::{Full, State};
+use state::State;
 
-/// Editors save in more than one step (truncate, write, rename); a change is acted on once
-/// the files have been quiet this long, so a half-written file is never built.
+/// Editors save in more than one step (truncate, write, close; or write another file and
+/// rename it over the post), so a change is acted on once the files have been quiet this long,
+/// and a half-written file is never built…
 const QUIET: Duration = Duration::from_millis(8);
+/// …or as soon as this after a post file was closed after writing or renamed into place: its
+/// text is complete then, and the wait only gathers other files saved at the same moment. An
+/// event after it starts another rebuild, so acting early is never wrong, only sometimes twice.
+const SAVED: Duration = Duration::from_millis(1);
 /// …but never later than this after the first event, however busy the files are.
 const MAX_WAIT: Duration = Duration::from_millis(200);
 
 pub struct Options {
     pub root: PathBuf,
-    /// `dist/`: the background builds write `site/` and `previews/` into it.
+    /// `dist/`: `site/` and `previews/` in it are kept as served.
     pub out: PathBuf,
     /// On 127.0.0.1; 0 picks a free port.
     pub port: u16,
@@ -42,10 +49,9 @@ pub struct Options {
 }
 
 enum Msg {
-    /// Paths the watcher saw change.
-    Files(Vec<PathBuf>),
-    /// A background full build, started at this generation.
-    Full(u64, Box<Result<Full>>),
+    /// Paths the watcher saw change, and whether the change completes a file (closed after
+    /// writing, renamed into place).
+    Files(Vec<PathBuf>, bool),
 }
 
 /// What a burst of file events asks for.
@@ -55,6 +61,8 @@ struct Work {
     all: bool,
     /// Post files, relative to the root.
     posts: Vec<PathBuf>,
+    /// A post file was saved completely: no need to wait for the files to be quiet.
+    saved: bool,
 }
 
 /// Serves until the process is stopped. Returns only when it cannot start.
@@ -68,9 +76,12 @@ pub fn run(opts: &Options) -> Result<()> {
     let _watcher = watch(&root, tx.clone())?;
     let shared = Arc::new(Shared::default());
     let web = Arc::new(inbox::Web::new(root.clone())?);
-    let mut state = State::new(root.clone());
+    let mut state = State::new(root.clone(), &opts.out);
     let started = Instant::now();
-    let (_, full) = state.rebuild_all(&shared, &opts.out);
+    let (_, full) = state.rebuild_all(&shared);
+    if let Err(e) = state.write_dist(&shared) {
+        say(opts, &format!("cannot write {}: {e}", opts.out.display()));
+    }
     match &full {
         Some(full) => {
             say(
@@ -102,8 +113,8 @@ pub fn run(opts: &Options) -> Result<()> {
         open_in_browser(&format!("http://{addr}/previews/"), opts);
     }
 
-    let background = background_worker(root.clone(), opts.out.clone(), tx);
-    rebuild_loop(opts, &root, &mut state, &shared, &rx, &background);
+    drop(tx);
+    rebuild_loop(opts, &root, &mut state, &shared, &rx);
     Ok(())
 }
 
@@ -117,14 +128,9 @@ fn say(opts: &Options, msg: &str) {
 fn watch(root: &Path, tx: Sender<Msg>) -> Result<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
-        // Reads (ours included) are not changes; a file closed after writing is.
-        let relevant = match event.kind {
-            EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write)) => true,
-            EventKind::Access(_) => false,
-            _ => true,
-        };
+        let (relevant, saved) = significance(&event.kind);
         if relevant {
-            let _ = tx.send(Msg::Files(event.paths));
+            let _ = tx.send(Msg::Files(event.paths, saved));
         }
     })
     .map_err(|e| Error::Usage(format!("cannot watch {} for changes: {e}", root.display())))?;
@@ -139,10 +145,23 @@ fn watch(root: &Path, tx: Sender<Msg>) -> Result<notify::RecommendedWatcher> {
     Ok(watcher)
 }
 
+/// Whether an event can change what is built, and whether it completes a file. Reads (ours
+/// included) are not changes, and neither are new permissions or times; a file closed after
+/// writing is, and so is a rename, whose destination is the last path.
+fn significance(kind: &EventKind) -> (bool, bool) {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => (true, true),
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => (false, false),
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => (true, true),
+        _ => (true, false),
+    }
+}
+
 /// Sorts changed paths into what to rebuild. Hidden files (editor swap files), backups and
 /// anything outside content/, themes/ and strategy.toml are not the repository's content.
-fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
-    for path in paths {
+fn classify(root: &Path, paths: &[PathBuf], saved: bool, work: &mut Work) {
+    for (i, path) in paths.iter().enumerate() {
         let Ok(rel) = path.strip_prefix(root) else { continue };
         let hidden = rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
         if hidden {
@@ -155,6 +174,8 @@ fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
                 if !work.posts.iter().any(|p| p == rel) {
                     work.posts.push(rel.to_path_buf());
                 }
+                // A rename names where from and where to; only the destination is complete.
+                work.saved |= saved && i + 1 == paths.len();
             } else if path.is_dir() {
                 // A folder of posts moved in or out: which files it holds is not in the event.
                 work.all = true;
@@ -166,111 +187,137 @@ fn classify(root: &Path, paths: &[PathBuf], work: &mut Work) {
     }
 }
 
-/// Requests for a full build go here, named by the generation they follow.
-struct Background {
-    tx: Sender<u64>,
-}
-
-fn background_worker(root: PathBuf, out: PathBuf, results: Sender<Msg>) -> Background {
-    let (tx, rx) = mpsc::channel::<u64>();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-    let spawned = std::thread::Builder::new().name("budkavle-full-build".into()).spawn(move || {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok();
-        while let Ok(mut generation) = rx.recv() {
-            // Only the newest request matters: one build covers every edit before it.
-            while let Ok(g) = rx.try_recv() {
-                generation = g;
+fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared, rx: &Receiver<Msg>) {
+    // A burst that arrived while the last one was applied, before its archive lists were made.
+    let mut next: Option<Msg> = None;
+    loop {
+        let msg = match next.take() {
+            Some(msg) => msg,
+            None => match rx.recv() {
+                Ok(msg) => msg,
+                Err(_) => return,
+            },
+        };
+        let Msg::Files(paths, saved) = msg;
+        let first = Instant::now();
+        let mut work = Work::default();
+        classify(root, &paths, saved, &mut work);
+        // Wait for the burst to end, collecting everything it touched.
+        loop {
+            let left = MAX_WAIT.saturating_sub(first.elapsed());
+            let quiet = if work.saved { SAVED } else { QUIET };
+            match rx.recv_timeout(quiet.min(left)) {
+                Ok(Msg::Files(more, saved)) => classify(root, &more, saved, &mut work),
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
             }
-            // A build that turns out stale is written to dist/ all the same; the next one
-            // overwrites it.
-            let build = || state::full_build(&root, &out).map(|(_, _, full)| full);
-            let built = match &pool {
-                Some(pool) => pool.install(build),
-                None => build(),
-            };
-            if results.send(Msg::Full(generation, Box::new(built))).is_err() {
-                return;
+            if first.elapsed() >= MAX_WAIT {
+                break;
             }
         }
-    });
-    if spawned.is_err() {
-        eprintln!("warning: cannot start the background build thread: lists and feeds update only on restart");
-    }
-    Background { tx }
-}
-
-fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared, rx: &Receiver<Msg>, bg: &Background) {
-    while let Ok(msg) = rx.recv() {
-        match msg {
-            Msg::Full(started_at, built) => {
-                // A failed full build changes nothing: the fast path shows the problem.
-                match *built {
-                    Ok(full) => match state.apply_full(shared, &full, started_at) {
-                        Some(changes) => {
-                            if !changes.paths.is_empty() {
-                                shared.broadcast(&changes.paths, changes.generation);
-                            }
-                            say(opts, &format!("full build: {} pages changed", changes.paths.len()));
-                        }
-                        None => say(opts, "full build: outdated by a newer edit, not applied"),
-                    },
-                    Err(e) => say(opts, &format!("full build: failed ({e})")),
-                }
-            }
-            Msg::Files(paths) => {
-                let first = Instant::now();
-                let mut work = Work::default();
-                classify(root, &paths, &mut work);
-                // Wait for the burst to end, collecting everything it touched.
-                loop {
-                    let left = MAX_WAIT.saturating_sub(first.elapsed());
-                    match rx.recv_timeout(QUIET.min(left)) {
-                        Ok(Msg::Files(more)) => classify(root, &more, &mut work),
-                        Ok(Msg::Full(..)) => {} // stale by now: this burst changes files again
-                        Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+        // A burst about nothing of the repository's (a log written in its folder) acts on
+        // nothing, but leaves the archive's lists to be made if an earlier burst deferred them.
+        let acted = work.all || !work.posts.is_empty();
+        if acted {
+            let start = Instant::now();
+            let mut paths = Vec::new();
+            let mut generation = 0;
+            let mut timings = Vec::new();
+            if work.all || !state.has_project() {
+                let (changes, _) = state.rebuild_all(shared);
+                paths.extend(changes.paths);
+                generation = changes.generation;
+            } else {
+                for post in &work.posts {
+                    let changes = state.post_changed(shared, post);
+                    if !changes.timings.is_empty() {
+                        timings.push(changes.timings);
                     }
-                    if first.elapsed() >= MAX_WAIT {
-                        break;
-                    }
-                }
-                if work == Work::default() {
-                    continue;
-                }
-                let start = Instant::now();
-                let mut paths = Vec::new();
-                let mut generation = 0;
-                let mut timings = Vec::new();
-                if work.all || !state.has_project() {
-                    let (changes, _) = state.rebuild_all(shared, &opts.out);
                     paths.extend(changes.paths);
                     generation = changes.generation;
-                } else {
-                    for post in &work.posts {
-                        let changes = state.post_changed(shared, post);
-                        if !changes.timings.is_empty() {
-                            timings.push(changes.timings);
-                        }
-                        paths.extend(changes.paths);
-                        generation = changes.generation;
-                    }
                 }
-                if !paths.is_empty() {
-                    shared.broadcast(&paths, generation);
+            }
+            // The edited posts' pages first: this is what the reviewer is waiting for.
+            if !paths.is_empty() {
+                shared.broadcast(&paths, generation);
+            }
+            let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
+            let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
+            say(opts, &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()));
+            if state.has_project() && !work.all {
+                // Then what shows every post, in a second event.
+                let start = Instant::now();
+                let settled = state.settle(shared);
+                if !settled.paths.is_empty() {
+                    shared.broadcast(&settled.paths, settled.generation);
                 }
-                let what = if work.all { "everything".to_string() } else { format!("{} post(s)", work.posts.len()) };
-                let detail = if timings.is_empty() { String::new() } else { format!(" ({})", timings.join("; ")) };
                 say(
                     opts,
-                    &format!("rebuilt {what} in {:.1?}: {} page(s) changed{detail}", start.elapsed(), paths.len()),
+                    &format!(
+                        "then the index in {:.1?}: {} page(s) changed ({})",
+                        start.elapsed(),
+                        settled.paths.len(),
+                        settled.timings
+                    ),
                 );
-                if state.has_project() && !work.all {
-                    let _ = bg.tx.send(generation);
+            }
+        }
+        // Then the archive's lists, feeds and search, in a third — unless another save is
+        // waiting already: its burst makes them, after its own pages.
+        match waiting(root, rx) {
+            Ok(Some(msg)) => {
+                next = Some(msg);
+                continue;
+            }
+            Ok(None) => {}
+            Err(()) => return,
+        }
+        if state.lists_due() {
+            let start = Instant::now();
+            let lists = state.lists(shared);
+            if !lists.paths.is_empty() {
+                shared.broadcast(&lists.paths, lists.generation);
+            }
+            say(
+                opts,
+                &format!(
+                    "then the archive in {:.1?}: {} page(s) changed ({})",
+                    start.elapsed(),
+                    lists.paths.len(),
+                    lists.timings
+                ),
+            );
+        } else if !acted {
+            continue;
+        }
+        if state.has_project() {
+            let start = Instant::now();
+            match state.write_dist(shared) {
+                Ok(()) => {
+                    say(opts, &format!("then wrote what changed to {} in {:.1?}", opts.out.display(), start.elapsed()))
                 }
+                Err(e) => say(opts, &format!("cannot write {}: {e}", opts.out.display())),
             }
         }
     }
 }
 
+/// The next burst's first message, if one is waiting; messages about files that are not the
+/// repository's content (a log written in its folder) are dropped. `Err` when the watcher is gone.
+fn waiting(root: &Path, rx: &Receiver<Msg>) -> std::result::Result<Option<Msg>, ()> {
+    loop {
+        match rx.try_recv() {
+            Ok(Msg::Files(paths, saved)) => {
+                let mut work = Work::default();
+                classify(root, &paths, saved, &mut work);
+                if work.all || !work.posts.is_empty() {
+                    return Ok(Some(Msg::Files(paths, saved)));
+                }
+            }
+            Err(TryRecvError::Empty) => return Ok(None),
+            Err(TryRecvError::Disconnected) => return Err(()),
+        }
+    }
+}
 /// Best effort: a machine without a desktop has no browser to open, and the address is printed.
 fn open_in_browser(url: &str, opts: &Options) {
     let command = if cfg!(target_os = "macos") {
@@ -310,12 +357,47 @@ mod tests {
         .iter()
         .map(PathBuf::from)
         .collect();
-        classify(root, &paths, &mut work);
-        assert_eq!(work, Work { all: false, posts: vec![PathBuf::from("content/posts/a.md")] });
-        classify(root, &[PathBuf::from("/r/strategy.toml")], &mut work);
+        classify(root, &paths, false, &mut work);
+        assert_eq!(work, Work { all: false, posts: vec![PathBuf::from("content/posts/a.md")], saved: false });
+        classify(root, &[PathBuf::from("/r/strategy.toml")], false, &mut work);
         assert!(work.all);
         let mut work = Work::default();
-        classify(root, &[PathBuf::from("/r/content/media/x.png")], &mut work);
+        classify(root, &[PathBuf::from("/r/content/media/x.png")], false, &mut work);
         assert!(work.all);
+    }
+
+    #[test]
+    fn a_post_is_saved_when_closed_after_writing_or_renamed_into_place() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RenameMode};
+        let root = Path::new("/r");
+        let saved = |kind: EventKind, paths: &[&str]| {
+            let (relevant, saved) = significance(&kind);
+            let mut work = Work::default();
+            if relevant {
+                let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+                classify(root, &paths, saved, &mut work);
+            }
+            (relevant, work.saved)
+        };
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert_eq!(saved(close, &["/r/content/posts/a.md"]), (true, true));
+        // Writing is under way until the file is closed.
+        assert_eq!(
+            saved(EventKind::Modify(ModifyKind::Data(DataChange::Any)), &["/r/content/posts/a.md"]),
+            (true, false)
+        );
+        assert_eq!(saved(EventKind::Create(CreateKind::File), &["/r/content/posts/a.md"]), (true, false));
+        // An editor's swap file is closed all the time; it is not the post.
+        assert_eq!(saved(close, &["/r/content/posts/.a.md.swp"]), (true, false));
+        // Write a temporary file, rename it over the post: the post is complete.
+        let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        assert_eq!(saved(both, &["/r/content/posts/a.md.tmp", "/r/content/posts/a.md"]), (true, true));
+        // Moved away (to a backup) before the new text is written: not yet.
+        let from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        assert_eq!(saved(from, &["/r/content/posts/a.md"]), (true, false));
+        assert_eq!(saved(both, &["/r/content/posts/a.md", "/r/content/posts/a.md~"]), (true, false));
+        // Reads and new permissions change nothing.
+        assert!(!saved(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["/r/content/posts/a.md"]).0);
+        assert!(!saved(EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)), &["/r/content/posts/a.md"]).0);
     }
 }

@@ -507,7 +507,7 @@ impl Strategy {
         let at = |offset: usize, msg: String| Diagnostic::at(file, text, offset, 1, msg);
 
         let tz_name = parsed.organisation.timezone.get_ref();
-        let timezone = match jiff::tz::db().get(tz_name) {
+        let timezone = match crate::datetime::zone(tz_name) {
             Ok(tz) => tz,
             Err(_) => {
                 diags.push(

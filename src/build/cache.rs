@@ -234,6 +234,26 @@ fn extra_inputs(project: &Project) -> Vec<PathBuf> {
     extra
 }
 
+/// What of the running tool can change a build's output besides the files it reads, as named
+/// fields: the cache format, the version, the binary itself (a rebuilt one may render
+/// differently under the same version number) and the `BUDKAVLE_*` environment but the clock,
+/// which the entries' time windows answer for.
+pub(crate) fn tool() -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("format".to_string(), FORMAT.to_string()),
+        ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        fields.push(("exe".to_string(), format!("{} {:?}", meta.len(), mtime)));
+    }
+    let mut env: Vec<(String, String)> =
+        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != crate::site::NOW_ENV).collect();
+    env.sort();
+    fields.extend(env);
+    fields
+}
+
 /// An output folder's manifest as the entry records it: a fast hash suffices to tell that the
 /// folder is as the build left it (the manifest itself holds the content hashes).
 fn output_digest(manifest: &[u8]) -> String {
@@ -256,21 +276,11 @@ fn key(
         h.update((value.len() as u64).to_le_bytes());
         h.update(value);
     };
-    field("format", &FORMAT.to_le_bytes());
-    field("version", env!("CARGO_PKG_VERSION").as_bytes());
-    // A rebuilt binary may render differently under the same version number.
-    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        field("exe", format!("{} {:?}", meta.len(), mtime).as_bytes());
+    for (name, value) in tool() {
+        field(&name, value.as_bytes());
     }
     field("part", part(only).as_bytes());
     field("out", out.as_os_str().as_encoded_bytes());
-    let mut env: Vec<(String, String)> =
-        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != "BUDKAVLE_NOW").collect();
-    env.sort();
-    for (k, v) in &env {
-        field(k, v.as_bytes());
-    }
     field("git", git_state(root).as_bytes());
 
     let mut files: Vec<PathBuf> = Vec::new();

@@ -41,17 +41,8 @@ pub fn global_key(project: &Project) -> Key {
     use rayon::prelude::*;
     let root = &project.root;
     let mut h = KeyHasher::new("global");
-    h.u64(u64::from(super::cache::FORMAT)).str(env!("CARGO_PKG_VERSION"));
-    // A rebuilt binary may render differently under the same version number.
-    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        h.str(&format!("{} {:?}", meta.len(), mtime));
-    }
-    let mut env: Vec<(String, String)> =
-        std::env::vars().filter(|(k, _)| k.starts_with("BUDKAVLE_") && k != crate::site::NOW_ENV).collect();
-    env.sort();
-    for (k, v) in &env {
-        h.str(k).str(v);
+    for (name, value) in super::cache::tool() {
+        h.str(&name).str(&value);
     }
     h.str(&project.strategy.source);
 

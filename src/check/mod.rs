@@ -11,6 +11,7 @@ pub mod packs;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub(crate) mod scan;
 pub mod scope;
 mod suppress;
 pub mod text;
@@ -126,12 +127,24 @@ pub fn check_one(
     post: &crate::post::Post,
     rules: &[Box<dyn Rule>],
 ) -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
+    check_one_with(project, post, rules, &check_project(project, rules))
+}
+
+/// [`check_one`] with the findings of the rules that compare posts given (`across`, as
+/// [`check_project`] made them), not worked out again over every post: `serve` keeps them
+/// between edits that do not move a post in the schedule.
+pub(crate) fn check_one_with(
+    project: &Project,
+    post: &crate::post::Post,
+    rules: &[Box<dyn Rule>],
+    across: &[Finding],
+) -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
     let rendered = post
         .targets()
         .map(|p| crate::render::render(project, post, p))
         .collect::<std::result::Result<Vec<Rendered>, _>>()?;
     let mut findings = check_post(project, post, &rendered, rules);
-    findings.extend(check_project(project, rules).into_iter().filter(|f| f.file == post.path));
+    findings.extend(across.iter().filter(|f| f.file == post.path).cloned());
     findings.sort_by(|a, b| (a.line, a.column, &a.rule, a.platform).cmp(&(b.line, b.column, &b.rule, b.platform)));
     findings.dedup();
     Ok(findings)
@@ -157,7 +170,7 @@ fn check_post(
 }
 
 /// Findings of the rules that compare posts (schedule, cadence).
-fn check_project(project: &Project, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
+pub(crate) fn check_project(project: &Project, rules: &[Box<dyn Rule>]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let ctx = rule::ProjectCtx { project };
     let by_path: std::collections::HashMap<&std::path::Path, &crate::post::Post> =

@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::check::scan::{NonProse, non_prose};
 use crate::check::scope::{Scope, ScopeKind};
 
 /// A letter, digit or combining mark (a decomposed `ö` is still one word).
@@ -69,16 +70,6 @@ fn short_suffix(rest: &[(usize, char)]) -> bool {
 pub fn is_space(text: &str, range: Range<usize>) -> bool {
     text.get(range).is_some_and(|s| s.chars().all(char::is_whitespace))
 }
-
-static NON_PROSE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i)(?P<url>(?:https?://|www\.)[^\s<>]+)",
-        r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)",
-        r"|(?:^|[^\w&/@])(?P<mention>@\w+(?:@[\w-]+(?:\.[\w-]+)+)?)",
-        r"|(?:^|[^\w&/\x23])(?P<tag>\x23\w+)",
-    ))
-    .expect("static regex")
-});
 
 /// What [`Prose`] finds in a scope, kept with the scope so it is found once.
 #[derive(Debug, Clone, Default)]
@@ -142,16 +133,18 @@ impl<'a> Prose<'a> {
         let mut urls: Vec<Range<usize>> = links.to_vec();
         let mut hashtags = Vec::new();
         if text.contains(['/', '@', '#']) || text.contains("www.") {
-            for caps in NON_PROSE.captures_iter(text) {
-                if let Some(m) = caps.name("url") {
-                    let r = m.start()..m.start() + trim_url(m.as_str()).len();
-                    urls.push(r.clone());
-                    skip.push(r);
-                } else if let Some(m) = caps.name("email").or_else(|| caps.name("mention")) {
-                    skip.push(m.range());
-                } else if let Some(m) = caps.name("tag") {
-                    hashtags.push(m.range());
-                    skip.push(m.range());
+            for (kind, m) in non_prose(text) {
+                match kind {
+                    NonProse::Url => {
+                        let r = m.start..m.start + trim_url(&text[m]).len();
+                        urls.push(r.clone());
+                        skip.push(r);
+                    }
+                    NonProse::Email | NonProse::Mention => skip.push(m),
+                    NonProse::Tag => {
+                        hashtags.push(m.clone());
+                        skip.push(m);
+                    }
                 }
             }
         }

@@ -416,4 +416,17 @@ pub trait Connection: Send {
             ),
         ))
     }
+
+    /// Which of `ids` — items an earlier pull brought in that no listing shows any more
+    /// (mentions outside the account's threads come once, through the notifications) — the
+    /// platform says no longer exist, asked cheaply by id. Only a definite "does not exist"
+    /// counts; a failure fails the call and nothing is inferred. A platform that cannot be
+    /// asked this way says so ([`ErrorKind::Unsupported`]) and its items stay as they are.
+    fn gone(&mut self, ids: &[String]) -> Result<Vec<String>, SendError> {
+        let _ = ids;
+        Err(SendError::permanent(
+            ErrorKind::Unsupported,
+            format!("budkavle does not re-check {} items for deletion", self.platform().display_name()),
+        ))
+    }
 }

@@ -375,6 +375,11 @@ impl Connection for MastodonClient {
         heard::interactions(self, posts, cursor)
     }
 
+    /// One `GET /api/v1/statuses/:id` per item: see [`heard::gone`].
+    fn gone(&mut self, ids: &[String]) -> std::result::Result<Vec<String>, SendError> {
+        heard::gone(self, ids)
+    }
+
     /// `POST /api/v1/statuses/:id/pin`.
     fn pin(&mut self, remote: &Remote) -> std::result::Result<(), SendError> {
         let path = format!("/api/v1/statuses/{}/pin", path_id(&remote.id));

@@ -6,7 +6,7 @@
 pub mod account;
 pub mod api;
 mod bluesky;
-mod heard;
+pub(crate) mod heard;
 pub mod http;
 mod linkedin;
 mod mastodon;

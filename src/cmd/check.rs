@@ -53,7 +53,8 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
             say(cli, format_args!("note: {}: {reason}: not for {}", post.path.display(), id.display_name()));
         }
     }
-    let rules = rule_infos(&project)?;
+    // Only SARIF lists the rules; describing every rule of every pack costs more than a check.
+    let rules = if args.format == Format::Sarif { rule_infos(&project)? } else { Vec::new() };
     let by_path: HashMap<&Path, &str> = project.posts.iter().map(|p| (p.path.as_path(), p.source.as_str())).collect();
     let source = |path: &Path| by_path.get(path).map(|s| s.to_string());
     let color = args.format == Format::Human && super::color();

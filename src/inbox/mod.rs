@@ -24,6 +24,7 @@ pub mod actions;
 mod holidays;
 pub mod import;
 mod office;
+mod pattern;
 mod pulled;
 pub mod queue;
 pub mod records;

@@ -26,6 +26,26 @@ impl Inbox {
             .map_err(|e| self.sql(e))
     }
 
+    /// The items of `platform` whose first version came from `source` (a pull, not an
+    /// import: an export's ids may be another server's), still open, not deleted, written at
+    /// `since` or later: newest first. What `inbox pull` asks the platform about again, since
+    /// no listing would show that they were deleted.
+    pub fn recheck_candidates(&self, platform: &str, source: &str, since: Timestamp) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT i.remote_id FROM items i
+                 JOIN versions v ON v.item = i.key AND v.n = i.latest
+                 JOIN versions f ON f.item = i.key AND f.n = 1
+                 WHERE i.platform = ?1 AND i.status = 'open' AND v.deleted = 0 AND i.first_at >= ?2 AND f.source = ?3
+                 ORDER BY i.first_at DESC, i.key DESC",
+            )
+            .map_err(|e| self.sql(e))?;
+        stmt.query_map(params![platform, super::ts_text(since), source], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(|e| self.sql(e))
+    }
+
     /// Adds every version of one platform's answer and moves its cursor (when `cursor` is
     /// `Some`), all or nothing. `source` says where the versions came from (`pull:mastodon`).
     ///
@@ -145,5 +165,30 @@ mod tests {
         let again = inbox.add_pulled("mastodon", &gone[..1], Some("c2"), "pull:mastodon", now).unwrap();
         assert_eq!((again.new_versions, again.unchanged), (0, 1));
         assert_eq!(inbox.cursor("mastodon").unwrap().as_deref(), Some("c2"));
+    }
+
+    #[test]
+    fn only_open_live_recent_pulled_items_are_rechecked() {
+        let project = crate::project::Project::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let now: Timestamp = "2026-12-01T10:00:00Z".parse().unwrap();
+        let settings = super::super::Settings::of(&project).unwrap();
+        let mut inbox = Inbox::open_at(&project, settings, &dir.path().join("s.sqlite3"), now).unwrap();
+        let at = |id: &str, when: &str| Incoming { at: when.parse().unwrap(), ..incoming(id, "Hej?", false) };
+        let pulled = [
+            at("old", "2026-11-01T09:00:00Z"),
+            at("new", "2026-11-30T09:00:00Z"),
+            at("newer", "2026-12-01T09:00:00Z"),
+            at("resolved", "2026-12-01T09:00:00Z"),
+            at("deleted", "2026-12-01T09:00:00Z"),
+        ];
+        inbox.add_pulled("mastodon", &pulled, None, "pull:mastodon", now).unwrap();
+        inbox.add_pulled("mastodon", &[at("imported", "2026-12-01T09:00:00Z")], None, "import", now).unwrap();
+        inbox.add_pulled("mastodon", &[incoming("deleted", "", true)], None, "pull:mastodon", now).unwrap();
+        let key = inbox.find("mastodon:resolved").unwrap();
+        inbox.resolve(key, "Kim", "Svarat per telefon", now).unwrap();
+        let since: Timestamp = "2026-11-17T10:00:00Z".parse().unwrap();
+        assert_eq!(inbox.recheck_candidates("mastodon", "pull:mastodon", since).unwrap(), ["newer", "new"]);
+        assert!(inbox.recheck_candidates("bluesky", "pull:bluesky", since).unwrap().is_empty());
     }
 }

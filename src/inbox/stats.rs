@@ -126,7 +126,10 @@ mod tests {
     fn project(dir: &Path, store: &Path) -> Project {
         let repo = dir.join("repo");
         std::fs::create_dir_all(repo.join("content/posts")).unwrap();
-        copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &repo.join("themes/default"));
+        crate::fsutil::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &repo.join("themes/default"),
+        );
         std::fs::write(
             repo.join("strategy.toml"),
             format!(
@@ -136,18 +139,6 @@ mod tests {
         )
         .unwrap();
         Project::load(&repo).unwrap()
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy_dir(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
     }
 
     fn ts(s: &str) -> Timestamp {

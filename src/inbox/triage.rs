@@ -134,7 +134,7 @@ impl Triage {
             })?;
             let source = Path::new(lang);
             for rule in &pack.rules {
-                triage.add(source, text, rule, &mut diags);
+                triage.add_rule(source, text, rule, true, &mut diags);
             }
         }
         if !diags.0.is_empty() {
@@ -158,12 +158,15 @@ impl Triage {
                     .hint("give each [[interaction.rules]] its own id, e.g. prefixed by the organisation's name"),
                 );
             }
-            triage.add(file, &strategy.source, rule, &mut diags);
+            // Only validating (no packs): the patterns are checked, not compiled.
+            triage.add_rule(file, &strategy.source, rule, packs, &mut diags);
         }
         if diags.0.is_empty() { Ok(triage) } else { Err(diags.0) }
     }
 
-    fn add(&mut self, file: &Path, text: &str, rule: &InteractionRule, diags: &mut Diagnostics) {
+    /// Adds `rule`, its patterns compiled, or only checked when `build` is false (a
+    /// [`Triage`] that only validates is never applied).
+    fn add_rule(&mut self, file: &Path, text: &str, rule: &InteractionRule, build: bool, diags: &mut Diagnostics) {
         let at = |span: std::ops::Range<usize>, msg: String| Diagnostic::at(file, text, span.start, 1, msg);
         let Some(kind) = ItemKind::from_name(rule.kind.get_ref()) else {
             let names: Vec<&str> = ItemKind::ALL.iter().map(|k| k.name()).collect();
@@ -184,12 +187,16 @@ impl Triage {
         let mut compile = |list: &[toml::Spanned<String>], key: &str| -> Vec<Regex> {
             let mut out = Vec::new();
             for p in list {
-                match RegexBuilder::new(p.get_ref()).case_insensitive(true).build() {
-                    Ok(re) => out.push(re),
-                    Err(e) => diags.push(
+                let built = if build {
+                    RegexBuilder::new(p.get_ref()).case_insensitive(true).build().map(|re| out.push(re))
+                } else {
+                    super::pattern::check(p.get_ref())
+                };
+                if let Err(e) = built {
+                    diags.push(
                         at(p.span(), format!("`{key}` entry is not a valid regular expression: {e}"))
                             .hint("write the regex in single quotes ('…') so backslashes stay as they are"),
-                    ),
+                    );
                 }
             }
             out

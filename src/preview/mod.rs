@@ -24,7 +24,7 @@ use crate::error::{Diagnostics, Error, Result};
 use crate::output::{Files, OutputDir, WriteStats};
 use crate::project::{Project, par_map};
 
-pub(crate) use page::{PostRow, Previews};
+pub(crate) use page::{PostRow, Previews, RowCache};
 
 /// The folder under `dist/`.
 pub const DIR: &str = "previews";

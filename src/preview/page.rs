@@ -4,7 +4,7 @@
 //! [`Previews`] holds only the templates and interface strings, not the project, so `serve` can
 //! keep one across edits and re-render a single post against the project as it now is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -47,8 +47,16 @@ pub(crate) struct Previews {
 /// Templates and the stylesheet are a few kilobytes; anything far larger is not one.
 const MAX_THEME_FILE_BYTES: u64 = 256 * 1024;
 
+/// The HTML of the index's rows, by post id, with the row and the columns it was made from:
+/// comparing a row is much cheaper than writing it, and nobody has to say what changed.
+#[derive(Default)]
+pub(crate) struct RowCache {
+    platforms: Vec<(&'static str, &'static str)>,
+    html: HashMap<String, (PostRow, String)>,
+}
+
 /// One line of the index and of the pull-request summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct PostRow {
     pub id: String,
     pub title: String,
@@ -66,7 +74,7 @@ pub(crate) struct PostRow {
 }
 
 /// A post on one platform, as the index summarises it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Cell {
     #[serde(skip)]
     pub id: PlatformId,
@@ -355,19 +363,48 @@ impl Previews {
 
     /// The index of `rows`; with `changed`, it says which revision they changed since.
     pub(crate) fn index(&self, rows: &[&PostRow], changed: Option<&Changed>) -> Result<Vec<u8>> {
+        self.index_with(rows, changed, None)
+    }
+
+    /// [`Previews::index`], with the rows' HTML kept in `cache` (for `serve`, where an edit
+    /// changes one row of ten thousand).
+    pub(crate) fn index_with(
+        &self,
+        rows: &[&PostRow],
+        changed: Option<&Changed>,
+        mut cache: Option<&mut RowCache>,
+    ) -> Result<Vec<u8>> {
         let mut ctx = self.base.clone();
         ctx.insert("root", "");
         ctx.insert("row_count", &rows.len());
-        let platforms: BTreeSet<(usize, &'static str, &'static str)> = rows
-            .iter()
-            .flat_map(|r| r.cells.iter())
-            .map(|c| (PlatformId::ALL.iter().position(|p| *p == c.id).unwrap_or(0), c.platform, c.name))
-            .collect();
-        let platforms: Vec<(&str, &str)> = platforms.into_iter().map(|(_, p, n)| (p, n)).collect();
+        // A column for each platform some post goes to, in the order of `PlatformId::ALL`.
+        let mut columns: Vec<Option<(&'static str, &'static str)>> = vec![None; PlatformId::ALL.len()];
+        for c in rows.iter().flat_map(|r| r.cells.iter()) {
+            let i = PlatformId::ALL.iter().position(|p| *p == c.id).unwrap_or(0);
+            columns[i].get_or_insert((c.platform, c.name));
+        }
+        let platforms: Vec<(&'static str, &'static str)> = columns.into_iter().flatten().collect();
         ctx.insert("platforms", &platforms);
+        if let Some(cache) = cache.as_deref_mut()
+            && cache.platforms != platforms
+        {
+            cache.html.clear();
+            cache.platforms.clone_from(&platforms);
+        }
         let mut rows_html = String::with_capacity(rows.len() * 400);
         for r in rows {
-            self.row_html(&mut rows_html, r, &platforms);
+            match cache.as_deref_mut() {
+                None => self.row_html(&mut rows_html, r, &platforms),
+                Some(cache) => match cache.html.get(&r.id) {
+                    Some((row, html)) if row == *r => rows_html.push_str(html),
+                    _ => {
+                        let mut html = String::new();
+                        self.row_html(&mut html, r, &platforms);
+                        rows_html.push_str(&html);
+                        cache.html.insert(r.id.clone(), ((*r).clone(), html));
+                    }
+                },
+            }
         }
         ctx.insert("rows_html", &rows_html);
         let lead = match changed {

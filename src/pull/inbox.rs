@@ -8,11 +8,21 @@
 //! the last cursor it stored, a second pull adds nothing, and an edit or deletion is a new
 //! version beside the old. A platform that fails is reported and the others go on.
 //!
+//! A mention outside the account's threads comes once, through the notifications, and no
+//! later listing shows it again, so its deletion would never be seen. After the listing, the
+//! items an earlier pull brought in that this one did not list — still open, not deleted, and
+//! written in the last [`RECHECK_DAYS`] days, at most [`RECHECK_MAX`] of them, newest first —
+//! are asked about by id ([`Connection::gone`]), and one the platform says is gone gets a
+//! deletion version in the same transaction. Cost per pull: Mastodon one request per item
+//! (at most [`RECHECK_MAX`]), Bluesky one per 25; other platforms are not asked.
+//!
 //! Nothing a citizen wrote is returned for printing: the report holds counts only, so it can
 //! go to logs and CI output.
 //!
 //! [`Connection::interactions`]: crate::clients::api::Connection::interactions
+//! [`Connection::gone`]: crate::clients::api::Connection::gone
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,6 +30,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::Stop;
+use crate::clients::api::{ErrorKind, SendError};
+use crate::clients::heard::deletion;
 use crate::clients::http::{DEFAULT_TIMEOUT, Http};
 use crate::error::Result;
 use crate::inbox::Inbox;
@@ -31,6 +43,16 @@ use crate::publish::{Budget, with_retry};
 /// How far back published posts are read for replies by default. Mentions (and replies that
 /// mention the account) come through the platforms' notifications whatever the post's age.
 pub const DEFAULT_DAYS: i64 = 30;
+
+/// How long after it was written a mention outside the threads is asked about again. Most
+/// deletions come soon after posting (a regretted or mistaken post), and an item is usually
+/// answered or resolved within days, after which it is not asked about at all; two weeks
+/// catches those while keeping a pull's requests bounded however long the inbox grows.
+pub const RECHECK_DAYS: i64 = 14;
+
+/// The most items one pull asks about per platform, newest first: a bound on the requests
+/// (Mastodon asks one status at a time, and allows 300 requests in 5 minutes).
+pub const RECHECK_MAX: usize = 100;
 
 /// How a run is made.
 #[derive(Debug, Clone)]
@@ -69,6 +91,8 @@ pub struct Pulled {
     pub new_items: usize,
     pub new_versions: usize,
     pub unchanged: usize,
+    /// Earlier items, not listed this time, asked about by id (see the module).
+    pub rechecked: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,18 +155,42 @@ pub fn run(root: &Path, settings: &Settings, env: &dyn Fn(&str) -> Option<String
                 continue;
             }
         };
+        let source = format!("pull:{name}");
+        let listed: HashSet<&str> = heard.items.iter().map(|i| i.id.as_str()).collect();
+        let recent = now.checked_sub(SignedDuration::from_hours(24 * RECHECK_DAYS)).unwrap_or(Timestamp::MIN);
+        let unlisted: Vec<String> = inbox
+            .recheck_candidates(name, &source, recent)?
+            .into_iter()
+            .filter(|id| !listed.contains(id.as_str()))
+            .take(RECHECK_MAX)
+            .collect();
+        let mut rechecked = 0;
+        if !unlisted.is_empty() {
+            match with_retry(&budget, || conn.gone(&unlisted)).0 {
+                Ok(gone) => {
+                    rechecked = unlisted.len();
+                    heard.items.extend(gone.iter().map(|id| deletion(platform, id, now)));
+                }
+                Err(SendError::Permanent { kind: ErrorKind::Unsupported, .. }) => {}
+                Err(e) => {
+                    report.stopped.push(Stop::of(platform, posts.len(), &e));
+                    continue;
+                }
+            }
+        }
         // The store files an item under the platform it was pulled from, whatever a client
         // wrote there.
         for item in &mut heard.items {
             item.platform = name.to_string();
         }
-        let stats = inbox.add_pulled(name, &heard.items, heard.cursor.as_deref(), &format!("pull:{name}"), now)?;
+        let stats = inbox.add_pulled(name, &heard.items, heard.cursor.as_deref(), &source, now)?;
         report.pulled.push(Pulled {
             platform,
             posts: posts.len(),
             new_items: stats.new_items,
             new_versions: stats.new_versions,
             unchanged: stats.unchanged,
+            rechecked,
         });
     }
     Ok(report)

@@ -110,7 +110,7 @@ fn handle(mut stream: TcpStream, shared: &Shared, web: &inbox::Web) -> std::io::
         return respond(&mut stream, 400, "text/plain; charset=utf-8", b"bad path\n", head, &[]);
     };
     if inbox::owns(&path) {
-        let request = inbox::Request { method, path: &path, query, headers: &headers };
+        let request = inbox::Request { method, path: &path, query, headers: &headers, generation: shared.generation() };
         let reply = web.answer(&request, &mut reader);
         let mut extra: Vec<(&str, &str)> = inbox::HEADERS.to_vec();
         if let Some(location) = &reply.location {

@@ -4,8 +4,10 @@
 //!
 //! Everything is read from and written to the inbox store through [`crate::inbox`] (the same
 //! queue, filters and actions as `budkavle inbox`); nothing here keeps a copy. Each request
-//! loads the repository and opens the store afresh, so a `pull` or a command-line action in
-//! between shows at once, and the strategy's rules, hours and templates are always current.
+//! opens the store afresh, so a `pull` or a command-line action in between shows at once. The
+//! repository is loaded once and again only when it may have changed ([`Stamp`]): loading
+//! every post for every page would cost more than the page, and the strategy's rules, hours
+//! and templates are still current on the next request after strategy.toml is saved.
 //!
 //! Security ([`guard`]): loopback `Host` only (every path of `serve`); a state change is a
 //! `POST` with the process's token and no cross-site marks, answered with a redirect to a
@@ -17,7 +19,9 @@ mod guard;
 mod pages;
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use jiff::Timestamp;
 
@@ -45,6 +49,26 @@ const CSS: &str = include_str!("inbox/inbox.css");
 pub(crate) struct Web {
     root: PathBuf,
     token: guard::Token,
+    /// The project as last loaded, with what it was loaded from.
+    loaded: Mutex<Option<(Stamp, Arc<Project>)>>,
+}
+
+/// What tells that the repository on disk may differ from the project loaded: strategy.toml's
+/// modification time and size, read on every request (so a saved template or office hours
+/// shows on the next page, before serve's watcher has noticed), and serve's generation, which
+/// every rebuild after a post, the theme or media changed moves on (a post's title on an
+/// item's page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    strategy: Option<(SystemTime, u64)>,
+    generation: u64,
+}
+
+impl Stamp {
+    fn of(root: &Path, generation: u64) -> Stamp {
+        let meta = std::fs::metadata(root.join("strategy.toml")).ok();
+        Stamp { strategy: meta.and_then(|m| Some((m.modified().ok()?, m.len()))), generation }
+    }
 }
 
 /// One answer, for the HTTP side to write.
@@ -102,6 +126,8 @@ pub(crate) struct Request<'a> {
     pub query: &'a str,
     /// Header names in lower case.
     pub headers: &'a [(String, String)],
+    /// serve's generation when the request came: it moves on with every rebuild.
+    pub generation: u64,
 }
 
 impl Request<'_> {
@@ -122,7 +148,23 @@ enum Act {
 impl Web {
     pub(crate) fn new(root: PathBuf) -> Result<Web> {
         let token = guard::Token::new().map_err(Error::Usage)?;
-        Ok(Web { root, token })
+        Ok(Web { root, token, loaded: Mutex::new(None) })
+    }
+
+    /// The project, loaded again only when its [`Stamp`] changed. The stamp is read before
+    /// loading, so a save during a load shows as a change on the next request. A project that
+    /// does not load is not kept: the next request tries again.
+    fn project(&self, generation: u64) -> Result<Arc<Project>> {
+        let stamp = Stamp::of(&self.root, generation);
+        let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, project)) = loaded.as_ref()
+            && *at == stamp
+        {
+            return Ok(Arc::clone(project));
+        }
+        let project = Arc::new(Project::load(&self.root)?);
+        *loaded = Some((stamp, Arc::clone(&project)));
+        Ok(project)
     }
 
     /// Answers one request under `/inbox`; `body` is read for a `POST` only.
@@ -149,9 +191,9 @@ impl Web {
     }
 
     /// The repository, the store and the clock, as of this request.
-    fn open(&self) -> std::result::Result<(Project, Inbox, Timestamp), Reply> {
+    fn open(&self, generation: u64) -> std::result::Result<(Arc<Project>, Inbox, Timestamp), Reply> {
         let now = crate::site::clock().map_err(|e| Reply::problem(500, "The clock is set wrong", &e.to_string()))?;
-        let project = Project::load(&self.root).map_err(|e| {
+        let project = self.project(generation).map_err(|e| {
             Reply::problem(
                 500,
                 "The repository has problems",
@@ -164,7 +206,7 @@ impl Web {
     }
 
     fn page(&self, req: &Request<'_>, rest: &str) -> Reply {
-        let (project, inbox, now) = match self.open() {
+        let (project, inbox, now) = match self.open(req.generation) {
             Ok(x) => x,
             Err(reply) => return reply,
         };
@@ -279,7 +321,7 @@ impl Web {
             }
             None => return Reply::problem(404, "No such action", "The inbox has no form at this address."),
         };
-        let (project, mut inbox, now) = match self.open() {
+        let (project, mut inbox, now) = match self.open(req.generation) {
             Ok(x) => x,
             Err(reply) => return reply,
         };
@@ -391,5 +433,40 @@ impl Query {
 
     fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_project_is_loaded_once_and_again_when_it_may_have_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        crate::fsutil::copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &root.join("themes/default"),
+        );
+        let strategy = "[organisation]\nname = \"Testkommun\"\nlang = \"sv\"\ntimezone = \"Europe/Stockholm\"\n\n[interaction]\nresponse_time = \"4h\"\n";
+        std::fs::write(root.join("strategy.toml"), strategy).unwrap();
+        let web = Web::new(root.clone()).unwrap();
+
+        let first = web.project(7).unwrap();
+        assert!(Arc::ptr_eq(&first, &web.project(7).unwrap()), "the same project while nothing changed");
+        let rebuilt = web.project(8).unwrap();
+        assert!(!Arc::ptr_eq(&first, &rebuilt), "serve rebuilt after a change: loaded again");
+
+        let with_templates = format!("{strategy}\n[interaction.templates]\ntack = \"Tack!\"\n");
+        std::fs::write(root.join("strategy.toml"), with_templates).unwrap();
+        let saved = web.project(8).unwrap();
+        assert!(!Arc::ptr_eq(&rebuilt, &saved), "strategy.toml saved: loaded again at once");
+        assert!(Arc::ptr_eq(&saved, &web.project(8).unwrap()));
+
+        std::fs::write(root.join("strategy.toml"), "[organisation\n").unwrap();
+        assert!(web.project(8).is_err(), "a strategy that does not load is said, not served from before");
+        std::fs::write(root.join("strategy.toml"), strategy).unwrap();
+        assert!(web.project(8).is_ok(), "and the next request tries again");
     }
 }

@@ -90,8 +90,11 @@ pub(crate) struct MediaNames {
 /// as a slug; two different files with the same slug are told apart by a hash of their path, so
 /// the names do not depend on which posts exist.
 pub(crate) fn media_names<'p>(posts: impl Iterator<Item = &'p Post>) -> MediaNames {
-    let paths: BTreeSet<&Path> =
-        posts.filter(|p| p.retracted.is_none()).flat_map(|p| p.media.iter().map(|m| m.path.as_path())).collect();
+    // Posts share a few images: gathered by their bytes in a hash set first (hashing a `Path`
+    // walks its components), only the distinct ones are sorted.
+    let paths: std::collections::HashSet<&std::ffi::OsStr> =
+        posts.filter(|p| p.retracted.is_none()).flat_map(|p| p.media.iter().map(|m| m.path.as_os_str())).collect();
+    let paths: BTreeSet<&Path> = paths.into_iter().map(Path::new).collect();
     let mut by_slug: BTreeMap<String, Vec<&Path>> = BTreeMap::new();
     for path in &paths {
         by_slug.entry(media_slug(path, None)).or_default().push(path);

@@ -80,14 +80,14 @@ pub fn render(project: &Project, record: &Record) -> Result<Files> {
 /// `expires` has passed. Tests and rehearsals fix it here or with `BUDKAVLE_NOW`.
 pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<Files> {
     let pages = Site::new(project, record, now, None)?.pages()?;
-    Ok(pages
+    pages
         .into_iter()
         .map(|(path, made)| match made {
-            Made::New(bytes) => (path, bytes),
-            // Without a memo nothing is kept.
-            Made::Kept(_) => (path, Vec::new()),
+            Made::New(bytes) => Ok((path, bytes)),
+            // Without a memo nothing can be kept.
+            Made::Kept(_) => Err(Error::Internal(format!("{path} was kept in a build without a memo"))),
         })
-        .collect())
+        .collect()
 }
 
 /// What an incremental rendering of the site may reuse: the memo of the last build and the
@@ -884,6 +884,15 @@ fn load_templates(project: &Project) -> Result<tera::Tera> {
             }
         }
     }
+    // `serve` renders an edited post's page on every save, and parsing the templates took
+    // longer than the page: the last set parsed is kept, and used again while the sources match.
+    static PARSED: std::sync::Mutex<Option<(BTreeMap<String, String>, tera::Tera)>> = std::sync::Mutex::new(None);
+    if problems.is_empty()
+        && let Some((parsed, tera)) = &*PARSED.lock().unwrap_or_else(|p| p.into_inner())
+        && *parsed == sources
+    {
+        return Ok(tera.clone());
+    }
     let mut tera = tera::Tera::default();
     tera.register_filter("fill", fill_filter);
     tera.set_escape_fn(crate::escape::html);
@@ -895,7 +904,11 @@ fn load_templates(project: &Project) -> Result<tera::Tera> {
         let source = sources.iter().find(|(n, _)| named.contains(&format!("'{n}'"))).map(|(_, t)| t.as_str());
         problems.push(crate::theme::template_error(&file, &e, source));
     }
-    if problems.is_empty() { Ok(tera) } else { Err(Error::Invalid(problems)) }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    *PARSED.lock().unwrap_or_else(|p| p.into_inner()) = Some((sources, tera.clone()));
+    Ok(tera)
 }
 
 /// `{{ t.key | fill(org=org.name) }}`: puts values into an interface string's `{org}` slots, so

@@ -51,6 +51,7 @@ impl Theme {
         tera.autoescape_on(Vec::new());
         let mut ok = true;
         let mut sources = std::collections::HashMap::new();
+        let mut fast = std::collections::HashMap::new();
         for platform in platforms {
             let rel = dir.join(template_name(platform));
             if !root.join(&rel).exists() {
@@ -74,19 +75,24 @@ impl Theme {
                     continue;
                 }
             };
-            if let Err(e) = tera.add_raw_template(&template_name(platform), &text) {
+            // A template of the fast subset needs no Tera at all: Tera's own parser took more
+            // than checking a post does.
+            if let Some(f) = fast::FastTemplate::parse(&text) {
+                fast.insert(template_name(platform), f);
+            } else if let Err(e) = tera.add_raw_template(&template_name(platform), &text) {
                 diags.push(template_error(&rel, &e, Some(&text)));
                 ok = false;
             }
             sources.insert(template_name(platform), text);
         }
-        let fast = sources
-            .keys()
-            .filter_map(|name| {
-                let template = tera.get_template(name).ok()?;
-                Some((name.clone(), fast::FastTemplate::compile(&template.ast)?))
-            })
-            .collect();
+        for name in sources.keys() {
+            if !fast.contains_key(name)
+                && let Ok(template) = tera.get_template(name)
+                && let Some(f) = fast::FastTemplate::compile(&template.ast)
+            {
+                fast.insert(name.clone(), f);
+            }
+        }
         ok.then(|| Theme { name: name.to_string(), dir, tera, sources, fast })
     }
 

@@ -2,6 +2,8 @@
 //! account, a citizen's real reply imported with its real id, the answer on the server in
 //! reply to it, logged once; a lost answer still gives exactly one reply; a reply with a
 //! personnummer is refused and nothing reaches the server; Mastodon says it cannot hide.
+//! And LinkedIn's fake: the answer to a citizen's comment is nested under that comment, once,
+//! also when the first run lost LinkedIn's answer.
 
 use std::process::Output;
 
@@ -15,6 +17,27 @@ use crate::common::{self, bin, mastodon_peer::MastodonPeer};
 const TOKEN_ENV: &str = "TEST_MASTODON_TOKEN";
 
 const TACK: &str = "Tack för att du hör av dig! Vi tar med oss det du skriver.";
+
+/// `budkavle inbox ARGS` on `repo`, with the store in `data` and the platform's token in the
+/// environment, as a communications officer would run it.
+fn inbox(repo: &common::Repo, data: &tempfile::TempDir, (token_env, token): (&str, &str), args: &[&str]) -> Output {
+    bin()
+        .arg("--root")
+        .arg(repo.path())
+        .arg("inbox")
+        .args(args)
+        .env("BUDKAVLE_INBOX_STORE", data.path().join("inbox.sqlite3"))
+        .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
+        .env(token_env, token)
+        .env_remove("BUDKAVLE_NOW")
+        .output()
+        .unwrap()
+}
+
+/// Everything a run printed, standard output then standard error.
+fn printed(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
 
 struct World {
     peer: MastodonPeer,
@@ -47,22 +70,12 @@ impl World {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        bin()
-            .arg("--root")
-            .arg(self.repo.path())
-            .arg("inbox")
-            .args(args)
-            .env("BUDKAVLE_INBOX_STORE", self.data.path().join("inbox.sqlite3"))
-            .env("BUDKAVLE_ACTOR", "Kim Kommunikatör")
-            .env(TOKEN_ENV, &self.token)
-            .env_remove("BUDKAVLE_NOW")
-            .output()
-            .unwrap()
+        inbox(&self.repo, &self.data, (TOKEN_ENV, &self.token), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+        let text = printed(&out);
         assert!(out.status.success(), "{args:?}: {text}\n{}", self.peer.log());
         text
     }
@@ -245,5 +258,131 @@ fn an_unfinished_reply_the_platform_cannot_account_for_is_settled_by_a_person() 
     assert_eq!(w.replies_to(&citizen).len(), 1);
     let show = w.show();
     assert_eq!(actions(&show, "settle").len(), 1);
+    assert_eq!(actions(&show, "reply").len(), 1);
+}
+
+/// A LinkedIn page (the fake of `tests/peers/linkedin/`) with a post, and a citizen's comment
+/// on it imported into the inbox as item 1.
+struct OnLinkedin {
+    li: crate::publish_linkedin::Linkedin,
+    repo: common::Repo,
+    data: tempfile::TempDir,
+    post: String,
+    comment: String,
+}
+
+impl OnLinkedin {
+    fn new(citizen_says: &str) -> OnLinkedin {
+        use crate::publish_linkedin::{Linkedin, out};
+        let li = Linkedin::start(&[]);
+        let post = li.connect().publish(&out("k-post", "Vi bygger om lekplatsen i Parken.")).unwrap().id;
+        let made =
+            li.peer.control("engage", serde_json::json!({"action": "comment", "post": post, "text": citizen_says}));
+        let comment = made["commentUrn"].as_str().expect("the fake names the comment").to_string();
+        let section = format!(
+            "[platforms.linkedin]\napi_url = \"{}\"\npage_id = \"{}\"\ntoken_env = \"TEST_LINKEDIN_TOKEN\"\n",
+            li.peer.url,
+            li.peer.ready["organization"].as_str().unwrap()
+        );
+        let repo = common::Repo::new("");
+        let strategy = common::STRATEGY.replace("[platforms.linkedin]\n", &section)
+            + &format!("\n[interaction]\nresponse_time = \"4h\"\n[interaction.templates]\ntack = \"{TACK}\"\n");
+        repo.file("strategy.toml", strategy.as_bytes());
+        let w = OnLinkedin { li, repo, data: tempfile::tempdir().unwrap(), post, comment };
+        let line = serde_json::json!({
+            "platform": "linkedin",
+            "id": w.comment,
+            "author": made["actor"],
+            "text": citizen_says,
+            "at": jiff::Timestamp::now().to_string(),
+            "in_reply_to": w.post,
+        });
+        let file = w.data.path().join("import.jsonl");
+        std::fs::write(&file, format!("{line}\n")).unwrap();
+        w.ok(&["import", file.to_str().unwrap()]);
+        w
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let token = self.li.peer.ready["token"].as_str().unwrap();
+        inbox(&self.repo, &self.data, ("TEST_LINKEDIN_TOKEN", token), args)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = printed(&out);
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    }
+
+    /// The page's own live comments on the post, as the fake holds them.
+    fn pages_comments(&self) -> Vec<Value> {
+        let org = self.li.peer.ready["organization"].as_str().unwrap().to_string();
+        let state = self.li.peer.state();
+        state["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["actor"] == org.as_str() && c["post"] == self.post.as_str() && c["deleted"] == false)
+            .cloned()
+            .collect()
+    }
+
+    fn show(&self) -> Value {
+        let out = self.run(&["show", "1"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn a_linkedin_answer_is_nested_under_the_citizens_comment_once() {
+    let w = OnLinkedin::new("När blir lekplatsen klar?");
+    let said = w.ok(&["reply", "1", "--text", "Den blir klar i maj."]);
+    assert!(said.contains("answered on linkedin"), "{said}");
+
+    let answers = w.pages_comments();
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    let answer = &answers[0];
+    assert_eq!(answer["parent"], w.comment.as_str(), "nested under the citizen's comment, not on the post: {answer:#}");
+    assert_eq!(answer["text"], "Den blir klar i maj.\n\n/Testby kommun");
+    let show = w.show();
+    assert_eq!(show["status"], "resolved");
+    assert_eq!(show["sends"][0]["remote"], answer["urn"], "the answer's URN is kept");
+    assert_eq!(actions(&show, "reply").len(), 1);
+
+    // A second run sends nothing.
+    let said = w.ok(&["reply", "1", "--text", "Den blir klar i maj."]);
+    assert!(said.contains("already given exactly this answer"), "{said}");
+    assert_eq!(w.pages_comments().len(), 1);
+    assert_eq!(actions(&w.show(), "reply").len(), 1);
+}
+
+#[test]
+fn a_linkedin_answer_whose_reply_was_lost_is_found_not_sent_twice() {
+    let w = OnLinkedin::new("Får hundar vara på lekplatsen?");
+    // The answer is made and LinkedIn's reply to it lost; every look among the comment's
+    // replies during the run fails, so the run ends not knowing, as a crashed one would.
+    let encoded = "/rest/socialActions/urn%3Ali%3Acomment";
+    w.li.peer.control("fault", serde_json::json!({"method": "POST", "path": encoded, "mode": "drop_after_commit"}));
+    w.li.peer.control(
+        "fault",
+        serde_json::json!({"method": "GET", "path": encoded, "mode": "error", "status": 500, "times": 4}),
+    );
+    let out = w.run(&["reply", "1", "--template", "tack"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("may or may not have reached LinkedIn"), "{err}");
+    assert_eq!(w.pages_comments().len(), 1, "LinkedIn made it, and no retry made a second");
+    assert!(w.show()["sends"][0]["done_at"].is_null());
+
+    // The next run finds it among the comment's replies and sends nothing.
+    let said = w.ok(&["reply", "1", "--template", "tack"]);
+    assert!(said.contains("the answer an earlier run sent is on linkedin"), "{said}");
+    let answers = w.pages_comments();
+    assert_eq!(answers.len(), 1, "{answers:#?}");
+    assert_eq!(answers[0]["parent"], w.comment.as_str());
+    let show = w.show();
+    assert_eq!(show["sends"][0]["remote"], answers[0]["urn"]);
     assert_eq!(actions(&show, "reply").len(), 1);
 }

@@ -294,6 +294,25 @@ fn an_item_shows_its_versions_kinds_post_thread_and_log() {
 }
 
 #[test]
+fn a_template_saved_in_strategy_toml_is_offered_on_the_next_page() {
+    let w = World::new();
+    w.import(ITEMS);
+    let server = w.serve();
+    let anna = w.key("mastodon:200001");
+    let option = "<option value=\"helg\">helg</option>";
+    let page = get(&server.addr, &format!("/inbox/{anna}"));
+    assert!(page.body.contains("<option value=\"tack\">tack</option>") && !page.body.contains(option), "{}", page.body);
+
+    let strategy = w.repo.path().join("strategy.toml");
+    let text = std::fs::read_to_string(&strategy).unwrap();
+    let added = text.replace("[interaction.templates]\n", "[interaction.templates]\nhelg = \"Vi svarar på måndag.\"\n");
+    assert_ne!(added, text);
+    std::fs::write(&strategy, added).unwrap();
+    let page = get(&server.addr, &format!("/inbox/{anna}"));
+    assert!(page.body.contains(option), "the saved template at once: {}", page.body);
+}
+
+#[test]
 fn resolve_and_hold_with_the_token_are_done_once_logged_and_redirected() {
     let w = World::new();
     w.import(ITEMS);

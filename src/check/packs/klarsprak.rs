@@ -10,22 +10,19 @@
 //!
 //! Only posts whose `lang` starts with `sv`: English posts have the `plain-en` pack.
 
-use std::sync::LazyLock;
-
-use super::plain_language::{Pack, swaps};
+use super::plain_language::Pack;
 use crate::check::rule::Rule;
-use crate::check::rules::{Metric, Swap};
+use crate::check::rules::Metric;
 use crate::strategy::Strategy;
 
+#[cfg(test)]
 const DATA: &str = include_str!("data/klarsprak.toml");
 
-static SWAPS: LazyLock<Vec<Swap>> = LazyLock::new(|| swaps(DATA, "officialese"));
-
-static PACK: Pack = Pack {
+pub(super) static PACK: Pack = Pack {
     lang: "sv",
     #[cfg(test)]
     data: DATA,
-    swaps: &SWAPS,
+    table: &super::word_tables::KLARSPRAK,
     sources: &["Svarta listan", "Myndigheternas skrivregler", "Språkrådet"],
     words_id: "klarsprak.ordval",
     score_id: "klarsprak.lix",

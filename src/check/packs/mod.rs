@@ -12,6 +12,9 @@ mod plain_language;
 pub(crate) mod privacy;
 mod strategy;
 mod unfinished;
+/// Generated from the word lists in data/ (see `plain_language::Table`); not formatted.
+#[rustfmt::skip]
+mod word_tables;
 
 use crate::check::rule::Rule;
 use crate::strategy::Strategy;

@@ -10,22 +10,19 @@
 //!
 //! Only posts whose `lang` starts with `en`.
 
-use std::sync::LazyLock;
-
-use super::plain_language::{Pack, swaps};
+use super::plain_language::Pack;
 use crate::check::rule::Rule;
-use crate::check::rules::{Metric, Swap};
+use crate::check::rules::Metric;
 use crate::strategy::Strategy;
 
+#[cfg(test)]
 const DATA: &str = include_str!("data/plain_en.toml");
 
-static SWAPS: LazyLock<Vec<Swap>> = LazyLock::new(|| swaps(DATA, "wordy"));
-
-static PACK: Pack = Pack {
+pub(super) static PACK: Pack = Pack {
     lang: "en",
     #[cfg(test)]
     data: DATA,
-    swaps: &SWAPS,
+    table: &super::word_tables::PLAIN_EN,
     sources: &["plainlanguage.gov", "Plain English Campaign", "GOV.UK style guide"],
     words_id: "plain-en.wordiness",
     score_id: "plain-en.flesch",

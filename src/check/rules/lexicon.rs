@@ -28,6 +28,10 @@ pub(crate) struct Lexicon {
     literal: Vec<(Regex, usize)>,
 }
 
+/// A plain entry as [`Lexicon::keys`] lists it: key, value, whether a phrase starts with it.
+#[cfg(test)]
+pub(crate) type KeyEntry = (String, Option<usize>, bool);
+
 #[derive(Debug, Default, Clone, Copy)]
 struct Entry {
     /// The entry's value, if this key is an entry (and not only the start of one).
@@ -70,6 +74,26 @@ impl Lexicon {
             self.literal.push((re, value));
         }
         None
+    }
+
+    /// A lexicon of plain entries given by their keys as [`Lexicon::keys`] lists them: a
+    /// built-in word list is loaded so, without splitting and normalising each of its forms.
+    pub(crate) fn from_keys(ignorecase: bool, keys: &[(&str, Option<u32>, bool)], max_words: usize) -> Self {
+        let mut plain = HashMap::default();
+        plain.reserve(keys.len());
+        for &(key, value, starts_phrase) in keys {
+            plain.insert(key.to_string(), Entry { value: value.map(|v| v as usize), starts_phrase });
+        }
+        Lexicon { ignorecase, plain, max_words, literal: Vec::new() }
+    }
+
+    /// The plain entries (key, value, whether a phrase starts with it) sorted by key, the most
+    /// words of one, and how many literal entries there are besides.
+    #[cfg(test)]
+    pub(crate) fn keys(&self) -> (Vec<KeyEntry>, usize, usize) {
+        let mut keys: Vec<_> = self.plain.iter().map(|(k, e)| (k.clone(), e.value, e.starts_phrase)).collect();
+        keys.sort();
+        (keys, self.max_words, self.literal.len())
     }
 
     /// The form words are compared in. Most words need no change, so nothing is allocated

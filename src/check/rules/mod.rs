@@ -56,6 +56,8 @@ mod occurrence;
 pub(crate) mod readability;
 mod repetition;
 mod substitution;
+#[cfg(test)]
+mod word_list;
 
 use std::path::Path;
 
@@ -74,7 +76,11 @@ pub(crate) use config::Keys;
 pub(crate) use lexicon::{Lexicon, keep_case};
 pub(crate) use occurrence::{Occurrence, Per, Token};
 pub(crate) use readability::{Metric, Readability};
-pub(crate) use substitution::{Substitution, Swap, WordEntry, WordList, escape_percent};
+#[cfg(test)]
+pub(crate) use substitution::escape_percent;
+pub(crate) use substitution::{Substitution, Swap};
+#[cfg(test)]
+pub(crate) use word_list::{WordEntry, WordList};
 
 /// Rule types an organisation can write (DESIGN §5), in the shape of Vale's.
 pub const RULE_TYPES: &[&str] = &[

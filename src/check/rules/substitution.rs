@@ -26,7 +26,7 @@ pub(super) const KEYS: &[&str] = &["swap", "regex"];
 
 /// One entry: inflected forms and their replacements, with its own message if it has one
 /// (the packs quote each entry's source).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Swap {
     pub forms: Vec<String>,
     pub replacements: Vec<String>,
@@ -67,8 +67,16 @@ impl Substitution {
         Substitution { swaps, forms, lexicon, regexes: Vec::new(), keep_case: ignorecase }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.swaps.len()
+    /// A substitution from its parts as [`Substitution::new`] makes them: the swaps, for each
+    /// lexicon value its (swap, form), and the lexicon of the forms.
+    pub(crate) fn from_index(swaps: Vec<Swap>, forms: Vec<(usize, usize)>, lexicon: Lexicon, ignorecase: bool) -> Self {
+        Substitution { swaps, forms, lexicon, regexes: Vec::new(), keep_case: ignorecase }
+    }
+
+    /// The parts [`Substitution::from_index`] takes.
+    #[cfg(test)]
+    pub(crate) fn index(&self) -> (&[Swap], &[(usize, usize)], &Lexicon) {
+        (&self.swaps, &self.forms, &self.lexicon)
     }
 
     fn matches(&self, prose: &Prose<'_>) -> Vec<(Range<usize>, String, Option<&str>)> {
@@ -186,54 +194,8 @@ impl Kind for Substitution {
     }
 }
 
-/// A built-in word list (`packs/data/*.toml`): entries of inflected `words` with `plain`
-/// replacements (one per form, or one for all), each naming its `source`.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct WordList {
-    pub entry: Vec<WordEntry>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct WordEntry {
-    pub words: Vec<String>,
-    pub plain: Plain,
-    pub source: String,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Plain {
-    One(String),
-    Each(Vec<String>),
-}
-
-impl WordList {
-    pub(crate) fn parse(text: &str) -> Result<WordList, String> {
-        toml::from_str(text).map_err(|e| e.message().to_string())
-    }
-
-    /// The entries as swaps, each with a message made by `message(entry)` (where `%s` is the
-    /// matched text, then the replacement). Entries whose forms and replacements do not pair
-    /// are left out (a unit test of each pack holds the lists to that).
-    pub(crate) fn swaps(&self, message: impl Fn(&WordEntry) -> String) -> Vec<Swap> {
-        self.entry
-            .iter()
-            .filter_map(|e| {
-                let replacements = match &e.plain {
-                    Plain::One(p) => vec![p.clone()],
-                    Plain::Each(ps) if ps.len() == e.words.len() => ps.clone(),
-                    Plain::Each(_) => return None,
-                };
-                (!e.words.is_empty()).then(|| Swap { forms: e.words.clone(), replacements, message: Some(message(e)) })
-            })
-            .collect()
-    }
-}
-
 /// `text` safe to put in a message template.
+#[cfg(test)]
 pub(crate) fn escape_percent(text: &str) -> String {
     text.replace('%', "%%")
 }

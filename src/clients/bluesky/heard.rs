@@ -9,7 +9,7 @@
 //!
 //! A reply seen under a post before and missing from its thread now is looked up with
 //! `app.bsky.feed.getPosts`: missing from a successful answer is a deletion; a failed request
-//! fails the pull. The account's own posts are never items. Item ids are at:// URIs,
+//! fails the pull. Mentions outside the threads are asked about the same way ([`gone`]). The account's own posts are never items. Item ids are at:// URIs,
 //! `in_reply_to` the parent's URI (a quote's: the quoted post's).
 
 use jiff::Timestamp;
@@ -87,6 +87,23 @@ pub(super) fn interactions(
         seen.marks.insert(NOTIFICATIONS.to_string(), since);
     }
     Ok(Heard { items: items.into_vec(), cursor: Some(seen.cursor()) })
+}
+
+/// `app.bsky.feed.getPosts` of `uris`, 25 to a request: a URI missing from a successful
+/// answer is gone (the lexicon leaves out what it cannot find: a deleted post, or one of an
+/// account that was deleted or taken down).
+pub(super) fn gone(client: &mut BlueskyClient, uris: &[String]) -> Result<Vec<String>, SendError> {
+    let what = "asking whether mentions are still there";
+    let mut gone = Vec::new();
+    for chunk in uris.chunks(25) {
+        let params: Vec<(&str, &str)> = chunk.iter().map(|u| ("uris", u.as_str())).collect();
+        let json = client.xrpc.query("app.bsky.feed.getPosts", &params, what).map_err(|f| f.send)?;
+        let Some(found) = json["posts"].as_array() else {
+            return Err(SendError::permanent(ErrorKind::Protocol, format!("{what}: the answer has no `posts`")));
+        };
+        gone.extend(chunk.iter().filter(|u| !found.iter().any(|p| p["uri"].as_str() == Some(u.as_str()))).cloned());
+    }
+    Ok(gone)
 }
 
 /// Every reply, mention and quote notification from `since` on, all pages; returns the newest

@@ -353,6 +353,11 @@ impl Connection for BlueskyClient {
         heard::interactions(self, posts, cursor)
     }
 
+    /// `app.bsky.feed.getPosts`, 25 URIs a request: see [`heard::gone`].
+    fn gone(&mut self, ids: &[String]) -> Result<Vec<String>, SendError> {
+        heard::gone(self, ids)
+    }
+
     fn limits(&mut self) -> Result<Limits, SendError> {
         Ok(Limits { chars: Some(CHARS), max_media: Some(MAX_IMAGES), image_bytes: Some(IMAGE_BYTES) })
     }

@@ -308,6 +308,12 @@ impl LinkedinClient {
         let body = json!({"actor": self.page, "object": thread, "message": {"text": little::plain(out.text)}});
         let path = format!("socialActions/{}/comments", restli::encode(thread));
         let response = self.send(self.rest(Method::POST, &path).json(&body), what, Need::Write)?;
+        Self::created_comment(response, thread, what)
+    }
+
+    /// The comment a `POST …/comments` made on `thread`: its URN from the answer (`commentUrn`
+    /// or `$URN`, else the thread and the id in the body or `x-restli-id`).
+    fn created_comment(response: Response, thread: &str, what: &str) -> std::result::Result<Remote, SendError> {
         let id = response.headers().get("x-restli-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let comment = Self::json(response, what)?;
         let text = |k: &str| comment.get(k).and_then(Value::as_str).map(str::to_owned);
@@ -452,11 +458,11 @@ impl LinkedinClient {
         )))
     }
 
-    /// The comments on the thread `to` belongs to, oldest first (all of them: LinkedIn lists
-    /// no other way): the first by the page, made from `from` on, that reads `text`.
-    fn search_comments(&self, to: &Remote, text: &str, from: Timestamp) -> std::result::Result<Search, SendError> {
+    /// The comments on `thread` (a post, or a comment for its replies), oldest first (all of
+    /// them: LinkedIn lists no other way): the first by the page, made from `from` on, that
+    /// reads `text`.
+    fn search_comments(&self, thread: &str, text: &str, from: Timestamp) -> std::result::Result<Search, SendError> {
         let what = "looking for the comment among the comments on the LinkedIn post";
-        let thread = thread_of(to, what)?;
         let want = little::plain(text);
         let want = want.trim();
         let from_ms = from.as_millisecond();
@@ -719,6 +725,55 @@ impl LinkedinClient {
     }
 }
 
+/// Where the page's answer to a citizen's comment goes.
+#[derive(Debug)]
+struct Nest {
+    /// The first-level comment the answer goes under (`parentComment`, and the URN in the path).
+    parent: String,
+    /// The post (or its activity) the comments hang on (`object`).
+    object: String,
+}
+
+impl LinkedinClient {
+    /// Where an answer to the comment `to` goes: under `to` itself, or, when `to` is itself a
+    /// reply, under the first-level comment it answers. LinkedIn shows comments two levels
+    /// deep, and integrators report that it refuses a `parentComment` that is a reply; its app
+    /// answers a reply in the same place. Read with "Get a Comment"
+    /// (`GET /rest/socialActions/{thread}/comments/{id}`), which also names the post it is on
+    /// (`object`). `None` when `to` is not a comment URN (an imported item, say).
+    fn nest(&self, to: &Remote, what: &str) -> std::result::Result<Option<Nest>, SendError> {
+        let Some((thread, id)) = restli::comment(&to.id) else { return Ok(None) };
+        let path = format!("socialActions/{}/comments/{}", restli::encode(thread), restli::encode(id));
+        let comment = Self::json(self.send(self.rest(Method::GET, &path), what, Need::Read)?, what)?;
+        let parent = comment["parentComment"].as_str().filter(|p| restli::comment(p).is_some()).unwrap_or(&to.id);
+        let object = comment["object"].as_str().filter(|o| o.starts_with("urn:li:")).unwrap_or(thread);
+        Ok(Some(Nest { parent: parent.to_string(), object: object.to_string() }))
+    }
+
+    /// The Comments API's "Create a Comment" on a comment: `POST
+    /// /rest/socialActions/{encoded comment URN}/comments` as the page, with the post as
+    /// `object` and the comment as `parentComment` ("for nested comments, this is the urn of
+    /// the parent comment"). Plain text, like every comment of the page.
+    fn create_reply(&self, nest: &Nest, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        let what = "answering a comment on the LinkedIn page's post";
+        if !out.media.is_empty() {
+            return Err(SendError::permanent(
+                ErrorKind::Unsupported,
+                format!("{what}: budkavle sends no images in LinkedIn comments; leave the images out"),
+            ));
+        }
+        let body = json!({
+            "actor": self.page,
+            "object": nest.object,
+            "message": {"text": little::plain(out.text)},
+            "parentComment": nest.parent,
+        });
+        let path = format!("socialActions/{}/comments", restli::encode(&nest.parent));
+        let response = self.send(self.rest(Method::POST, &path).json(&body), what, Need::Write)?;
+        Self::created_comment(response, &nest.object, what)
+    }
+}
+
 impl Connection for LinkedinClient {
     fn platform(&self) -> PlatformId {
         PlatformId::Linkedin
@@ -747,6 +802,68 @@ impl Connection for LinkedinClient {
                 result
             }
         }
+    }
+
+    /// A citizen's comment is answered in its own thread, nested under it ([`Nest`]), never as
+    /// a new comment on the post. LinkedIn keeps no idempotency key, so a retry in the same run
+    /// first looks among the comment's replies for the answer an earlier try may have made, and
+    /// sends only when it is certainly not there.
+    fn reply(&mut self, to: &Remote, out: &Outgoing<'_>) -> std::result::Result<Remote, SendError> {
+        check_text(out.text)?;
+        let what = "answering a comment on the LinkedIn page's post";
+        let Some(nest) = self.nest(to, what)? else {
+            return self.publish(&Outgoing { reply_to: Some(to), ..*out });
+        };
+        if let Some(at) = self.unsure.get(out.key).copied() {
+            match self.search_comments(&nest.parent, out.text, at - CLOCK_SKEW)? {
+                Search::Found(remote) => {
+                    self.unsure.remove(out.key);
+                    return Ok(remote);
+                }
+                Search::Complete => {}
+                Search::Incomplete(why) => {
+                    return Err(SendError::transient(format!(
+                        "{what}: an earlier try may have gone through, and {why}"
+                    )));
+                }
+            }
+        }
+        self.unsure.insert(out.key.to_string(), Timestamp::now());
+        let result = self.create_reply(&nest, out);
+        if !matches!(result, Err(SendError::Transient { .. })) {
+            self.unsure.remove(out.key);
+        }
+        result
+    }
+
+    /// Whether an interrupted [`Connection::reply`] made its answer: the page's comment with
+    /// this text among the replies under the comment it went to, made since the intent.
+    fn lookup_reply(
+        &mut self,
+        to: &Remote,
+        out: &Outgoing<'_>,
+        intent_at: Timestamp,
+    ) -> std::result::Result<Lookup, SendError> {
+        let what = "looking for the page's answer among the replies to a LinkedIn comment";
+        let nest = match self.nest(to, what) {
+            Ok(Some(nest)) => nest,
+            Ok(None) => return self.lookup(&Outgoing { reply_to: Some(to), ..*out }, intent_at),
+            // The comment is gone, and the replies under it with it: nothing of ours is there,
+            // and a new answer would be refused the same way.
+            Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => return Ok(Lookup::Absent),
+            Err(e) => return Err(e),
+        };
+        Ok(match self.search_comments(&nest.parent, out.text, intent_at - CLOCK_SKEW)? {
+            Search::Found(remote) => Lookup::Found(remote),
+            Search::Complete => Lookup::Absent,
+            Search::Incomplete(why) => {
+                let at = intent_at.strftime("%Y-%m-%d %H:%M UTC");
+                let place = to.url.clone().unwrap_or_else(|| nest.parent.clone());
+                Lookup::CannotTell(format!(
+                    "the answer sent at {at} may have been made, and {why}: look at the replies to the comment {place}"
+                ))
+            }
+        })
     }
 
     /// The text only: LinkedIn's partial update changes a post's `commentary`, not its images
@@ -860,7 +977,7 @@ impl Connection for LinkedinClient {
         let from = intent_at - CLOCK_SKEW;
         let alts: Vec<&str> = out.media.iter().map(|m| m.alt.as_str()).collect();
         let search = match out.reply_to {
-            Some(to) => self.search_comments(to, out.text, from)?,
+            Some(to) => self.search_comments(thread_of(to, "looking for the comment")?, out.text, from)?,
             None => self.search_posts(out.text, Some(&alts), from)?,
         };
         Ok(match search {
@@ -1096,6 +1213,79 @@ mod tests {
         assert_eq!(request.header("authorization"), Some("Bearer AQVtok-3c1d9a"));
         let body: Value = serde_json::from_str(&request.body).unwrap();
         assert_eq!(body, json!({"patch": {"message": {"$set": {"text": "Rättat: kl. 10_00 #Testby"}}}}));
+    }
+
+    /// A citizen's reply to a comment, as "Get a Comment" answers for it.
+    fn nested_comment() -> String {
+        json!({
+            "actor": "urn:li:person:Ab3dEf9HiJ",
+            "commentUrn": "urn:li:comment:(urn:li:activity:11,22)",
+            "object": "urn:li:activity:11",
+            "parentComment": "urn:li:comment:(urn:li:activity:11,21)",
+            "message": {"text": "Samma fråga"},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_reply_to_a_reply_goes_under_its_first_level_comment() {
+        let (base, seen) = server(|req| {
+            if req.line.starts_with("GET ") {
+                (200, nested_comment())
+            } else {
+                (201, json!({"commentUrn": "urn:li:comment:(urn:li:activity:11,23)"}).to_string())
+            }
+        });
+        let mut c = client(base, MEDIA_WAIT);
+        let to = Remote { id: "urn:li:comment:(urn:li:activity:11,22)".into(), url: None, parts: vec![] };
+        let sent = c.reply(&to, &out("Vi återkommer kl. 10\\_00.")).unwrap();
+        assert_eq!(sent.id, "urn:li:comment:(urn:li:activity:11,23)");
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "{seen:#?}");
+        assert_eq!(seen[0].line, "GET /rest/socialActions/urn%3Ali%3Aactivity%3A11/comments/22 HTTP/1.1");
+        assert_eq!(
+            seen[1].line,
+            "POST /rest/socialActions/urn%3Ali%3Acomment%3A%28urn%3Ali%3Aactivity%3A11%2C21%29/comments HTTP/1.1"
+        );
+        let body: Value = serde_json::from_str(&seen[1].body).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "actor": "urn:li:organization:5515715",
+                "object": "urn:li:activity:11",
+                "message": {"text": "Vi återkommer kl. 10_00."},
+                "parentComment": "urn:li:comment:(urn:li:activity:11,21)",
+            })
+        );
+    }
+
+    #[test]
+    fn a_retry_finds_the_answer_an_earlier_try_made_and_sends_nothing_again() {
+        let (base, seen) = server(|req| {
+            let path = req.path();
+            if req.line.starts_with("POST ") {
+                // Made, but the answer says otherwise: the try is in doubt.
+                (503, json!({"status": 503, "message": "upstream"}).to_string())
+            } else if path.starts_with("/rest/socialActions/urn%3Ali%3Acomment") {
+                let made = json!({
+                    "actor": "urn:li:organization:5515715",
+                    "commentUrn": "urn:li:comment:(urn:li:activity:11,23)",
+                    "parentComment": "urn:li:comment:(urn:li:activity:11,21)",
+                    "message": {"text": "Tack!"},
+                });
+                (200, json!({"elements": [made], "paging": {"start": 0, "count": 100, "total": 1}}).to_string())
+            } else {
+                (200, nested_comment())
+            }
+        });
+        let mut c = client(base, MEDIA_WAIT);
+        let to = Remote { id: "urn:li:comment:(urn:li:activity:11,22)".into(), url: None, parts: vec![] };
+        let first = c.reply(&to, &out("Tack!")).unwrap_err();
+        assert!(matches!(first, SendError::Transient { .. }), "{first:?}");
+        let again = c.reply(&to, &out("Tack!")).unwrap();
+        assert_eq!(again.id, "urn:li:comment:(urn:li:activity:11,23)");
+        let posts = seen.lock().unwrap().iter().filter(|r| r.line.starts_with("POST ")).count();
+        assert_eq!(posts, 1, "the retry looked and found it");
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //!
 //! A reply seen under a post before and missing from the tree now is looked up once
 //! (`GET /api/v1/statuses/:id`): a 404 is a deletion, anything that answers is still there,
-//! and a failed request fails the pull — a deletion is never guessed. The account's own
-//! statuses are never items.
+//! and a failed request fails the pull — a deletion is never guessed. A mention outside the
+//! threads is asked about the same way by `inbox pull` ([`gone`]), since nothing lists it
+//! again. The account's own statuses are never items.
 //!
 //! The cursor is [`crate::clients::heard::Seen`]: the newest notification id as the
 //! `notifications` mark, and the replies seen under each post.
@@ -84,6 +85,24 @@ pub(super) fn interactions(
         seen.marks.insert(NOTIFICATIONS.to_string(), since);
     }
     Ok(Heard { items: items.into_vec(), cursor: Some(seen.cursor()) })
+}
+
+/// Each of `ids` looked up with `GET /api/v1/statuses/:id`, one request each: those that
+/// answer 404 (or 410) are gone. A status the account may no longer see (its author blocked
+/// the account, or the instance defederated) answers the same and counts as gone too; the
+/// item keeps its last text either way.
+pub(super) fn gone(client: &MastodonClient, ids: &[String]) -> Result<Vec<String>, SendError> {
+    let what = "asking whether a mention is still there";
+    let mut gone = Vec::new();
+    for id in ids {
+        let path = format!("/api/v1/statuses/{}", path_id(id));
+        match client.send(client.http.client().get(client.url(&path)), what) {
+            Ok(_) => {}
+            Err(SendError::Permanent { kind: ErrorKind::NotFound, .. }) => gone.push(id.clone()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(gone)
 }
 
 /// `GET /api/v1/accounts/verify_credentials`: the account's id, to leave its own statuses out.

@@ -259,9 +259,9 @@ impl Config {
     }
 
     fn scan_shaped(&self, text: &str, links: &[Range<usize>], shape: &Shape) -> Vec<Hit> {
-        // Markdown links come with the scope; bare addresses in the text are found here.
-        let mut links = links.to_vec();
-        links.extend(url_ranges(text));
+        // Markdown links come with the scope; bare addresses in the text are found here, when a
+        // number is found at all (most texts with digits hold none).
+        let mut all_links: Option<Vec<Range<usize>>> = None;
         let mut found = Vec::new();
         // In priority order: where two readings overlap, the first one found wins.
         if shape.iban_start && shape.digits >= 8 {
@@ -285,8 +285,15 @@ impl Config {
             if claimed.iter().any(|r| overlaps(r, &c.range)) {
                 continue;
             }
-            if c.kind != Kind::Email && !number_counts_in_link(text, &links, &c.range) {
-                continue;
+            if c.kind != Kind::Email {
+                let links = all_links.get_or_insert_with(|| {
+                    let mut all = links.to_vec();
+                    all.extend(url_ranges(text));
+                    all
+                });
+                if !number_counts_in_link(text, links, &c.range) {
+                    continue;
+                }
             }
             claimed.push(c.range.clone());
             if !self.allowed(&c) {
