@@ -106,13 +106,20 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             return Ok((None, Vec::new()));
         }
         let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
-        let (record, notes) = crate::site::Record::load_cached(project, history.as_deref())?;
+        // Reading git's history and reading the memo and manifest are each one core's work.
+        let (record, memo_and_out) = rayon::join(
+            || crate::site::Record::load_cached(project, history.as_deref()),
+            || {
+                let old = memo_of("site");
+                OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
+            },
+        );
+        let (record, notes) = record?;
+        let (old, out) = memo_and_out?;
         let now = match opts.now {
             Some(now) => now,
             None => crate::site::now()?,
         };
-        let old = memo_of("site");
-        let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old))?;
         let (pages, learned) = match global {
             Some(global) => {
                 let inc = crate::site::Incremental { global, memo: &old, previous: &out, digests: opts.digests };
@@ -143,14 +150,14 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let mut part = Summary::default();
         let Some((out, units)) = platforms else { return Ok(part) };
         let mut learned = Memo::default();
-        part.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(_))).count();
+        part.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
         let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
         for w in written {
-            let (key, payload) = w?;
-            part.rendered += payload.renderings.len();
-            part.over_limit += payload.over_limit;
+            let (key, done) = w?;
+            part.rendered += done.renderings;
+            part.over_limit += done.over_limit;
             if let Some(key) = key {
-                learned.insert(key, payload.encode());
+                learned.insert(key, done.memo);
             }
         }
         let (stats, manifest) = out.finish_hashed()?;
@@ -204,9 +211,10 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     Ok(summary)
 }
 
-/// One post's renderings: kept as the output holds them, or made now.
+/// One post's renderings: kept as the output holds them (with the memo's entry as it was), or
+/// made now.
 enum PlatformUnit {
-    Kept(PlatformMemo),
+    Kept(PlatformMemo, Vec<u8>),
     /// The post's id and its renderings.
     Made(String, Vec<Rendered>),
 }
@@ -276,11 +284,12 @@ fn platform_units(
     let untouched = out.untouched();
     let results = par_map(&project.posts, |post| {
         let key = global.map(|g| platform_key(g, post, digests));
-        if let Some(kept) = key.and_then(|k| PlatformMemo::decode(old.get(&k)?))
+        if let Some(raw) = key.and_then(|k| old.get(&k))
+            && let Some(kept) = PlatformMemo::decode(raw)
             && kept.post == post.id
             && (untouched || kept.files().all(|(path, hash)| out.has(&path, hash)))
         {
-            return (key, Ok(PlatformUnit::Kept(kept)));
+            return (key, Ok(PlatformUnit::Kept(kept, raw.to_vec())));
         }
         let rendered: std::result::Result<Vec<Rendered>, Vec<crate::error::Diagnostic>> = {
             let (ok, errors): (Vec<_>, Vec<_>) =
@@ -304,21 +313,25 @@ fn platform_units(
     diags.into_result(units)
 }
 
-/// Writes (or keeps) a post's renderings; returns what the memo is to hold of them.
-fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<PlatformMemo> {
+/// What a post's renderings came to: how many, how many over a limit, and the memo's entry.
+struct UnitDone {
+    renderings: usize,
+    over_limit: usize,
+    memo: Vec<u8>,
+}
+
+/// Writes (or keeps) a post's renderings.
+fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone> {
     match unit {
-        PlatformUnit::Kept(kept) => {
+        PlatformUnit::Kept(kept, raw) => {
             if !out.keep_all(kept.files().collect()) {
                 return Err(Error::Internal(format!(
                     "the renderings of {} were to be kept but are not there",
                     kept.post
                 )));
             }
-            Ok(PlatformMemo {
-                post: kept.post.clone(),
-                renderings: kept.renderings.clone(),
-                over_limit: kept.over_limit,
-            })
+            // The entry as it was: ten thousand kept posts need not be encoded again.
+            Ok(UnitDone { renderings: kept.renderings.len(), over_limit: kept.over_limit, memo: raw.clone() })
         }
         PlatformUnit::Made(post, rendered) => {
             let mut memo = PlatformMemo {
@@ -340,7 +353,7 @@ fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<PlatformM
                     content_hash(text.as_bytes()),
                 ));
             }
-            Ok(memo)
+            Ok(UnitDone { renderings: memo.renderings.len(), over_limit: memo.over_limit, memo: memo.encode() })
         }
     }
 }

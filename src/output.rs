@@ -294,7 +294,8 @@ impl OutputDir {
 
 impl Previous for OutputDir {
     fn has(&self, rel: &str, hash: u64) -> bool {
-        self.previous.get(rel) == Some(&hash) && self.exists(rel)
+        // With a trusted manifest, being in it is existing: one look-up, not two.
+        self.previous.get(rel) == Some(&hash) && self.existing.as_ref().is_none_or(|e| e.contains(rel))
     }
 
     fn untouched(&self) -> bool {
@@ -305,7 +306,14 @@ impl Previous for OutputDir {
         if !self.has(rel, hash) {
             return None;
         }
-        std::fs::read(self.dir.join(rel)).ok().filter(|b| content_hash(b) == hash)
+        use std::io::Read;
+        let mut file = std::fs::File::open(self.dir.join(rel)).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        // Room for the few pieces that grow when an assembled file (the export, tens of
+        // megabytes) is edited in place, so it is not copied to a larger buffer.
+        let mut bytes = Vec::with_capacity(len + len / 64 + 4096);
+        file.read_to_end(&mut bytes).ok()?;
+        (content_hash(&bytes) == hash).then_some(bytes)
     }
 }
 

@@ -296,7 +296,7 @@ pub fn language(lang: &str) -> String {
 pub fn plain_text(post: &Post) -> String {
     let mut paras: Vec<String> = Vec::new();
     let mut list: Option<usize> = None;
-    for block in post.body.blocks() {
+    for block in post.body().blocks() {
         let mut s = String::new();
         for inline in &block.inlines {
             match inline {

@@ -146,7 +146,7 @@ pub fn scopes(post: &Post) -> Vec<Scope> {
         front + title.span().end,
     ));
 
-    for block in post.body.blocks() {
+    for block in post.body().blocks() {
         let kind = match block.kind {
             BlockKind::Paragraph => ScopeKind::Paragraph,
             BlockKind::Heading(_) => ScopeKind::Heading,

@@ -23,7 +23,7 @@ fn matches(name: &str, rule: &str) -> bool {
 
 fn disabled_at(post: &Post, rule: &str, line: usize) -> bool {
     let mut disabled = false;
-    for d in &post.body.directives {
+    for d in &post.body().directives {
         let (dline, _) = post.position(d.offset);
         if dline > line {
             break;

@@ -141,7 +141,7 @@ pub fn render_targets(project: &Project, post: &Post) -> Result<Vec<Rendered>, D
     post.targets()
         .map(|id| {
             let body = post.body_for(id);
-            if std::ptr::eq(body, &post.body) {
+            if std::ptr::eq(body, post.body()) {
                 let texts = shared.get_or_insert_with(|| body.parts.iter().map(text::part_text).collect());
                 render_texts(project, post, id, texts)
             } else {

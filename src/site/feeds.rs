@@ -60,10 +60,17 @@ pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p s
             for p in &paths {
                 h.str(p);
             }
+            // Times as nanoseconds, not JSON: ten thousand posts' worth of serialising was
+            // most of the sitemap's key.
+            let time = |h: &mut crate::output::memo::KeyHasher, t: &Timestamp| {
+                h.bytes(&t.as_nanosecond().to_le_bytes());
+            };
             for d in &dates {
-                h.str(d.archived.id()).json(&d.updated);
+                h.str(d.archived.id());
+                time(&mut h, &d.updated);
                 for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
-                    h.u64(v.n as u64).json(&v.date);
+                    h.u64(v.n as u64);
+                    time(&mut h, &v.date);
                 }
             }
             h.finish()

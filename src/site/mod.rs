@@ -561,10 +561,12 @@ impl<'a> Site<'a> {
             return Ok(render()?.into_iter().map(|(path, bytes)| fresh(path, bytes)).collect());
         };
         let key = key(&Keys { state });
-        if let Some(files) = state.inc.memo.files(&key)
+        if let Some(raw) = state.inc.memo.get(&key)
+            && let Some(files) = crate::output::memo::decode_files(&mut crate::output::memo::Decoder::new(raw))
             && (state.untouched || files.iter().all(|(path, hash)| state.inc.previous.has(path, *hash)))
         {
-            state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert_files(key, &files);
+            // The entry as it was: ten thousand kept pages need not be encoded again.
+            state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw.to_vec());
             return Ok(files.into_iter().map(|(path, hash)| (path, Made::Kept(hash))).collect());
         }
         let made: Vec<(String, Made)> = render()?.into_iter().map(|(path, bytes)| fresh(path, bytes)).collect();

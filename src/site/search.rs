@@ -65,7 +65,7 @@ fn index(site: &Site<'_>) -> Result<(String, Made)> {
     let mut posts: Vec<&Archived<'_>> = site.posts.iter().collect();
     posts.sort_by(|a, b| newest_first(a, b));
     let keys: Vec<Key> = match site.keys() {
-        Some(k) => posts.iter().map(|a| k.start("search entry").key(k.view(a)).finish()).collect(),
+        Some(k) => crate::project::par_map(&posts, |a| k.start("search entry").key(k.view(a)).finish()),
         None => vec![[0; 16]; posts.len()],
     };
     // Compact: the index is the one file a visitor downloads in full.

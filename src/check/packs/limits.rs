@@ -111,5 +111,5 @@ impl Rule for Media {
 
 /// Limit findings concern the text as a whole: they point at the start of the body.
 fn body_range(ctx: &PostCtx<'_>) -> std::ops::Range<usize> {
-    ctx.post.body.blocks().next().map_or(0..0, |b| b.range.start..b.range.start)
+    ctx.post.body().blocks().next().map_or(0..0, |b| b.range.start..b.range.start)
 }

@@ -728,7 +728,7 @@ impl Rule for LinkText {
     }
 
     fn check_post(&self, ctx: &PostCtx<'_>, out: &mut Emitter<'_>) {
-        for block in ctx.post.body.blocks() {
+        for block in ctx.post.body().blocks() {
             for inline in &block.inlines {
                 let Inline::Link { text, range, .. } = inline else { continue };
                 let normalized = text
