@@ -146,64 +146,55 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     // Only now is anything written. Each rendering is serialised and written in one step, so
     // its JSON and text are never all held in memory at once.
     let mut summary = Summary { posts: project.posts.len(), notes, ..Summary::default() };
-    let write_platforms = || -> Result<Summary> {
-        let mut part = Summary::default();
-        let Some((out, units)) = platforms else { return Ok(part) };
+    // The two parts fill disjoint fields of the summary, side by side.
+    let Summary { kept_posts, rendered, over_limit, files, site_pages, kept_site_files, site_files, .. } = &mut summary;
+    let finish = |out: OutputDir, mut learned: Memo, part: &str| -> Result<WriteStats> {
+        let (stats, manifest) = out.finish_hashed()?;
+        if global.is_some() {
+            memo::set_manifest(&mut learned, manifest);
+            let _ = learned.save(&memo::path(root, out_dir, part));
+        }
+        Ok(stats)
+    };
+    let write_platforms = || -> Result<()> {
+        let Some((out, units)) = platforms else { return Ok(()) };
         let mut learned = Memo::default();
-        part.kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
+        *kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
         let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
         for w in written {
             let (key, done) = w?;
-            part.rendered += done.renderings;
-            part.over_limit += done.over_limit;
+            *rendered += done.renderings;
+            *over_limit += done.over_limit;
             if let Some(key) = key {
                 learned.insert(key, done.memo);
             }
         }
-        let (stats, manifest) = out.finish_hashed()?;
-        part.files = stats;
-        if global.is_some() {
-            memo::set_manifest(&mut learned, manifest);
-            let _ = learned.save(&memo::path(root, out_dir, "platforms"));
-        }
-        Ok(part)
+        *files = finish(out, learned, "platforms")?;
+        Ok(())
     };
-    let write_site = || -> Result<Summary> {
-        let mut part = Summary::default();
-        let Some((out, pages, mut learned)) = site else { return Ok(part) };
-        part.site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
-        part.kept_site_files = pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::Kept(_))).count();
-        let kept: Vec<(String, u64)> = pages
-            .iter()
-            .filter_map(|(path, made)| match made {
-                crate::output::Made::Kept(hash) => Some((path.clone(), *hash)),
-                crate::output::Made::New(_) => None,
-            })
-            .collect();
+    let write_site = || -> Result<()> {
+        let Some((out, pages, learned)) = site else { return Ok(()) };
+        *site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
+        let mut kept = Vec::new();
+        let mut new = Vec::new();
+        for (path, made) in &pages {
+            match made {
+                crate::output::Made::Kept(hash) => kept.push((path.clone(), *hash)),
+                crate::output::Made::New(bytes) => new.push((path, bytes)),
+            }
+        }
+        *kept_site_files = kept.len();
         if !out.keep_all(kept) {
             return Err(Error::Internal("archive files to be kept are not in the output folder".into()));
         }
-        let new: Vec<&(String, crate::output::Made)> =
-            pages.iter().filter(|(_, made)| matches!(made, crate::output::Made::New(_))).collect();
-        let written = par_map(&new, |(path, made)| out.put(path, made));
+        let written = par_map(&new, |(path, bytes)| out.write(path, bytes).map(|_| ()));
         written.into_iter().collect::<Result<()>>()?;
-        let (stats, manifest) = out.finish_hashed()?;
-        part.site_files = stats;
-        if global.is_some() {
-            memo::set_manifest(&mut learned, manifest);
-            let _ = learned.save(&memo::path(root, out_dir, "site"));
-        }
-        Ok(part)
+        *site_files = finish(out, learned, "site")?;
+        Ok(())
     };
     let (platforms, site) = rayon::join(write_platforms, write_site);
-    let (platforms, site) = (platforms?, site?);
-    summary.kept_posts = platforms.kept_posts;
-    summary.rendered = platforms.rendered;
-    summary.over_limit = platforms.over_limit;
-    summary.files = platforms.files;
-    summary.site_pages = site.site_pages;
-    summary.kept_site_files = site.kept_site_files;
-    summary.site_files = site.site_files;
+    platforms?;
+    site?;
     if opts.previews {
         summary.preview_files = crate::preview::write(&previews, &out_dir.join(crate::preview::DIR))?;
         summary.preview_pages = previews.iter().filter(|(path, _)| path.starts_with("p/")).count();

@@ -186,17 +186,8 @@ impl OutputDir {
         Ok(!unchanged)
     }
 
-    /// Records `rel` as produced with content `hash` without writing it, when the folder
-    /// already holds exactly that ([`Previous::has`]). Returns whether it did.
-    pub(crate) fn keep(&self, rel: &str, hash: u64) -> bool {
-        if !self.has(rel, hash) {
-            return false;
-        }
-        self.keep_unchecked(rel, hash);
-        true
-    }
-
-    /// [`OutputDir::keep`] for many files at once; returns whether all were there.
+    /// Records `files` as produced with their content hashes without writing them, when the
+    /// folder already holds exactly those ([`Previous::has`]); returns whether all were there.
     pub(crate) fn keep_all(&self, files: Vec<(String, u64)>) -> bool {
         if !files.iter().all(|(rel, hash)| self.has(rel, *hash)) {
             return false;
@@ -206,21 +197,6 @@ impl OutputDir {
             written.record(rel, hash, true, true);
         }
         true
-    }
-
-    /// [`OutputDir::keep`] for a file known to be there with that hash.
-    fn keep_unchecked(&self, rel: &str, hash: u64) {
-        self.written.lock().unwrap_or_else(|p| p.into_inner()).record(rel.to_string(), hash, true, true);
-    }
-
-    /// Writes `made`: its bytes, or, for a kept file, nothing (it must be there, see
-    /// [`OutputDir::keep`]).
-    pub(crate) fn put(&self, rel: &str, made: &Made) -> Result<()> {
-        match made {
-            Made::New(bytes) => self.write(rel, bytes).map(|_| ()),
-            Made::Kept(hash) if self.keep(rel, *hash) => Ok(()),
-            Made::Kept(_) => Err(Error::Internal(format!("{rel} was to be kept but is not in {}", self.dir.display()))),
-        }
     }
 
     /// Removes what this build did not produce and records the manifest.
