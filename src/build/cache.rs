@@ -77,21 +77,12 @@ fn output_dirs(only: Option<Only>) -> &'static [&'static str] {
     }
 }
 
-/// What the build of `only` into `out` would produce, when the last one already produced it:
-/// its summary, with every file unchanged. `None` means build (no entry, a changed input, a
-/// changed or missing output, another time window, an unreadable entry).
-pub fn fresh(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option<Summary> {
-    match lookup(root, out, only, now) {
-        Lookup::Fresh(summary) => Some(summary),
-        Lookup::Build(..) => None,
-    }
-}
-
 /// What [`lookup`] found.
 pub enum Lookup {
     /// The last build made exactly this: its summary, with every file unchanged.
     Fresh(Summary),
-    /// Build, and remember it under this key ([`key_before`]'s, computed once); the post files
+    /// Build, and remember it under this key (computed once, before the build reads the
+    /// inputs: one that changes while the build runs makes the next key differ); the post files
     /// as the key read them.
     Build(Option<String>, Sources),
 }
@@ -118,7 +109,9 @@ impl Sources {
     }
 }
 
-/// [`fresh`], or the key to [`remember`] the build under: the inputs are read and hashed once.
+/// What the build of `only` into `out` would produce, when the last one already produced it (its
+/// summary, every file unchanged), or the key to [`remember`] the build under: the inputs are
+/// read and hashed once.
 pub fn lookup(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Lookup {
     let before = || match key(root, out, only, &[], true) {
         Ok((key, sources)) => Lookup::Build(Some(key), sources),
@@ -170,13 +163,7 @@ fn usable(root: &Path, out: &Path, only: Option<Only>, now: Timestamp) -> Option
     Some((entry, stats))
 }
 
-/// The inputs' key, computed before the build reads them: an input that changes while the
-/// build runs makes the next build's key differ, never a stale entry match.
-pub fn key_before(root: &Path, out: &Path, only: Option<Only>) -> Option<String> {
-    key(root, out, only, &[], false).ok().map(|(key, _)| key)
-}
-
-/// Records the build just made. `key` is [`key_before`]'s; when the build found inputs
+/// Records the build just made. `key` is [`Lookup::Build`]'s; when the build found inputs
 /// outside the usual folders, the key is taken again with them (they were read by the build,
 /// so at worst this misses next time). A cache that cannot be written is only slower.
 pub fn remember(

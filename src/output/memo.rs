@@ -126,25 +126,12 @@ impl Memo {
         crate::fsutil::write_atomic(path, &self.encode())
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn get(&self, key: &Key) -> Option<&[u8]> {
         self.entries.get(key).map(Vec::as_slice)
     }
 
     pub fn insert(&mut self, key: Key, payload: Vec<u8>) {
         self.entries.insert(key, payload);
-    }
-
-    /// Moves every entry of `other` into this memo.
-    pub fn extend(&mut self, other: Memo) {
-        self.entries.extend(other.entries);
     }
 
     /// The files a unit produced, when the memo has the unit as a file list.
