@@ -25,7 +25,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
 use http::Shared;
-use state::State;
+use state::{Changes, State};
 
 /// Editors save in more than one step (truncate, write, close; or write another file and
 /// rename it over the post), so a change is acted on once the files have been quiet this long,
@@ -78,23 +78,17 @@ pub fn run(opts: &Options) -> Result<()> {
     let web = Arc::new(inbox::Web::new(root.clone())?);
     let mut state = State::new(root.clone(), &opts.out);
     let started = Instant::now();
-    let (_, full) = state.rebuild_all(&shared);
+    state.rebuild_all(&shared);
     if let Err(e) = state.write_dist(&shared) {
         say(opts, &format!("cannot write {}: {e}", opts.out.display()));
     }
-    match &full {
-        Some(full) => {
-            say(
-                opts,
-                &format!(
-                    "built {} archive files and {} previews in {:.2?}",
-                    full.site.len(),
-                    full.previews.len(),
-                    started.elapsed()
-                ),
-            );
-        }
-        None => say(opts, "the repository has problems: the pages show them until they are fixed"),
+    if state.has_project() {
+        let content = shared.content.read().unwrap_or_else(|p| p.into_inner());
+        let (site, previews) = (content.site.len(), content.previews.len());
+        drop(content);
+        say(opts, &format!("built {site} archive files and {previews} previews in {:.2?}", started.elapsed()));
+    } else {
+        say(opts, "the repository has problems: the pages show them until they are fixed");
     }
 
     let addr = listener.local_addr().map_err(|e| Error::io("cannot listen on", "127.0.0.1", e))?;
@@ -223,7 +217,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
             let mut generation = 0;
             let mut timings = Vec::new();
             if work.all || !state.has_project() {
-                let (changes, _) = state.rebuild_all(shared);
+                let changes = state.rebuild_all(shared);
                 paths.extend(changes.paths);
                 generation = changes.generation;
             } else {
@@ -246,19 +240,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
             if state.has_project() && !work.all {
                 // Then what shows every post, in a second event.
                 let start = Instant::now();
-                let settled = state.settle(shared);
-                if !settled.paths.is_empty() {
-                    shared.broadcast(&settled.paths, settled.generation);
-                }
-                say(
-                    opts,
-                    &format!(
-                        "then the index in {:.1?}: {} page(s) changed ({})",
-                        start.elapsed(),
-                        settled.paths.len(),
-                        settled.timings
-                    ),
-                );
+                announce(opts, shared, "the index", start, &state.settle(shared));
             }
         }
         // Then the archive's lists, feeds and search, in a third — unless another save is
@@ -273,19 +255,7 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
         }
         if state.lists_due() {
             let start = Instant::now();
-            let lists = state.lists(shared);
-            if !lists.paths.is_empty() {
-                shared.broadcast(&lists.paths, lists.generation);
-            }
-            say(
-                opts,
-                &format!(
-                    "then the archive in {:.1?}: {} page(s) changed ({})",
-                    start.elapsed(),
-                    lists.paths.len(),
-                    lists.timings
-                ),
-            );
+            announce(opts, shared, "the archive", start, &state.lists(shared));
         } else if !acted {
             continue;
         }
@@ -299,6 +269,22 @@ fn rebuild_loop(opts: &Options, root: &Path, state: &mut State, shared: &Shared,
             }
         }
     }
+}
+
+/// Tells open pages what a later step of a rebuild changed (`what`), and says so in the log.
+fn announce(opts: &Options, shared: &Shared, what: &str, start: Instant, changes: &Changes) {
+    if !changes.paths.is_empty() {
+        shared.broadcast(&changes.paths, changes.generation);
+    }
+    say(
+        opts,
+        &format!(
+            "then {what} in {:.1?}: {} page(s) changed ({})",
+            start.elapsed(),
+            changes.paths.len(),
+            changes.timings
+        ),
+    );
 }
 
 /// The next burst's first message, if one is waiting; messages about files that are not the

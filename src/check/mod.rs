@@ -119,21 +119,12 @@ pub fn check(project: &Project) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-/// One post's findings, as [`check`] would report them for it: its own rules, and what the rules
-/// that compare posts (schedule, cadence) say about it. `serve` re-checks only the post that was
-/// edited; `rules` are [`active_rules`], compiled once.
-pub fn check_one(
-    project: &Project,
-    post: &crate::post::Post,
-    rules: &[Box<dyn Rule>],
-) -> std::result::Result<Vec<Finding>, crate::Diagnostic> {
-    check_one_with(project, post, rules, &check_project(project, rules))
-}
-
-/// [`check_one`] with the findings of the rules that compare posts given (`across`, as
-/// [`check_project`] made them), not worked out again over every post: `serve` keeps them
-/// between edits that do not move a post in the schedule.
-pub(crate) fn check_one_with(
+/// One post's findings, as [`check`] would report them for it: its own rules (`rules` are
+/// [`active_rules`], compiled once), and what the rules that compare posts (schedule, cadence)
+/// say about it, given as `across` ([`check_project`]'s findings), not worked out again over
+/// every post: `serve` re-checks only the post that was edited, and keeps `across` between
+/// edits that do not move a post in the schedule.
+pub(crate) fn check_one(
     project: &Project,
     post: &crate::post::Post,
     rules: &[Box<dyn Rule>],

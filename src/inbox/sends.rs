@@ -265,24 +265,15 @@ impl Inbox {
 mod tests {
     use super::*;
 
-    fn copy(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &to.join(e.file_name()));
-            } else {
-                std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-
     fn inbox() -> (tempfile::TempDir, Inbox) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
         std::fs::create_dir_all(root.join("content/posts")).unwrap();
         std::fs::write(root.join("strategy.toml"), "[organisation]\nname = \"T\"\n[platforms.mastodon]\n").unwrap();
-        copy(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"), &root.join("themes/default"));
+        crate::fsutil::copy_dir(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &root.join("themes/default"),
+        );
         let project = crate::project::Project::load(&root).unwrap();
         let settings = super::super::Settings::of(&project).unwrap();
         let now: Timestamp = "2026-12-01T09:00:00Z".parse().unwrap();

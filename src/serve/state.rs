@@ -169,6 +169,7 @@ pub(crate) struct State {
 }
 
 /// What a rebuild changed, for the event to open pages.
+#[derive(Default)]
 pub(crate) struct Changes {
     pub paths: Vec<String>,
     pub generation: u64,
@@ -231,7 +232,7 @@ impl State {
 
     /// Rebuilds everything; on failure, every page shows why. `dist/` follows with
     /// [`State::write_dist`].
-    pub(crate) fn rebuild_all(&mut self, shared: &Shared) -> (Changes, Option<Full>) {
+    pub(crate) fn rebuild_all(&mut self, shared: &Shared) -> Changes {
         match full_build(&self.root) {
             Ok((project, record, mut full)) => {
                 let digests =
@@ -248,32 +249,31 @@ impl State {
                 self.across = across_by_file(&project, &self.rules);
                 self.stale.clear();
                 self.previews = Previews::new(&project).ok();
-                self.rows = full.rows.clone();
-                self.ids = full.ids.clone();
+                self.rows = std::mem::take(&mut full.rows);
+                self.ids = std::mem::take(&mut full.ids);
                 self.record = record;
                 self.project = Some(project);
                 self.errors.clear();
                 self.cross.clear();
                 self.global = None;
-                let changes = self.swap(shared, &full);
-                (changes, Some(full))
+                self.swap(shared, full)
             }
             Err(e) => {
                 self.global = Some(diagnostics(e));
-                (self.show_errors(shared), None)
+                self.show_errors(shared)
             }
         }
     }
 
-    fn swap(&mut self, shared: &Shared, full: &Full) -> Changes {
+    fn swap(&mut self, shared: &Shared, full: Full) -> Changes {
         let mut content = shared.content.write().unwrap_or_else(|p| p.into_inner());
         let mut paths = changed_paths(false, &content.site, &full.site);
         paths.extend(changed_paths(true, &content.previews, &full.previews));
         if content.error.take().is_some() {
             paths.push("*".to_string());
         }
-        content.site = full.site.clone();
-        content.previews = full.previews.clone();
+        content.site = full.site;
+        content.previews = full.previews;
         self.site_hashes = dist::hashes(&content.site);
         self.preview_hashes = dist::hashes(&content.previews);
         if !paths.is_empty() {
@@ -376,10 +376,10 @@ impl State {
     /// lists every post.
     pub(crate) fn settle(&mut self, shared: &Shared) -> Changes {
         let (Some(project), Some(previews)) = (self.project.as_ref(), self.previews.as_ref()) else {
-            return Changes { paths: Vec::new(), generation: 0, timings: String::new() };
+            return Changes::default();
         };
         if self.broken() {
-            return Changes { paths: Vec::new(), generation: 0, timings: String::new() };
+            return Changes::default();
         }
         let mut steps = Steps::new();
         let across = across_by_file(project, &self.rules);
@@ -422,11 +422,12 @@ impl State {
     /// change kept from the memo (its pages are served already), so the lists, tags, months,
     /// feeds, search index and sitemap are what `build` would make of the files as they are.
     pub(crate) fn lists(&mut self, shared: &Shared) -> Changes {
-        let nothing = Changes { paths: Vec::new(), generation: 0, timings: String::new() };
-        let (Some(project), Some(archive)) = (self.project.as_ref(), self.archive.as_mut()) else { return nothing };
-        if !archive.due || !self.errors.is_empty() || !self.cross.is_empty() || self.global.is_some() {
-            return nothing;
+        if !self.lists_due() {
+            return Changes::default();
         }
+        let (Some(project), Some(archive)) = (self.project.as_ref(), self.archive.as_mut()) else {
+            return Changes::default();
+        };
         let mut steps = Steps::new();
         let stamp = record_stamp(project);
         if stamp != archive.record_stamp {
@@ -552,7 +553,7 @@ fn preview_of(
     (rel, post): (&Path, &crate::post::Post),
 ) -> std::result::Result<((String, Vec<u8>), PostRow), Diagnostic> {
     let across = across.get(rel).map(Vec::as_slice).unwrap_or_default();
-    let findings = check::check_one_with(project, post, rules, across)?;
+    let findings = check::check_one(project, post, rules, across)?;
     let refs: Vec<&Finding> = findings.iter().collect();
     previews.post(project, post, &refs)
 }
