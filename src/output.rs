@@ -166,19 +166,13 @@ impl OutputDir {
                     path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
                     std::process::id()
                 ));
-                let mut wrote = std::fs::write(&tmp, bytes);
-                if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
-                    // Its folder was removed behind budkavle's back (a trusted manifest).
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-                    wrote = std::fs::write(&tmp, bytes);
-                }
-                wrote.map_err(|e| Error::io("cannot write", &tmp, e))?;
+                // Its folder may have been removed behind budkavle's back (a trusted manifest).
+                write_in_folder(&tmp, parent, bytes)?;
                 std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
             } else {
                 // A new file: until the manifest (written last) names it, a half-written one
                 // from a crash is simply written again by the next build.
-                std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-                std::fs::write(&path, bytes).map_err(|e| Error::io("cannot write", &path, e))?;
+                write_in_folder(&path, parent, bytes)?;
             }
         }
         let in_previous = unchanged || self.previous.contains_key(rel);
@@ -308,6 +302,18 @@ fn parse_manifest(s: &str) -> HashMap<String, u64> {
 pub fn content_hash(bytes: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x6275_646b_6176_6c65).hash_one(bytes)
+}
+
+/// Writes `bytes` to `path`, making its folder `parent` only when writing finds it missing:
+/// asking first cost two system calls per file, a third of a clean build's system time with
+/// 70,000 renderings in a handful of folders.
+fn write_in_folder(path: &Path, parent: &Path, bytes: &[u8]) -> Result<()> {
+    let mut wrote = std::fs::write(path, bytes);
+    if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
+        wrote = std::fs::write(path, bytes);
+    }
+    wrote.map_err(|e| Error::io("cannot write", path, e))
 }
 
 fn slash(rel: &Path) -> String {
