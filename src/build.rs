@@ -282,15 +282,18 @@ fn platform_units(
         {
             return (key, Ok(PlatformUnit::Kept(kept, raw.to_vec())));
         }
-        let rendered: std::result::Result<Vec<Rendered>, Vec<crate::error::Diagnostic>> = {
-            let (ok, errors): (Vec<_>, Vec<_>) =
-                post.targets().map(|p| render::render(project, post, p)).partition(|r| r.is_ok());
-            if errors.is_empty() {
-                Ok(ok.into_iter().flatten().collect())
-            } else {
-                Err(errors.into_iter().filter_map(|r| r.err()).collect())
-            }
-        };
+        // The shared body's text is made once for all platforms; only a post that fails to
+        // render is rendered again platform by platform, to report every platform's error.
+        let rendered: std::result::Result<Vec<Rendered>, Vec<crate::error::Diagnostic>> =
+            render::render_targets(project, post).or_else(|_| {
+                let (ok, errors): (Vec<_>, Vec<_>) =
+                    post.targets().map(|p| render::render(project, post, p)).partition(|r| r.is_ok());
+                if errors.is_empty() {
+                    Ok(ok.into_iter().flatten().collect())
+                } else {
+                    Err(errors.into_iter().filter_map(|r| r.err()).collect())
+                }
+            });
         (key, rendered.map(|r| PlatformUnit::Made(post.id.clone(), r)))
     });
     let mut diags = Diagnostics::default();

@@ -37,15 +37,14 @@ pub(crate) fn decode(marked: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
-    while let Some(offset) = marked[i..].find(is_marker) {
-        let at = i + offset;
+    while let Some(at) = next_marker(marked, i) {
         let c = marked[at..].chars().next().unwrap_or(END);
         let after = at + c.len_utf8();
         if at > text_start {
             out.push(Segment::Text(&marked[text_start..at]));
         }
         if c != END
-            && let Some(end) = marked[after..].find(END)
+            && let Some(end) = marked[after..].find(END_UTF8)
         {
             let inner = &marked[after..after + end];
             out.push(if c == LINK { Segment::Link(inner) } else { Segment::Tag(inner) });
@@ -59,6 +58,27 @@ pub(crate) fn decode(marked: &str) -> Vec<Segment<'_>> {
         out.push(Segment::Text(&marked[text_start..]));
     }
     out
+}
+
+/// The markers' UTF-8 (EE 80 80–82) all start with 0xEE, which ordinary Swedish and English
+/// text never holds: finding that byte with `memchr` is far cheaper than decoding every
+/// character to test it, and decoding runs for every candidate part on every platform.
+const LEAD: u8 = 0xEE;
+const END_UTF8: &str = "\u{E002}";
+
+/// The byte offset of the first marker at or after `from` (a character boundary).
+fn next_marker(marked: &str, from: usize) -> Option<usize> {
+    let bytes = marked.as_bytes();
+    let mut i = from;
+    while let Some(offset) = memchr::memchr(LEAD, &bytes[i..]) {
+        let at = i + offset;
+        // 0xEE leads every character of U+E000–U+EFFF; only three of them are markers.
+        if let [0x80, 0x80..=0x82, ..] = &bytes[at + 1..] {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 /// Marked text as plain text: links as their URL, tags as `#Tag`.
@@ -125,6 +145,21 @@ mod tests {
             ]
         );
         assert_eq!(plain(&segs), "Läs https://a.se/x nu #KrisInfo");
+    }
+
+    #[test]
+    fn other_private_use_characters_are_text() {
+        // U+E003, U+E040 and U+EFFF share the markers' lead byte; U+E080 their second byte.
+        let marked = format!("a\u{E003}{}\u{E040}b\u{EFFF}\u{E080}{}", link("https://a.se"), tag("T\u{E0FF}"));
+        assert_eq!(
+            decode(&marked),
+            vec![
+                Segment::Text("a\u{E003}"),
+                Segment::Link("https://a.se"),
+                Segment::Text("\u{E040}b\u{EFFF}\u{E080}"),
+                Segment::Tag("T\u{E0FF}"),
+            ]
+        );
     }
 
     #[test]

@@ -189,10 +189,7 @@ fn render_texts(project: &Project, post: &Post, id: PlatformId, part_texts: &[St
         let bare = platform.count("x");
         let overhead =
             (wrapped.length.chars.saturating_sub(bare.chars), wrapped.length.bytes.saturating_sub(bare.bytes));
-        let mut measure = |candidate: &str| {
-            let len = platform.count(&platform.encode(&segment::decode(candidate)).display);
-            (len.chars, len.bytes)
-        };
+        let mut measure = |candidate: &str| measure_marked(platform, candidate);
         let fits = |(chars, bytes): thread::Size| {
             chars + overhead.0 + reserve <= limit
                 && platform.max_bytes().is_none_or(|max| bytes + overhead.1 + reserve <= max)
@@ -233,6 +230,12 @@ fn render_texts(project: &Project, post: &Post, id: PlatformId, part_texts: &[St
         media: post.media.iter().map(|m| RenderedMedia { path: m.path.clone(), alt: m.alt.clone() }).collect(),
         reply_to: post.reply_to().map(str::to_string),
     })
+}
+
+/// The size of a piece of marked text on `platform`, as a reader sees it.
+fn measure_marked(platform: &dyn Platform, marked: &str) -> thread::Size {
+    let len = platform.count(&platform.encode(&segment::decode(marked)).display);
+    (len.chars, len.bytes)
 }
 
 /// A templated part, encoded for its platform and measured as a reader sees it.
@@ -424,4 +427,52 @@ fn tidy(s: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Thread packing adds the size of the whitespace after a sentence instead of measuring the
+    /// sentence again; on every platform that threads, that sum must be the size itself.
+    #[test]
+    fn whitespace_after_a_sentence_adds_its_own_size() {
+        let link = segment::link("https://exempelstad.se/sno?a=1");
+        let tag = segment::tag("Snöröjning");
+        let bodies = [
+            "Vi plogar.".to_string(),
+            "Läs mer på https://exempelstad.se/x.".to_string(),
+            format!("Se {link}."),
+            format!("Följ {tag}!"),
+            "Fråga @anna@exempelstad.se.".to_string(),
+            "Fråga @anna@exempelstad.se?".to_string(),
+            "Se exempelstad.se!".to_string(),
+            "gemini://exempelstad.se/x.".to_string(),
+            "Kom (https://a.se/x_(y))?".to_string(),
+            "Emoji 👨\u{200D}👩\u{200D}👧 och 🇸🇪.".to_string(),
+            "e\u{301}.".to_string(),
+            "\u{600}.".to_string(),
+            "日本語。".to_string(),
+            "Åäö – ”citat” ….".to_string(),
+            "x.".to_string(),
+        ];
+        let tails = [" ", "  ", "\n", "\n\n", " \n\t ", "\t"];
+        let threading = PlatformId::ALL.into_iter().map(platform::get).filter(|p| p.threads()).collect::<Vec<_>>();
+        assert!(threading.len() >= 4);
+        for p in threading {
+            for body in &bodies {
+                for tail in tails {
+                    let unit = format!("{body}{tail}");
+                    let mut measure = |s: &str| measure_marked(p, s);
+                    let trimmed = measure(unit.trim_end());
+                    assert_eq!(
+                        thread::with_tail(&unit, trimmed, &mut measure),
+                        measure_marked(p, &unit),
+                        "{} {unit:?}",
+                        p.id()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -38,7 +38,7 @@ fn pack(
         let trimmed = measure(unit.trim_end());
         if fits(add(size, trimmed)) {
             current.push_str(unit);
-            size = add(size, measure(unit));
+            size = add(size, with_tail(unit, trimmed, measure));
             continue;
         }
         if !current.trim().is_empty() {
@@ -48,7 +48,7 @@ fn pack(
         size = (0, 0);
         if fits(trimmed) {
             current.push_str(unit);
-            size = measure(unit);
+            size = with_tail(unit, trimmed, measure);
         } else if can_refine {
             // One sentence is too long on its own: fall back to words.
             let words = words(unit);
@@ -66,6 +66,23 @@ fn pack(
     if !current.trim().is_empty() {
         out.push(current.trim().to_string());
     }
+}
+
+/// The size of `unit`, given the size of `unit.trim_end()`, without measuring it again where
+/// that is safe: after a sentence's closing `.`, `!` or `?`, a run of spaces, tabs and line
+/// feeds adds one character and one byte each on every platform — no counter joins them to what
+/// comes before (they end a URL, a mention and a grapheme cluster alike, and normalisation
+/// leaves them alone) and each weighs one on X. Otherwise the whole unit is measured.
+pub(super) fn with_tail(unit: &str, trimmed: Size, measure: &mut dyn FnMut(&str) -> Size) -> Size {
+    let body = unit.trim_end();
+    let tail = &unit[body.len()..];
+    if tail.is_empty() {
+        return trimmed;
+    }
+    if body.ends_with(['.', '!', '?']) && tail.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n')) {
+        return add(trimmed, (tail.len(), tail.len()));
+    }
+    measure(unit)
 }
 
 /// Sentences with their trailing whitespace. A sentence ends at `.`, `!`, `?` or `…` (and any

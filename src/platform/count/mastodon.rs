@@ -93,11 +93,18 @@ enum Replacement {
 /// Schemes Mastodon links besides `http(s)`, which twitter-text does not know.
 const OTHER_SCHEMES: [&str; 7] = ["dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "gemini"];
 
-/// Whitespace-separated tokens of `text` that contain "://", with their byte offsets.
+/// Whitespace-separated tokens of `text` that contain "://", with their byte offsets: found
+/// from each "://" outwards rather than by searching every token of the text.
 fn tokens_with_scheme(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split(char::is_whitespace)
-        .filter(|t| t.contains("://"))
-        .map(move |t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + text.get(from..)?.find("://")?;
+        let start =
+            text[..at].rfind(char::is_whitespace).map_or(0, |i| i + text[i..].chars().next().map_or(1, char::len_utf8));
+        let end = text[at..].find(char::is_whitespace).map_or(text.len(), |i| at + i);
+        from = end;
+        Some((start, &text[start..end]))
+    })
 }
 
 /// Links with a scheme, measured the way Mastodon's URL regex measures them.
@@ -417,6 +424,26 @@ fn trimmed_run(s: &str, run: impl Fn(char) -> bool, last: impl Fn(char) -> bool)
 mod tests {
 
     /// Parsing only the tokens that hold "://" finds what parsing the whole text finds.
+    /// Tokens found from each "://" are the tokens a split of the whole text finds.
+    #[test]
+    fn tokens_with_scheme_are_the_split_tokens_holding_one() {
+        for text in [
+            "",
+            "://",
+            "a://b c://d://e  x:// \u{a0}y://z\u{3000}w",
+            "Läs https://a.se/x och\nhttp://b.se,https://c.se\t:// slut",
+            "ingen länk här",
+            "é://å ö",
+        ] {
+            let split: Vec<(usize, &str)> = text
+                .split(char::is_whitespace)
+                .filter(|t| t.contains("://"))
+                .map(|t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+                .collect();
+            assert_eq!(tokens_with_scheme(text).collect::<Vec<_>>(), split, "{text:?}");
+        }
+    }
+
     #[test]
     fn token_wise_extraction_matches_the_whole_text() {
         for text in [
