@@ -53,6 +53,8 @@ pub struct Scope {
     pub links: Vec<Range<usize>>,
     /// Filled by [`crate::check::text::Prose::of_scope`] on first use.
     pub(crate) prose_cache: std::sync::OnceLock<crate::check::text::ProseParts>,
+    /// The addresses the links pack finds in `text`, found once for its three rules.
+    pub(crate) urls_cache: std::sync::OnceLock<Vec<Range<usize>>>,
 }
 
 impl Scope {
@@ -123,7 +125,14 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self, kind: ScopeKind, end: usize) -> Scope {
         self.map.push(end);
-        Scope { kind, text: self.text, map: self.map, links: self.links, prose_cache: std::sync::OnceLock::new() }
+        Scope {
+            kind,
+            text: self.text,
+            map: self.map,
+            links: self.links,
+            prose_cache: std::sync::OnceLock::new(),
+            urls_cache: std::sync::OnceLock::new(),
+        }
     }
 }
 

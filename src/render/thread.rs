@@ -89,38 +89,37 @@ pub(super) fn with_tail(unit: &str, trimmed: Size, measure: &mut dyn FnMut(&str)
 /// closing quotes or brackets) when the next word starts with a capital letter, a digit-free
 /// bullet, or a new line — so "t.ex. detta" and "kl. 10" stay whole.
 pub(crate) fn sentences(text: &str) -> Vec<&str> {
+    // Walks byte offsets, decoding characters where it looks, rather than collecting every
+    // character of the text first: this runs for every part too long for one post.
+    let at = |j: usize| text[j..].chars().next();
     let mut out = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let (_, c) = chars[i];
+    while let Some(c) = at(i) {
         let is_end = matches!(c, '.' | '!' | '?' | '…');
         if c == '\n' || is_end {
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | ')' | '»' | '.' | '!' | '?') {
-                j += 1;
+            let mut j = i + c.len_utf8();
+            while let Some(d) = at(j).filter(|d| matches!(d, '"' | '”' | '’' | ')' | '»' | '.' | '!' | '?')) {
+                j += d.len_utf8();
             }
             let ws_start = j;
             let mut newline = c == '\n';
-            while j < chars.len() && chars[j].1.is_whitespace() {
-                newline |= chars[j].1 == '\n';
-                j += 1;
+            while let Some(d) = at(j).filter(|d| d.is_whitespace()) {
+                newline |= d == '\n';
+                j += d.len_utf8();
             }
             let had_ws = j > ws_start || c == '\n';
-            let next = chars.get(j).map(|&(_, ch)| ch);
-            let starts_sentence = next.is_some_and(|n| {
+            let starts_sentence = at(j).is_some_and(|n| {
                 n.is_uppercase() || n == '•' || n == '”' || n == '"' || crate::platform::segment::is_marker(n)
             });
             if had_ws && (newline || (is_end && starts_sentence)) {
-                let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
-                out.push(&text[start..end]);
-                start = end;
+                out.push(&text[start..j]);
+                start = j;
                 i = j;
                 continue;
             }
         }
-        i += 1;
+        i += c.len_utf8();
     }
     if start < text.len() {
         out.push(&text[start..]);
@@ -150,6 +149,65 @@ fn words(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first way of finding sentences, over a list of the characters, kept to hold the
+    /// byte-walking one to it.
+    fn sentences_by_chars(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (_, c) = chars[i];
+            let is_end = matches!(c, '.' | '!' | '?' | '…');
+            if c == '\n' || is_end {
+                let mut j = i + 1;
+                while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | ')' | '»' | '.' | '!' | '?') {
+                    j += 1;
+                }
+                let ws_start = j;
+                let mut newline = c == '\n';
+                while j < chars.len() && chars[j].1.is_whitespace() {
+                    newline |= chars[j].1 == '\n';
+                    j += 1;
+                }
+                let had_ws = j > ws_start || c == '\n';
+                let next = chars.get(j).map(|&(_, ch)| ch);
+                let starts_sentence = next.is_some_and(|n| {
+                    n.is_uppercase() || n == '•' || n == '”' || n == '"' || crate::platform::segment::is_marker(n)
+                });
+                if had_ws && (newline || (is_end && starts_sentence)) {
+                    let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
+                    out.push(&text[start..end]);
+                    start = end;
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if start < text.len() {
+            out.push(&text[start..]);
+        }
+        out
+    }
+
+    #[test]
+    fn sentences_agree_with_the_character_list() {
+        const PIECES: [&str; 20] = [
+            "Vi", " ", "\n", "\n\n", ".", "!", "?", "…", "”", "\"", "’", ")", "»", "Å", "é", "kl", "•", "\u{E000}",
+            "\t", "1",
+        ];
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % n
+        };
+        for _ in 0..5000 {
+            let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(sentences(&text), sentences_by_chars(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn sentences_respect_abbreviations() {

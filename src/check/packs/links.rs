@@ -164,9 +164,9 @@ fn sites(ctx: &PostCtx<'_>) -> Vec<Site> {
             continue;
         }
         let mut ranges: Vec<Range<usize>> = scope.links.clone();
-        for r in find_urls(&scope.text) {
+        for r in scope.urls_cache.get_or_init(|| find_urls(&scope.text)) {
             if !scope.links.iter().any(|l| l.start < r.end && r.start < l.end) {
-                ranges.push(r);
+                ranges.push(r.clone());
             }
         }
         for r in ranges {
