@@ -8,6 +8,7 @@
 //! repository whose theme has no `site/` folder (one made by `budkavle init`) still gets an
 //! archive; a file of the same name in the project's theme wins over the embedded one.
 
+mod context;
 mod crisis;
 mod feeds;
 mod html;
@@ -235,7 +236,7 @@ pub(crate) struct Site<'a> {
     media_by_path: HashMap<PathBuf, String>,
     /// What every page's context starts from, built once: thousands of pages each converting
     /// every interface string again was a tenth of the site's build time.
-    base: tera::Context,
+    contexts: context::Contexts,
     /// When the site is built, for crisis alerts that have expired.
     pub now: Timestamp,
     pub crisis: crisis::Crisis,
@@ -445,7 +446,7 @@ impl<'a> Site<'a> {
             strings,
             media: media.by_name,
             media_by_path: media.by_path,
-            base,
+            contexts: context::Contexts::new(base),
             now,
             crisis,
             by_id,
@@ -461,7 +462,7 @@ impl<'a> Site<'a> {
     /// The keys of every post's view and of what all pages share.
     fn memo_state(&self, inc: &'a Incremental<'a>) -> MemoState<'a> {
         let mut h = KeyHasher::new("site");
-        h.key(&inc.global).json(&self.base.clone().into_json());
+        h.key(&inc.global).json(&self.contexts.base().clone().into_json());
         let site = h.finish();
         let bases: Vec<Key> = par_map(&self.posts, |a| {
             use sha2::Digest;
@@ -686,8 +687,8 @@ impl<'a> Site<'a> {
     }
 
     /// `org`, `site_title`, `lang`, the interface strings `t`, and `nav` (empty).
-    pub(crate) fn base_context(&self) -> tera::Context {
-        self.base.clone()
+    pub(crate) fn base_context(&self) -> context::PageContext<'_> {
+        self.contexts.lend()
     }
 
     pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
