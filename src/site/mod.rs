@@ -360,6 +360,58 @@ pub struct PostView {
     pub timestamp: Option<Timestamp>,
 }
 
+/// A post as lists (the start pages, tags, months) show it: its view without the body, the
+/// publications, the versions and the later posts' relations, which only its own page shows.
+/// Lists of ten thousand posts put every item's whole view into their pages' contexts, a
+/// twentieth of the archive's build; the fields kept are named as in [`PostView`], so a list
+/// template reads `p.title` either way.
+#[derive(Serialize)]
+pub(crate) struct ListItem<'v> {
+    id: &'v str,
+    title: &'v str,
+    lang: &'v str,
+    date: Option<&'v str>,
+    date_local: Option<&'v str>,
+    date_human: Option<&'v str>,
+    summary: &'v str,
+    tags: &'v [String],
+    tag_links: &'v [Link],
+    goal: Option<&'v str>,
+    goal_text: Option<&'v str>,
+    kind: &'static str,
+    media: &'v [MediaView],
+    retracted: Option<&'v str>,
+    retracted_at: Option<&'v str>,
+    retracted_at_human: Option<&'v str>,
+    relation: Option<&'v RelationView>,
+    url: &'v str,
+}
+
+impl<'v> From<&'v PostView> for ListItem<'v> {
+    fn from(v: &'v PostView) -> ListItem<'v> {
+        ListItem {
+            id: &v.id,
+            title: &v.title,
+            lang: &v.lang,
+            date: v.date.as_deref(),
+            date_local: v.date_local.as_deref(),
+            date_human: v.date_human.as_deref(),
+            summary: &v.summary,
+            tags: &v.tags,
+            tag_links: &v.tag_links,
+            goal: v.goal.as_deref(),
+            goal_text: v.goal_text.as_deref(),
+            kind: v.kind,
+            media: &v.media,
+            retracted: v.retracted.as_deref(),
+            retracted_at: v.retracted_at.as_deref(),
+            retracted_at_human: v.retracted_at_human.as_deref(),
+            relation: v.relation.as_ref(),
+            url: &v.url,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MediaView {
     /// Site-relative URL of the copied image.
@@ -532,6 +584,11 @@ impl<'a> Site<'a> {
     /// The views of `posts`, made in parallel.
     pub(crate) fn views<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<&'s PostView> {
         par_map(posts, |a| self.view(a))
+    }
+
+    /// `posts` as a list shows them ([`ListItem`]).
+    pub(crate) fn list<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<ListItem<'s>> {
+        par_map(posts, |a| ListItem::from(self.view(a)))
     }
 
     /// How a related post is linked: its title, language, address and date, as its own view
