@@ -9,7 +9,6 @@
 //! of their own, and "sno" should not find "snö". A query matches a post when every query word
 //! is the start of some word of the post, so "snö" finds "Snöröjning".
 
-
 use pulldown_cmark::{Event, Options, Parser, TagEnd};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
