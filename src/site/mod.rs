@@ -749,7 +749,10 @@ impl<'a> Site<'a> {
     }
 
     pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
-        self.tera.render(template, ctx).map(String::into_bytes).map_err(|e| {
+        // Into bytes directly: a page is written as bytes, and Tera's `render` checks the whole
+        // page is UTF-8 again to make a `String` of it.
+        let mut page = Vec::with_capacity(16 * 1024);
+        self.tera.render_to(template, ctx, &mut page).map(|()| page).map_err(|e| {
             Error::Invalid(vec![crate::theme::template_error(
                 &self.project.theme.dir.join("site").join(template),
                 &e,
