@@ -131,6 +131,13 @@ pub fn render_incremental(
     Ok((pages, learned))
 }
 
+/// Parses the archive's templates ahead of [`render_incremental`], which then finds them parsed
+/// (see [`load_templates`]): a build does it beside reading git's history, each on one core,
+/// rather than one after the other. A template error is reported by the rendering itself.
+pub fn prepare_templates(project: &Project) {
+    let _ = load_templates(project);
+}
+
 /// The archive's clock: now, or `BUDKAVLE_NOW` when set.
 pub fn now() -> Result<Timestamp> {
     clock()
