@@ -84,8 +84,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let root = &project.root;
     let global = opts.incremental.then(|| memo::global_key(project));
     let memo_of = |part: &str| match global {
-        Some(_) => Memo::load(&memo::path(root, out_dir, part)),
-        None => Memo::default(),
+        // A memo serves only with the folder its build left, which must still hold every file
+        // a unit keeps: with the folder gone (a clean build) reading it is only time.
+        Some(_) if out_dir.join(part).join(crate::output::MANIFEST).is_file() => {
+            Memo::load(&memo::path(root, out_dir, part))
+        }
+        _ => Memo::default(),
     };
 
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
@@ -106,10 +110,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             return Ok((None, Vec::new()));
         }
         let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
-        // Reading git's history and reading the memo and manifest are each one core's work.
+        // Reading git's history, and parsing the templates and reading the memo and manifest, are
+        // each one core's work.
         let (record, memo_and_out) = rayon::join(
             || crate::site::Record::load_cached(project, history.as_deref()),
             || {
+                crate::site::prepare_templates(project);
                 let old = memo_of("site");
                 OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
             },

@@ -4,18 +4,26 @@
 
 /// Escapes text for HTML content and double-quoted attributes: `& < > " '` are what can end a
 /// text or a quoted attribute.
+///
+/// Every value of every archive page goes through here: the text between the characters to
+/// escape is copied in runs (they are ASCII, so a byte index is a character boundary).
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut copied = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&s[copied..]);
     out
 }
 
@@ -68,6 +76,9 @@ mod tests {
     #[test]
     fn html_escapes_what_ends_a_text_or_attribute() {
         assert_eq!(html("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(html("Snöröjning <på> 🎄&ÅÄÖ"), "Snöröjning &lt;på&gt; 🎄&amp;ÅÄÖ");
+        assert_eq!(html(""), "");
+        assert_eq!(html("&"), "&amp;");
     }
 
     #[test]

@@ -51,73 +51,58 @@ fn is_site_absolute(target: &str) -> bool {
 /// or not), comments, and the raw text of `<script>` and `<style>`, which is left alone. Text is
 /// never touched: budkavle's templates escape every `"` and `<` in it.
 pub(crate) fn localize(page: &str, html: &[u8]) -> Vec<u8> {
+    // Only the links are rewritten; everything between them is copied in runs, from `copied`.
     let mut out = Vec::with_capacity(html.len() + html.len() / 16);
+    let mut copied = 0;
     let mut i = 0;
-    while let Some(lt) = memchr(b'<', &html[i..]).map(|n| n + i) {
-        out.extend_from_slice(&html[i..lt]);
+    while let Some(lt) = memchr::memchr(b'<', &html[i..]).map(|n| n + i) {
         let rest = &html[lt..];
         if rest.starts_with(b"<!--") {
-            let end = find(rest, b"-->").map_or(html.len(), |n| lt + n + 3);
-            out.extend_from_slice(&html[lt..end]);
-            i = end;
+            i = memchr::memmem::find(rest, b"-->").map_or(html.len(), |n| lt + n + 3);
             continue;
         }
         let name_len = rest[1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
         if name_len == 0 || !rest[1].is_ascii_alphabetic() {
             // `</x>`, `<!doctype>`, or a `<` that starts no tag.
-            out.push(b'<');
             i = lt + 1;
             continue;
         }
         let name = &rest[1..1 + name_len];
-        let end = tag(page, html, lt + 1 + name_len, &mut out, lt);
-        i = end;
+        i = tag(page, html, lt + 1 + name_len, &mut out, &mut copied);
         // Raw text: up to the matching end tag, untouched.
         for raw in [&b"script"[..], b"style"] {
             if name.eq_ignore_ascii_case(raw) {
-                let close = find_ignore_case(&html[i..], raw).map_or(html.len(), |n| i + n);
-                out.extend_from_slice(&html[i..close]);
-                i = close;
+                i = find_end_tag(&html[i..], raw).map_or(html.len(), |n| i + n);
             }
         }
     }
-    out.extend_from_slice(&html[i..]);
+    out.extend_from_slice(&html[copied..]);
     out
 }
 
-/// Copies the start tag that begins at `start` (its attributes from `at`) into `out`, rewriting
-/// its links; returns where the tag ends.
-fn tag(page: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, start: usize) -> usize {
-    out.extend_from_slice(&html[start..at]);
+/// Scans the start tag whose attributes begin at `at`, rewriting its links into `out` (which
+/// holds `html` up to `copied`); returns where the tag ends.
+fn tag(page: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, copied: &mut usize) -> usize {
     loop {
-        let ws = html[at..].iter().take_while(|b| b.is_ascii_whitespace() || **b == b'/').count();
-        out.extend_from_slice(&html[at..at + ws]);
-        at += ws;
+        at += html[at..].iter().take_while(|b| b.is_ascii_whitespace() || **b == b'/').count();
         match html.get(at) {
             None => return at,
-            Some(b'>') => {
-                out.push(b'>');
-                return at + 1;
-            }
+            Some(b'>') => return at + 1,
             Some(_) => {}
         }
         let name_len =
             html[at..].iter().take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'=' | b'>' | b'/')).count();
         let name = &html[at..at + name_len.max(1)];
-        let name_len = name.len();
-        out.extend_from_slice(name);
-        at += name_len;
+        at += name.len();
         let gap = html[at..].iter().take_while(|b| b.is_ascii_whitespace()).count();
         if html.get(at + gap) != Some(&b'=') {
             continue;
         }
         let after_eq = at + gap + 1;
-        let gap2 = html[after_eq..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-        out.extend_from_slice(&html[at..after_eq + gap2]);
-        at = after_eq + gap2;
+        at = after_eq + html[after_eq..].iter().take_while(|b| b.is_ascii_whitespace()).count();
         let (value_start, value_end, next) = match html.get(at) {
             Some(&q @ (b'"' | b'\'')) => {
-                let end = memchr(q, &html[at + 1..]).map_or(html.len(), |n| at + 1 + n);
+                let end = memchr::memchr(q, &html[at + 1..]).map_or(html.len(), |n| at + 1 + n);
                 (at + 1, end, (end + 1).min(html.len()))
             }
             _ => {
@@ -125,29 +110,31 @@ fn tag(page: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, start: usize) 
                 (at, end, end)
             }
         };
-        out.extend_from_slice(&html[at..value_start]);
         let value = &html[value_start..value_end];
-        let is_link = LINK_ATTRIBUTES.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(name));
-        match std::str::from_utf8(value) {
-            Ok(v) if is_link && is_site_absolute(v) => out.extend_from_slice(relative(page, v).as_bytes()),
-            _ => out.extend_from_slice(value),
+        if value.first() == Some(&b'/')
+            && LINK_ATTRIBUTES.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(name))
+            && let Ok(v) = std::str::from_utf8(value)
+            && is_site_absolute(v)
+        {
+            out.extend_from_slice(&html[*copied..value_start]);
+            out.extend_from_slice(relative(page, v).as_bytes());
+            *copied = value_end;
         }
-        out.extend_from_slice(&html[value_end..next]);
         at = next;
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// Where `</name` starts in `hay`, in any case.
-fn find_ignore_case(hay: &[u8], name: &[u8]) -> Option<usize> {
-    hay.windows(name.len() + 2).position(|w| w.starts_with(b"</") && w[2..].eq_ignore_ascii_case(name))
+fn find_end_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(n) = memchr::memmem::find(&hay[from..], b"</") {
+        let at = from + n;
+        if hay.get(at + 2..at + 2 + name.len()).is_some_and(|w| w.eq_ignore_ascii_case(name)) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 #[cfg(test)]

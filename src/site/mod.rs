@@ -8,6 +8,7 @@
 //! repository whose theme has no `site/` folder (one made by `budkavle init`) still gets an
 //! archive; a file of the same name in the project's theme wins over the embedded one.
 
+mod context;
 mod crisis;
 mod feeds;
 mod html;
@@ -130,6 +131,13 @@ pub fn render_incremental(
     Ok((pages, learned))
 }
 
+/// Parses the archive's templates ahead of [`render_incremental`], which then finds them parsed
+/// (see [`load_templates`]): a build does it beside reading git's history, each on one core,
+/// rather than one after the other. A template error is reported by the rendering itself.
+pub fn prepare_templates(project: &Project) {
+    let _ = load_templates(project);
+}
+
 /// The archive's clock: now, or `BUDKAVLE_NOW` when set.
 pub fn now() -> Result<Timestamp> {
     clock()
@@ -235,7 +243,7 @@ pub(crate) struct Site<'a> {
     media_by_path: HashMap<PathBuf, String>,
     /// What every page's context starts from, built once: thousands of pages each converting
     /// every interface string again was a tenth of the site's build time.
-    base: tera::Context,
+    contexts: context::Contexts,
     /// When the site is built, for crisis alerts that have expired.
     pub now: Timestamp,
     pub crisis: crisis::Crisis,
@@ -359,6 +367,58 @@ pub struct PostView {
     pub timestamp: Option<Timestamp>,
 }
 
+/// A post as lists (the start pages, tags, months) show it: its view without the body, the
+/// publications, the versions and the later posts' relations, which only its own page shows.
+/// Lists of ten thousand posts put every item's whole view into their pages' contexts, a
+/// twentieth of the archive's build; the fields kept are named as in [`PostView`], so a list
+/// template reads `p.title` either way.
+#[derive(Serialize)]
+pub(crate) struct ListItem<'v> {
+    id: &'v str,
+    title: &'v str,
+    lang: &'v str,
+    date: Option<&'v str>,
+    date_local: Option<&'v str>,
+    date_human: Option<&'v str>,
+    summary: &'v str,
+    tags: &'v [String],
+    tag_links: &'v [Link],
+    goal: Option<&'v str>,
+    goal_text: Option<&'v str>,
+    kind: &'static str,
+    media: &'v [MediaView],
+    retracted: Option<&'v str>,
+    retracted_at: Option<&'v str>,
+    retracted_at_human: Option<&'v str>,
+    relation: Option<&'v RelationView>,
+    url: &'v str,
+}
+
+impl<'v> From<&'v PostView> for ListItem<'v> {
+    fn from(v: &'v PostView) -> ListItem<'v> {
+        ListItem {
+            id: &v.id,
+            title: &v.title,
+            lang: &v.lang,
+            date: v.date.as_deref(),
+            date_local: v.date_local.as_deref(),
+            date_human: v.date_human.as_deref(),
+            summary: &v.summary,
+            tags: &v.tags,
+            tag_links: &v.tag_links,
+            goal: v.goal.as_deref(),
+            goal_text: v.goal_text.as_deref(),
+            kind: v.kind,
+            media: &v.media,
+            retracted: v.retracted.as_deref(),
+            retracted_at: v.retracted_at.as_deref(),
+            retracted_at_human: v.retracted_at_human.as_deref(),
+            relation: v.relation.as_ref(),
+            url: &v.url,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MediaView {
     /// Site-relative URL of the copied image.
@@ -445,7 +505,7 @@ impl<'a> Site<'a> {
             strings,
             media: media.by_name,
             media_by_path: media.by_path,
-            base,
+            contexts: context::Contexts::new(base),
             now,
             crisis,
             by_id,
@@ -461,7 +521,7 @@ impl<'a> Site<'a> {
     /// The keys of every post's view and of what all pages share.
     fn memo_state(&self, inc: &'a Incremental<'a>) -> MemoState<'a> {
         let mut h = KeyHasher::new("site");
-        h.key(&inc.global).json(&self.base.clone().into_json());
+        h.key(&inc.global).json(&self.contexts.base().clone().into_json());
         let site = h.finish();
         let bases: Vec<Key> = par_map(&self.posts, |a| {
             use sha2::Digest;
@@ -531,6 +591,11 @@ impl<'a> Site<'a> {
     /// The views of `posts`, made in parallel.
     pub(crate) fn views<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<&'s PostView> {
         par_map(posts, |a| self.view(a))
+    }
+
+    /// `posts` as a list shows them ([`ListItem`]).
+    pub(crate) fn list<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<ListItem<'s>> {
+        par_map(posts, |a| ListItem::from(self.view(a)))
     }
 
     /// How a related post is linked: its title, language, address and date, as its own view
@@ -686,12 +751,15 @@ impl<'a> Site<'a> {
     }
 
     /// `org`, `site_title`, `lang`, the interface strings `t`, and `nav` (empty).
-    pub(crate) fn base_context(&self) -> tera::Context {
-        self.base.clone()
+    pub(crate) fn base_context(&self) -> context::PageContext<'_> {
+        self.contexts.lend()
     }
 
     pub(crate) fn render(&self, template: &str, ctx: &tera::Context) -> Result<Vec<u8>> {
-        self.tera.render(template, ctx).map(String::into_bytes).map_err(|e| {
+        // Into bytes directly: a page is written as bytes, and Tera's `render` checks the whole
+        // page is UTF-8 again to make a `String` of it.
+        let mut page = Vec::with_capacity(16 * 1024);
+        self.tera.render_to(template, ctx, &mut page).map(|()| page).map_err(|e| {
             Error::Invalid(vec![crate::theme::template_error(
                 &self.project.theme.dir.join("site").join(template),
                 &e,

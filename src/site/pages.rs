@@ -67,7 +67,7 @@ fn start_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Ve
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("nav", "home");
-                ctx.insert("posts", &site.views(chunk));
+                ctx.insert("posts", &site.list(chunk));
                 ctx.insert("page", &n);
                 ctx.insert("pages", &total);
                 ctx.insert("page_label", &site.strings.page_label(n, total));
@@ -172,7 +172,7 @@ fn tag_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Vec<
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("tag", tag);
-                ctx.insert("posts", &site.views(&tag.posts));
+                ctx.insert("posts", &site.list(&tag.posts));
                 let path = format!("{}index.html", tag.url.trim_start_matches('/'));
                 Ok(vec![(path, site.render("tag.html", &ctx)?)])
             },
@@ -243,7 +243,7 @@ fn archive_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<
     let mut ctx = site.base_context();
     ctx.insert("nav", "archive");
     ctx.insert("years", &years);
-    ctx.insert("undated", &site.views(&undated));
+    ctx.insert("undated", &site.list(&undated));
     ctx.insert("total_label", &strings.count(newest.len(), "post_count_one", "post_count_other"));
     let mut files = vec![fresh("arkiv/index.html".to_string(), site.render("archive.html", &ctx)?)];
     let keys: Vec<(i16, i8)> = by_month.keys().copied().collect();
@@ -266,7 +266,7 @@ fn archive_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("month", &month);
-                ctx.insert("posts", &site.views(posts));
+                ctx.insert("posts", &site.list(posts));
                 ctx.insert("older", &older);
                 ctx.insert("newer", &newer);
                 let path = format!("{}index.html", month_url(key.0, key.1).trim_start_matches('/'));
