@@ -134,7 +134,7 @@ pub fn render_incremental(
 /// Parses the archive's templates ahead of [`render_incremental`], which then finds them parsed
 /// (see [`load_templates`]): a build does it beside reading git's history, each on one core,
 /// rather than one after the other. A template error is reported by the rendering itself.
-pub fn prepare_templates(project: &Project) {
+pub(crate) fn prepare_templates(project: &Project) {
     let _ = load_templates(project);
 }
 
