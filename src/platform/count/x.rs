@@ -126,6 +126,11 @@ fn measure_fast(text: &str, configuration: &Configuration) -> Option<XMeasure> {
             }
         }
     }
+    from_weight(weight, configuration)
+}
+
+/// The measure of a text of scaled `weight`, when every character weighs as itself (no parser).
+fn from_weight(weight: i64, configuration: &Configuration) -> Option<XMeasure> {
     let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
     let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
     Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
@@ -185,9 +190,7 @@ fn measure_plain(text: &str, configuration: &Configuration) -> Option<XMeasure> 
     if text.contains("://") || text.is_empty() {
         return None;
     }
-    let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
-    let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
-    Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
+    from_weight(weight, configuration)
 }
 
 /// Text of plain characters (as [`measure_plain`] defines them) that may hold URLs, without
@@ -216,9 +219,7 @@ fn measure_tokens(text: &str, configuration: &Configuration) -> Option<XMeasure>
             weight += url_weight - as_text;
         }
     }
-    let weighted_length = usize::try_from(weight / i64::from(configuration.scale)).ok()?;
-    let max = usize::try_from(configuration.max_weighted_tweet_length).unwrap_or(usize::MAX);
-    Some(XMeasure { weighted_length, valid: weighted_length <= max, permillage: weighted_length * 1000 / max.max(1) })
+    from_weight(weight, configuration)
 }
 
 /// Below U+0300 or in General Punctuation (but not the line and paragraph separators; and the
