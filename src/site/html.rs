@@ -17,12 +17,44 @@ use crate::site::{Archived, Link, MediaView, PlatformView, PostView, Record, Str
 /// Lists show this much of a post's text.
 const SUMMARY_CHARS: usize = 200;
 
+/// A post's body as the archive shows it: its page's HTML, its summary in lists and its words
+/// in the search index. One pass of the Markdown parser makes all three; a pass for each was a
+/// tenth of the archive's build.
+#[derive(Default)]
+pub(crate) struct Body {
+    /// As [`markdown_to_html`] makes it.
+    pub html: String,
+    /// For lists (see [`Summary`]).
+    pub summary: String,
+    /// The readable text (see [`push_readable`]).
+    pub text: String,
+}
+
+pub(crate) fn body(markdown: &str) -> Body {
+    let mut summary_text = Summary::default();
+    let mut text = String::new();
+    let events = parser(markdown).inspect(|e| {
+        summary_text.push(e);
+        push_readable(&mut text, e);
+    });
+    let html = html_of(events);
+    Body { html, summary: summary_text.cut(), text }
+}
+
+fn parser(markdown: &str) -> Parser<'_> {
+    Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES)
+}
+
 /// Markdown → sanitised HTML. Links get `rel="noopener noreferrer"`; images in the body are
 /// dropped (a post's images are its `[[media]]`, shown with their alt text).
 pub(crate) fn markdown_to_html(markdown: &str) -> String {
+    html_of(parser(markdown))
+}
+
+fn html_of<'e>(events: impl Iterator<Item = Event<'e>>) -> String {
     let mut raw = String::new();
     // The page's title is its only h1; headings in a post start one level below it.
-    let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES).map(|e| match e {
+    let events = events.map(|e| match e {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
         }
@@ -52,36 +84,84 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-/// The text of a Markdown body without markup, cut at a word near `SUMMARY_CHARS`. Raw HTML in
-/// the body is left out rather than shown as text.
-pub(crate) fn summary(markdown: &str) -> String {
-    let mut text = String::new();
-    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES) {
-        match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
-                text.push(' ')
+/// A summary: the text of a Markdown body without markup, cut at a word near `SUMMARY_CHARS`.
+/// Raw HTML in the body is left out rather than shown as text. Taken as the parser's events
+/// come, up to twice what is shown: enough to cut from.
+#[derive(Default)]
+struct Summary {
+    text: String,
+    chars: usize,
+}
+
+impl Summary {
+    fn full(&self) -> bool {
+        self.chars > SUMMARY_CHARS * 2
+    }
+
+    fn push(&mut self, event: &Event<'_>) {
+        if self.full() {
+            return;
+        }
+        let piece = match event {
+            Event::Start(Tag::Image { .. }) => " ",
+            _ => match readable(event) {
+                Some(piece) => piece,
+                None => return,
+            },
+        };
+        self.text.push_str(piece);
+        self.chars += piece.chars().count();
+    }
+
+    /// The words up to `SUMMARY_CHARS`, with an ellipsis when some were left out.
+    fn cut(self) -> String {
+        let mut out = String::new();
+        let mut chars = 0;
+        for word in self.text.split_whitespace() {
+            let len = word.chars().count();
+            if chars + len + 1 > SUMMARY_CHARS {
+                out.push('…');
+                return out;
             }
-            Event::Start(Tag::Image { .. }) | Event::Rule => text.push(' '),
-            _ => {}
+            if !out.is_empty() {
+                out.push(' ');
+                chars += 1;
+            }
+            out.push_str(word);
+            chars += len;
         }
-        if text.chars().count() > SUMMARY_CHARS * 2 {
-            break;
-        }
+        out
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut out = String::new();
-    for word in &words {
-        if out.chars().count() + word.chars().count() + 1 > SUMMARY_CHARS {
-            out.push('…');
-            return out;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
+}
+
+/// Appends the text a reader sees of a body's event (see [`readable`]).
+fn push_readable(out: &mut String, event: &Event<'_>) {
+    if let Some(text) = readable(event) {
+        out.push_str(text);
     }
-    out
+}
+
+/// The text a reader sees of a body's event, for summaries and the search index: raw HTML
+/// (such as `budkavle-disable` comments) and link targets are not words. Block ends separate
+/// words (a space); inline ends (emphasis, links) may fall inside one.
+fn readable<'e>(event: &'e Event<'_>) -> Option<&'e str> {
+    match event {
+        Event::Text(t) | Event::Code(t) => Some(t),
+        Event::SoftBreak
+        | Event::HardBreak
+        | Event::Rule
+        | Event::End(
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::TableCell
+            | TagEnd::TableRow
+            | TagEnd::TableHead,
+        ) => Some(" "),
+        _ => None,
+    }
 }
 
 /// Output names of every image the archive shows (retracted posts' are not copied).
@@ -161,8 +241,11 @@ pub(crate) fn post_view(
     let published = record.published.get(&post.id).cloned().unwrap_or_default();
     let timestamp = timestamp(post, record);
     let retracted = post.retracted.is_some();
-    let body =
-        if retracted { String::new() } else { strip_directives(post.source.get(post.body_offset..).unwrap_or("")) };
+    let shown = if retracted {
+        Body::default()
+    } else {
+        body(&strip_directives(post.source.get(post.body_offset..).unwrap_or("")))
+    };
     let retracted_at = if retracted { published.iter().filter_map(|p| p.deleted_at).max() } else { None };
     let platforms = published
         .iter()
@@ -197,8 +280,9 @@ pub(crate) fn post_view(
         date: timestamp.map(|d| d.to_string()),
         date_local: timestamp.map(|d| d.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()),
         date_human: timestamp.map(|d| strings.datetime(d, tz)),
-        html: if retracted { String::new() } else { markdown_to_html(&body) },
-        summary: summary(&body),
+        html: shown.html,
+        summary: shown.summary,
+        body_text: shown.text,
         tags: post.tags.clone(),
         tag_links: post.tags.iter().map(|t| Link { name: t.clone(), url: tag_url(t) }).collect(),
         goal: post.goal.clone(),
@@ -264,7 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn one_pass_makes_the_page_summary_and_words() {
+        let markdown = "# Rubrik\n\nVi **plogar** [gatorna](https://example.org) i natt.\n\n> Citat\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<b>rå</b>";
+        let b = body(markdown);
+        assert_eq!(b.html, markdown_to_html(markdown));
+        assert!(b.html.starts_with("<h2>Rubrik</h2>"), "{}", b.html);
+        // Table cells and quotes are words of their own (summaries ran them together before).
+        assert_eq!(b.summary, "Rubrik Vi plogar gatorna i natt. Citat a b 1 2 rå");
+        assert_eq!(
+            b.text.split_whitespace().collect::<Vec<_>>(),
+            ["Rubrik", "Vi", "plogar", "gatorna", "i", "natt.", "Citat", "a", "b", "1", "2", "rå"]
+        );
+    }
+
+    #[test]
     fn summaries_are_plain_and_short() {
+        let summary = |markdown: &str| body(markdown).summary;
         assert_eq!(summary("Hej **du**!\n\n- ett\n- två\n\n<b>x</b>"), "Hej du! ett två x");
         let long = summary(&"ord ".repeat(100));
         assert!(long.ends_with('…') && long.chars().count() <= SUMMARY_CHARS + 1, "{long}");

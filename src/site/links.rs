@@ -25,16 +25,24 @@ pub(crate) fn relative(page: &str, target: &str) -> String {
     if !is_site_absolute(target) {
         return target.to_string();
     }
+    let mut out = Vec::with_capacity(target.len() + 16);
+    push_relative(&mut out, &root(page), target);
+    // Made of `root`'s ASCII and pieces of `target` split at ASCII bytes.
+    String::from_utf8(out).unwrap_or_else(|_| target.to_string())
+}
+
+/// [`relative`] of a site-absolute `target`, from a page that `root` leads back from, appended
+/// to `out`: a page of a thousand links works out its way to the root once.
+fn push_relative(out: &mut Vec<u8>, root: &str, target: &str) {
     let split = target.find(['?', '#']).unwrap_or(target.len());
     let (path, rest) = target.split_at(split);
     let path = path.trim_start_matches('/');
-    let mut out = root(page);
-    out.push_str(path);
+    out.extend_from_slice(root.as_bytes());
+    out.extend_from_slice(path.as_bytes());
     if path.is_empty() || path.ends_with('/') {
-        out.push_str("index.html");
+        out.extend_from_slice(b"index.html");
     }
-    out.push_str(rest);
-    out
+    out.extend_from_slice(rest.as_bytes());
 }
 
 /// From the file at `page` back to the site root: `""` at the root, `"../../"` two folders down.
@@ -53,6 +61,7 @@ fn is_site_absolute(target: &str) -> bool {
 pub(crate) fn localize(page: &str, html: &[u8]) -> Vec<u8> {
     // Only the links are rewritten; everything between them is copied in runs, from `copied`.
     let mut out = Vec::with_capacity(html.len() + html.len() / 16);
+    let root = root(page);
     let mut copied = 0;
     let mut i = 0;
     while let Some(lt) = memchr::memchr(b'<', &html[i..]).map(|n| n + i) {
@@ -68,7 +77,7 @@ pub(crate) fn localize(page: &str, html: &[u8]) -> Vec<u8> {
             continue;
         }
         let name = &rest[1..1 + name_len];
-        i = tag(page, html, lt + 1 + name_len, &mut out, &mut copied);
+        i = tag(&root, html, lt + 1 + name_len, &mut out, &mut copied);
         // Raw text: up to the matching end tag, untouched.
         for raw in [&b"script"[..], b"style"] {
             if name.eq_ignore_ascii_case(raw) {
@@ -81,8 +90,8 @@ pub(crate) fn localize(page: &str, html: &[u8]) -> Vec<u8> {
 }
 
 /// Scans the start tag whose attributes begin at `at`, rewriting its links into `out` (which
-/// holds `html` up to `copied`); returns where the tag ends.
-fn tag(page: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, copied: &mut usize) -> usize {
+/// holds `html` up to `copied`) for a page `root` leads back from; returns where the tag ends.
+fn tag(root: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, copied: &mut usize) -> usize {
     loop {
         at += html[at..].iter().take_while(|b| b.is_ascii_whitespace() || **b == b'/').count();
         match html.get(at) {
@@ -117,7 +126,7 @@ fn tag(page: &str, html: &[u8], mut at: usize, out: &mut Vec<u8>, copied: &mut u
             && is_site_absolute(v)
         {
             out.extend_from_slice(&html[*copied..value_start]);
-            out.extend_from_slice(relative(page, v).as_bytes());
+            push_relative(out, root, v);
             *copied = value_end;
         }
         at = next;

@@ -338,6 +338,9 @@ pub struct PostView {
     pub html: String,
     /// The body as plain text, shortened, for lists; empty for a retracted post.
     pub summary: String,
+    /// The body's readable text, for the search index; empty for a retracted post.
+    #[serde(skip)]
+    pub(crate) body_text: String,
     pub tags: Vec<String>,
     pub tag_links: Vec<Link>,
     pub goal: Option<String>,
