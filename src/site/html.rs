@@ -273,7 +273,7 @@ pub(crate) fn post_view(
         .goal
         .as_ref()
         .and_then(|g| project.strategy.file.goals.iter().find(|x| x.id.get_ref() == g).map(|x| x.description.clone()));
-    PostView {
+    let mut view = PostView {
         id: post.id.clone(),
         title: post.title.clone(),
         lang: post.lang.clone(),
@@ -282,7 +282,7 @@ pub(crate) fn post_view(
         date_human: timestamp.map(|d| strings.datetime(d, tz)),
         html: shown.html,
         summary: shown.summary,
-        body_text: shown.text,
+        search_text: String::new(),
         tags: post.tags.clone(),
         tag_links: post.tags.iter().map(|t| Link { name: t.clone(), url: tag_url(t) }).collect(),
         goal: post.goal.clone(),
@@ -313,7 +313,9 @@ pub(crate) fn post_view(
             (z.year(), z.month())
         }),
         timestamp,
-    }
+    };
+    view.search_text = super::search::searchable_text(&view, &shown.text, post);
+    view
 }
 
 /// When a post went out: its `date`; a post without one went out when it was merged, so its

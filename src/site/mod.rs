@@ -338,9 +338,10 @@ pub struct PostView {
     pub html: String,
     /// The body as plain text, shortened, for lists; empty for a retracted post.
     pub summary: String,
-    /// The body's readable text, for the search index; empty for a retracted post.
+    /// The words it is found by in the search index ([`search::searchable_text`]), made with
+    /// the view: the body's text is at hand then, from the pass that makes `html`.
     #[serde(skip)]
-    pub(crate) body_text: String,
+    pub(crate) search_text: String,
     pub tags: Vec<String>,
     pub tag_links: Vec<Link>,
     pub goal: Option<String>,

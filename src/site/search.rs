@@ -53,7 +53,7 @@ struct Entry<'a> {
     tags: &'a [String],
     /// Every distinct normalised word of the post, in order of first appearance, separated by
     /// single spaces.
-    text: String,
+    text: &'a str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     retracted: bool,
 }
@@ -76,7 +76,7 @@ fn index(site: &Site<'_>) -> Result<(String, Made)> {
             date_human: v.date_human.as_deref(),
             lang: &v.lang,
             tags: &v.tags,
-            text: searchable_text(v, Some(posts[i].post)),
+            text: &v.search_text,
             retracted: v.retracted.is_some(),
         };
         serde_json::to_vec(&entry).map_err(|e| Error::io("cannot write", INDEX, e.into()))
@@ -85,27 +85,27 @@ fn index(site: &Site<'_>) -> Result<(String, Made)> {
 
 /// The words a post is found by: its title, tags, body text and image descriptions. A
 /// retracted post is found only by its title and the reason, as its tombstone page shows.
-fn searchable_text(view: &PostView, post: Option<&Post>) -> String {
+/// `body` is the body's readable text ([`crate::site::html::Body::text`]).
+pub(crate) fn searchable_text(view: &PostView, body: &str, post: &Post) -> String {
     let mut text = String::new();
     text.push_str(&view.title);
     for tag in &view.tags {
         text.push(' ');
         text.push_str(tag);
     }
-    match (&view.retracted, post) {
-        (Some(reason), _) => {
+    match &view.retracted {
+        Some(reason) => {
             text.push(' ');
             text.push_str(reason);
         }
-        (None, Some(post)) => {
+        None => {
             text.push(' ');
-            text.push_str(&view.body_text);
+            text.push_str(body);
             for m in &post.media {
                 text.push(' ');
                 text.push_str(&m.alt);
             }
         }
-        (None, None) => {}
     }
     let lower = lower_nfc(&text);
     // foldhash, not SipHash: a set per post of its every word; SipHash was half this function.
