@@ -339,19 +339,28 @@ fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone>
                 renderings: Vec::with_capacity(rendered.len()),
                 over_limit: rendered.iter().filter(|r| r.over_limit).count(),
             };
+            // One buffer each for the JSON, the text and the path, for all the post's renderings.
+            let mut json = Vec::with_capacity(4096);
+            let mut text = String::with_capacity(2048);
+            let mut rel = String::with_capacity(128);
             for r in rendered {
-                let base = format!("{}/{}", r.platform.name(), r.post);
-                let mut json = serde_json::to_vec_pretty(r)
-                    .map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
+                json.clear();
+                r.write_json(&mut json).map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
                 json.push(b'\n');
-                let text = r.to_text();
-                out.write(&format!("{base}.json"), &json)?;
-                out.write(&format!("{base}.txt"), text.as_bytes())?;
-                memo.renderings.push((
-                    r.platform.name().to_string(),
-                    content_hash(&json),
-                    content_hash(text.as_bytes()),
-                ));
+                text.clear();
+                r.write_text(&mut text);
+                let hashes = (content_hash(&json), content_hash(text.as_bytes()));
+                rel.clear();
+                rel.push_str(r.platform.name());
+                rel.push('/');
+                rel.push_str(&r.post);
+                let stem = rel.len();
+                rel.push_str(".json");
+                out.write_hashed(&rel, &json, hashes.0)?;
+                rel.truncate(stem);
+                rel.push_str(".txt");
+                out.write_hashed(&rel, text.as_bytes(), hashes.1)?;
+                memo.renderings.push((r.platform.name().to_string(), hashes.0, hashes.1));
             }
             Ok(UnitDone { renderings: memo.renderings.len(), over_limit: memo.over_limit, memo: memo.encode() })
         }

@@ -1,6 +1,7 @@
 //! The single source of what a platform receives. `check`, `build`, `preview` and `publish` all
 //! call [`render`], so a reviewer sees exactly what will be sent.
 
+mod json;
 mod text;
 mod thread;
 
@@ -57,11 +58,19 @@ pub struct RenderedMedia {
 impl Rendered {
     /// The parts as one reviewable text; parts are separated by a visible marker line.
     pub fn to_text(&self) -> String {
-        let total = self.parts.len();
         let mut out = String::new();
+        self.write_text(&mut out);
+        out
+    }
+
+    /// Appends [`Rendered::to_text`] to `out`, so one buffer serves a post's every rendering.
+    pub(crate) fn write_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let total = self.parts.len();
         for (i, part) in self.parts.iter().enumerate() {
             if total > 1 {
-                out.push_str(&format!("--- {}/{} ({}/{}) ---\n", i + 1, total, part.length, self.limit));
+                // Writing to a String cannot fail.
+                let _ = writeln!(out, "--- {}/{} ({}/{}) ---", i + 1, total, part.length, self.limit);
             }
             out.push_str(&part.text);
             out.push('\n');
@@ -69,7 +78,6 @@ impl Rendered {
                 out.push('\n');
             }
         }
-        out
     }
 
     /// The sha256 of what is sent: every part's text and facets and every image's path and alt.
