@@ -213,11 +213,17 @@ fn render_texts(project: &Project, post: &Post, id: PlatformId, part_texts: &[St
             _ => {
                 let mut marked = templates.apply(chunk, i == 0, i + 1 == total, i + 1, total)?;
                 if numbered && total > 1 {
-                    let n = numbering(settings, i + 1, total);
-                    marked = match settings.thread_numbering {
-                        Numbering::Prefix => format!("{n} {marked}"),
-                        _ => format!("{marked}\n\n{n}"),
-                    };
+                    let format = &settings.numbering_format;
+                    if settings.thread_numbering == Numbering::Prefix {
+                        let mut prefixed = String::with_capacity(format.len() + 8 + marked.len());
+                        push_numbering(format, i + 1, total, &mut prefixed);
+                        prefixed.push(' ');
+                        prefixed.push_str(&marked);
+                        marked = prefixed;
+                    } else {
+                        marked.push_str("\n\n");
+                        push_numbering(format, i + 1, total, &mut marked);
+                    }
                 }
                 Measured::new(platform, marked)
             }
@@ -267,7 +273,34 @@ impl Measured {
 }
 
 fn numbering(settings: &crate::strategy::RenderSettings, n: usize, total: usize) -> String {
-    settings.numbering_format.replace("{n}", &n.to_string()).replace("{total}", &total.to_string())
+    let mut out = String::new();
+    push_numbering(&settings.numbering_format, n, total, &mut out);
+    out
+}
+
+/// Appends `format` with `{n}` and `{total}` replaced, in one pass. Replacing one and then the
+/// other gives the same: the numbers are digits, so neither replacement can make the other's
+/// placeholder. Two `str::replace` and two numbers made into strings were, for every part of
+/// every thread, as much as the rest of numbering it.
+fn push_numbering(format: &str, n: usize, total: usize, out: &mut String) {
+    use std::fmt::Write;
+    let mut rest = format;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // Writing to a String cannot fail.
+        if let Some(after) = rest.strip_prefix("{n}") {
+            let _ = write!(out, "{n}");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("{total}") {
+            let _ = write!(out, "{total}");
+            rest = after;
+        } else {
+            out.push('{');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
 }
 
 /// A platform template with the post's context prepared once, applied per thread part.
@@ -440,6 +473,24 @@ fn tidy(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbering_replaces_as_two_replaces_would() {
+        const PIECES: [&str; 9] = ["{", "}", "n", "total", "{n}", "{total}", "/", "{{n}}", "Del "];
+        let mut seed: u64 = 3;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % n
+        };
+        for _ in 0..3000 {
+            let format: String = (0..next(8)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let (n, total) = (next(120), next(120));
+            let mut out = String::from("x");
+            push_numbering(&format, n, total, &mut out);
+            let expected = format.replace("{n}", &n.to_string()).replace("{total}", &total.to_string());
+            assert_eq!(out, format!("x{expected}"), "{format:?}");
+        }
+    }
 
     /// Thread packing adds the size of the whitespace after a sentence instead of measuring the
     /// sentence again; on every platform that threads, that sum must be the size itself.
