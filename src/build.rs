@@ -166,6 +166,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let Some((out, units)) = platforms else { return Ok(()) };
         let mut learned = Memo::default();
         *kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
+        out.expect(units.iter().map(|(_, u)| 2 * u.renderings()).sum());
         let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
         for w in written {
             let (key, done) = w?;
@@ -214,6 +215,15 @@ enum PlatformUnit {
     Kept(PlatformMemo, Vec<u8>),
     /// The post's id and its renderings.
     Made(String, Vec<Rendered>),
+}
+
+impl PlatformUnit {
+    fn renderings(&self) -> usize {
+        match self {
+            PlatformUnit::Kept(kept, _) => kept.renderings.len(),
+            PlatformUnit::Made(_, rendered) => rendered.len(),
+        }
+    }
 }
 
 /// What the memo holds of a post's renderings: for each, its platform and the content hashes

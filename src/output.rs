@@ -185,6 +185,13 @@ impl OutputDir {
         Ok(!unchanged)
     }
 
+    /// Makes room for the `files` this build will record, so the table of them is not grown
+    /// and copied step by step through tens of thousands of paths (and fresh memory, which
+    /// costs system time, is asked for once).
+    pub(crate) fn expect(&self, files: usize) {
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).files.reserve(files);
+    }
+
     /// Records `files` as produced with their content hashes without writing them, when the
     /// folder already holds exactly those ([`Previous::has`]); returns whether all were there.
     pub(crate) fn keep_all(&self, files: Vec<(String, u64)>) -> bool {
