@@ -61,12 +61,14 @@ fn array<T>(items: &[T], indent: usize, out: &mut Vec<u8>, item: fn(&T, usize, &
     out.push(b']');
 }
 
-/// Starts the field `name` of an object whose opening brace sits at `indent`.
+/// Starts the field `name` of an object whose opening brace sits at `indent`. The names are this
+/// file's own and need no escaping.
 fn field(name: &str, first: bool, indent: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(if first { b"\n" } else { b",\n" });
     spaces(indent + 2, out);
-    string(name, out);
-    out.extend_from_slice(b": ");
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\": ");
 }
 
 fn close(indent: usize, out: &mut Vec<u8>) {
