@@ -1,7 +1,7 @@
 //! A rendering's `.json` in `dist/platforms`, written straight from the struct. The bytes are
 //! exactly what `serde_json::to_vec_pretty` makes of a [`Rendered`] (the tests hold the two
 //! together): that file is what reviewers diff, so its form must not drift. Going through serde's
-//! generic machinery and its byte-at-a-time string escaping was a sixth of a clean platform
+//! generic machinery and its byte-at-a-time string escaping was a tenth of a clean platform
 //! build's instructions; the fields are few and fixed, and most of the bytes are a post's text,
 //! which this escapes eight bytes at a time.
 
