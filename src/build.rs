@@ -166,6 +166,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let Some((out, units)) = platforms else { return Ok(()) };
         let mut learned = Memo::default();
         *kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
+        out.expect(units.iter().map(|(_, u)| 2 * u.renderings()).sum());
         let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
         for w in written {
             let (key, done) = w?;
@@ -214,6 +215,15 @@ enum PlatformUnit {
     Kept(PlatformMemo, Vec<u8>),
     /// The post's id and its renderings.
     Made(String, Vec<Rendered>),
+}
+
+impl PlatformUnit {
+    fn renderings(&self) -> usize {
+        match self {
+            PlatformUnit::Kept(kept, _) => kept.renderings.len(),
+            PlatformUnit::Made(_, rendered) => rendered.len(),
+        }
+    }
 }
 
 /// What the memo holds of a post's renderings: for each, its platform and the content hashes
@@ -339,19 +349,28 @@ fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone>
                 renderings: Vec::with_capacity(rendered.len()),
                 over_limit: rendered.iter().filter(|r| r.over_limit).count(),
             };
+            // One buffer each for the JSON, the text and the path, for all the post's renderings.
+            let mut json = Vec::with_capacity(4096);
+            let mut text = String::with_capacity(2048);
+            let mut rel = String::with_capacity(128);
             for r in rendered {
-                let base = format!("{}/{}", r.platform.name(), r.post);
-                let mut json = serde_json::to_vec_pretty(r)
-                    .map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
+                json.clear();
+                r.write_json(&mut json).map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
                 json.push(b'\n');
-                let text = r.to_text();
-                out.write(&format!("{base}.json"), &json)?;
-                out.write(&format!("{base}.txt"), text.as_bytes())?;
-                memo.renderings.push((
-                    r.platform.name().to_string(),
-                    content_hash(&json),
-                    content_hash(text.as_bytes()),
-                ));
+                text.clear();
+                r.write_text(&mut text);
+                let hashes = (content_hash(&json), content_hash(text.as_bytes()));
+                rel.clear();
+                rel.push_str(r.platform.name());
+                rel.push('/');
+                rel.push_str(&r.post);
+                let stem = rel.len();
+                rel.push_str(".json");
+                out.write_hashed(&rel, &json, hashes.0)?;
+                rel.truncate(stem);
+                rel.push_str(".txt");
+                out.write_hashed(&rel, text.as_bytes(), hashes.1)?;
+                memo.renderings.push((r.platform.name().to_string(), hashes.0, hashes.1));
             }
             Ok(UnitDone { renderings: memo.renderings.len(), over_limit: memo.over_limit, memo: memo.encode() })
         }

@@ -154,11 +154,16 @@ impl OutputDir {
 
     /// Writes `bytes` to `rel` unless the file already holds exactly them. Returns whether it wrote.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<bool> {
-        let hash = content_hash(bytes);
+        self.write_hashed(rel, bytes, content_hash(bytes))
+    }
+
+    /// [`OutputDir::write`] for a caller that has the bytes' [`content_hash`] already (it keeps
+    /// it in a memo): `hash` must be it.
+    pub(crate) fn write_hashed(&self, rel: &str, bytes: &[u8], hash: u64) -> Result<bool> {
+        debug_assert_eq!(hash, content_hash(bytes));
         let unchanged = self.has(rel, hash);
         if !unchanged {
             let path = self.dir.join(rel);
-            let parent = path.parent().unwrap_or(&self.dir);
             if self.exists(rel) {
                 // Replacing a file a reader may have open: write beside it and rename over it.
                 let tmp = path.with_file_name(format!(
@@ -167,17 +172,24 @@ impl OutputDir {
                     std::process::id()
                 ));
                 // Its folder may have been removed behind budkavle's back (a trusted manifest).
-                write_in_folder(&tmp, parent, bytes)?;
+                write_in_folder(&tmp, bytes)?;
                 std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
             } else {
                 // A new file: until the manifest (written last) names it, a half-written one
                 // from a crash is simply written again by the next build.
-                write_in_folder(&path, parent, bytes)?;
+                write_in_folder(&path, bytes)?;
             }
         }
         let in_previous = unchanged || self.previous.contains_key(rel);
         self.written.lock().unwrap_or_else(|p| p.into_inner()).record(rel.to_string(), hash, unchanged, in_previous);
         Ok(!unchanged)
+    }
+
+    /// Makes room for the `files` this build will record, so the table of them is not grown
+    /// and copied step by step through tens of thousands of paths (and fresh memory, which
+    /// costs system time, is asked for once).
+    pub(crate) fn expect(&self, files: usize) {
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).files.reserve(files);
     }
 
     /// Records `files` as produced with their content hashes without writing them, when the
@@ -304,12 +316,15 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     foldhash::quality::FixedState::with_seed(0x6275_646b_6176_6c65).hash_one(bytes)
 }
 
-/// Writes `bytes` to `path`, making its folder `parent` only when writing finds it missing:
-/// asking first cost two system calls per file, a third of a clean build's system time with
-/// 70,000 renderings in a handful of folders.
-fn write_in_folder(path: &Path, parent: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path`, making its folder only when writing finds it missing: asking first
+/// cost two system calls per file, a third of a clean build's system time with 70,000
+/// renderings in a handful of folders. (Even finding the folder's path, parsing the file's
+/// path from its end, was worth putting off until it is needed.)
+fn write_in_folder(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut wrote = std::fs::write(path, bytes);
-    if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+    if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        && let Some(parent) = path.parent()
+    {
         std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
         wrote = std::fs::write(path, bytes);
     }

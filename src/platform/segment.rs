@@ -15,11 +15,21 @@ pub(crate) fn is_marker(c: char) -> bool {
 }
 
 pub(crate) fn link(url: &str) -> String {
-    format!("{LINK}{url}{END}")
+    marked(LINK, url)
 }
 
 pub(crate) fn tag(name: &str) -> String {
-    format!("{TAG}{name}{END}")
+    marked(TAG, name)
+}
+
+/// Pushed rather than formatted: every rendering marks its tags and archive link anew, and
+/// `format!` cost several times the copying.
+fn marked(marker: char, inner: &str) -> String {
+    let mut s = String::with_capacity(inner.len() + 2 * 3);
+    s.push(marker);
+    s.push_str(inner);
+    s.push(END);
+    s
 }
 
 /// A piece of marked text, borrowed from it: decoding runs for every thread part on every
@@ -44,7 +54,7 @@ pub(crate) fn decode(marked: &str) -> Vec<Segment<'_>> {
             out.push(Segment::Text(&marked[text_start..at]));
         }
         if c != END
-            && let Some(end) = marked[after..].find(END_UTF8)
+            && let Some(end) = find_end(&marked[after..])
         {
             let inner = &marked[after..after + end];
             out.push(if c == LINK { Segment::Link(inner) } else { Segment::Tag(inner) });
@@ -74,6 +84,22 @@ fn next_marker(marked: &str, from: usize) -> Option<usize> {
         let at = i + offset;
         // 0xEE leads every character of U+E000–U+EFFF; only three of them are markers.
         if let [0x80, 0x80..=0x82, ..] = &bytes[at + 1..] {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// `s.find(END_UTF8)`, by its lead byte as [`next_marker`] finds markers: a substring search
+/// sets itself up for every call, and this runs for every link and tag of every candidate part.
+/// (UTF-8 synchronises itself: the three bytes occur only where the character does.)
+fn find_end(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(offset) = memchr::memchr(LEAD, &bytes[i..]) {
+        let at = i + offset;
+        if bytes[at + 1..].starts_with(&END_UTF8.as_bytes()[1..]) {
             return Some(at);
         }
         i = at + 1;
@@ -160,6 +186,16 @@ mod tests {
                 Segment::Tag("T\u{E0FF}"),
             ]
         );
+    }
+
+    #[test]
+    fn the_end_is_found_where_find_finds_it() {
+        for s in ["", "x", "\u{E002}", "a\u{E001}\u{E003}b\u{E002}", "\u{E082}\u{E000}", "åäö\u{EFFF}\u{E002}x\u{E002}"]
+        {
+            for from in (0..=s.len()).filter(|&i| s.is_char_boundary(i)) {
+                assert_eq!(find_end(&s[from..]), s[from..].find(END_UTF8), "{s:?} {from}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The single source of what a platform receives. `check`, `build`, `preview` and `publish` all
 //! call [`render`], so a reviewer sees exactly what will be sent.
 
+mod json;
 mod text;
 mod thread;
 
@@ -57,11 +58,19 @@ pub struct RenderedMedia {
 impl Rendered {
     /// The parts as one reviewable text; parts are separated by a visible marker line.
     pub fn to_text(&self) -> String {
-        let total = self.parts.len();
         let mut out = String::new();
+        self.write_text(&mut out);
+        out
+    }
+
+    /// Appends [`Rendered::to_text`] to `out`, so one buffer serves a post's every rendering.
+    pub(crate) fn write_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let total = self.parts.len();
         for (i, part) in self.parts.iter().enumerate() {
             if total > 1 {
-                out.push_str(&format!("--- {}/{} ({}/{}) ---\n", i + 1, total, part.length, self.limit));
+                // Writing to a String cannot fail.
+                let _ = writeln!(out, "--- {}/{} ({}/{}) ---", i + 1, total, part.length, self.limit);
             }
             out.push_str(&part.text);
             out.push('\n');
@@ -69,7 +78,6 @@ impl Rendered {
                 out.push('\n');
             }
         }
-        out
     }
 
     /// The sha256 of what is sent: every part's text and facets and every image's path and alt.
@@ -205,11 +213,17 @@ fn render_texts(project: &Project, post: &Post, id: PlatformId, part_texts: &[St
             _ => {
                 let mut marked = templates.apply(chunk, i == 0, i + 1 == total, i + 1, total)?;
                 if numbered && total > 1 {
-                    let n = numbering(settings, i + 1, total);
-                    marked = match settings.thread_numbering {
-                        Numbering::Prefix => format!("{n} {marked}"),
-                        _ => format!("{marked}\n\n{n}"),
-                    };
+                    let format = &settings.numbering_format;
+                    if settings.thread_numbering == Numbering::Prefix {
+                        let mut prefixed = String::with_capacity(format.len() + 8 + marked.len());
+                        push_numbering(format, i + 1, total, &mut prefixed);
+                        prefixed.push(' ');
+                        prefixed.push_str(&marked);
+                        marked = prefixed;
+                    } else {
+                        marked.push_str("\n\n");
+                        push_numbering(format, i + 1, total, &mut marked);
+                    }
                 }
                 Measured::new(platform, marked)
             }
@@ -259,7 +273,49 @@ impl Measured {
 }
 
 fn numbering(settings: &crate::strategy::RenderSettings, n: usize, total: usize) -> String {
-    settings.numbering_format.replace("{n}", &n.to_string()).replace("{total}", &total.to_string())
+    let mut out = String::new();
+    push_numbering(&settings.numbering_format, n, total, &mut out);
+    out
+}
+
+/// Appends `format` with `{n}` and `{total}` replaced, in one pass. Replacing one and then the
+/// other gives the same: the numbers are digits, so neither replacement can make the other's
+/// placeholder. Two `str::replace` and two numbers made into strings were, for every part of
+/// every thread, as much as the rest of numbering it.
+fn push_numbering(format: &str, n: usize, total: usize, out: &mut String) {
+    let mut rest = format;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix("{n}") {
+            push_decimal(n, out);
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("{total}") {
+            push_decimal(total, out);
+            rest = after;
+        } else {
+            out.push('{');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+}
+
+/// `n` in decimal digits, without the formatting machinery, which cost more than the rest of
+/// numbering a part.
+fn push_decimal(n: usize, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// A platform template with the post's context prepared once, applied per thread part.
@@ -411,10 +467,20 @@ fn updated_line(post: &Post, tz: &jiff::tz::TimeZone) -> Option<String> {
 
 /// Templates are written for people, with newlines around tags; the output should not carry
 /// their leftover blank lines or trailing spaces.
+///
+/// Lines are cut at each `\n` that `memchr` finds; `str::lines` (which also drops a `\r` before
+/// it, as `trim_end` does here) searched for each line anew and was most of the cost.
 fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut blank = 0;
-    for line in s.trim().lines() {
+    let s = s.trim();
+    let mut rest = s;
+    while !rest.is_empty() {
+        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None => (rest, ""),
+        };
+        rest = after;
         let line = line.trim_end();
         if line.is_empty() {
             blank += 1;
@@ -432,6 +498,55 @@ fn tidy(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_is_what_it_was_with_str_lines() {
+        fn by_lines(s: &str) -> String {
+            let mut out = String::with_capacity(s.len());
+            let mut blank = 0;
+            for line in s.trim().lines() {
+                let line = line.trim_end();
+                if line.is_empty() {
+                    blank += 1;
+                    continue;
+                }
+                if !out.is_empty() {
+                    out.push_str(if blank > 0 { "\n\n" } else { "\n" });
+                }
+                blank = 0;
+                out.push_str(line);
+            }
+            out
+        }
+        const PIECES: [&str; 10] = ["\n", "\r", "\r\n", " ", "\t", "a", "Snö", "\u{2028}", "\u{3000}", "\n\n"];
+        let mut seed: u64 = 5;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % n
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next(14)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(tidy(&text), by_lines(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn numbering_replaces_as_two_replaces_would() {
+        const PIECES: [&str; 9] = ["{", "}", "n", "total", "{n}", "{total}", "/", "{{n}}", "Del "];
+        let mut seed: u64 = 3;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % n
+        };
+        for _ in 0..3000 {
+            let format: String = (0..next(8)).map(|_| PIECES[next(PIECES.len())]).collect();
+            let (n, total) = (next(120), if next(10) == 0 { usize::MAX } else { next(1200) });
+            let mut out = String::from("x");
+            push_numbering(&format, n, total, &mut out);
+            let expected = format.replace("{n}", &n.to_string()).replace("{total}", &total.to_string());
+            assert_eq!(out, format!("x{expected}"), "{format:?}");
+        }
+    }
 
     /// Thread packing adds the size of the whitespace after a sentence instead of measuring the
     /// sentence again; on every platform that threads, that sum must be the size itself.

@@ -103,18 +103,31 @@ fn mark_inline(text: &str, out: &mut String) {
 }
 
 /// The first URL or hashtag in `text`: byte range and whether it is a URL.
+///
+/// Both start with an ASCII byte, `h` or `#`: `memchr` finds those, and only there is the
+/// character before looked at, instead of deciding for every character of every post whether
+/// a word starts there.
 fn next_entity(text: &str) -> Option<(usize, usize, bool)> {
-    let mut prev: Option<char> = None;
-    for (i, c) in text.char_indices() {
-        let at_word_start = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '"' | '”' | '\'' | '['));
-        if at_word_start && (c == 'h') && (text[i..].starts_with("https://") || text[i..].starts_with("http://")) {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr2(b'h', b'#', &bytes[from..]) {
+        let i = from + offset;
+        from = i + 1;
+        let at_word_start = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '"' | '”' | '\'' | '['));
+        if !at_word_start {
+            continue;
+        }
+        if bytes[i] == b'h' && (text[i..].starts_with("https://") || text[i..].starts_with("http://")) {
             let end = url_end(&text[i..]);
             let scheme_len = if text[i..].starts_with("https://") { 8 } else { 7 };
             if end > scheme_len {
                 return Some((i, i + end, true));
             }
         }
-        if at_word_start && c == '#' {
+        if bytes[i] == b'#' {
             let tail = &text[i + 1..];
             let len: usize = tail.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
             // A hashtag needs a letter: "#1" is a number, not a tag.
@@ -122,7 +135,6 @@ fn next_entity(text: &str) -> Option<(usize, usize, bool)> {
                 return Some((i, i + 1 + len, false));
             }
         }
-        prev = Some(c);
     }
     None
 }
@@ -199,6 +211,50 @@ mod tests {
                 Text(" och #1 och a#b."),
             ]
         );
+    }
+
+    /// The first way of finding the next entity, character by character, kept to hold the
+    /// `memchr` one to it.
+    fn next_entity_by_chars(text: &str) -> Option<(usize, usize, bool)> {
+        let mut prev: Option<char> = None;
+        for (i, c) in text.char_indices() {
+            let at_word_start = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '"' | '”' | '\'' | '['));
+            if at_word_start && (c == 'h') && (text[i..].starts_with("https://") || text[i..].starts_with("http://")) {
+                let end = url_end(&text[i..]);
+                let scheme_len = if text[i..].starts_with("https://") { 8 } else { 7 };
+                if end > scheme_len {
+                    return Some((i, i + end, true));
+                }
+            }
+            if at_word_start && c == '#' {
+                let tail = &text[i + 1..];
+                let len: usize =
+                    tail.chars().take_while(|c| c.is_alphanumeric() || *c == '_').map(char::len_utf8).sum();
+                // A hashtag needs a letter: "#1" is a number, not a tag.
+                if len > 0 && tail[..len].chars().any(char::is_alphabetic) {
+                    return Some((i, i + 1 + len, false));
+                }
+            }
+            prev = Some(c);
+        }
+        None
+    }
+
+    #[test]
+    fn entities_are_found_where_the_character_walk_finds_them() {
+        const PIECES: [&str; 20] = [
+            "h", "#", "https://", "http://", "a.se/x", " ", "\n", "(", ")", "\"", "”", "'", "[", "å", "_", "1", "Snö",
+            ".", "x#", "\u{3000}",
+        ];
+        let mut seed: u64 = 11;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            usize::try_from(seed >> 33).unwrap_or(0) % n
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
+            assert_eq!(next_entity(&text), next_entity_by_chars(&text), "{text:?}");
+        }
     }
 
     #[test]

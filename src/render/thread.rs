@@ -94,8 +94,17 @@ pub(crate) fn sentences(text: &str) -> Vec<&str> {
     let at = |j: usize| text[j..].chars().next();
     let mut out = Vec::new();
     let mut start = 0;
+    let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(c) = at(i) {
+    while i < bytes.len() {
+        // Only `.`, `!`, `?`, `…` (E2 80 A6) and a line feed can end a sentence: other bytes are
+        // passed without decoding them. No byte of these continues a character, so where one
+        // is, a character starts.
+        let Some(skip) = bytes[i..].iter().position(|b| matches!(b, b'.' | b'!' | b'?' | b'\n' | 0xE2)) else {
+            break;
+        };
+        i += skip;
+        let Some(c) = at(i) else { break };
         let is_end = matches!(c, '.' | '!' | '?' | '…');
         if c == '\n' || is_end {
             let mut j = i + c.len_utf8();
