@@ -288,10 +288,10 @@ fn push_numbering(format: &str, n: usize, total: usize, out: &mut String) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
         if let Some(after) = rest.strip_prefix("{n}") {
-            push_decimal(n, out);
+            out.push_str(itoa::Buffer::new().format(n));
             rest = after;
         } else if let Some(after) = rest.strip_prefix("{total}") {
-            push_decimal(total, out);
+            out.push_str(itoa::Buffer::new().format(total));
             rest = after;
         } else {
             out.push('{');
@@ -299,23 +299,6 @@ fn push_numbering(format: &str, n: usize, total: usize, out: &mut String) {
         }
     }
     out.push_str(rest);
-}
-
-/// `n` in decimal digits, without the formatting machinery, which cost more than the rest of
-/// numbering a part.
-fn push_decimal(n: usize, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// A platform template with the post's context prepared once, applied per thread part.
