@@ -18,8 +18,8 @@ use crate::site::{Archived, Link, MediaView, PlatformView, PostView, Record, Str
 const SUMMARY_CHARS: usize = 200;
 
 /// A post's body as the archive shows it: its page's HTML, its summary in lists and its words
-/// in the search index. One pass of the Markdown parser makes all three; a pass for each was a
-/// tenth of the archive's build.
+/// in the search index. One pass of the Markdown parser makes all three; a pass for each was 3 %
+/// of the archive's build.
 #[derive(Default)]
 pub(crate) struct Body {
     /// As [`markdown_to_html`] makes it.
