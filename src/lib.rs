@@ -11,7 +11,8 @@
 //! this list and every `use crate::` line and names each import that goes upwards.
 //!
 //! <!-- layers: the test parses the lines between these markers -->
-//! - foundations: `error`, `fsutil`, `lock`, `toml_diag`, `output`, `escape`, `lang`, `datetime`, `id`, `kind`
+//! - foundations: `testing` (tests only), `error`, `fsutil`, `lock`, `toml_diag`, `output`, `escape`, `lang`, `datetime`,
+//!   `id`, `kind`
 //! - platform rules (pure): `platform`, `media`
 //! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `cadence`, `ledger`, `git`
 //! - rendering: `render`
@@ -32,6 +33,8 @@ pub mod kind;
 pub mod lang;
 pub mod lock;
 pub mod output;
+#[cfg(test)]
+mod testing;
 mod toml_diag;
 
 pub mod media;

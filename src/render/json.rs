@@ -272,11 +272,7 @@ mod tests {
     fn strings_escape_as_serde_escapes() {
         let mut pieces: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
         pieces.extend(["å", "”", "👨\u{200D}👩", "\u{2028}", "\u{E000}", "abcdefgh", "        "].map(String::from));
-        let mut seed: u64 = 15;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(15);
         for _ in 0..3000 {
             let text: String = (0..next(40)).map(|_| pieces[next(pieces.len())].as_str()).collect();
             let mut out = Vec::new();

@@ -502,11 +502,7 @@ mod tests {
             out
         }
         const PIECES: [&str; 10] = ["\n", "\r", "\r\n", " ", "\t", "a", "Snö", "\u{2028}", "\u{3000}", "\n\n"];
-        let mut seed: u64 = 5;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(5);
         for _ in 0..20_000 {
             let text: String = (0..next(14)).map(|_| PIECES[next(PIECES.len())]).collect();
             assert_eq!(tidy(&text), by_lines(&text), "{text:?}");
@@ -516,11 +512,7 @@ mod tests {
     #[test]
     fn numbering_replaces_as_two_replaces_would() {
         const PIECES: [&str; 9] = ["{", "}", "n", "total", "{n}", "{total}", "/", "{{n}}", "Del "];
-        let mut seed: u64 = 3;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(3);
         for _ in 0..3000 {
             let format: String = (0..next(8)).map(|_| PIECES[next(PIECES.len())]).collect();
             let (n, total) = (next(120), if next(10) == 0 { usize::MAX } else { next(1200) });

@@ -246,11 +246,7 @@ mod tests {
             "h", "#", "https://", "http://", "a.se/x", " ", "\n", "(", ")", "\"", "”", "'", "[", "å", "_", "1", "Snö",
             ".", "x#", "\u{3000}",
         ];
-        let mut seed: u64 = 11;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(11);
         for _ in 0..20_000 {
             let text: String = (0..next(12)).map(|_| PIECES[next(PIECES.len())]).collect();
             assert_eq!(next_entity(&text), next_entity_by_chars(&text), "{text:?}");

@@ -207,11 +207,7 @@ mod tests {
             "Vi", " ", "\n", "\n\n", ".", "!", "?", "…", "”", "\"", "’", ")", "»", "Å", "é", "kl", "•", "\u{E000}",
             "\t", "1",
         ];
-        let mut seed: u64 = 7;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(7);
         for _ in 0..5000 {
             let text: String = (0..next(16)).map(|_| PIECES[next(PIECES.len())]).collect();
             assert_eq!(sentences(&text), sentences_by_chars(&text), "{text:?}");

@@ -158,11 +158,7 @@ mod tests {
     fn words_of_latin_letters_agree_with_segmentation() {
         const PIECES: [&str; 16] =
             ["a", "x", " ", "å", "Ö", "é", "ʼ", "\u{2FF}", "\u{300}", "\u{301}", "\r", "\n", "\r\n", "•", "…", "€"];
-        let mut seed: u64 = 9;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(9);
         for _ in 0..20_000 {
             // Mostly letters, so long runs reach the eight-byte path at every alignment.
             let text: String = (0..next(40))

@@ -415,11 +415,7 @@ mod tests {
             "?q=1",
             "\u{2028}",
         ];
-        let mut seed: u64 = 2027;
-        let mut next = |n: usize| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            usize::try_from(seed >> 33).unwrap_or(0) % n
-        };
+        let mut next = crate::testing::seeded(2027);
         let mut texts: Vec<String> = ["", "a.b", "x://", ".se", "https://a.se", "Kl. 10", "a\u{a0}https://b.se"]
             .iter()
             .map(|t| t.to_string())
