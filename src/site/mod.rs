@@ -732,6 +732,13 @@ impl<'a> Site<'a> {
             rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
             Ok(rest)
         };
+        // With nothing to keep, every page is rendered and every post's view is needed. Made
+        // now, in one pass over the posts, rather than by the first page that needs each: pages
+        // of different kinds that needed one view at once waited for each other, and a third
+        // of the two cores sat idle while the views were made.
+        if self.memo.as_ref().is_none_or(|state| state.inc.memo.is_empty()) {
+            self.views(&self.posts.iter().collect::<Vec<_>>());
+        }
         let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
         let mut made = par_map(&kinds, |kind| kind()).into_iter();
         let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));
