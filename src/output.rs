@@ -82,6 +82,8 @@ pub(crate) struct OutputDir {
     /// Files on disk now, relative; `None` when the manifest is trusted to list them.
     existing: Option<HashSet<String>>,
     written: Mutex<Written>,
+    /// The folder, opened on the first write ([`Folder`]).
+    folder: Folder,
 }
 
 /// What a build produced in the folder, with counts that spare `finish` a look-up per file.
@@ -130,7 +132,13 @@ impl OutputDir {
             ..Written::default()
         });
         if manifest.is_some_and(|m| !text.is_empty() && m == content_hash(&text)) {
-            return Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: None, written });
+            return Ok(OutputDir {
+                dir: dir.to_path_buf(),
+                previous,
+                existing: None,
+                written,
+                folder: Folder::default(),
+            });
         }
         let mut existing = HashSet::default();
         for entry in walkdir::WalkDir::new(dir).min_depth(1).into_iter().filter_map(|e| e.ok()) {
@@ -141,7 +149,7 @@ impl OutputDir {
             }
         }
         existing.remove(MANIFEST);
-        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: Some(existing), written })
+        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: Some(existing), written, folder: Folder::default() })
     }
 
     /// Whether `rel` is in the folder now.
@@ -163,21 +171,18 @@ impl OutputDir {
         debug_assert_eq!(hash, content_hash(bytes));
         let unchanged = self.has(rel, hash);
         if !unchanged {
-            let path = self.dir.join(rel);
             if self.exists(rel) {
                 // Replacing a file a reader may have open: write beside it and rename over it.
-                let tmp = path.with_file_name(format!(
-                    ".{}.tmp-{}",
-                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
-                    std::process::id()
-                ));
+                let (folder, name) = rel.rsplit_once('/').map_or(("", rel), |(f, n)| (f, n));
+                let sep = if folder.is_empty() { "" } else { "/" };
+                let tmp = format!("{folder}{sep}.{name}.tmp-{}", std::process::id());
                 // Its folder may have been removed behind budkavle's back (a trusted manifest).
-                write_in_folder(&tmp, bytes)?;
-                std::fs::rename(&tmp, &path).map_err(|e| Error::io("cannot write", &path, e))?;
+                self.folder.create(&self.dir, &tmp, bytes)?;
+                self.folder.rename(&self.dir, &tmp, rel)?;
             } else {
                 // A new file: until the manifest (written last) names it, a half-written one
                 // from a crash is simply written again by the next build.
-                write_in_folder(&path, bytes)?;
+                self.folder.create(&self.dir, rel, bytes)?;
             }
         }
         let in_previous = unchanged || self.previous.contains_key(rel);
@@ -316,19 +321,83 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     foldhash::quality::FixedState::with_seed(0x6275_646b_6176_6c65).hash_one(bytes)
 }
 
-/// Writes `bytes` to `path`, making its folder only when writing finds it missing: asking first
-/// cost two system calls per file, a third of a clean build's system time with 70,000
-/// renderings in a handful of folders. (Even finding the folder's path, parsing the file's
-/// path from its end, was worth putting off until it is needed.)
-fn write_in_folder(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut wrote = std::fs::write(path, bytes);
-    if wrote.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-        && let Some(parent) = path.parent()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io("cannot create", parent, e))?;
-        wrote = std::fs::write(path, bytes);
+/// The output folder, opened once as a directory so that each file is created relative to it:
+/// the kernel then walks only the file's few path components, not the whole absolute path, for
+/// each of tens of thousands of files. Creating 77,000 files on tmpfs took 0.32 s by absolute
+/// path and 0.16 s relative to the folder (two threads, a C program on the benchmark machine).
+#[derive(Default)]
+struct Folder {
+    #[cfg(unix)]
+    fd: std::sync::OnceLock<rustix::fd::OwnedFd>,
+}
+
+impl Folder {
+    /// Writes `bytes` to the new file `rel` in the folder at `dir` (`O_TRUNC`: a file left by a
+    /// crashed build is overwritten), making its folders only when creating it finds one
+    /// missing: asking first cost two system calls per file, a third of a clean build's system
+    /// time with 70,000 renderings in a handful of folders.
+    fn create(&self, dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let path = || dir.join(rel);
+        let mut file = match self.open(dir, rel) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some((parent, _)) = rel.rsplit_once('/') {
+                    self.make_folder(dir, parent)?;
+                }
+                self.open(dir, rel)
+            }
+            opened => opened,
+        }
+        .map_err(|e| Error::io("cannot write", path(), e))?;
+        file.write_all(bytes).map_err(|e| Error::io("cannot write", path(), e))
     }
-    wrote.map_err(|e| Error::io("cannot write", path, e))
+
+    #[cfg(unix)]
+    fn open(&self, dir: &Path, rel: &str) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let folder = match self.fd.get() {
+            Some(fd) => fd,
+            None => {
+                // The folder itself is made by the first write, so a build that fails before
+                // writing leaves no trace. Two threads may both open it; either handle will do.
+                std::fs::create_dir_all(dir)?;
+                let fd = rustix::fs::open(dir, OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+                self.fd.get_or_init(|| fd)
+            }
+        };
+        let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+        Ok(rustix::fs::openat(folder, rel, flags, Mode::from_raw_mode(0o666)).map(std::fs::File::from)?)
+    }
+
+    #[cfg(not(unix))]
+    fn open(&self, dir: &Path, rel: &str) -> std::io::Result<std::fs::File> {
+        std::fs::File::create(dir.join(rel))
+    }
+
+    /// Makes the folder `rel` (and the folders it is in). Most often only its last part is
+    /// missing (each post's page has a folder of its own): one `mkdirat` makes it.
+    fn make_folder(&self, dir: &Path, rel: &str) -> Result<()> {
+        #[cfg(unix)]
+        if let Some(fd) = self.fd.get() {
+            match rustix::fs::mkdirat(fd, rel, rustix::fs::Mode::from_raw_mode(0o777)) {
+                // Another thread may have made it meanwhile.
+                Ok(()) | Err(rustix::io::Errno::EXIST) => return Ok(()),
+                Err(_) => {}
+            }
+        }
+        let path = dir.join(rel);
+        std::fs::create_dir_all(&path).map_err(|e| Error::io("cannot create", &path, e))
+    }
+
+    /// Renames `from` over `to`, both relative to the folder.
+    fn rename(&self, dir: &Path, from: &str, to: &str) -> Result<()> {
+        #[cfg(unix)]
+        if let Some(fd) = self.fd.get() {
+            return rustix::fs::renameat(fd, from, fd, to)
+                .map_err(|e| Error::io("cannot write", dir.join(to), e.into()));
+        }
+        std::fs::rename(dir.join(from), dir.join(to)).map_err(|e| Error::io("cannot write", dir.join(to), e))
+    }
 }
 
 fn slash(rel: &Path) -> String {
@@ -375,5 +444,29 @@ mod tests {
         out.finish().unwrap();
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path().join("a")).unwrap().filter_map(|e| e.ok()).collect();
         assert_eq!(leftovers.len(), 2, "no temporary files remain");
+    }
+
+    #[test]
+    fn makes_its_folders_and_replaces_at_any_depth() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("not/yet/there");
+        let out = OutputDir::open(&dir).unwrap();
+        assert!(!dir.exists(), "nothing is made before the first write");
+        out.write("top.txt", b"1").unwrap();
+        out.write("p/one/index.html", b"2").unwrap();
+        out.write("d/e/f/g.txt", b"3").unwrap();
+        out.finish().unwrap();
+        assert_eq!(std::fs::read(dir.join("d/e/f/g.txt")).unwrap(), b"3");
+
+        let out = OutputDir::open(&dir).unwrap();
+        assert!(out.write("top.txt", b"11").unwrap());
+        assert!(out.write("d/e/f/g.txt", b"33").unwrap());
+        assert!(!out.write("p/one/index.html", b"2").unwrap());
+        out.finish().unwrap();
+        assert_eq!(std::fs::read(dir.join("top.txt")).unwrap(), b"11");
+        assert_eq!(std::fs::read(dir.join("d/e/f/g.txt")).unwrap(), b"33");
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert!(names.iter().all(|n| !n.contains(".tmp-")), "no temporary files remain: {names:?}");
     }
 }
