@@ -59,9 +59,10 @@ pub struct Options<'a> {
     /// `.budkavle/cache/` (see [`memo`]): a rebuild after one edit renders one post's worth.
     /// The output is the same either way.
     pub incremental: bool,
-    /// SHA-256 of each post file's bytes, by path relative to the root, when the caller has
-    /// them (the build cache read and hashed every file): the memo's keys use them instead of
-    /// hashing every post again. They must be of the files as loaded.
+    /// SHA-256 of each input file's bytes (the posts, the theme, the images), by path relative
+    /// to the root, when the caller has them (the build cache read and hashed every file): the
+    /// memo's keys use them instead of reading and hashing the files again. A post's must be of
+    /// the file as loaded.
     pub digests: Option<&'a std::collections::HashMap<std::path::PathBuf, [u8; 32]>>,
 }
 
@@ -82,7 +83,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let want_platforms = only != Some(Only::Site);
     let want_site = only != Some(Only::Platforms);
     let root = &project.root;
-    let global = opts.incremental.then(|| memo::global_key(project));
+    let global = opts.incremental.then(|| memo::global_key(project, opts.digests));
     let memo_of = |part: &str| match global {
         // A memo serves only with the folder its build left, which must still hold every file
         // a unit keeps: with the folder gone (a clean build) reading it is only time.

@@ -89,22 +89,25 @@ pub enum Lookup {
 
 /// The post files (`content/posts/**.md`) the key was made of, so the build loads them without
 /// reading them again, and keys its memo by the same digests: the bytes, their SHA-256, by path
-/// relative to the repository root.
+/// relative to the repository root. Also the SHA-256 of every other file the key read (the
+/// theme, the images), which the memo's global key is made of.
 #[derive(Debug, Default)]
 pub struct Sources {
     pub files: Vec<(PathBuf, Vec<u8>, [u8; 32])>,
+    pub others: Vec<(PathBuf, [u8; 32])>,
 }
 
 impl Sources {
-    /// Splits into the bytes (for [`crate::project::Project::load_with`]) and the digests
-    /// (for [`super::Options::digests`]).
+    /// Splits into the posts' bytes (for [`crate::project::Project::load_with`]) and the digests
+    /// of every file read (for [`super::Options::digests`]).
     pub fn split(self) -> (HashMap<PathBuf, Vec<u8>>, HashMap<PathBuf, [u8; 32]>) {
         let mut bytes = HashMap::with_capacity(self.files.len());
-        let mut digests = HashMap::with_capacity(self.files.len());
+        let mut digests = HashMap::with_capacity(self.files.len() + self.others.len());
         for (path, b, d) in self.files {
             digests.insert(path.clone(), d);
             bytes.insert(path, b);
         }
+        digests.extend(self.others);
         (bytes, digests)
     }
 }
@@ -303,8 +306,10 @@ fn key(
         let (digest, bytes) = r?;
         let rel = file.strip_prefix(root).unwrap_or(file);
         field(&rel.to_string_lossy(), &digest);
-        if let Some(bytes) = bytes {
-            sources.files.push((rel.to_path_buf(), bytes, digest));
+        match bytes {
+            Some(bytes) => sources.files.push((rel.to_path_buf(), bytes, digest)),
+            None if keep => sources.others.push((rel.to_path_buf(), digest)),
+            None => {}
         }
     }
     Ok((hex(&h.finalize()), sources))

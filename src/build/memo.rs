@@ -7,6 +7,7 @@
 //! instead of walking tens of thousands of them. Like the rest of the cache it is safe to
 //! delete; without it a build does all the work.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::output::memo::{Key, KeyHasher, Memo, key_of};
@@ -37,8 +38,12 @@ pub(crate) fn set_manifest(memo: &mut Memo, hash: u64) {
 /// the ledger, git and the clock: this binary, the `BUDKAVLE_*` environment, strategy.toml, the
 /// theme, and every file under `content/` but the posts (images, the crisis switch), with the
 /// images posts name outside it. A change to any of them renders everything again.
-pub fn global_key(project: &Project) -> Key {
+///
+/// `digests` are SHA-256 of files by path relative to the root, when the caller has them (the
+/// build cache read and hashed every input): those files are not read again.
+pub fn global_key(project: &Project, digests: Option<&HashMap<PathBuf, [u8; 32]>>) -> Key {
     use rayon::prelude::*;
+    use sha2::Digest;
     let root = &project.root;
     let mut h = KeyHasher::new("global");
     for (name, value) in super::cache::tool() {
@@ -69,12 +74,19 @@ pub fn global_key(project: &Project) -> Key {
     outside.dedup();
     files.extend(outside);
     // An unreadable file is hashed as such: the build that reads it fails anyway.
-    let digests: Vec<Key> = files
+    let hashed: Vec<Option<[u8; 32]>> = files
         .par_iter()
-        .map(|f| std::fs::read(f).map_or_else(|_| key_of("unreadable", b""), |b| key_of("file", &b)))
+        .map(|f| match digests.and_then(|d| d.get(f.strip_prefix(root).unwrap_or(f))) {
+            Some(d) => Some(*d),
+            None => std::fs::read(f).ok().map(|b| sha2::Sha256::digest(&b).into()),
+        })
         .collect();
-    for (file, digest) in files.iter().zip(&digests) {
-        h.str(&file.strip_prefix(root).unwrap_or(file).to_string_lossy()).key(digest);
+    for (file, digest) in files.iter().zip(&hashed) {
+        h.str(&file.strip_prefix(root).unwrap_or(file).to_string_lossy());
+        match digest {
+            Some(d) => h.str("file").bytes(d),
+            None => h.str("unreadable"),
+        };
     }
     h.finish()
 }

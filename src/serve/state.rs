@@ -50,7 +50,7 @@ pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
     let (previews_list, rows) = preview::render_with_rows(&project, &findings, None)?;
     // With an empty memo and nothing to reuse every unit is rendered, as `site::render` does,
     // and the memo learns what each made.
-    let global = crate::build::memo::global_key(&project);
+    let global = crate::build::memo::global_key(&project, None);
     let empty = Memo::default();
     let inc = crate::site::Incremental { global, memo: &empty, previous: &crate::output::Nothing, digests: None };
     let (pages, memo) = crate::site::render_incremental(&project, &record, crate::site::now()?, &inc)?;
