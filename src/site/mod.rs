@@ -732,13 +732,19 @@ impl<'a> Site<'a> {
             rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
             Ok(rest)
         };
-        // With nothing to keep, every page is rendered and every post's view is needed. Made
-        // now, in one pass over the posts, rather than by the first page that needs each: pages
-        // of different kinds that needed one view at once waited for each other, and a third
-        // of the two cores sat idle while the views were made.
-        if self.memo.as_ref().is_none_or(|state| state.inc.memo.is_empty()) {
-            self.views(&self.posts.iter().collect::<Vec<_>>());
-        }
+        // The views of the posts whose pages will be rendered (every post in a clean build or
+        // after a change to the theme) are made now, in one pass over the posts, rather than by
+        // the first page that needs each: pages of different kinds that needed one view at once
+        // waited for each other, and a third of the two cores sat idle while the views were made.
+        let needed: Vec<&Archived<'_>> = match &self.memo {
+            Some(state) if !state.inc.memo.is_empty() => {
+                let keys = Keys { state };
+                let known = par_map(&self.posts, |a| pages::post_page_known(self, &keys, state.inc.memo, a));
+                self.posts.iter().zip(known).filter(|(_, known)| !known).map(|(a, _)| a).collect()
+            }
+            _ => self.posts.iter().collect(),
+        };
+        self.views(&needed);
         let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
         let mut made = par_map(&kinds, |kind| kind()).into_iter();
         let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));

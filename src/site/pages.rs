@@ -12,11 +12,12 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
+use crate::output::memo::{Key, Memo};
 use crate::output::{Files, Made};
 use crate::platform::PlatformId;
 use crate::project::par_map;
 use crate::site::html::{newest_first, tag_slug};
-use crate::site::{Archived, Site, Strings, fresh};
+use crate::site::{Archived, Keys, Site, Strings, fresh};
 use crate::strategy::PlatformConfig;
 
 /// Posts per start page: enough to skim, few enough to load fast on a phone.
@@ -28,10 +29,7 @@ pub(crate) fn pages<'s>(site: &'s Site<'s>) -> Result<Vec<(String, Made)>> {
     let mut files = start_pages(site, &newest)?;
     let posts = par_map(&site.posts, |post| {
         let notice = notice(site, post);
-        site.unit(
-            |k| k.start("post page").key(k.view(post)).json(&notice).finish(),
-            || Ok(vec![post_page_with(site, post, &notice)?]),
-        )
+        site.unit(|k| post_page_key(k, post, &notice), || Ok(vec![post_page_with(site, post, &notice)?]))
     });
     for p in posts {
         files.extend(p?);
@@ -87,6 +85,16 @@ fn start_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Ve
 /// What a post's page says of the crisis chain it belongs to, if any.
 fn notice(site: &Site<'_>, post: &Archived<'_>) -> Option<serde_json::Value> {
     site.crisis.post_notice(post.id(), &site.strings, &site.project.strategy.timezone)
+}
+
+fn post_page_key(k: &Keys<'_>, post: &Archived<'_>, notice: &Option<serde_json::Value>) -> Key {
+    k.start("post page").key(k.view(post)).json(notice).finish()
+}
+
+/// Whether the memo knows `post`'s page as it would be rendered now: when it does not, the
+/// page is rendered, and needs the post's view.
+pub(crate) fn post_page_known(site: &Site<'_>, k: &Keys<'_>, memo: &Memo, post: &Archived<'_>) -> bool {
+    memo.get(&post_page_key(k, post, &notice(site, post))).is_some()
 }
 
 pub(crate) fn post_page(site: &Site<'_>, post: &Archived<'_>) -> Result<(String, Vec<u8>)> {
