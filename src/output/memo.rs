@@ -126,10 +126,6 @@ impl Memo {
         crate::fsutil::write_atomic(path, &self.encode())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     pub fn get(&self, key: &Key) -> Option<&[u8]> {
         self.entries.get(key).map(Vec::as_slice)
     }

@@ -722,7 +722,8 @@ impl<'a> Site<'a> {
         // The kinds of page are independent: made side by side, one kind's steps that run on
         // one core overlap the others' work.
         type Kind<'k> = &'k (dyn Fn() -> Result<Vec<(String, Made)>> + Sync);
-        let lists = || pages::pages(self);
+        let post_pages = pages::post_pages_ahead(self);
+        let lists = || pages::pages(self, &post_pages);
         let feeds = || feeds::pages(self);
         let cap = || Ok(feeds::cap::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)).collect());
         let search = || search::pages(self);
@@ -732,17 +733,20 @@ impl<'a> Site<'a> {
             rest.extend(results::pages(self)?.into_iter().map(|(p, b)| fresh(p, b)));
             Ok(rest)
         };
-        // The views of the posts whose pages will be rendered (every post in a clean build or
-        // after a change to the theme) are made now, in one pass over the posts, rather than by
+        // The views of the posts whose pages will be rendered (those whose page key, worked out
+        // once here, the memo does not know: every post in a clean build or after a change to
+        // the theme) are made now, in one pass over the posts, rather than by
         // the first page that needs each: pages of different kinds that needed one view at once
         // waited for each other, and a third of the two cores sat idle while the views were made.
         let needed: Vec<&Archived<'_>> = match &self.memo {
-            Some(state) if !state.inc.memo.is_empty() => {
-                let keys = Keys { state };
-                let known = par_map(&self.posts, |a| pages::post_page_known(self, &keys, state.inc.memo, a));
-                self.posts.iter().zip(known).filter(|(_, known)| !known).map(|(a, _)| a).collect()
-            }
-            _ => self.posts.iter().collect(),
+            Some(state) => self
+                .posts
+                .iter()
+                .zip(&post_pages)
+                .filter(|(_, page)| page.key.is_none_or(|key| state.inc.memo.get(&key).is_none()))
+                .map(|(a, _)| a)
+                .collect(),
+            None => self.posts.iter().collect(),
         };
         self.views(&needed);
         let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];

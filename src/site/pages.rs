@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
-use crate::output::memo::{Key, Memo};
+use crate::output::memo::Key;
 use crate::output::{Files, Made};
 use crate::platform::PlatformId;
 use crate::project::par_map;
@@ -23,13 +23,33 @@ use crate::strategy::PlatformConfig;
 /// Posts per start page: enough to skim, few enough to load fast on a phone.
 pub(crate) const PER_PAGE: usize = 20;
 
-pub(crate) fn pages<'s>(site: &'s Site<'s>) -> Result<Vec<(String, Made)>> {
+/// What a post's page is made from besides its view, worked out ahead of the pages
+/// ([`post_pages_ahead`]): what it says of the post's crisis chain, and, with a memo, its key.
+pub(crate) struct PostPage {
+    notice: Option<serde_json::Value>,
+    pub(crate) key: Option<Key>,
+}
+
+/// [`PostPage`] of every archived post, by its place in [`Site::posts`]: the build tells from
+/// the keys which posts' pages it will render before it renders any page.
+pub(crate) fn post_pages_ahead(site: &Site<'_>) -> Vec<PostPage> {
+    par_map(&site.posts, |post| {
+        let notice = notice(site, post);
+        let key = site.keys().map(|k| post_page_key(&k, post, &notice));
+        PostPage { notice, key }
+    })
+}
+
+pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<Vec<(String, Made)>> {
     let mut newest: Vec<&Archived<'s>> = site.posts.iter().collect();
     newest.sort_by(|a, b| newest_first(a, b));
     let mut files = start_pages(site, &newest)?;
     let posts = par_map(&site.posts, |post| {
-        let notice = notice(site, post);
-        site.unit(|k| post_page_key(k, post, &notice), || Ok(vec![post_page_with(site, post, &notice)?]))
+        let page = &post_pages[post.index];
+        site.unit(
+            |k| page.key.unwrap_or_else(|| post_page_key(k, post, &page.notice)),
+            || Ok(vec![post_page_with(site, post, &page.notice)?]),
+        )
     });
     for p in posts {
         files.extend(p?);
@@ -89,12 +109,6 @@ fn notice(site: &Site<'_>, post: &Archived<'_>) -> Option<serde_json::Value> {
 
 fn post_page_key(k: &Keys<'_>, post: &Archived<'_>, notice: &Option<serde_json::Value>) -> Key {
     k.start("post page").key(k.view(post)).json(notice).finish()
-}
-
-/// Whether the memo knows `post`'s page as it would be rendered now: when it does not, the
-/// page is rendered, and needs the post's view.
-pub(crate) fn post_page_known(site: &Site<'_>, k: &Keys<'_>, memo: &Memo, post: &Archived<'_>) -> bool {
-    memo.get(&post_page_key(k, post, &notice(site, post))).is_some()
 }
 
 pub(crate) fn post_page(site: &Site<'_>, post: &Archived<'_>) -> Result<(String, Vec<u8>)> {
