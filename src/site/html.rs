@@ -26,7 +26,7 @@ pub(crate) struct Body {
     pub html: String,
     /// For lists (see [`Summary`]).
     pub summary: String,
-    /// The readable text (see [`push_readable`]).
+    /// The readable text (see [`readable`]).
     pub text: String,
 }
 
@@ -35,7 +35,9 @@ pub(crate) fn body(markdown: &str) -> Body {
     let mut text = String::new();
     let events = parser(markdown).inspect(|e| {
         summary_text.push(e);
-        push_readable(&mut text, e);
+        if let Some(piece) = readable(e) {
+            text.push_str(piece);
+        }
     });
     let html = html_of(events);
     Body { html, summary: summary_text.cut(), text }
@@ -131,13 +133,6 @@ impl Summary {
             chars += len;
         }
         out
-    }
-}
-
-/// Appends the text a reader sees of a body's event (see [`readable`]).
-fn push_readable(out: &mut String, event: &Event<'_>) {
-    if let Some(text) = readable(event) {
-        out.push_str(text);
     }
 }
 
