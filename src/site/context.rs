@@ -102,4 +102,20 @@ mod tests {
         let third = contexts.lend();
         assert_eq!(third.clone().into_json(), contexts.base().clone().into_json());
     }
+
+    /// The vendored Tera's patched lookups (vendor/tera/PATCHED.md) find what upstream's find:
+    /// plain dotted names, names through a loop's value, and JSON pointer escapes in brackets.
+    #[test]
+    fn templates_find_values_by_dotted_names_as_tera_does() {
+        let mut tera = tera::Tera::default();
+        let template = "{{ t.skip }}|{{ post.relation.title }}|{% for p in posts %}{{ p.url }},{% endfor %}|\
+                        {{ odd[\"a~1b\"] }}|{{ odd[\"x~0y\"] }}|{{ odd[\"c.d\"] }}|{{ post.missing | default(value='-') }}";
+        tera.add_raw_template("t", template).expect("parses");
+        let mut ctx = tera::Context::new();
+        ctx.insert("t", &serde_json::json!({ "skip": "Till innehållet" }));
+        ctx.insert("post", &serde_json::json!({ "relation": { "title": "Snöröjning" } }));
+        ctx.insert("posts", &serde_json::json!([{ "url": "/p/a/" }, { "url": "/p/b/" }]));
+        ctx.insert("odd", &serde_json::json!({ "a/b": 1, "x~y": 2, "c.d": 3 }));
+        assert_eq!(tera.render("t", &ctx).expect("renders"), "Till innehållet|Snöröjning|/p/a/,/p/b/,|1|2|3|-");
+    }
 }
