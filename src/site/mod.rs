@@ -8,6 +8,7 @@
 //! repository whose theme has no `site/` folder (one made by `budkavle init`) still gets an
 //! archive; a file of the same name in the project's theme wins over the embedded one.
 
+mod clean;
 mod context;
 mod crisis;
 mod feeds;
