@@ -115,32 +115,20 @@ fn escaped_text(text: &str) -> Option<Option<String>> {
     if parser_changes(text) {
         return None;
     }
-    if !text.contains('\u{a0}') {
-        return Some(None);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
-    Some(Some(out))
+    Some(text.contains('\u{a0}').then(|| serialised(text, false)))
 }
 
-/// An attribute's value as ammonia's serialiser writes it.
-fn escaped_attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 8);
+/// `value` escaped as html5ever's serialiser (ammonia's) escapes text, or with `attribute` an
+/// attribute's value, which also has its quotes escaped.
+fn serialised(value: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(value.len() + 16);
     for c in value.chars() {
         match c {
             '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\u{a0}' => out.push_str("&nbsp;"),
+            '"' if attribute => out.push_str("&quot;"),
             c => out.push(c),
         }
     }
@@ -165,10 +153,10 @@ fn link(link_type: LinkType, dest: &str, title: &str) -> Option<String> {
         Err(url::ParseError::RelativeUrlWithoutBase) => {}
         _ => return None,
     }
-    let mut tag = format!("<a href=\"{}\"", escaped_attribute(&value));
+    let mut tag = format!("<a href=\"{}\"", serialised(&value, true));
     if !title.is_empty() {
         tag.push_str(" title=\"");
-        tag.push_str(&escaped_attribute(title));
+        tag.push_str(&serialised(title, true));
         tag.push('"');
     }
     tag.push_str(" rel=\"");
