@@ -168,7 +168,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         let mut learned = Memo::default();
         *kept_posts = units.iter().filter(|(_, u)| matches!(u, PlatformUnit::Kept(..))).count();
         out.expect(units.iter().map(|(_, u)| 2 * u.renderings()).sum());
-        let written = par_map(&units, |(key, unit)| write_platform_unit(&out, unit).map(|p| (*key, p)));
+        // Each unit is let go by the thread that wrote it: seventy thousand renderings dropped
+        // one after the other at the end were a serial tail of the build.
+        let written: Vec<Result<_>> = {
+            use rayon::prelude::*;
+            units.into_par_iter().map(|(key, unit)| write_platform_unit(&out, &unit).map(|p| (key, p))).collect()
+        };
         for w in written {
             let (key, done) = w?;
             *rendered += done.renderings;
@@ -185,9 +190,9 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         *site_pages = pages.iter().filter(|(path, _)| path.ends_with(".html")).count();
         let mut kept = Vec::new();
         let mut new = Vec::new();
-        for (path, made) in &pages {
+        for (path, made) in pages {
             match made {
-                crate::output::Made::Kept(hash) => kept.push((path.clone(), *hash)),
+                crate::output::Made::Kept(hash) => kept.push((path, hash)),
                 crate::output::Made::New(bytes) => new.push((path, bytes)),
             }
         }
@@ -195,8 +200,12 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         if !out.keep_all(kept) {
             return Err(Error::Internal("archive files to be kept are not in the output folder".into()));
         }
-        let written = par_map(&new, |(path, bytes)| out.write(path, bytes).map(|_| ()));
-        written.into_iter().collect::<Result<()>>()?;
+        // As the platforms' units: each file's bytes are let go by the thread that wrote them.
+        let written: Vec<Result<bool>> = {
+            use rayon::prelude::*;
+            new.into_par_iter().map(|(path, bytes)| out.write(&path, &bytes)).collect()
+        };
+        written.into_iter().collect::<Result<Vec<bool>>>()?;
         *site_files = finish(out, learned, "site")?;
         Ok(())
     };
