@@ -201,11 +201,11 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             return Err(Error::Internal("archive files to be kept are not in the output folder".into()));
         }
         // As the platforms' units: each file's bytes are let go by the thread that wrote them.
-        let written: Vec<Result<bool>> = {
+        let written: Result<()> = {
             use rayon::prelude::*;
-            new.into_par_iter().map(|(path, bytes)| out.write(&path, &bytes)).collect()
+            new.into_par_iter().map(|(path, bytes)| out.write(&path, &bytes).map(|_| ())).collect()
         };
-        written.into_iter().collect::<Result<Vec<bool>>>()?;
+        written?;
         *site_files = finish(out, learned, "site")?;
         Ok(())
     };

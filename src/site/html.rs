@@ -1,6 +1,7 @@
 //! Post bodies as safe HTML: Markdown through pulldown-cmark, made clean ([`super::clean`]), so
-//! nothing a post, title, tag or alt text contains can add markup or run script in the archive. Also the rest
-//! of a post's view: its dates in words, platforms, tags, goal, images and relations.
+//! nothing a post, title, tag or alt text contains can add markup or run script in the archive.
+//! Also the rest of a post's view: its dates in words, platforms, tags, goal, images and
+//! relations.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
