@@ -111,14 +111,22 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             return Ok((None, Vec::new()));
         }
         let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
-        // Reading git's history, and parsing the templates and reading the memo and manifest, are
-        // each one core's work.
-        let (record, memo_and_out) = rayon::join(
+        // Reading git's history is one core's work, and so are parsing the templates and reading
+        // the memo and manifest. When the archive is built from nothing (no manifest: every
+        // post's page will be rendered), the posts' bodies are made meanwhile too, on whatever
+        // core is free: otherwise one core waited for git.
+        let clean = global.is_some() && !out_dir.join("site").join(crate::output::MANIFEST).is_file();
+        let (record, (memo_and_out, bodies)) = rayon::join(
             || crate::site::Record::load_cached(project, history.as_deref()),
             || {
-                crate::site::prepare_templates(project);
-                let old = memo_of("site");
-                OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
+                rayon::join(
+                    || {
+                        crate::site::prepare_templates(project);
+                        let old = memo_of("site");
+                        OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
+                    },
+                    || clean.then(|| crate::site::Bodies::ahead(project)),
+                )
             },
         );
         let (record, notes) = record?;
@@ -129,7 +137,13 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         };
         let (pages, learned) = match global {
             Some(global) => {
-                let inc = crate::site::Incremental { global, memo: &old, previous: &out, digests: opts.digests };
+                let inc = crate::site::Incremental {
+                    global,
+                    memo: &old,
+                    previous: &out,
+                    digests: opts.digests,
+                    bodies: bodies.as_ref(),
+                };
                 crate::site::render_incremental(project, &record, now, &inc)?
             }
             None => {

@@ -52,7 +52,13 @@ pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
     // and the memo learns what each made.
     let global = crate::build::memo::global_key(&project, None);
     let empty = Memo::default();
-    let inc = crate::site::Incremental { global, memo: &empty, previous: &crate::output::Nothing, digests: None };
+    let inc = crate::site::Incremental {
+        global,
+        memo: &empty,
+        previous: &crate::output::Nothing,
+        digests: None,
+        bodies: None,
+    };
     let (pages, memo) = crate::site::render_incremental(&project, &record, crate::site::now()?, &inc)?;
     let mut site = Files::with_capacity(pages.len());
     for (path, made) in pages {
@@ -451,6 +457,7 @@ impl State {
                 memo: &archive.memo,
                 previous: &served,
                 digests: Some(&archive.digests),
+                bodies: None,
             };
             crate::site::render_incremental(project, &self.record, now, &inc)
         });

@@ -215,22 +215,30 @@ pub(crate) fn tag_url(tag: &str) -> String {
     format!("/tags/{}/", tag_slug(tag))
 }
 
+/// The body a post's view shows: none for a retracted post.
+pub(crate) fn shown_body(post: &Post) -> Body {
+    if post.retracted.is_some() {
+        Body::default()
+    } else {
+        body(&strip_directives(post.source.get(post.body_offset..).unwrap_or("")))
+    }
+}
+
+/// The post as the archive shows it; `shown` is its [`shown_body`] when the caller made it
+/// already.
 pub(crate) fn post_view(
     project: &Project,
     record: &Record,
     strings: &Strings,
     media_names: &HashMap<PathBuf, String>,
     post: &Post,
+    shown: Option<Body>,
 ) -> PostView {
     let tz = &project.strategy.timezone;
     let published = record.published.get(&post.id).cloned().unwrap_or_default();
     let timestamp = timestamp(post, record);
     let retracted = post.retracted.is_some();
-    let shown = if retracted {
-        Body::default()
-    } else {
-        body(&strip_directives(post.source.get(post.body_offset..).unwrap_or("")))
-    };
+    let shown = shown.unwrap_or_else(|| shown_body(post));
     let retracted_at = if retracted { published.iter().filter_map(|p| p.deleted_at).max() } else { None };
     let platforms = published
         .iter()

@@ -103,6 +103,37 @@ pub struct Incremental<'m> {
     pub previous: &'m dyn Previous,
     /// SHA-256 of post files by path, when the caller has them ([`source_digest`]).
     pub digests: Option<&'m HashMap<PathBuf, [u8; 32]>>,
+    /// The posts' bodies, when the caller made them ahead ([`Bodies::ahead`]).
+    pub bodies: Option<&'m Bodies>,
+}
+
+/// The archived posts' bodies as their pages show them (Markdown to clean HTML, the summary and
+/// the search words: a tenth of a clean build), made ahead of the site by a caller with a core
+/// to spare: a build makes them while git's history is read on the other core, which otherwise
+/// waits. Each is taken by the post's view.
+pub struct Bodies(Vec<(usize, Mutex<Option<html::Body>>)>);
+
+impl Bodies {
+    /// Every archived post's body, made in parallel.
+    pub fn ahead(project: &Project) -> Bodies {
+        let live: Vec<&Post> = archived_posts(project).collect();
+        // Each body is told to its post by the post's address: the same project gives the site.
+        Bodies(par_map(&live, |&p| (std::ptr::from_ref(p).addr(), Mutex::new(Some(html::shown_body(p))))))
+    }
+
+    /// The body of the archived post at `index`, once, if it is `post`'s.
+    fn take(&self, index: usize, post: &Post) -> Option<html::Body> {
+        let (of, body) = self.0.get(index)?;
+        if *of != std::ptr::from_ref(post).addr() {
+            return None;
+        }
+        body.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+/// The posts the archive shows (not drafts), in the project's order: [`Site::posts`].
+fn archived_posts(project: &Project) -> impl Iterator<Item = &Post> {
+    project.posts.iter().filter(|p| !p.draft)
 }
 
 /// The SHA-256 of a post file's bytes: from `digests` when they have it, else computed.
@@ -254,6 +285,8 @@ pub(crate) struct Site<'a> {
     related: HashMap<&'a str, Vec<(usize, &'static str)>>,
     /// With a memo: what the pages' keys are made of, and what this build learns.
     memo: Option<MemoState<'a>>,
+    /// The posts' bodies, when they were made ahead.
+    bodies: Option<&'a Bodies>,
 }
 
 /// An archived (non-draft) post: what lists are sorted and grouped by, at once; its full view
@@ -480,7 +513,7 @@ impl<'a> Site<'a> {
     ) -> Result<Self> {
         let strings = Strings::load(&project.root, &project.theme.dir, &project.strategy.organisation().lang)?;
         let tera = load_templates(project)?;
-        let live: Vec<&Post> = project.posts.iter().filter(|p| !p.draft).collect();
+        let live: Vec<&Post> = archived_posts(project).collect();
         let media = html::media_names(live.iter().copied());
         let posts: Vec<Archived<'a>> = live
             .iter()
@@ -516,6 +549,7 @@ impl<'a> Site<'a> {
             by_id,
             related,
             memo: None,
+            bodies: inc.and_then(|i| i.bodies),
         };
         if let Some(inc) = inc {
             site.memo = Some(site.memo_state(inc));
@@ -575,7 +609,8 @@ impl<'a> Site<'a> {
     /// The post as pages show it, made the first time a page needs it.
     pub(crate) fn view<'s>(&'s self, a: &'s Archived<'a>) -> &'s PostView {
         a.view.get_or_init(|| {
-            let mut v = html::post_view(self.project, self.record, &self.strings, &self.media_by_path, a.post);
+            let ahead = self.bodies.and_then(|b| b.take(a.index, a.post));
+            let mut v = html::post_view(self.project, self.record, &self.strings, &self.media_by_path, a.post, ahead);
             if let Some((kind, j)) = relation_of(&self.by_id, a) {
                 v.relation = Some(self.relation_view(&self.posts[j], kind, &format!("relation_{kind}")));
             }
