@@ -108,9 +108,9 @@ pub struct Incremental<'m> {
 }
 
 /// The archived posts' bodies as their pages show them (Markdown to clean HTML, the summary and
-/// the search words: a tenth of a clean build), made ahead of the site by a caller with a core
-/// to spare: a build makes them while git's history is read on the other core, which otherwise
-/// waits. Each is taken by the post's view.
+/// the text the search index is made from: most of making a post's view), made ahead of the
+/// site by a caller with a core to spare: a build makes them while git's history is read on the
+/// other core, which otherwise waits. Each is taken by the post's view.
 pub struct Bodies(Vec<(usize, Mutex<Option<html::Body>>)>);
 
 impl Bodies {
