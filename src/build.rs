@@ -84,13 +84,13 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let want_site = only != Some(Only::Platforms);
     let root = &project.root;
     let global = opts.incremental.then(|| memo::global_key(project, opts.digests));
-    let memo_of = |part: &str| match global {
+    // Whether a part is built from nothing, every unit made: without a memo, or with its folder
+    // gone or never written.
+    let clean = |part: &str| global.is_none() || !out_dir.join(part).join(crate::output::MANIFEST).is_file();
+    let memo_of = |part: &str| {
         // A memo serves only with the folder its build left, which must still hold every file
         // a unit keeps: with the folder gone (a clean build) reading it is only time.
-        Some(_) if out_dir.join(part).join(crate::output::MANIFEST).is_file() => {
-            Memo::load(&memo::path(root, out_dir, part))
-        }
-        _ => Memo::default(),
+        if clean(part) { Memo::default() } else { Memo::load(&memo::path(root, out_dir, part)) }
     };
 
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
@@ -115,7 +115,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         // the memo and manifest. When the archive is built from nothing (no manifest: every
         // post's page will be rendered), the posts' bodies are made meanwhile too, on whatever
         // core is free: otherwise one core waited for git.
-        let clean = global.is_some() && !out_dir.join("site").join(crate::output::MANIFEST).is_file();
+        let bodies_ahead = global.is_some() && clean("site");
         let (record, (memo_and_out, bodies)) = rayon::join(
             || crate::site::Record::load_cached(project, history.as_deref()),
             || {
@@ -125,7 +125,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                         let old = memo_of("site");
                         OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
                     },
-                    || clean.then(|| crate::site::Bodies::ahead(project)),
+                    || bodies_ahead.then(|| crate::site::Bodies::ahead(project)),
                 )
             },
         );
