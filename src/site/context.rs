@@ -118,4 +118,32 @@ mod tests {
         ctx.insert("odd", &serde_json::json!({ "a/b": 1, "x~y": 2, "c.d": 3 }));
         assert_eq!(tera.render("t", &ctx).expect("renders"), "Till innehållet|Snöröjning|/p/a/,/p/b/,|1|2|3|-");
     }
+
+    /// The vendored Tera's truth tests and comparisons skip the escaping upstream does first
+    /// (vendor/tera/PATCHED.md); they must decide as upstream's do, and a variable block must
+    /// still write the escaped text. The expected strings are what Tera 1.20.1 renders.
+    #[test]
+    fn templates_escape_test_and_compare_as_tera_does() {
+        let template = "{{ a }}|{{ a | safe }}|{% if a %}T{% else %}F{% endif %}|{% if empty %}T{% else %}F{% endif %}|\
+                        {% if not empty %}T{% else %}F{% endif %}|{% if a == \"x&y<\" %}T{% else %}F{% endif %}|\
+                        {% if a == b %}T{% else %}F{% endif %}|{% if a == b | safe %}T{% else %}F{% endif %}|\
+                        {% if a | safe == b | safe %}T{% else %}F{% endif %}|{% if esc == a %}T{% else %}F{% endif %}|\
+                        {% if esc | safe == a %}T{% else %}F{% endif %}|{% if a != \"x\" %}T{% else %}F{% endif %}|\
+                        {% if n == 2 %}T{% else %}F{% endif %}|{{ n }}|{% if missing %}T{% else %}F{% endif %}";
+        let mut ctx = tera::Context::new();
+        ctx.insert("a", "x&y<");
+        ctx.insert("b", "x&y<");
+        ctx.insert("esc", "x&amp;y&lt;");
+        ctx.insert("empty", "");
+        ctx.insert("n", &2);
+        // Tera's own escaper and budkavle's.
+        for escape in [None, Some(crate::escape::html as fn(&str) -> String)] {
+            let mut tera = tera::Tera::default();
+            if let Some(escape) = escape {
+                tera.set_escape_fn(escape);
+            }
+            tera.add_raw_template("t.html", template).expect("parses");
+            assert_eq!(tera.render("t.html", &ctx).expect("renders"), "x&amp;y&lt;|x&y<|T|F|T|T|T|F|T|F|T|T|T|2|F");
+        }
+    }
 }

@@ -337,6 +337,22 @@ impl<'a> Processor<'a> {
     }
 
     fn eval_expression(&mut self, expr: &'a Expr) -> Result<Val<'a>> {
+        let (res, escape) = self.eval_expression_unescaped(expr)?;
+        if escape {
+            return Ok(self.escaped(&res));
+        }
+        Ok(res)
+    }
+
+    /// budkavle: the escaper applied to a string value `eval_expression_unescaped` said needs it.
+    fn escaped(&self, res: &Value) -> Val<'a> {
+        Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap_or_default())))
+    }
+
+    /// budkavle: [`Processor::eval_expression`] without its last step, the escaping, which it
+    /// says is due instead: a truth test or a comparison needs no new escaped string, and a
+    /// variable block writes the escaped string out without wrapping it in a `Value` first.
+    fn eval_expression_unescaped(&mut self, expr: &'a Expr) -> Result<(Val<'a>, bool)> {
         let mut needs_escape = false;
 
         let mut res = match expr.val {
@@ -404,7 +420,7 @@ impl<'a> Processor<'a> {
                                 return Err(e);
                             }
                             // A negative undefined ident is !false so truthy
-                            return Ok(Cow::Owned(Value::Bool(true)));
+                            return Ok((Cow::Owned(Value::Bool(true)), false));
                         }
                     }
                 }
@@ -437,17 +453,12 @@ impl<'a> Processor<'a> {
 
         // Lastly, we need to check if the expression is negated, thus turning it into a bool
         if expr.negated {
-            return Ok(Cow::Owned(Value::Bool(!res.is_truthy())));
+            return Ok((Cow::Owned(Value::Bool(!res.is_truthy())), false));
         }
 
         // Checks if it's a string and we need to escape it (if the last filter is `safe` we don't)
-        if self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe() {
-            res = Cow::Owned(
-                to_value(self.tera.get_escape_fn()(res.as_str().unwrap())).map_err(Error::json)?,
-            );
-        }
-
-        Ok(res)
+        let escape = self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe();
+        Ok((res, escape))
     }
 
     /// Render an expression and never escape its result
@@ -603,8 +614,16 @@ impl<'a> Processor<'a> {
                         }
                     }
                     LogicOperator::Eq | LogicOperator::NotEq => {
-                        let mut lhs_val = self.eval_expression(lhs)?;
-                        let mut rhs_val = self.eval_expression(rhs)?;
+                        // budkavle: an escaper is one-to-one (it escapes its own `&`), so two
+                        // strings it would escape are equal exactly when they are unescaped;
+                        // only a side escaped alone needs it.
+                        let (mut lhs_val, lhs_escape) = self.eval_expression_unescaped(lhs)?;
+                        let (mut rhs_val, rhs_escape) = self.eval_expression_unescaped(rhs)?;
+                        if lhs_escape && !rhs_escape {
+                            lhs_val = self.escaped(&lhs_val);
+                        } else if rhs_escape && !lhs_escape {
+                            rhs_val = self.escaped(&rhs_val);
+                        }
 
                         // Monomorphize number vals.
                         if lhs_val.is_number() || rhs_val.is_number() {
@@ -630,8 +649,10 @@ impl<'a> Processor<'a> {
                 }
             }
             ExprVal::Ident(_) => {
+                // budkavle: escaping keeps a string empty or not, so its truth too.
                 let mut res = self
-                    .eval_expression(bool_expr)
+                    .eval_expression_unescaped(bool_expr)
+                    .map(|(val, _)| val)
                     .unwrap_or(Cow::Owned(Value::Bool(false)))
                     .is_truthy();
                 if bool_expr.negated {
@@ -957,8 +978,17 @@ impl<'a> Processor<'a> {
         match *node {
             // Comments are ignored when rendering
             Node::Comment(_, _) => (),
-            Node::Text(ref s) | Node::Raw(_, ref s, _) => write!(write, "{}", s)?,
-            Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
+            // budkavle: `write_all` rather than `write!` with "{}", which goes through the
+            // formatting machinery for each piece of text.
+            Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
+            Node::VariableBlock(_, ref expr) => {
+                let (val, escape) = self.eval_expression_unescaped(expr)?;
+                if escape {
+                    write.write_all(self.tera.get_escape_fn()(val.as_str().unwrap_or_default()).as_bytes())?
+                } else {
+                    val.render(write)?
+                }
+            }
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
                 let body = render_to_string(
