@@ -48,6 +48,28 @@ impl PageContext<'_> {
         }
         self.ctx.insert(key, value);
     }
+
+    /// Puts `value` in as it is: [`PageContext::insert`] would make a copy of it.
+    pub(crate) fn insert_value(&mut self, key: &str, value: serde_json::Value) {
+        if !self.set.iter().any(|k| k == key) {
+            self.set.push(key.to_string());
+        }
+        let mut one = serde_json::Map::new();
+        one.insert(key.to_string(), value);
+        // Tera moves an object's values into a context; an object is all it can refuse.
+        if let Ok(values) = tera::Context::from_value(serde_json::Value::Object(one)) {
+            self.ctx.extend(values);
+        }
+    }
+
+    /// Takes the page's own value of `key` back out; the shared one, if any, is put back when
+    /// the page is done.
+    pub(crate) fn take(&mut self, key: &str) -> Option<serde_json::Value> {
+        if !self.set.iter().any(|k| k == key) {
+            return None;
+        }
+        self.ctx.remove(key)
+    }
 }
 
 impl Deref for PageContext<'_> {

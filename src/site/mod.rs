@@ -298,6 +298,9 @@ pub(crate) struct Archived<'a> {
     /// Its `date`, else its first publication.
     pub timestamp: Option<Timestamp>,
     view: OnceLock<PostView>,
+    /// Its [`ListItem`] as template JSON, made by the first list page that shows the post and
+    /// lent to the others in turn ([`Site::render_list`]); empty while a page has it.
+    listed: Mutex<Option<serde_json::Value>>,
 }
 
 impl<'a> Archived<'a> {
@@ -523,6 +526,7 @@ impl<'a> Site<'a> {
                 index,
                 timestamp: html::timestamp(post, record),
                 view: OnceLock::new(),
+                listed: Mutex::new(None),
             })
             .collect();
         let by_id: HashMap<&str, usize> = posts.iter().map(|a| (a.id(), a.index)).collect();
@@ -633,9 +637,42 @@ impl<'a> Site<'a> {
         par_map(posts, |a| self.view(a))
     }
 
-    /// `posts` as a list shows them ([`ListItem`]).
-    pub(crate) fn list<'s>(&'s self, posts: &[&'s Archived<'a>]) -> Vec<ListItem<'s>> {
-        par_map(posts, |a| ListItem::from(self.view(a)))
+    /// Lets go of the list items [`Site::render_list`] made, once no list page is left to render.
+    pub(crate) fn drop_lists(&self) {
+        use rayon::prelude::*;
+        self.posts.par_iter().for_each(|a| drop(a.listed.lock().unwrap_or_else(|p| p.into_inner()).take()));
+    }
+
+    /// Renders `template` with `ctx` and `posts` as the list `key` ([`ListItem`]s).
+    ///
+    /// A post is listed on its start page, its month and each of its tags. Making its item into
+    /// template JSON for each of them was a twentieth of the archive's build, so it is made once
+    /// and moved into each page's context and back out after the page is rendered. A page that
+    /// finds an item lent to another page rendering meanwhile (two tags of one post) makes a
+    /// copy of its own.
+    pub(crate) fn render_list(
+        &self,
+        template: &str,
+        mut ctx: context::PageContext<'_>,
+        key: &str,
+        posts: &[&Archived<'a>],
+    ) -> Result<Vec<u8>> {
+        let items = par_map(posts, |a| match a.listed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(item) => Ok(item),
+            None => serde_json::to_value(ListItem::from(self.view(a))),
+        });
+        let items = items
+            .into_iter()
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Internal(format!("a post's list item as template JSON: {e}")))?;
+        ctx.insert_value(key, serde_json::Value::Array(items));
+        let page = self.render(template, &ctx);
+        if let Some(serde_json::Value::Array(items)) = ctx.take(key) {
+            for (a, item) in posts.iter().zip(items) {
+                a.listed.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(item);
+            }
+        }
+        page
     }
 
     /// How a related post is linked: its title, language, address and date, as its own view

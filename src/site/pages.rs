@@ -43,7 +43,12 @@ pub(crate) fn post_pages_ahead(site: &Site<'_>) -> Vec<PostPage> {
 pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<Vec<(String, Made)>> {
     let mut newest: Vec<&Archived<'s>> = site.posts.iter().collect();
     newest.sort_by(|a, b| newest_first(a, b));
+    // The list pages first, and the items they share let go before the posts' pages are made,
+    // so those items and the posts' pages are not held at once.
     let mut files = start_pages(site, &newest)?;
+    files.extend(tag_pages(site, &newest)?);
+    files.extend(archive_pages(site, &newest)?);
+    site.drop_lists();
     let posts = par_map(&site.posts, |post| {
         let page = &post_pages[post.index];
         site.unit(
@@ -54,8 +59,6 @@ pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<V
     for p in posts {
         files.extend(p?);
     }
-    files.extend(tag_pages(site, &newest)?);
-    files.extend(archive_pages(site, &newest)?);
     files.push(fresh("om/index.html".into(), about_page(site)?));
     files.push(fresh("tillganglighet/index.html".into(), accessibility_page(site, &newest)?));
     files.extend(media_files(site)?);
@@ -85,13 +88,12 @@ fn start_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Ve
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("nav", "home");
-                ctx.insert("posts", &site.list(chunk));
                 ctx.insert("page", &n);
                 ctx.insert("pages", &total);
                 ctx.insert("page_label", &site.strings.page_label(n, total));
                 ctx.insert("newer_url", &(n > 1).then(|| start_page_url(n - 1)));
                 ctx.insert("older_url", &(n < total).then(|| start_page_url(n + 1)));
-                Ok(vec![(path, site.render("index.html", &ctx)?)])
+                Ok(vec![(path, site.render_list("index.html", ctx, "posts", chunk)?)])
             },
         )
     });
@@ -194,9 +196,8 @@ fn tag_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<Vec<
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("tag", tag);
-                ctx.insert("posts", &site.list(&tag.posts));
                 let path = format!("{}index.html", tag.url.trim_start_matches('/'));
-                Ok(vec![(path, site.render("tag.html", &ctx)?)])
+                Ok(vec![(path, site.render_list("tag.html", ctx, "posts", &tag.posts)?)])
             },
         )
     });
@@ -265,9 +266,9 @@ fn archive_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<
     let mut ctx = site.base_context();
     ctx.insert("nav", "archive");
     ctx.insert("years", &years);
-    ctx.insert("undated", &site.list(&undated));
     ctx.insert("total_label", &strings.count(newest.len(), "post_count_one", "post_count_other"));
-    let mut files = vec![fresh("arkiv/index.html".to_string(), site.render("archive.html", &ctx)?)];
+    let mut files =
+        vec![fresh("arkiv/index.html".to_string(), site.render_list("archive.html", ctx, "undated", &undated)?)];
     let keys: Vec<(i16, i8)> = by_month.keys().copied().collect();
     let indices: Vec<usize> = (0..keys.len()).collect();
     let pages = par_map(&indices, |&i| {
@@ -288,11 +289,10 @@ fn archive_pages<'s>(site: &'s Site<'s>, newest: &[&'s Archived<'s>]) -> Result<
             || {
                 let mut ctx = site.base_context();
                 ctx.insert("month", &month);
-                ctx.insert("posts", &site.list(posts));
                 ctx.insert("older", &older);
                 ctx.insert("newer", &newer);
                 let path = format!("{}index.html", month_url(key.0, key.1).trim_start_matches('/'));
-                Ok(vec![(path, site.render("month.html", &ctx)?)])
+                Ok(vec![(path, site.render_list("month.html", ctx, "posts", posts)?)])
             },
         )
     });
