@@ -125,6 +125,27 @@ mod tests {
         assert_eq!(third.clone().into_json(), contexts.base().clone().into_json());
     }
 
+    /// A value moved in is what the page reads, comes back out whole, and leaves the shared
+    /// value of its key for the next page.
+    #[test]
+    fn a_value_moved_in_comes_back_out_and_the_shared_one_returns() {
+        let mut base = tera::Context::new();
+        base.insert("posts", &serde_json::json!([]));
+        let contexts = Contexts::new(base);
+        {
+            let mut page = contexts.lend();
+            assert_eq!(page.take("posts"), None, "only the page's own values are taken");
+            page.insert_value("posts", serde_json::json!([{ "url": "/p/a/" }]));
+            page.insert_value("undated", serde_json::json!([1]));
+            assert_eq!(page.get("posts"), Some(&serde_json::json!([{ "url": "/p/a/" }])));
+            assert_eq!(page.take("posts"), Some(serde_json::json!([{ "url": "/p/a/" }])));
+            assert_eq!(page.get("undated"), Some(&serde_json::json!([1])));
+        }
+        let next = contexts.lend();
+        assert_eq!(next.get("posts"), Some(&serde_json::json!([])));
+        assert_eq!(next.get("undated"), None);
+    }
+
     /// The vendored Tera's patched lookups (vendor/tera/PATCHED.md) find what upstream's find:
     /// plain dotted names, names through a loop's value, and JSON pointer escapes in brackets.
     #[test]
