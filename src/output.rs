@@ -149,7 +149,9 @@ impl OutputDir {
             }
         }
         existing.remove(MANIFEST);
-        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: Some(existing), written, folder: Folder::default() })
+        // Nothing in it (or no folder yet): every folder a file needs is one this build makes.
+        let folder = Folder { fresh: existing.is_empty(), ..Folder::default() };
+        Ok(OutputDir { dir: dir.to_path_buf(), previous, existing: Some(existing), written, folder })
     }
 
     /// Whether `rel` is in the folder now.
@@ -329,6 +331,11 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 struct Folder {
     #[cfg(unix)]
     fd: std::sync::OnceLock<rustix::fd::OwnedFd>,
+    /// The folder held no file when opened, so a file's folder exists only if this build made
+    /// it ([`Folder::made`]).
+    fresh: bool,
+    /// In a fresh folder: the folders files were put in so far.
+    made: Mutex<HashSet<String>>,
 }
 
 impl Folder {
@@ -339,6 +346,15 @@ impl Folder {
     fn create(&self, dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
         let path = || dir.join(rel);
+        // In a fresh folder a file's first sight of its own folder is known to be missing:
+        // make it rather than fail to create the file first (ten thousand post pages, each in
+        // a folder of its own).
+        if self.fresh
+            && let Some((parent, _)) = rel.rsplit_once('/')
+            && self.made.lock().unwrap_or_else(|p| p.into_inner()).insert(parent.to_string())
+        {
+            self.make_folder(dir, parent)?;
+        }
         let mut file = match self.open(dir, rel) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some((parent, _)) = rel.rsplit_once('/') {
@@ -468,5 +484,39 @@ mod tests {
         let names: Vec<String> =
             std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert!(names.iter().all(|n| !n.contains(".tmp-")), "no temporary files remain: {names:?}");
+    }
+
+    /// A folder with no file in it is fresh: each file's folder is made before the file, by
+    /// whichever of several threads comes first, and a folder that was there already (empty)
+    /// is no error.
+    #[test]
+    fn a_fresh_folder_gets_its_folders_from_many_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("p/empty-already")).unwrap();
+        let out = OutputDir::open(tmp.path()).unwrap();
+        assert!(out.folder.fresh);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let out = &out;
+                s.spawn(move || {
+                    for i in 0..50 {
+                        out.write(&format!("p/{i}/index.html"), format!("{t}").as_bytes()).unwrap();
+                        out.write(&format!("arkiv/{}/{i}-{t}.txt", i % 3), b"x").unwrap();
+                    }
+                    out.write(&format!("p/empty-already/{t}.txt"), b"y").unwrap();
+                });
+            }
+        });
+        out.finish().unwrap();
+        for i in 0..50 {
+            assert!(tmp.path().join(format!("p/{i}/index.html")).is_file());
+            for t in 0..4 {
+                assert!(tmp.path().join(format!("arkiv/{}/{i}-{t}.txt", i % 3)).is_file());
+            }
+        }
+        assert_eq!(std::fs::read_dir(tmp.path().join("p/empty-already")).unwrap().count(), 4);
+
+        // With files in it, the folder is not fresh.
+        assert!(!OutputDir::open(tmp.path()).unwrap().folder.fresh);
     }
 }
