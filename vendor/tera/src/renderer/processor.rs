@@ -981,6 +981,13 @@ impl<'a> Processor<'a> {
             // budkavle: `write_all` rather than `write!` with "{}", which goes through the
             // formatting machinery for each piece of text.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
+            // budkavle: a macro called on its own (`{{ m::list(posts=posts) }}`) renders
+            // straight into the page, not into a string that is checked as UTF-8 and copied in.
+            Node::VariableBlock(_, Expr { val: ExprVal::MacroCall(ref macro_call), ref filters, negated: false })
+                if filters.is_empty() =>
+            {
+                self.eval_macro_call(macro_call, write)?
+            }
             Node::VariableBlock(_, ref expr) => {
                 let (val, escape) = self.eval_expression_unescaped(expr)?;
                 if escape {
