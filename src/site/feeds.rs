@@ -21,11 +21,14 @@ mod export;
 mod json;
 mod sitemap;
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 
 use crate::error::{Error, Result};
 use crate::escape::is_web_url;
 use crate::output::Made;
+use crate::output::memo::Key;
 use crate::project::par_map;
 use crate::site::{Archived, PostView, Site, fresh};
 
@@ -46,13 +49,51 @@ pub(crate) fn pages(site: &Site<'_>) -> Result<Vec<(String, Made)>> {
     ])
 }
 
+/// What the sitemap needs besides the paths of the pages, worked out while the pages are made:
+/// the sitemap itself is made last ([`sitemap`]), when nothing is left to run beside it, so
+/// only what needs the paths is left for then.
+pub(crate) struct SitemapDates {
+    /// The part of the sitemap's key that is not the paths: when each post and version last
+    /// changed. With a memo only.
+    key: Option<Key>,
+    /// Each page's last change by its URL path, when a sitemap is written (the archive's
+    /// absolute address is known).
+    lastmod: Option<HashMap<String, Timestamp>>,
+}
+
+pub(crate) fn sitemap_dates(site: &Site<'_>) -> SitemapDates {
+    let dates = dates(site);
+    let key = site.keys().map(|k| {
+        let mut h = k.start("sitemap dates");
+        // Times as nanoseconds, not JSON: ten thousand posts' worth of serialising was most
+        // of the sitemap's key.
+        let time = |h: &mut crate::output::memo::KeyHasher, t: &Timestamp| {
+            h.bytes(&t.as_nanosecond().to_le_bytes());
+        };
+        for d in &dates {
+            h.str(d.archived.id());
+            time(&mut h, &d.updated);
+            for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
+                h.u64(v.n as u64);
+                time(&mut h, &v.date);
+            }
+        }
+        h.finish()
+    });
+    let lastmod = Base::of(site).is_absolute().then(|| sitemap::last_modified(site, &dates));
+    SitemapDates { key, lastmod }
+}
+
 /// `sitemap.xml` (and its parts, past 50,000 URLs) listing every page among `paths`, the
 /// site-relative output paths of the whole site: built from what was actually rendered, so no
 /// page kind can be forgotten and no slug or pagination rule has to be repeated here. Empty
 /// when the archive's absolute address is unknown. `Site::pages` calls it last.
-pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p str>) -> Result<Vec<(String, Made)>> {
+pub(crate) fn sitemap<'p>(
+    site: &Site<'_>,
+    dates: &SitemapDates,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<Vec<(String, Made)>> {
     let paths: Vec<&str> = paths.into_iter().collect();
-    let dates = dates(site);
     site.unit(
         |k| {
             // Which pages there are, and when each post and version last changed.
@@ -60,22 +101,15 @@ pub(crate) fn sitemap<'p>(site: &Site<'_>, paths: impl IntoIterator<Item = &'p s
             for p in &paths {
                 h.str(p);
             }
-            // Times as nanoseconds, not JSON: ten thousand posts' worth of serialising was
-            // most of the sitemap's key.
-            let time = |h: &mut crate::output::memo::KeyHasher, t: &Timestamp| {
-                h.bytes(&t.as_nanosecond().to_le_bytes());
-            };
-            for d in &dates {
-                h.str(d.archived.id());
-                time(&mut h, &d.updated);
-                for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
-                    h.u64(v.n as u64);
-                    time(&mut h, &v.date);
-                }
+            if let Some(key) = &dates.key {
+                h.key(key);
             }
             h.finish()
         },
-        || Ok(sitemap::render(site, &Base::of(site), &dates, paths.iter().copied())),
+        || {
+            let none = HashMap::new();
+            Ok(sitemap::render(&Base::of(site), dates.lastmod.as_ref().unwrap_or(&none), paths.iter().copied()))
+        },
     )
 }
 

@@ -843,7 +843,8 @@ impl<'a> Site<'a> {
         };
         self.views(&needed);
         let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
-        let mut made = par_map(&kinds, |kind| kind()).into_iter();
+        let (made, sitemap_dates) = rayon::join(|| par_map(&kinds, |kind| kind()), || feeds::sitemap_dates(self));
+        let mut made = made.into_iter();
         let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));
         let (lists, feeds, cap, search, versions, rest) = (next(), next(), next(), next(), next(), next());
         let mut pages = lists?;
@@ -854,7 +855,7 @@ impl<'a> Site<'a> {
         pages.extend(versions?);
         pages.extend(rest?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
-        pages.extend(feeds::sitemap(self, pages.iter().map(|(p, _)| p.as_str()))?);
+        pages.extend(feeds::sitemap(self, &sitemap_dates, pages.iter().map(|(p, _)| p.as_str()))?);
         let mut seen = HashMap::new();
         for (path, _) in &pages {
             if seen.insert(path.as_str(), ()).is_some() {

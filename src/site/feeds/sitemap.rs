@@ -14,16 +14,15 @@ use crate::site::Site;
 const MAX_URLS: usize = 50_000;
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
+/// `lastmod`: [`last_modified`].
 pub(super) fn render<'p>(
-    site: &Site<'_>,
     base: &Base,
-    dates: &[Dates<'_>],
+    lastmod: &HashMap<String, Timestamp>,
     paths: impl IntoIterator<Item = &'p str>,
 ) -> Files {
     if !base.is_absolute() {
         return Vec::new();
     }
-    let lastmod = last_modified(site, dates);
     let mut pages: Vec<String> = paths.into_iter().filter_map(page_url).collect();
     pages.sort();
     pages.dedup();
@@ -78,7 +77,8 @@ fn page_url(path: &str) -> Option<String> {
 
 /// When each post page and version page last changed; other pages (lists, tags, months) change
 /// whenever a post does, which a crawler learns by visiting the post pages anyway.
-fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> HashMap<String, Timestamp> {
+/// When each post's page and version pages last changed, by URL path.
+pub(super) fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> HashMap<String, Timestamp> {
     let mut lastmod = HashMap::new();
     for d in dates {
         let url = d.archived.url();
