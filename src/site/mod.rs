@@ -657,9 +657,13 @@ impl<'a> Site<'a> {
         key: &str,
         posts: &[&Archived<'a>],
     ) -> Result<Vec<u8>> {
-        let items = par_map(posts, |a| match a.listed.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            Some(item) => Ok(item),
-            None => serde_json::to_value(ListItem::from(self.view(a))),
+        let items = par_map(posts, |a| {
+            // Taken in a statement of its own: the lock is let go before any item is made.
+            let lent = a.listed.lock().unwrap_or_else(|p| p.into_inner()).take();
+            match lent {
+                Some(item) => Ok(item),
+                None => serde_json::to_value(ListItem::from(self.view(a))),
+            }
         });
         let items = items
             .into_iter()

@@ -14,7 +14,7 @@ use crate::site::Site;
 const MAX_URLS: usize = 50_000;
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
-/// `lastmod`: [`last_modified`].
+/// `lastmod`: [`last_modified`], worked out beside the pages ([`super::sitemap_dates`]).
 pub(super) fn render<'p>(
     base: &Base,
     lastmod: &HashMap<String, Timestamp>,
@@ -76,8 +76,7 @@ fn page_url(path: &str) -> Option<String> {
 }
 
 /// When each post page and version page last changed; other pages (lists, tags, months) change
-/// whenever a post does, which a crawler learns by visiting the post pages anyway.
-/// When each post's page and version pages last changed, by URL path.
+/// whenever a post does, which a crawler learns by visiting the post pages anyway. By URL path.
 pub(super) fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> HashMap<String, Timestamp> {
     let mut lastmod = HashMap::new();
     for d in dates {
