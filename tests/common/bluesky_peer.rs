@@ -21,7 +21,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -92,46 +92,64 @@ impl BlueskyPeer {
                 dev_env.display()
             );
         }
-        let mut command = Command::new(&node);
-        command.arg("start.mjs");
-        if appview {
-            command.arg("--appview");
-        }
-        command
-            .current_dir(Self::dir())
-            .env("LOG_ENABLED", "false")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", node.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
+        // @atproto/dev-env reserves its ports in a folder shared by every network on the
+        // machine, and a network starting while another sweeps that folder can lose its own
+        // reservation file (its `getPort` then fails with ENOENT on a `link`, and start.mjs
+        // exits). Such a start is tried again; a peer that never comes up still fails.
+        const ATTEMPTS: usize = 3;
+        let mut attempt = 1;
+        let (child, stdin, rx, first) = loop {
+            let mut command = Command::new(&node);
+            command.arg("start.mjs");
+            if appview {
+                command.arg("--appview");
             }
-        });
-        let stdin = child.stdin.take();
-        let timeout = if appview { START_TIMEOUT_APPVIEW } else { START_TIMEOUT };
-        let deadline = Instant::now() + timeout;
-        let first = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => match serde_json::from_str::<Value>(&line) {
-                    Ok(v) if v.get("service").is_some() => break v,
-                    _ => continue,
-                },
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "the Bluesky test peer did not come up within {timeout:?} (its stderr is above); reinstall with `bash tests/peers/bluesky/install.sh`"
-                    );
+            command
+                .current_dir(Self::dir())
+                .env("LOG_ENABLED", "false")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit());
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+            let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", node.display()));
+            let stdout = child.stdout.take().expect("piped stdout");
+            let (tx, rx) = channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+            let stdin = child.stdin.take();
+            let timeout = if appview { START_TIMEOUT_APPVIEW } else { START_TIMEOUT };
+            let deadline = Instant::now() + timeout;
+            let first = loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(line) => match serde_json::from_str::<Value>(&line) {
+                        Ok(v) if v.get("service").is_some() => break Some(v),
+                        _ => continue,
+                    },
+                    // It exited before it was up.
+                    Err(RecvTimeoutError::Disconnected) if attempt < ATTEMPTS => break None,
+                    Err(_) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        panic!(
+                            "the Bluesky test peer did not come up within {timeout:?} (its stderr is above); reinstall with `bash tests/peers/bluesky/install.sh`"
+                        );
+                    }
+                }
+            };
+            match first {
+                Some(first) => break (child, stdin, rx, first),
+                None => {
+                    let status = child.wait();
+                    eprintln!("the Bluesky test peer exited while starting ({status:?}); starting it again");
+                    attempt += 1;
                 }
             }
         };
