@@ -25,6 +25,13 @@ pub struct Project {
     by_id: HashMap<String, usize>,
 }
 
+/// The post files of a repository and the problems met listing them ([`Project::walk_posts`]).
+pub struct WalkedPosts {
+    canonical_root: PathBuf,
+    files: Vec<PathBuf>,
+    diags: Diagnostics,
+}
+
 impl Project {
     /// Loads and validates everything, reporting every problem found rather than the first.
     pub fn load(root: &Path) -> Result<Project> {
@@ -33,7 +40,27 @@ impl Project {
 
     /// [`Project::load`], taking the bytes of post files already read (by path relative to
     /// `root`, as `build`'s cache read them to hash them) instead of reading them again.
-    pub fn load_with(root: &Path, mut read: HashMap<PathBuf, Vec<u8>>) -> Result<Project> {
+    pub fn load_with(root: &Path, read: HashMap<PathBuf, Vec<u8>>) -> Result<Project> {
+        Self::load_walked(root, read, None)
+    }
+
+    /// Lists the post files of `root` ahead of [`Project::load_walked`], for a caller with a core
+    /// to spare: a build lists them while its cache reads every input on the other cores (the
+    /// walk was a fifth of loading ten thousand posts, on one core). `None` when the folder
+    /// cannot be opened; loading then says why.
+    pub fn walk_posts(root: &Path) -> Option<WalkedPosts> {
+        let canonical_root = root.canonicalize().ok()?;
+        let mut diags = Diagnostics::default();
+        let files = post_files(root, &canonical_root, &mut diags);
+        Some(WalkedPosts { canonical_root, files, diags })
+    }
+
+    /// [`Project::load_with`], with the post files listed ahead ([`Project::walk_posts`]).
+    pub fn load_walked(
+        root: &Path,
+        mut read: HashMap<PathBuf, Vec<u8>>,
+        walked: Option<WalkedPosts>,
+    ) -> Result<Project> {
         let mut diags = Diagnostics::default();
         let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
         let strategy_rel = Path::new(strategy::FILE_NAME);
@@ -56,7 +83,13 @@ impl Project {
             &mut diags,
         );
 
-        let files = post_files(root, &canonical_root, &mut diags);
+        let files = match walked {
+            Some(w) if w.canonical_root == canonical_root => {
+                diags.0.extend(w.diags.0);
+                w.files
+            }
+            _ => post_files(root, &canonical_root, &mut diags),
+        };
         let ctx =
             post::Context { root, canonical_root: &canonical_root, strategy: &strategy, media: Default::default() };
         let files: Vec<(PathBuf, Option<Vec<u8>>)> = files

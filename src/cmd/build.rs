@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use budkavle::Error;
 use budkavle::build::{DIST_DIR, Only, Options, build_with, cache};
+use budkavle::project::Project;
 
 use super::{Cli, say};
 
@@ -33,6 +34,12 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
     let now = budkavle::site::now()?;
     // Previews show a calendar of the coming days: they are always built.
     let cacheable = !args.previews && args.changed_since.is_none();
+    // The post files are listed on a thread of their own while the cache reads and hashes every
+    // input; a build answered from the cache does not wait for the listing.
+    let walk = {
+        let root = cli.root.clone();
+        std::thread::spawn(move || Project::walk_posts(&root))
+    };
     let (key, sources) = if cacheable {
         match cache::lookup(&cli.root, &out, args.only, now) {
             cache::Lookup::Fresh(s) => {
@@ -48,7 +55,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         (None, cache::Sources::default())
     };
     let (read, digests) = sources.split();
-    let project = super::load_with(cli, read)?;
+    let project = super::load_walked(cli, read, walk.join().ok().flatten())?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }

@@ -129,7 +129,16 @@ pub(crate) fn load_with(
     cli: &Cli,
     read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
 ) -> Result<Project, Error> {
-    let project = Project::load_with(&cli.root, read)?;
+    load_walked(cli, read, None)
+}
+
+/// [`load_with`], with the post files listed ahead ([`Project::walk_posts`]).
+pub(crate) fn load_walked(
+    cli: &Cli,
+    read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
+    walked: Option<budkavle::project::WalkedPosts>,
+) -> Result<Project, Error> {
+    let project = Project::load_walked(&cli.root, read, walked)?;
     budkavle::check::validate(&project)?;
     budkavle::inbox::validate(&project)?;
     Ok(project)
