@@ -104,42 +104,79 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
 /// [`open`], migrating only up to `version`: the migration tests build an old store with it.
 pub(crate) fn open_at_version(path: &Path, version: usize) -> Result<Connection> {
     create_private(path)?;
-    let sql = |e: rusqlite::Error| sql_error(path, e);
+    // In WAL mode SQLite answers "database is locked" at once, without waiting out the busy
+    // timeout, to a connection that opens while another process's last connection cleans up on
+    // closing or runs recovery (https://www.sqlite.org/wal.html, "Sometimes Queries Return
+    // SQLITE_BUSY In WAL Mode"). Two processes that open the store at once (two imports, a pull
+    // beside `serve`) meet that, so opening is tried again for as long as the busy timeout.
+    // Once open, a connection keeps the store from being cleaned up under it.
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match connect(path, version) {
+            Ok(conn) => {
+                private_sidecars(path)?;
+                return Ok(conn);
+            }
+            Err(Opening::Sql(e)) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(Opening::Sql(e)) => return Err(sql_error(path, e)),
+            Err(Opening::Newer(current)) => {
+                return Err(Error::Usage(format!(
+                    "the inbox store {} has schema version {current}, newer than this budkavle knows ({}): upgrade budkavle",
+                    path.display(),
+                    schema_version()
+                )));
+            }
+        }
+    }
+}
+
+/// How long a write waits for another process's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a connection could not be opened.
+enum Opening {
+    Sql(rusqlite::Error),
+    /// The store has a schema version newer than this binary's.
+    Newer(i64),
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+fn connect(path: &Path, version: usize) -> std::result::Result<Connection, Opening> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )
-    .map_err(sql)?;
-    conn.busy_timeout(Duration::from_secs(10)).map_err(sql)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
-    migrate(&conn, path, version)?;
-    private_sidecars(path)?;
+    .map_err(Opening::Sql)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(Opening::Sql)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(Opening::Sql)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(Opening::Sql)?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(Opening::Sql)?;
+    migrate(&conn, version)?;
     Ok(conn)
 }
 
-fn migrate(conn: &Connection, path: &Path, target: usize) -> Result<()> {
-    let sql = |e: rusqlite::Error| sql_error(path, e);
+fn migrate(conn: &Connection, target: usize) -> std::result::Result<(), Opening> {
     loop {
         // Each step re-reads the version inside its own write transaction: another process
         // may have migrated in the meantime.
-        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(sql)?;
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate).map_err(Opening::Sql)?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(Opening::Sql)?;
         if current > schema_version() {
-            return Err(Error::Usage(format!(
-                "the inbox store {} has schema version {current}, newer than this budkavle knows ({}): upgrade budkavle",
-                path.display(),
-                schema_version()
-            )));
+            return Err(Opening::Newer(current));
         }
         let current = usize::try_from(current).unwrap_or(0);
         if current >= target {
             return Ok(());
         }
-        tx.execute_batch(MIGRATIONS[current]).map_err(sql)?;
-        tx.pragma_update(None, "user_version", (current + 1) as i64).map_err(sql)?;
-        tx.commit().map_err(sql)?;
+        tx.execute_batch(MIGRATIONS[current]).map_err(Opening::Sql)?;
+        tx.pragma_update(None, "user_version", (current + 1) as i64).map_err(Opening::Sql)?;
+        tx.commit().map_err(Opening::Sql)?;
     }
 }
 
