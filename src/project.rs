@@ -35,16 +35,10 @@ pub struct WalkedPosts {
 impl Project {
     /// Loads and validates everything, reporting every problem found rather than the first.
     pub fn load(root: &Path) -> Result<Project> {
-        Self::load_with(root, HashMap::new())
+        Self::load_with(root, HashMap::new(), None)
     }
 
-    /// [`Project::load`], taking the bytes of post files already read (by path relative to
-    /// `root`, as `build`'s cache read them to hash them) instead of reading them again.
-    pub fn load_with(root: &Path, read: HashMap<PathBuf, Vec<u8>>) -> Result<Project> {
-        Self::load_walked(root, read, None)
-    }
-
-    /// Lists the post files of `root` ahead of [`Project::load_walked`], for a caller with a core
+    /// Lists the post files of `root` ahead of [`Project::load_with`], for a caller with a core
     /// to spare: a build lists them while its cache reads every input on the other cores (the
     /// walk was a fifth of loading ten thousand posts, on one core). `None` when the folder
     /// cannot be opened; loading then says why.
@@ -55,12 +49,10 @@ impl Project {
         Some(WalkedPosts { canonical_root, files, diags })
     }
 
-    /// [`Project::load_with`], with the post files listed ahead ([`Project::walk_posts`]).
-    pub fn load_walked(
-        root: &Path,
-        mut read: HashMap<PathBuf, Vec<u8>>,
-        walked: Option<WalkedPosts>,
-    ) -> Result<Project> {
+    /// [`Project::load`], taking the bytes of post files already read (by path relative to
+    /// `root`, as `build`'s cache read them to hash them) instead of reading them again, and the
+    /// post files when they were listed ahead ([`Project::walk_posts`]).
+    pub fn load_with(root: &Path, mut read: HashMap<PathBuf, Vec<u8>>, walked: Option<WalkedPosts>) -> Result<Project> {
         let mut diags = Diagnostics::default();
         let canonical_root = root.canonicalize().map_err(|e| Error::io("cannot open", root, e))?;
         let strategy_rel = Path::new(strategy::FILE_NAME);

@@ -55,7 +55,7 @@ pub(crate) fn run(cli: &Cli, args: &Args) -> Result<ExitCode, Error> {
         (None, cache::Sources::default())
     };
     let (read, digests) = sources.split();
-    let project = super::load_walked(cli, read, walk.join().ok().flatten())?;
+    let project = super::load_with(cli, read, walk.join().ok().flatten())?;
     if cli.verbose {
         say(cli, format_args!("loaded {} posts in {:.0?}", project.posts.len(), start.elapsed()));
     }

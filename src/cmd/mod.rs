@@ -121,24 +121,16 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
 /// The project at `--root`, with the strategy's rules validated: a broken `[[rules]]` table or
 /// an unknown pack fails every command that reads the content, not only `check`.
 pub(crate) fn load(cli: &Cli) -> Result<Project, Error> {
-    load_with(cli, std::collections::HashMap::new())
+    load_with(cli, std::collections::HashMap::new(), None)
 }
 
-/// [`load`], with post files already read ([`Project::load_with`]).
+/// [`load`], with post files already read and listed ([`Project::load_with`]).
 pub(crate) fn load_with(
-    cli: &Cli,
-    read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
-) -> Result<Project, Error> {
-    load_walked(cli, read, None)
-}
-
-/// [`load_with`], with the post files listed ahead ([`Project::walk_posts`]).
-pub(crate) fn load_walked(
     cli: &Cli,
     read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
     walked: Option<budkavle::project::WalkedPosts>,
 ) -> Result<Project, Error> {
-    let project = Project::load_walked(&cli.root, read, walked)?;
+    let project = Project::load_with(&cli.root, read, walked)?;
     budkavle::check::validate(&project)?;
     budkavle::inbox::validate(&project)?;
     Ok(project)

@@ -43,17 +43,13 @@ pub(crate) struct PageContext<'c> {
 
 impl PageContext<'_> {
     pub(crate) fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
-        if !self.set.iter().any(|k| k == key) {
-            self.set.push(key.to_string());
-        }
+        self.mark(key);
         self.ctx.insert(key, value);
     }
 
     /// Puts `value` in as it is: [`PageContext::insert`] would make a copy of it.
     pub(crate) fn insert_value(&mut self, key: &str, value: serde_json::Value) {
-        if !self.set.iter().any(|k| k == key) {
-            self.set.push(key.to_string());
-        }
+        self.mark(key);
         let mut one = serde_json::Map::new();
         one.insert(key.to_string(), value);
         // Tera moves an object's values into a context; an object is all it can refuse.
@@ -69,6 +65,13 @@ impl PageContext<'_> {
             return None;
         }
         self.ctx.remove(key)
+    }
+
+    /// Remembers that the page set `key`, to put it back when the page is done.
+    fn mark(&mut self, key: &str) {
+        if !self.set.iter().any(|k| k == key) {
+            self.set.push(key.to_string());
+        }
     }
 }
 

@@ -56,9 +56,9 @@ pub(crate) struct SitemapDates {
     /// The part of the sitemap's key that is not the paths: when each post and version last
     /// changed. With a memo only.
     key: Option<Key>,
-    /// Each page's last change by its URL path, when a sitemap is written (the archive's
-    /// absolute address is known).
-    lastmod: Option<HashMap<String, Timestamp>>,
+    /// Each page's last change by its URL path; empty when no sitemap is written (the archive's
+    /// absolute address is unknown).
+    lastmod: HashMap<String, Timestamp>,
 }
 
 pub(crate) fn sitemap_dates(site: &Site<'_>) -> SitemapDates {
@@ -80,7 +80,7 @@ pub(crate) fn sitemap_dates(site: &Site<'_>) -> SitemapDates {
         }
         h.finish()
     });
-    let lastmod = Base::of(site).is_absolute().then(|| sitemap::last_modified(site, &dates));
+    let lastmod = if Base::of(site).is_absolute() { sitemap::last_modified(site, &dates) } else { HashMap::new() };
     SitemapDates { key, lastmod }
 }
 
@@ -106,10 +106,7 @@ pub(crate) fn sitemap<'p>(
             }
             h.finish()
         },
-        || {
-            let none = HashMap::new();
-            Ok(sitemap::render(&Base::of(site), dates.lastmod.as_ref().unwrap_or(&none), paths.iter().copied()))
-        },
+        || Ok(sitemap::render(&Base::of(site), &dates.lastmod, paths.iter().copied())),
     )
 }
 
