@@ -191,6 +191,40 @@ mod tests {
         assert_eq!(tera.render("t", &ctx).expect("renders"), "Till innehållet|Snöröjning|/p/a/,/p/b/,|1|2|3|-");
     }
 
+    /// The vendored Tera walks a pointer of plain names in one pass (vendor/tera/PATCHED.md),
+    /// and must find what upstream's character-by-character walk finds: empty parts skipped,
+    /// array indices as serde_json reads them, and anything else (quotes, brackets, escapes)
+    /// left to the upstream walk. The expected values are Tera 1.20.1's.
+    #[test]
+    fn plain_dotted_pointers_find_what_tera_finds() {
+        let v = serde_json::json!({
+            "a": { "b": { "c": 1 } },
+            "list": [10, 11, { "x": 12 }],
+            "n": 5,
+            "a/b": 7,
+            "q.r": 8,
+        });
+        let at = |p: &str| tera::dotted_pointer(&v, p).cloned();
+        let j = |x: serde_json::Value| Some(x);
+        assert_eq!(at(""), j(v.clone()));
+        assert_eq!(at("a.b.c"), j(serde_json::json!(1)));
+        assert_eq!(at("a..b.c"), j(serde_json::json!(1)), "an empty part is skipped");
+        assert_eq!(at(".a.b.c."), j(serde_json::json!(1)));
+        assert_eq!(at(".."), j(v.clone()), "nothing but dots is the value itself");
+        assert_eq!(at("list.1"), j(serde_json::json!(11)));
+        assert_eq!(at("list.2.x"), j(serde_json::json!(12)));
+        assert_eq!(at("list.01"), None, "no leading zero, as serde_json's pointers");
+        assert_eq!(at("list.+1"), None);
+        assert_eq!(at("list.9"), None);
+        assert_eq!(at("n.x"), None);
+        assert_eq!(at("a.missing"), None);
+        assert_eq!(at("a~1b"), j(serde_json::json!(7)), "an escape goes the upstream way");
+        assert_eq!(at("\"q.r\""), j(serde_json::json!(8)), "a quoted part goes the upstream way");
+        // Tera turns `list[1]` into `list.1` before it gets here; the upstream walk reads the
+        // brackets as it does.
+        assert_eq!(at("list[1]"), None, "brackets go the upstream way");
+    }
+
     /// The vendored Tera's truth tests and comparisons skip the escaping upstream does first
     /// (vendor/tera/PATCHED.md); they must decide as upstream's do, and a variable block must
     /// still write the escaped text. The expected strings are what Tera 1.20.1 renders.

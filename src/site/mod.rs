@@ -157,9 +157,10 @@ pub fn render_incremental(
     now: Timestamp,
     inc: &Incremental<'_>,
 ) -> Result<(Vec<(String, Made)>, Memo)> {
-    let site = Site::new(project, record, now, Some(inc))?;
+    let mut site = Site::new(project, record, now, Some(inc))?;
     let pages = site.pages()?;
-    let learned = site.memo.map(|m| m.learned.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
+    let learned =
+        site.memo.take().map(|m| m.learned.into_inner().unwrap_or_else(|p| p.into_inner())).unwrap_or_default();
     Ok((pages, learned))
 }
 
@@ -297,7 +298,9 @@ pub(crate) struct Archived<'a> {
     index: usize,
     /// Its `date`, else its first publication.
     pub timestamp: Option<Timestamp>,
-    view: OnceLock<PostView>,
+    /// Boxed: a view is over a kilobyte, and ten thousand of them inline made the list of
+    /// posts fifteen megabytes of fresh memory, touched on one core while [`Site::new`] made it.
+    view: OnceLock<Box<PostView>>,
     /// Its [`ListItem`] as template JSON, made by the first list page that shows the post and
     /// lent to the others in turn ([`Site::render_list`]); empty while a page has it.
     listed: Mutex<Option<serde_json::Value>>,
@@ -628,7 +631,7 @@ impl<'a> Site<'a> {
                 .collect();
             related.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
             v.related = related;
-            v
+            Box::new(v)
         })
     }
 
@@ -860,9 +863,9 @@ impl<'a> Site<'a> {
         pages.extend(rest?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
         pages.extend(feeds::sitemap(self, &sitemap_dates, pages.iter().map(|(p, _)| p.as_str()))?);
-        let mut seen = HashMap::new();
+        let mut seen = foldhash::HashSet::with_capacity_and_hasher(pages.len(), Default::default());
         for (path, _) in &pages {
-            if seen.insert(path.as_str(), ()).is_some() {
+            if !seen.insert(path.as_str()) {
                 return Err(Error::Internal(format!("the site has two files at {path}")));
             }
         }
@@ -899,6 +902,15 @@ impl<'a> Site<'a> {
             .find(|(n, _)| *n == name)
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| Error::Invalid(vec![Diagnostic::file(&rel, "the theme has no such file")]))
+    }
+}
+
+impl Drop for Site<'_> {
+    /// The views are let go on every core: ten thousand of them one after the other were a
+    /// step on one core at the end of the build.
+    fn drop(&mut self) {
+        use rayon::prelude::*;
+        self.posts.par_iter_mut().for_each(|a| drop(a.view.take()));
     }
 }
 
