@@ -8,9 +8,18 @@
 /// Every value of every archive page goes through here: the text between the characters to
 /// escape is copied in runs (they are ASCII, so a byte index is a character boundary).
 pub fn html(s: &str) -> String {
+    // Most values hold none of them: two vectorised searches find the first (if any) faster
+    // than the loop below looks at each byte, and the text before it is copied at once.
+    let bytes = s.as_bytes();
+    let first = match (memchr::memchr3(b'&', b'<', b'>', bytes), memchr::memchr2(b'"', b'\'', bytes)) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => return s.to_string(),
+    };
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let mut copied = 0;
-    for (i, b) in s.bytes().enumerate() {
+    out.push_str(&s[..first]);
+    let mut copied = first;
+    for (i, b) in s.bytes().enumerate().skip(first) {
         let entity = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
@@ -79,6 +88,12 @@ mod tests {
         assert_eq!(html("Snöröjning <på> 🎄&ÅÄÖ"), "Snöröjning &lt;på&gt; 🎄&amp;ÅÄÖ");
         assert_eq!(html(""), "");
         assert_eq!(html("&"), "&amp;");
+        assert_eq!(html("Inget att byta här"), "Inget att byta här");
+        assert_eq!(
+            html("Vägarbete 'Storgatan' & \"Torget\""),
+            "Vägarbete &#39;Storgatan&#39; &amp; &quot;Torget&quot;"
+        );
+        assert_eq!(html("slut>"), "slut&gt;");
     }
 
     #[test]

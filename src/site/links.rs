@@ -34,7 +34,7 @@ pub(crate) fn relative(page: &str, target: &str) -> String {
 /// [`relative`] of a site-absolute `target`, from a page that `root` leads back from, appended
 /// to `out`: a page of a thousand links works out its way to the root once.
 fn push_relative(out: &mut Vec<u8>, root: &str, target: &str) {
-    let split = target.find(['?', '#']).unwrap_or(target.len());
+    let split = memchr::memchr2(b'?', b'#', target.as_bytes()).unwrap_or(target.len());
     let (path, rest) = target.split_at(split);
     let path = path.trim_start_matches('/');
     out.extend_from_slice(root.as_bytes());
