@@ -41,6 +41,9 @@ pub(crate) fn post_pages_ahead(site: &Site<'_>) -> Vec<PostPage> {
 }
 
 pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<Vec<(String, Made)>> {
+    // The images first: made safe to publish (decoded to check them), they were a step on few
+    // cores at the very end of the build.
+    let media = media_files(site)?;
     let mut newest: Vec<&Archived<'s>> = site.posts.iter().collect();
     newest.sort_by(|a, b| newest_first(a, b));
     // The list pages first, and the items they share let go before the posts' pages are made,
@@ -61,7 +64,7 @@ pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<V
     }
     files.push(fresh("om/index.html".into(), about_page(site)?));
     files.push(fresh("tillganglighet/index.html".into(), accessibility_page(site, &newest)?));
-    files.extend(media_files(site)?);
+    files.extend(media);
     Ok(files)
 }
 
