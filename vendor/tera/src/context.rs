@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde::ser::Serialize;
@@ -8,17 +8,21 @@ use crate::errors::{Error, Result as TeraResult};
 
 /// The struct that holds the context of a template rendering.
 ///
-/// Light wrapper around a `BTreeMap` for easier insertions of Serializable
+/// Light wrapper around a map for easier insertions of Serializable
 /// values
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
-    data: BTreeMap<String, Value>,
+    // budkavle: a hash map (foldhash, fixed seed) rather than a `BTreeMap`: every name a
+    // template reads starts with a look-up here, and a page's context holds a score of names.
+    // Nothing renders the context in its map's order (`into_json` makes a sorted JSON object).
+    // See vendor/tera/PATCHED.md.
+    data: HashMap<String, Value, foldhash::fast::FixedState>,
 }
 
 impl Context {
     /// Initializes an empty context
     pub fn new() -> Self {
-        Context { data: BTreeMap::new() }
+        Context { data: HashMap::default() }
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -77,7 +81,7 @@ impl Context {
     /// target.extend(source);
     /// ```
     pub fn extend(&mut self, mut source: Context) {
-        self.data.append(&mut source.data);
+        self.data.extend(source.data.drain());
     }
 
     /// Converts the context to a `serde_json::Value` consuming the context.
@@ -93,7 +97,7 @@ impl Context {
     pub fn from_value(obj: Value) -> TeraResult<Self> {
         match obj {
             Value::Object(m) => {
-                let mut data = BTreeMap::new();
+                let mut data = HashMap::with_capacity_and_hasher(m.len(), Default::default());
                 for (key, value) in m {
                     data.insert(key, value);
                 }
