@@ -372,11 +372,18 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     // budkavle: a part without `~` is used as it is. Replacing `~1` and `~0` in every part of
     // every lookup made two new strings each time, a tenth of the archive's build; see
     // vendor/tera/PATCHED.md.
-    PointerMachina::new(pointer).map(unescape_token).try_fold(value, |target, token| match target {
-        Value::Object(map) => map.get(token.as_ref()),
-        Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
+    PointerMachina::new(pointer).map(unescape_token).try_fold(value, |target, token| step(target, &token))
+}
+
+/// One part of a pointer: a key of an object or an index into an array (budkavle: one home for
+/// both walks of [`dotted_pointer`]).
+#[inline]
+fn step<'a>(target: &'a Value, token: &str) -> Option<&'a Value> {
+    match target {
+        Value::Object(map) => map.get(token),
+        Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
         _ => None,
-    })
+    }
 }
 
 /// [`dotted_pointer`] of a pointer of plain names; `None` when it is not one (budkavle's patch).
@@ -389,11 +396,7 @@ fn plain_pointer<'a>(value: &'a Value, pointer: &str) -> Option<Option<&'a Value
         match bytes.get(i) {
             None | Some(b'.') => {
                 if i > start {
-                    target = target.and_then(|t| match t {
-                        Value::Object(map) => map.get(&pointer[start..i]),
-                        Value::Array(list) => parse_index(&pointer[start..i]).and_then(|x| list.get(x)),
-                        _ => None,
-                    });
+                    target = target.and_then(|t| step(t, &pointer[start..i]));
                 }
                 start = i + 1;
             }
