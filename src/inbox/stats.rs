@@ -104,7 +104,7 @@ fn open_read_only(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )
     .map_err(sql)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
+    conn.busy_timeout(store::BUSY_TIMEOUT).map_err(sql)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
     if version != store::schema_version() {
         return Err(Error::Usage(format!(

@@ -132,8 +132,8 @@ pub(crate) fn open_at_version(path: &Path, version: usize) -> Result<Connection>
     }
 }
 
-/// How long a write waits for another process's write to finish.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection waits for another process's write to finish.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a connection could not be opened.
 enum Opening {
