@@ -63,7 +63,7 @@ pub struct Options<'a> {
     /// to the root, when the caller has them (the build cache read and hashed every file): the
     /// memo's keys use them instead of reading and hashing the files again. A post's must be of
     /// the file as loaded.
-    pub digests: Option<&'a std::collections::HashMap<std::path::PathBuf, [u8; 32]>>,
+    pub digests: Option<&'a Digests>,
 }
 
 /// One part of the build, for `build --only`: a pull-request check may want only what the
@@ -300,7 +300,7 @@ fn platform_key(global: &Key, post: &Post, digests: Option<&Digests>) -> Key {
         .finish()
 }
 
-type Digests = std::collections::HashMap<std::path::PathBuf, [u8; 32]>;
+type Digests = crate::project::ByPath<[u8; 32]>;
 
 /// Every post's renderings, from the memo where the output holds them, else rendered,
 /// collecting every template error.

@@ -11,7 +11,7 @@
 //! this list and every `use crate::` line and names each import that goes upwards.
 //!
 //! <!-- layers: the test parses the lines between these markers -->
-//! - foundations: `testing` (tests only), `error`, `fsutil`, `lock`, `toml_diag`, `output`, `escape`, `lang`, `datetime`,
+//! - foundations: `testing` (tests only), `error`, `fsutil`, `lock`, `toml_diag`, `json`, `output`, `escape`, `lang`, `datetime`,
 //!   `id`, `kind`
 //! - platform rules (pure): `platform`, `media`
 //! - the content: `strategy`, `post`, `theme`, `project`, `crisis`, `cadence`, `ledger`, `git`
@@ -29,6 +29,7 @@ pub mod error;
 pub mod escape;
 mod fsutil;
 pub mod id;
+mod json;
 pub mod kind;
 pub mod lang;
 pub mod lock;

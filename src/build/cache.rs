@@ -17,7 +17,6 @@
 //! an entry that cannot be read (a crash, a hand edit, another version's format), the build
 //! simply does all the work. It is written atomically, after the output.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -26,7 +25,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Only, Summary};
 use crate::output::WriteStats;
-use crate::project::Project;
+use crate::project::{ByPath, Project};
 
 /// The cache folder, relative to the repository root.
 pub const DIR: &str = ".budkavle/cache";
@@ -100,9 +99,9 @@ pub struct Sources {
 impl Sources {
     /// Splits into the posts' bytes (for [`crate::project::Project::load_with`]) and the digests
     /// of every file read (for [`super::Options::digests`]).
-    pub fn split(self) -> (HashMap<PathBuf, Vec<u8>>, HashMap<PathBuf, [u8; 32]>) {
-        let mut bytes = HashMap::with_capacity(self.files.len());
-        let mut digests = HashMap::with_capacity(self.files.len() + self.others.len());
+    pub fn split(self) -> (ByPath<Vec<u8>>, ByPath<[u8; 32]>) {
+        let mut bytes = ByPath::with_capacity_and_hasher(self.files.len(), Default::default());
+        let mut digests = ByPath::with_capacity_and_hasher(self.files.len() + self.others.len(), Default::default());
         for (path, b, d) in self.files {
             digests.insert(path.clone(), d);
             bytes.insert(path, b);

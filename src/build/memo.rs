@@ -7,7 +7,6 @@
 //! instead of walking tens of thousands of them. Like the rest of the cache it is safe to
 //! delete; without it a build does all the work.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::output::memo::{Key, KeyHasher, Memo, key_of};
@@ -41,7 +40,7 @@ pub(crate) fn set_manifest(memo: &mut Memo, hash: u64) {
 ///
 /// `digests` are SHA-256 of files by path relative to the root, when the caller has them (the
 /// build cache read and hashed every input): those files are not read again.
-pub fn global_key(project: &Project, digests: Option<&HashMap<PathBuf, [u8; 32]>>) -> Key {
+pub fn global_key(project: &Project, digests: Option<&crate::project::ByPath<[u8; 32]>>) -> Key {
     use rayon::prelude::*;
     use sha2::Digest;
     let root = &project.root;

@@ -121,13 +121,13 @@ pub(crate) fn run(cli: &Cli) -> Result<ExitCode, Error> {
 /// The project at `--root`, with the strategy's rules validated: a broken `[[rules]]` table or
 /// an unknown pack fails every command that reads the content, not only `check`.
 pub(crate) fn load(cli: &Cli) -> Result<Project, Error> {
-    load_with(cli, std::collections::HashMap::new(), None)
+    load_with(cli, Default::default(), None)
 }
 
 /// [`load`], with post files already read and listed ([`Project::load_with`]).
 pub(crate) fn load_with(
     cli: &Cli,
-    read: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
+    read: budkavle::project::ByPath<Vec<u8>>,
     walked: Option<budkavle::project::WalkedPosts>,
 ) -> Result<Project, Error> {
     let project = Project::load_with(&cli.root, read, walked)?;

@@ -72,21 +72,12 @@ impl KeyHasher {
 
     /// A value as JSON: self-delimiting, and what templates see of it.
     pub fn json(&mut self, value: &impl serde::Serialize) -> &mut Self {
-        struct Into<'a>(&'a mut Sha256);
-        impl std::io::Write for Into<'_> {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.0.update(buf);
-                Ok(buf.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
         self.0.update(b"{json}");
-        // Serialising into a hash cannot fail for the plain data budkavle keys on; if a value
-        // ever did, the marker keeps the key distinct from the value's absence.
-        if serde_json::to_writer(Into(&mut self.0), value).is_err() {
-            self.0.update(b"{unserialisable}");
+        // Serialising cannot fail for the plain data budkavle keys on; if a value ever did,
+        // the marker keeps the key distinct from the value's absence.
+        match crate::json::to_vec(value) {
+            Ok(json) => self.0.update(&json),
+            Err(_) => self.0.update(b"{unserialisable}"),
         }
         self
     }

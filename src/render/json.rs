@@ -3,8 +3,9 @@
 //! together): that file is what reviewers diff, so its form must not drift. Going through serde's
 //! generic machinery and its byte-at-a-time string escaping was a tenth of a clean platform
 //! build's instructions; the fields are few and fixed, and most of the bytes are a post's text,
-//! which this escapes eight bytes at a time.
+//! which [`string`] escapes eight bytes at a time.
 
+use crate::json::string;
 use crate::platform::{Facet, segment::Feature};
 
 use super::{Rendered, RenderedMedia, RenderedPart};
@@ -147,63 +148,6 @@ fn number(n: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// `s` as a JSON string, escaped as serde_json escapes: `"` and `\` and the control characters
-/// below U+0020 (the usual short forms, else `\u00xx` in lower-case hex); everything else,
-/// U+007F and all non-ASCII included, as it is.
-fn string(s: &str, out: &mut Vec<u8>) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    // `bytes[run..i]` needs no escaping and is not yet copied.
-    let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(word) = bytes[i..].first_chunk::<8>() {
-            let flags = escape_flags(u64::from_le_bytes(*word));
-            if flags == 0 {
-                i += 8;
-                continue;
-            }
-            i += (flags.trailing_zeros() / 8) as usize;
-        } else if !matches!(bytes[i], 0x00..=0x1f | b'"' | b'\\') {
-            i += 1;
-            continue;
-        }
-        let b = bytes[i];
-        let short = match b {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'\n' => b'n',
-            b'\t' => b't',
-            b'\r' => b'r',
-            0x08 => b'b',
-            0x0c => b'f',
-            _ => b'u',
-        };
-        out.extend_from_slice(&bytes[run..i]);
-        out.extend_from_slice(&[b'\\', short]);
-        if short == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
-        }
-        i += 1;
-        run = i;
-    }
-    out.extend_from_slice(&bytes[run..]);
-    out.push(b'"');
-}
-
-/// Flags (the high bit of a byte) the bytes of `w`, read little-endian, that are below 0x20,
-/// `"` or `\`: the classic "has a zero byte" and "has a byte less than n" tests (n ≤ 128). A
-/// flagged byte may wrongly flag the bytes above it, but never one below, so the lowest flag is
-/// exactly the first byte that needs escaping, and no flag at all means none does.
-fn escape_flags(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    below(w, 0x20) | below(w ^ (ONES * u64::from(b'"')), 1) | below(w ^ (ONES * u64::from(b'\\')), 1)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -265,46 +209,6 @@ mod tests {
         }
         for r in &cases {
             assert_eq!(String::from_utf8(ours(r)).unwrap(), String::from_utf8(serde(r)).unwrap());
-        }
-    }
-
-    #[test]
-    fn strings_escape_as_serde_escapes() {
-        let mut pieces: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
-        pieces.extend(["å", "”", "👨\u{200D}👩", "\u{2028}", "\u{E000}", "abcdefgh", "        "].map(String::from));
-        let mut next = crate::testing::seeded(15);
-        for _ in 0..3000 {
-            let text: String = (0..next(40)).map(|_| pieces[next(pieces.len())].as_str()).collect();
-            let mut out = Vec::new();
-            string(&text, &mut out);
-            assert_eq!(out, serde_json::to_vec(&text).unwrap(), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn the_word_test_finds_the_first_byte_that_needs_escaping() {
-        for b in 0u8..=255 {
-            for at in 0..8 {
-                let mut word = *b"abcdefgh";
-                word[at] = b;
-                let expected = b < 0x20 || b == b'"' || b == b'\\';
-                let flags = escape_flags(u64::from_le_bytes(word));
-                assert_eq!(flags != 0, expected, "{b:#x} at {at}");
-                if expected {
-                    assert_eq!(flags.trailing_zeros() / 8, at as u32, "{b:#x} at {at}");
-                }
-            }
-        }
-        // Neighbours must not borrow into or out of a byte: mixes of the bytes around the
-        // thresholds.
-        const BYTES: [u8; 14] = [0x00, 0x01, 0x1f, 0x20, 0x21, b'"', b'#', b'\\', b']', 0x7f, 0x80, 0x9f, 0xa0, 0xff];
-        let mut seed: u64 = 20;
-        for _ in 0..200_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let word: [u8; 8] = std::array::from_fn(|k| BYTES[usize::try_from((seed >> (k * 8)) % 14).unwrap_or(0)]);
-            let first = word.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\');
-            let flags = escape_flags(u64::from_le_bytes(word));
-            assert_eq!((flags != 0).then(|| (flags.trailing_zeros() / 8) as usize), first, "{word:?}");
         }
     }
 

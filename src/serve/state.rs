@@ -132,7 +132,7 @@ struct Archive {
     memo: Memo,
     global: Key,
     /// SHA-256 of each post file as loaded, by path, so the units' keys hash only edited posts.
-    digests: HashMap<PathBuf, [u8; 32]>,
+    digests: crate::project::ByPath<[u8; 32]>,
     /// What the record was loaded from ([`record_stamp`]).
     record_stamp: Key,
     /// Posts changed since the last rendering.

@@ -21,8 +21,6 @@ mod export;
 mod json;
 mod sitemap;
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 
 use crate::error::{Error, Result};
@@ -58,7 +56,7 @@ pub(crate) struct SitemapDates {
     key: Option<Key>,
     /// Each page's last change by its URL path; empty when no sitemap is written (the archive's
     /// absolute address is unknown).
-    lastmod: HashMap<String, Timestamp>,
+    lastmod: sitemap::LastModified,
 }
 
 pub(crate) fn sitemap_dates(site: &Site<'_>) -> SitemapDates {
@@ -80,7 +78,7 @@ pub(crate) fn sitemap_dates(site: &Site<'_>) -> SitemapDates {
         }
         h.finish()
     });
-    let lastmod = if Base::of(site).is_absolute() { sitemap::last_modified(site, &dates) } else { HashMap::new() };
+    let lastmod = if Base::of(site).is_absolute() { sitemap::last_modified(site, &dates) } else { Default::default() };
     SitemapDates { key, lastmod }
 }
 

@@ -34,7 +34,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::output::memo::{Key, KeyHasher, Memo};
 use crate::output::{Files, Made, OutputDir, Previous, WriteStats};
 use crate::post::Post;
-use crate::project::{Project, par_map};
+use crate::project::{ByPath, Project, par_map};
 
 pub(crate) use i18n::Strings;
 
@@ -102,7 +102,7 @@ pub struct Incremental<'m> {
     pub memo: &'m Memo,
     pub previous: &'m dyn Previous,
     /// SHA-256 of post files by path, when the caller has them ([`source_digest`]).
-    pub digests: Option<&'m HashMap<PathBuf, [u8; 32]>>,
+    pub digests: Option<&'m ByPath<[u8; 32]>>,
     /// The posts' bodies, when the caller made them ahead ([`Bodies::ahead`]).
     pub bodies: Option<&'m Bodies>,
 }
@@ -137,7 +137,7 @@ fn archived_posts(project: &Project) -> impl Iterator<Item = &Post> {
 }
 
 /// The SHA-256 of a post file's bytes: from `digests` when they have it, else computed.
-pub fn source_digest(post: &Post, digests: Option<&HashMap<PathBuf, [u8; 32]>>) -> [u8; 32] {
+pub fn source_digest(post: &Post, digests: Option<&ByPath<[u8; 32]>>) -> [u8; 32] {
     use sha2::Digest;
     match digests.and_then(|d| d.get(&post.path)) {
         Some(d) => *d,

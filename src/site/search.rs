@@ -79,7 +79,7 @@ fn index(site: &Site<'_>) -> Result<(String, Made)> {
             text: &v.search_text,
             retracted: v.retracted.is_some(),
         };
-        serde_json::to_vec(&entry).map_err(|e| Error::io("cannot write", INDEX, e.into()))
+        crate::json::to_vec(&entry).map_err(|e| Error::io("cannot write", INDEX, e.into()))
     })
 }
 

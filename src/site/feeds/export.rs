@@ -6,8 +6,6 @@
 //! not its text (body, source, versions' source): the archive shows a tombstone for it, and
 //! the export must not publish again what the tombstone withholds. Git history still has it.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::Base;
@@ -108,7 +106,7 @@ pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<(String, Made)> {
     let archived: Vec<&Post> = site.posts.iter().map(|a| a.post).collect();
 
     // Relations point one way in the files; readers want both directions.
-    let mut back: Backlinks<'_> = HashMap::new();
+    let mut back: Backlinks<'_> = Backlinks::default();
     for p in &archived {
         for (target, rel) in
             [(&p.updates, Relation::Updates), (&p.corrects, Relation::Corrects), (&p.cancels, Relation::Cancels)]
@@ -132,7 +130,7 @@ pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<(String, Made)> {
         },
     };
     let fail = |e: serde_json::Error| Error::io("cannot write", "export.json", e.into());
-    let mut start = serde_json::to_vec(&head).map_err(fail)?;
+    let mut start = crate::json::to_vec(&head).map_err(fail)?;
     // `head` is an object: reopen it to add the posts, one per line, serialised in parallel:
     // the export of a large archive is tens of megabytes, and a changed post changes one line
     // of it, so with a memo the other lines are copied from the last export.
@@ -152,11 +150,11 @@ pub(super) fn render(site: &Site<'_>, base: &Base) -> Result<(String, Made)> {
     };
     site.assembled("export.json", (&start, b",\n", b"\n]}\n"), &keys, |i| {
         let a = &site.posts[i];
-        serde_json::to_vec(&export_post(site, base, &back, site.view(a), a.post)).map_err(fail)
+        crate::json::to_vec(&export_post(site, base, &back, site.view(a), a.post)).map_err(fail)
     })
 }
 
-type Backlinks<'a> = HashMap<(&'a str, Relation), Vec<&'a str>>;
+type Backlinks<'a> = foldhash::HashMap<(&'a str, Relation), Vec<&'a str>>;
 
 fn export_post<'a>(
     site: &'a Site<'_>,

@@ -1,7 +1,6 @@
 //! `/sitemap.xml` (sitemaps.org protocol 0.9). A sitemap holds at most 50,000 URLs, so a larger
 //! archive gets a sitemap index at `/sitemap.xml` pointing at `/sitemaps/<n>.xml`.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use jiff::Timestamp;
@@ -15,11 +14,7 @@ const MAX_URLS: usize = 50_000;
 const NS: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
 /// `lastmod`: [`last_modified`], worked out beside the pages ([`super::sitemap_dates`]).
-pub(super) fn render<'p>(
-    base: &Base,
-    lastmod: &HashMap<String, Timestamp>,
-    paths: impl IntoIterator<Item = &'p str>,
-) -> Files {
+pub(super) fn render<'p>(base: &Base, lastmod: &LastModified, paths: impl IntoIterator<Item = &'p str>) -> Files {
     if !base.is_absolute() {
         return Vec::new();
     }
@@ -75,10 +70,13 @@ fn page_url(path: &str) -> Option<String> {
     }
 }
 
+/// When each page last changed, by URL path: tens of thousands of them, so a fast hash.
+pub(super) type LastModified = foldhash::HashMap<String, Timestamp>;
+
 /// When each post page and version page last changed; other pages (lists, tags, months) change
-/// whenever a post does, which a crawler learns by visiting the post pages anyway. By URL path.
-pub(super) fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> HashMap<String, Timestamp> {
-    let mut lastmod = HashMap::new();
+/// whenever a post does, which a crawler learns by visiting the post pages anyway.
+pub(super) fn last_modified(site: &Site<'_>, dates: &[Dates<'_>]) -> LastModified {
+    let mut lastmod = LastModified::with_capacity_and_hasher(dates.len() * 2, Default::default());
     for d in dates {
         let url = d.archived.url();
         for v in site.record.versions.get(d.archived.id()).map(Vec::as_slice).unwrap_or_default() {
