@@ -89,11 +89,15 @@ fn measure_fast(text: &str, configuration: &Configuration) -> Option<XMeasure> {
     // `may_hold_url` of the current token.
     let mut token_url = false;
     let mut url_tokens: Vec<Range<usize>> = Vec::new();
+    let below_combining = weight_below_combining(configuration);
     for (i, c) in text.char_indices() {
         if !is_plain(c) {
             return None;
         }
-        weight += char_weight(configuration, c);
+        weight += match below_combining {
+            Some(w) if c < '\u{300}' => w,
+            _ => char_weight(configuration, c),
+        };
         if c.is_whitespace() {
             edge_space |= matches!(c, '\u{85}' | '\u{a0}');
             if token_url {
@@ -237,6 +241,24 @@ fn may_hold_url(token: &str) -> bool {
         || token.as_bytes().windows(2).any(|w| w[0] == b'.' && (w[1].is_ascii_alphanumeric() || w[1] >= 0x80))
 }
 
+/// The scaled weight [`char_weight`] gives every character below U+0300, when it is one weight
+/// (X's configurations weigh 0–4351 alike): then a post's Latin text is weighed without
+/// searching the configuration's ranges for every character, which was a third of measuring it.
+fn weight_below_combining(configuration: &Configuration) -> Option<i64> {
+    const LAST: i32 = 0x2FF;
+    for r in &configuration.ranges {
+        // `char_weight` takes the first range that holds a character: this one decides them
+        // all if it holds them all, and no single weight can be said if it holds only some.
+        if r.range.start() <= 0 && r.range.end() >= LAST {
+            return Some(i64::from(r.weight));
+        }
+        if r.range.start() <= LAST && r.range.end() >= 0 {
+            return None;
+        }
+    }
+    Some(i64::from(configuration.default_weight))
+}
+
 /// The scaled weight twitter-text gives `c` when it is counted as text.
 fn char_weight(configuration: &Configuration, c: char) -> i64 {
     let code_point = i32::try_from(u32::from(c)).unwrap_or(i32::MAX);
@@ -349,6 +371,30 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn the_weight_below_the_combining_marks_is_each_characters_weight() {
+        use twitter_text_config::{Range, WeightedRange};
+        let all_below = |configuration: &Configuration| {
+            let w = weight_below_combining(configuration);
+            for c in (0u32..0x300).filter_map(char::from_u32) {
+                assert_eq!(w, Some(char_weight(configuration, c)), "{c:?}");
+            }
+        };
+        for config in [XConfig::V1, XConfig::V2, XConfig::V3] {
+            all_below(config.configuration());
+        }
+        let weighted = |start, end, weight| WeightedRange { range: Range::new(start, end), weight };
+        let mut configuration = XConfig::V3.configuration().clone();
+        // No range near: the default weight.
+        configuration.ranges = vec![weighted(0x1000, 0x2000, 100)];
+        all_below(&configuration);
+        // A range that holds only some of them, before one that holds all: no single weight.
+        configuration.ranges = vec![weighted(0x41, 0x5A, 300), weighted(0, 4351, 100)];
+        assert_eq!(weight_below_combining(&configuration), None);
+        configuration.ranges = vec![weighted(0, 4351, 100), weighted(0x41, 0x5A, 300)];
+        all_below(&configuration);
+    }
 
     #[test]
     fn token_path_agrees_with_the_parser() {
