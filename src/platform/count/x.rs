@@ -290,7 +290,39 @@ pub fn extract_urls_with_indices(text: &str) -> Vec<UrlEntity> {
 
 /// URL extraction shared with Mastodon, which uses the same twitter-text rules but ignores
 /// bare domains (`extract_url_without_protocol: false` in its status length validator).
+///
+/// twitter-text's parser was most of the cost of counting a post for X and Mastodon (some
+/// nine thousand instructions a token), and the same token, a post's link, is counted several
+/// times over: in the whole text, in its sentence while a thread is split, in the part it ends
+/// up in, for both platforms. So each thread remembers the short texts it parsed last.
 pub(crate) fn url_entities(text: &str, without_protocol: bool) -> Vec<UrlEntity> {
+    /// Texts longer than this (a whole post rather than a token) are parsed every time.
+    const REMEMBERED_LEN: usize = 512;
+    /// The memo is emptied when it holds this many texts: a thread renders one post at a time.
+    const REMEMBERED: usize = 256;
+    type Parsed = foldhash::HashMap<Box<str>, Vec<UrlEntity>>;
+    thread_local! {
+        /// Without and with bare domains.
+        static PARSED: std::cell::RefCell<[Parsed; 2]> = std::cell::RefCell::default();
+    }
+    if text.len() > REMEMBERED_LEN {
+        return parse_url_entities(text, without_protocol);
+    }
+    PARSED.with_borrow_mut(|parsed| {
+        let parsed = &mut parsed[usize::from(without_protocol)];
+        if let Some(found) = parsed.get(text) {
+            return found.clone();
+        }
+        if parsed.len() >= REMEMBERED {
+            parsed.clear();
+        }
+        let found = parse_url_entities(text, without_protocol);
+        parsed.insert(text.into(), found.clone());
+        found
+    })
+}
+
+fn parse_url_entities(text: &str, without_protocol: bool) -> Vec<UrlEntity> {
     let mut extractor = Extractor::with_parser_backend(BACKEND);
     extractor.set_extract_url_without_protocol(without_protocol);
     let entities = extractor.extract_urls_with_indices(text);
@@ -371,6 +403,29 @@ mod tests {
         }
     }
     use super::*;
+
+    #[test]
+    fn remembered_urls_are_what_the_parser_finds() {
+        let texts: Vec<String> = (0..600)
+            .map(|i| match i % 4 {
+                0 => format!("(www.exempelstad.se/sida-{i})."),
+                1 => format!("https://exempelstad.se/p/{i}?a=b#c"),
+                2 => format!("ingen-länk-{i}"),
+                _ => format!("x{i}.se/ och https://a.se/{i}"),
+            })
+            .collect();
+        // Twice over, more texts than the memo holds: found, remembered, forgotten, found again.
+        for round in 0..2 {
+            for text in &texts {
+                for bare in [true, false] {
+                    assert_eq!(url_entities(text, bare), parse_url_entities(text, bare), "{text} {bare} {round}");
+                }
+            }
+        }
+        let long = format!("{} https://a.se/x", "ord ".repeat(200));
+        assert_eq!(url_entities(&long, true), parse_url_entities(&long, true));
+        assert_eq!(url_entities(&long, true).len(), 1);
+    }
 
     #[test]
     fn the_weight_below_the_combining_marks_is_each_characters_weight() {
