@@ -191,6 +191,42 @@ mod tests {
         assert_eq!(tera.render("t", &ctx).expect("renders"), "Till innehållet|Snöröjning|/p/a/,/p/b/,|1|2|3|-");
     }
 
+    /// The vendored Tera looks up the fields of an indexed object (`Context::index_fields`,
+    /// vendor/tera/PATCHED.md) by their dotted names: what it finds must be what the usual
+    /// search finds, before and after the object is replaced, extended over or removed.
+    #[test]
+    fn indexed_fields_are_what_the_search_finds() {
+        let mut tera = tera::Tera::default();
+        let template = "{{ t.skip }}|{{ t.nav.home }}|{{ t[\"a.b\"] }}|{{ t.a.b | default(value='-') }}|\
+                        {{ t[\"x~y\"] }}|{{ t.missing | default(value='-') }}|{{ t.n }}|\
+                        {% for t in [1] %}{{ t }}{% endfor %}";
+        tera.add_raw_template("t", template).expect("parses");
+        tera.add_raw_template("skip", "{{ t.skip }}").expect("parses");
+        let strings = serde_json::json!({ "skip": "Till innehållet", "nav": { "home": "Start" }, "a.b": "punkt",
+                                          "a": { "b": "djup" }, "x~y": "tilde", "n": 3 });
+        let render = |ctx: &tera::Context| tera.render("t", ctx).expect("renders");
+        let mut plain = tera::Context::new();
+        plain.insert("t", &strings);
+        let mut indexed = plain.clone();
+        indexed.index_fields("t");
+        let expected = "Till innehållet|Start|punkt|djup|tilde|-|3|1";
+        assert_eq!(render(&plain), expected);
+        assert_eq!(render(&indexed), expected);
+        // Replaced, extended over, removed: the index goes with the value it was made of.
+        let mut replaced = indexed.clone();
+        replaced.insert("t", &serde_json::json!({ "skip": "Hoppa" }));
+        assert_eq!(tera.render("skip", &replaced).expect("renders"), "Hoppa");
+        let mut extended = indexed.clone();
+        let mut other = tera::Context::new();
+        other.insert("t", &serde_json::json!({ "skip": "Annan" }));
+        extended.extend(other);
+        assert_eq!(tera.render("skip", &extended).expect("renders"), "Annan");
+        let mut removed = indexed.clone();
+        removed.remove("t");
+        assert!(tera.render("skip", &removed).is_err(), "no `t`, no `t.skip`");
+        assert_eq!(indexed, plain, "contexts compare by their values");
+    }
+
     /// The vendored Tera walks a pointer of plain names in one pass (vendor/tera/PATCHED.md),
     /// and must find what upstream's character-by-character walk finds: empty parts skipped,
     /// array indices as serde_json reads them, and anything else (quotes, brackets, escapes)

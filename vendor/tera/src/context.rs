@@ -10,19 +10,75 @@ use crate::errors::{Error, Result as TeraResult};
 ///
 /// Light wrapper around a map for easier insertions of Serializable
 /// values
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Context {
     // budkavle: a hash map (foldhash, fixed seed) rather than a `BTreeMap`: every name a
     // template reads starts with a look-up here, and a page's context holds a score of names.
     // Nothing renders the context in its map's order (`into_json` makes a sorted JSON object).
     // See vendor/tera/PATCHED.md.
     data: HashMap<String, Value, foldhash::fast::FixedState>,
+    /// budkavle: the fields of the objects named with `index_fields`, each under its dotted
+    /// name (`t.nav_home`), so that such a name is one look-up rather than a search of a large
+    /// object's keys.
+    fields: HashMap<String, Value, foldhash::fast::FixedState>,
+    /// budkavle: the names whose fields are in `fields`.
+    indexed: Vec<String>,
+}
+
+/// budkavle: two contexts are equal when they hold the same values, whatever they index.
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.data == other.data
+    }
+}
+
+/// budkavle: whether `name` is looked up by a dotted name exactly as it is written: not empty,
+/// ASCII, and free of the characters a pointer gives a meaning (`.`, quotes, brackets, `\`,
+/// `~`).
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii() && !matches!(b, b'.' | b'"' | b'\'' | b'[' | b']' | b'\\' | b'~'))
 }
 
 impl Context {
     /// Initializes an empty context
     pub fn new() -> Self {
-        Context { data: HashMap::default() }
+        Context { data: HashMap::default(), fields: HashMap::default(), indexed: Vec::new() }
+    }
+
+    /// budkavle: makes each field of the object at `key` a look-up of its own under its dotted
+    /// name (`t.nav_home` for the field `nav_home` of `t`), for an object of many fields that
+    /// templates read on every page. Replacing or removing `key` undoes it. A field whose name
+    /// a dotted name cannot spell plainly is left to the usual search.
+    pub fn index_fields(&mut self, key: &str) {
+        self.forget_fields(key);
+        if !plain_name(key) {
+            return;
+        }
+        let Some(Value::Object(map)) = self.data.get(key) else { return };
+        for (field, value) in map {
+            if plain_name(field) {
+                self.fields.insert(format!("{key}.{field}"), value.clone());
+            }
+        }
+        self.indexed.push(key.to_string());
+    }
+
+    /// budkavle: the value of a dotted name that `index_fields` made a look-up of its own.
+    pub(crate) fn indexed_field(&self, pointer: &str) -> Option<&Value> {
+        if self.fields.is_empty() {
+            return None;
+        }
+        self.fields.get(pointer)
+    }
+
+    /// budkavle: drops the index of `key`'s fields, which are about to change.
+    fn forget_fields(&mut self, key: &str) {
+        if let Some(at) = self.indexed.iter().position(|k| k == key) {
+            self.indexed.swap_remove(at);
+            let prefix = format!("{key}.");
+            self.fields.retain(|name, _| !name.starts_with(&prefix));
+        }
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -35,7 +91,9 @@ impl Context {
     /// context.insert("number_users", &42);
     /// ```
     pub fn insert<T: Serialize + ?Sized, S: Into<String>>(&mut self, key: S, val: &T) {
-        self.data.insert(key.into(), to_value(val).unwrap());
+        let key = key.into();
+        self.forget_fields(&key);
+        self.data.insert(key, to_value(val).unwrap());
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -62,7 +120,10 @@ impl Context {
         key: S,
         val: &T,
     ) -> TeraResult<()> {
-        self.data.insert(key.into(), to_value(val)?);
+        let key = key.into();
+        let value = to_value(val)?;
+        self.forget_fields(&key);
+        self.data.insert(key, value);
 
         Ok(())
     }
@@ -81,6 +142,9 @@ impl Context {
     /// target.extend(source);
     /// ```
     pub fn extend(&mut self, mut source: Context) {
+        for key in source.data.keys() {
+            self.forget_fields(key);
+        }
         self.data.extend(source.data.drain());
     }
 
@@ -101,7 +165,7 @@ impl Context {
                 for (key, value) in m {
                     data.insert(key, value);
                 }
-                Ok(Context { data })
+                Ok(Context { data, fields: HashMap::default(), indexed: Vec::new() })
             }
             _ => Err(Error::msg(
                 "Creating a Context from a Value/Serialize requires it being a JSON object",
@@ -124,6 +188,7 @@ impl Context {
 
     /// Remove a key from the context, returning the value at the key if the key was previously inserted into the context.
     pub fn remove(&mut self, index: &str) -> Option<Value> {
+        self.forget_fields(index);
         self.data.remove(index)
     }
 

@@ -28,6 +28,10 @@ impl<'a> UserContext<'a> {
     }
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
+        // budkavle: a field the context made a look-up of its own (`Context::index_fields`).
+        if let Some(value) = self.inner.indexed_field(pointer) {
+            return Some(value);
+        }
         // budkavle: `unescape_token` borrows a root without `~` rather than copying it twice.
         let root = crate::context::unescape_token(pointer.split('.').next().unwrap());
         let rest = &pointer[root.len() + 1..];
