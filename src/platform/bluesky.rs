@@ -22,7 +22,7 @@ impl Platform for Bluesky {
     }
 
     fn encode(&self, segments: &[Segment]) -> Encoded {
-        let mut text = String::new();
+        let mut text = String::with_capacity(super::segment::plain_len(segments));
         let mut facets = Vec::new();
         for seg in segments {
             match seg {

@@ -9,7 +9,7 @@ mod editing;
 mod facebook;
 mod id;
 mod instagram;
-mod linkedin;
+pub(crate) mod linkedin;
 mod mastodon;
 mod remote;
 pub(crate) mod segment;

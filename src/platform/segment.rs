@@ -109,7 +109,7 @@ fn find_end(s: &str) -> Option<usize> {
 
 /// Marked text as plain text: links as their URL, tags as `#Tag`.
 pub(crate) fn plain(segments: &[Segment]) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(plain_len(segments));
     for seg in segments {
         match seg {
             Segment::Text(t) => s.push_str(t),
@@ -121,6 +121,19 @@ pub(crate) fn plain(segments: &[Segment]) -> String {
         }
     }
     s
+}
+
+/// The length of [`plain`]'s text, an upper bound for an encoding that shortens links: a string
+/// made that long at once is not grown step by step, copied over again each time, for every
+/// measure of every rendering.
+pub(crate) fn plain_len(segments: &[Segment]) -> usize {
+    segments
+        .iter()
+        .map(|seg| match seg {
+            Segment::Text(t) | Segment::Link(t) => t.len(),
+            Segment::Tag(t) => t.len() + 1,
+        })
+        .sum()
 }
 
 /// Strips the markers.

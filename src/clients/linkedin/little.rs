@@ -13,7 +13,7 @@
 //!   both sides of a comparison that way.
 //! - A comment's `message.text` is plain text, not little text: [`plain`] is what a reader sees.
 
-const RESERVED: &[char] = &['|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '\\', '*', '_', '~'];
+use crate::platform::linkedin::{RESERVED, escape_into as escape};
 
 /// The template signs LinkedIn accepts: `#`, escaped `\#`, and the full-width `＃`.
 const SIGNS: &[&str] = &["\\#", "#", "\u{ff03}"];
@@ -130,15 +130,6 @@ fn template(s: &[char], at: usize) -> Option<(Element, usize)> {
         }
     }
     None
-}
-
-fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        if RESERVED.contains(&c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
 }
 
 /// Refuses a text LinkedIn would cut short.
