@@ -119,6 +119,12 @@ impl<'w, 'a> Compound<'w, 'a> {
         Compound { w, first: true, variant }
     }
 
+    /// A variant's data, in its object of one field.
+    fn variant(w: &'w mut Writer<'a>, variant: &str, bracket: u8) -> Self {
+        w.open_variant(variant);
+        Compound::open(w, bracket, true)
+    }
+
     fn comma(&mut self) {
         if !std::mem::take(&mut self.first) {
             self.w.out.push(b',');
@@ -271,8 +277,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _: usize,
     ) -> serde_json::Result<Compound<'w, 'a>> {
-        self.open_variant(variant);
-        Ok(Compound::open(self, b'[', true))
+        Ok(Compound::variant(self, variant, b'['))
     }
     fn serialize_map(self, _: Option<usize>) -> serde_json::Result<Compound<'w, 'a>> {
         Ok(Compound::open(self, b'{', false))
@@ -287,8 +292,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _: usize,
     ) -> serde_json::Result<Compound<'w, 'a>> {
-        self.open_variant(variant);
-        Ok(Compound::open(self, b'{', true))
+        Ok(Compound::variant(self, variant, b'{'))
     }
     fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> serde_json::Result<()> {
         string(&value.to_string(), self.out);
@@ -296,53 +300,28 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b']');
-        Ok(())
-    }
+/// The four kinds of sequence serde tells apart are one to JSON: an array.
+macro_rules! array {
+    ($($kind:ident::$element:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = serde_json::Error;
+            fn $element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+                self.element(value)
+            }
+            fn end(self) -> serde_json::Result<()> {
+                self.close(b']');
+                Ok(())
+            }
+        }
+    )*};
 }
-
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
-        self.element(value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b']');
-        Ok(())
-    }
-}
+array!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -370,29 +349,23 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> serde_json::Result<()> {
-        self.field(key, value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b'}');
-        Ok(())
-    }
+/// A struct and a struct variant's fields are one to JSON: an object's.
+macro_rules! object {
+    ($($kind:ident),*) => {$(
+        impl ser::$kind for Compound<'_, '_> {
+            type Ok = ();
+            type Error = serde_json::Error;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> serde_json::Result<()> {
+                self.field(key, value)
+            }
+            fn end(self) -> serde_json::Result<()> {
+                self.close(b'}');
+                Ok(())
+            }
+        }
+    )*};
 }
-
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> serde_json::Result<()> {
-        self.field(key, value)
-    }
-    fn end(self) -> serde_json::Result<()> {
-        self.close(b'}');
-        Ok(())
-    }
-}
+object!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests {
