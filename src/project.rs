@@ -236,7 +236,8 @@ fn post_files(root: &Path, canonical_root: &Path, diags: &mut Diagnostics) -> Ve
     let mut files = Vec::new();
     // Not `sort_by_file_name`: it takes each name from its path again for every comparison,
     // and with ten thousand posts in one folder that was a hundredth of a build. The list is
-    // sorted once at the end instead, which is the same order.
+    // sorted once at the end instead, by the paths' bytes: any fixed order will do, since the
+    // posts are put in order of date and id once loaded, and problems in order of file and line.
     let walker = walkdir::WalkDir::new(&dir).follow_links(false).into_iter();
     for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
         match entry {
@@ -260,7 +261,7 @@ fn post_files(root: &Path, canonical_root: &Path, diags: &mut Diagnostics) -> Ve
             Err(e) => diags.push(Diagnostic::file(e.path().unwrap_or(&dir).to_path_buf(), format!("cannot read: {e}"))),
         }
     }
-    files.sort_unstable();
+    files.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
     files
 }
 
