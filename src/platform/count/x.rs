@@ -89,14 +89,14 @@ fn measure_fast(text: &str, configuration: &Configuration) -> Option<XMeasure> {
     // `may_hold_url` of the current token.
     let mut token_url = false;
     let mut url_tokens: Vec<Range<usize>> = Vec::new();
-    let below_combining = weight_below_combining(configuration);
+    let weights = Weights::new(configuration);
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         // A run of ASCII letters and digits after anything but a `.` changes nothing but the
         // weight and the two characters before: no token ends, none becomes a URL, no domain
         // starts. Most of a post is such runs; they are weighed a byte at a time.
-        if let Some(w) = below_combining
+        if let Some(w) = weights.below_combining
             && bytes[i].is_ascii_alphanumeric()
             && before[1] != '.'
         {
@@ -113,10 +113,7 @@ fn measure_fast(text: &str, configuration: &Configuration) -> Option<XMeasure> {
         if !is_plain(c) {
             return None;
         }
-        weight += match below_combining {
-            Some(w) if c < '\u{300}' => w,
-            _ => char_weight(configuration, c),
-        };
+        weight += weights.of(c);
         if c.is_whitespace() {
             edge_space |= matches!(c, '\u{85}' | '\u{a0}');
             if token_url {
@@ -144,7 +141,7 @@ fn measure_fast(text: &str, configuration: &Configuration) -> Option<XMeasure> {
         for range in url_tokens {
             let token = &text[range];
             for url in url_entities(token, true) {
-                let as_text: i64 = token.get(url.bytes)?.chars().map(|c| char_weight(configuration, c)).sum();
+                let as_text: i64 = token.get(url.bytes)?.chars().map(|c| weights.of(c)).sum();
                 weight += url_weight - as_text;
             }
         }
@@ -260,9 +257,30 @@ fn may_hold_url(token: &str) -> bool {
         || token.as_bytes().windows(2).any(|w| w[0] == b'.' && (w[1].is_ascii_alphanumeric() || w[1] >= 0x80))
 }
 
-/// The scaled weight [`char_weight`] gives every character below U+0300, when it is one weight
-/// (X's configurations weigh 0–4351 alike): then a post's Latin text is weighed without
-/// searching the configuration's ranges for every character, which was a third of measuring it.
+/// [`char_weight`] for a text of many characters: the weight of the characters below U+0300 is
+/// found once, when it is one weight (X's configurations weigh 0–4351 alike), so a post's Latin
+/// text is weighed without searching the configuration's ranges for every character, which was
+/// a third of measuring it.
+struct Weights<'c> {
+    configuration: &'c Configuration,
+    /// [`weight_below_combining`].
+    below_combining: Option<i64>,
+}
+
+impl<'c> Weights<'c> {
+    fn new(configuration: &'c Configuration) -> Self {
+        Weights { configuration, below_combining: weight_below_combining(configuration) }
+    }
+
+    fn of(&self, c: char) -> i64 {
+        match self.below_combining {
+            Some(w) if c < '\u{300}' => w,
+            _ => char_weight(self.configuration, c),
+        }
+    }
+}
+
+/// The scaled weight [`char_weight`] gives every character below U+0300, when it is one weight.
 fn weight_below_combining(configuration: &Configuration) -> Option<i64> {
     const LAST: i32 = 0x2FF;
     for r in &configuration.ranges {
