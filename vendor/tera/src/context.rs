@@ -32,12 +32,16 @@ impl PartialEq for Context {
     }
 }
 
+/// budkavle: whether a byte of a pointer sends it the upstream way (`PointerMachina`): a quote,
+/// a bracket, a backslash, a `~` or a byte of a non-ASCII character.
+fn special(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'[' | b']' | b'\\' | b'~' | 128..)
+}
+
 /// budkavle: whether `name` is looked up by a dotted name exactly as it is written: not empty,
-/// ASCII, and free of the characters a pointer gives a meaning (`.`, quotes, brackets, `\`,
-/// `~`).
+/// and neither a dot nor a [`special`] byte in it.
 fn plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii() && !matches!(b, b'.' | b'"' | b'\'' | b'[' | b']' | b'\\' | b'~'))
+    !name.is_empty() && name.bytes().all(|b| b != b'.' && !special(b))
 }
 
 impl Context {
@@ -465,7 +469,7 @@ fn plain_pointer<'a>(value: &'a Value, pointer: &str) -> Option<Option<&'a Value
                 }
                 start = i + 1;
             }
-            Some(b'"' | b'\'' | b'[' | b']' | b'\\' | b'~' | 128..) => return None,
+            Some(&b) if special(b) => return None,
             Some(_) => {}
         }
     }
