@@ -11,13 +11,8 @@ use serde::ser::{self, Serialize};
 /// `value` as compact JSON, exactly as `serde_json::to_vec` writes it.
 pub(crate) fn to_vec<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(128);
-    write(value, &mut out)?;
+    value.serialize(&mut Writer { out: &mut out })?;
     Ok(out)
-}
-
-/// [`to_vec`], appended to `out`. On an error, `out` may hold part of the value.
-pub(crate) fn write<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    value.serialize(&mut Writer { out })
 }
 
 /// `s` as a JSON string, escaped as serde_json escapes: `"` and `\` and the control characters
