@@ -4,20 +4,35 @@
 
 /// Escapes text for HTML content and double-quoted attributes: `& < > " '` are what can end a
 /// text or a quoted attribute.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    let _ = html_runs(s, |run| -> Result<(), std::convert::Infallible> {
+        out.push_str(run);
+        Ok(())
+    });
+    out
+}
+
+/// [`html`] written to `out`: the archive's templates escape every value straight into the page
+/// (`tera::Tera::set_escape_fns`), rather than into a string of its own first.
+pub fn html_into(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    html_runs(s, |run| out.write_all(run.as_bytes()))
+}
+
+/// The pieces of `s` escaped for HTML, in order, to `push`: the one home of [`html`]'s rules.
 ///
 /// Every value of every archive page goes through here: the text between the characters to
-/// escape is copied in runs (they are ASCII, so a byte index is a character boundary).
-pub fn html(s: &str) -> String {
+/// escape is one piece (they are ASCII, so a byte index is a character boundary).
+fn html_runs<E>(s: &str, mut push: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
     // Most values hold none of them: two vectorised searches find the first (if any) faster
-    // than the loop below looks at each byte, and the text before it is copied at once.
+    // than the loop below looks at each byte, and the text before it goes at once.
     let bytes = s.as_bytes();
     let first = match (memchr::memchr3(b'&', b'<', b'>', bytes), memchr::memchr2(b'"', b'\'', bytes)) {
         (Some(a), Some(b)) => a.min(b),
         (Some(a), None) | (None, Some(a)) => a,
-        (None, None) => return s.to_string(),
+        (None, None) => return push(s),
     };
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    out.push_str(&s[..first]);
+    push(&s[..first])?;
     let mut copied = first;
     for (i, b) in s.bytes().enumerate().skip(first) {
         let entity = match b {
@@ -28,12 +43,11 @@ pub fn html(s: &str) -> String {
             b'\'' => "&#39;",
             _ => continue,
         };
-        out.push_str(&s[copied..i]);
-        out.push_str(entity);
+        push(&s[copied..i])?;
+        push(entity)?;
         copied = i + 1;
     }
-    out.push_str(&s[copied..]);
-    out
+    push(&s[copied..])
 }
 
 /// Escapes text for XML element content. XML 1.0 cannot carry most control characters even
@@ -94,6 +108,16 @@ mod tests {
             "Vägarbete &#39;Storgatan&#39; &amp; &quot;Torget&quot;"
         );
         assert_eq!(html("slut>"), "slut&gt;");
+    }
+
+    #[test]
+    fn html_into_writes_what_html_returns() {
+        let texts = ["", "&", "Inget att byta här", "<a href=\"x\">'&'</a>", "slut>", "🎄&ÅÄÖ<", "''\"\"<<>>&&"];
+        for text in texts {
+            let mut out = Vec::new();
+            html_into(text, &mut out).expect("writes to memory");
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), html(text), "{text}");
+        }
     }
 
     #[test]

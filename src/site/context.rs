@@ -278,11 +278,13 @@ mod tests {
         ctx.insert("esc", "x&amp;y&lt;");
         ctx.insert("empty", "");
         ctx.insert("n", &2);
-        // Tera's own escaper and budkavle's.
-        for escape in [None, Some(crate::escape::html as fn(&str) -> String)] {
+        // Tera's own escaper, budkavle's, and budkavle's writing straight into the page.
+        for escape in 0..3 {
             let mut tera = tera::Tera::default();
-            if let Some(escape) = escape {
-                tera.set_escape_fn(escape);
+            match escape {
+                1 => tera.set_escape_fn(crate::escape::html),
+                2 => tera.set_escape_fns(crate::escape::html, crate::escape::html_into),
+                _ => {}
             }
             tera.add_raw_template("t.html", template).expect("parses");
             assert_eq!(tera.render("t.html", &ctx).expect("renders"), "x&amp;y&lt;|x&y<|T|F|T|T|T|F|T|F|T|T|T|2|F");

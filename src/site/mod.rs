@@ -1097,7 +1097,7 @@ fn load_templates(project: &Project) -> Result<tera::Tera> {
     }
     let mut tera = tera::Tera::default();
     tera.register_filter("fill", fill_filter);
-    tera.set_escape_fn(crate::escape::html);
+    tera.set_escape_fns(crate::escape::html, crate::escape::html_into);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         // Tera names the template in the error chain; place it at the one it names if it can.
         let named = crate::error::chain(&e);

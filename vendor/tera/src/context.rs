@@ -68,9 +68,12 @@ impl Context {
         self.indexed.push(key.to_string());
     }
 
-    /// budkavle: the value of a dotted name that `index_fields` made a look-up of its own.
-    pub(crate) fn indexed_field(&self, pointer: &str) -> Option<&Value> {
-        if self.fields.is_empty() {
+    /// budkavle: the value of a dotted name that `index_fields` made a look-up of its own;
+    /// `head` is the name's part before its first dot. An indexed name has no dot, so only a
+    /// name whose head is one can be there: the few indexed names are compared with the head
+    /// before the whole name is hashed.
+    pub(crate) fn indexed_field(&self, head: &str, pointer: &str) -> Option<&Value> {
+        if !self.indexed.iter().any(|name| name == head) {
             return None;
         }
         self.fields.get(pointer)

@@ -27,13 +27,15 @@ impl<'a> UserContext<'a> {
         self.inner.get(key)
     }
 
-    pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
+    /// budkavle: `dot` is where `pointer`'s first `.` is.
+    pub fn find_value_by_dotted_pointer(&self, pointer: &str, dot: usize) -> Option<&'a Value> {
+        let head = &pointer[..dot];
         // budkavle: a field the context made a look-up of its own (`Context::index_fields`).
-        if let Some(value) = self.inner.indexed_field(pointer) {
+        if let Some(value) = self.inner.indexed_field(head, pointer) {
             return Some(value);
         }
         // budkavle: `unescape_token` borrows a root without `~` rather than copying it twice.
-        let root = crate::context::unescape_token(pointer.split('.').next().unwrap());
+        let root = crate::context::unescape_token(head);
         let rest = &pointer[root.len() + 1..];
         self.inner.get(root.as_ref()).and_then(|val| dotted_pointer(val, rest))
     }
@@ -109,10 +111,20 @@ impl<'a> CallStack<'a> {
     }
 
     pub fn lookup(&self, key: &str) -> Option<Val<'a>> {
+        self.lookup_at(key, key.find('.'))
+    }
+
+    /// budkavle: [`CallStack::lookup`] of a key whose first `.` (`dot`) the caller found
+    /// already: it is sought once, not once per frame and again for the context.
+    pub fn lookup_at(&self, key: &str, dot: Option<usize>) -> Option<Val<'a>> {
         for stack_frame in self.stack.iter().rev() {
-            let found = stack_frame.find_value(key);
-            if found.is_some() {
-                return found;
+            // budkavle: a frame with nothing assigned and no loop (the origin frame of nearly
+            // every template) holds no name: it is not searched.
+            if !stack_frame.holds_nothing() {
+                let found = stack_frame.find_value(key, dot);
+                if found.is_some() {
+                    return found;
+                }
             }
 
             // If we looked in a macro or origin frame, no point continuing
@@ -123,8 +135,8 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if key.contains('.') {
-            return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
+        if let Some(dot) = dot {
+            return self.context.find_value_by_dotted_pointer(key, dot).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
         }

@@ -72,8 +72,22 @@ fn evaluate_sub_variables(key: &str, call_stack: &CallStack) -> Result<String> {
 }
 
 fn process_path<'a>(path: &str, call_stack: &CallStack<'a>) -> Result<Val<'a>> {
-    if !path.contains('[') {
-        match call_stack.lookup(path) {
+    // budkavle: one pass over the name finds whether it has a `[` and where its first `.` is,
+    // rather than a search for each in the name again and again (it is a few bytes long).
+    let mut dot = None;
+    let mut bracket = false;
+    for (i, b) in path.bytes().enumerate() {
+        match b {
+            b'[' => {
+                bracket = true;
+                break;
+            }
+            b'.' if dot.is_none() => dot = Some(i),
+            _ => {}
+        }
+    }
+    if !bracket {
+        match call_stack.lookup_at(path, dot) {
             Some(v) => Ok(v),
             None => Err(Error::msg(format!(
                 "Variable `{}` not found in context while rendering '{}'",
@@ -991,7 +1005,12 @@ impl<'a> Processor<'a> {
             Node::VariableBlock(_, ref expr) => {
                 let (val, escape) = self.eval_expression_unescaped(expr)?;
                 if escape {
-                    write.write_all(self.tera.get_escape_fn()(val.as_str().unwrap_or_default()).as_bytes())?
+                    // budkavle: escaped straight into the page when the escaper can write.
+                    let text = val.as_str().unwrap_or_default();
+                    match self.tera.get_escape_into_fn() {
+                        Some(into) => into(text, write)?,
+                        None => write.write_all(self.tera.get_escape_fn()(text).as_bytes())?,
+                    }
                 } else {
                     val.render(write)?
                 }
