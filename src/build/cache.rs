@@ -257,7 +257,6 @@ fn key(
     extra: &[PathBuf],
     keep: bool,
 ) -> std::io::Result<(String, Sources)> {
-    use rayon::prelude::*;
     let mut h = Sha256::new();
     let mut field = |name: &str, value: &[u8]| {
         h.update((name.len() as u64).to_le_bytes());
@@ -272,38 +271,64 @@ fn key(
     field("out", out.as_os_str().as_encoded_bytes());
     field("git", git_state(root).as_bytes());
 
-    let mut files: Vec<PathBuf> = Vec::new();
-    for input in INPUTS.iter().map(Path::new).chain(extra.iter().map(PathBuf::as_path)) {
-        let path = root.join(input);
-        for entry in walkdir::WalkDir::new(&path).follow_links(true) {
-            match entry {
-                Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-                Ok(_) => {}
-                Err(e) if e.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
-                Err(e) => return Err(e.into()),
+    let posts = root.join(crate::project::POSTS_DIR);
+    // A file is read and hashed as soon as the walk finds it, by whatever core is free, in
+    // batches: the walk (ten thousand entries) took one core for a while before any reading
+    // began. An unreadable file is no key at all.
+    type Read = (PathBuf, std::io::Result<([u8; 32], Option<Vec<u8>>)>);
+    const BATCH: usize = 32;
+    let read_one = |f: &Path| -> std::io::Result<([u8; 32], Option<Vec<u8>>)> {
+        let bytes = std::fs::read(f)?;
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
+        let post = keep && f.starts_with(&posts) && f.extension().is_some_and(|x| x == "md");
+        Ok((digest, post.then_some(bytes)))
+    };
+    let batches: std::sync::Mutex<Vec<Vec<Read>>> = std::sync::Mutex::new(Vec::new());
+    let walked = rayon::scope(|scope| -> std::io::Result<()> {
+        let mut batch: Vec<PathBuf> = Vec::with_capacity(BATCH);
+        let send = |batch: Vec<PathBuf>| {
+            let (batches, read_one) = (&batches, &read_one);
+            scope.spawn(move |_| {
+                let done: Vec<Read> = batch
+                    .into_iter()
+                    .map(|f| {
+                        let r = read_one(&f);
+                        (f, r)
+                    })
+                    .collect();
+                batches.lock().unwrap_or_else(|p| p.into_inner()).push(done);
+            });
+        };
+        for input in INPUTS.iter().map(Path::new).chain(extra.iter().map(PathBuf::as_path)) {
+            let path = root.join(input);
+            for entry in walkdir::WalkDir::new(&path).follow_links(true) {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        batch.push(e.into_path());
+                        if batch.len() == BATCH {
+                            send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
         }
-    }
-    // In one order whatever order the folders list their files in; byte order of the paths is
-    // as good as any and much cheaper than walkdir's sorting by file name in every folder.
-    files.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
-    files.dedup();
-    let posts = root.join(crate::project::POSTS_DIR);
-    // The file's bytes, hashed in parallel; an unreadable file is no key at all.
-    type Read = std::io::Result<([u8; 32], Option<Vec<u8>>)>;
-    let read: Vec<Read> = files
-        .par_iter()
-        .map(|f| {
-            let bytes = std::fs::read(f)?;
-            let digest: [u8; 32] = Sha256::digest(&bytes).into();
-            let post = keep && f.starts_with(&posts) && f.extension().is_some_and(|x| x == "md");
-            Ok((digest, post.then_some(bytes)))
-        })
-        .collect();
+        send(batch);
+        Ok(())
+    });
+    walked?;
+    let mut read: Vec<Read> = batches.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect();
+    // In one order whatever order the folders list their files in and the cores read them;
+    // byte order of the paths is as good as any and much cheaper than walkdir's sorting by file
+    // name in every folder.
+    read.sort_unstable_by(|a, b| a.0.as_os_str().as_encoded_bytes().cmp(b.0.as_os_str().as_encoded_bytes()));
+    read.dedup_by(|a, b| a.0 == b.0);
     let mut sources = Sources::default();
-    for (file, r) in files.iter().zip(read) {
+    for (file, r) in read {
         let (digest, bytes) = r?;
-        let rel = file.strip_prefix(root).unwrap_or(file);
+        let rel = file.strip_prefix(root).unwrap_or(&file);
         field(&rel.to_string_lossy(), &digest);
         match bytes {
             Some(bytes) => sources.files.push((rel.to_path_buf(), bytes, digest)),
