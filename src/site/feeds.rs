@@ -242,14 +242,23 @@ fn to_json(name: &str, value: &impl serde::Serialize) -> Result<Vec<u8>> {
 /// may carry non-ASCII tag names).
 fn percent_encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
+    push_percent_encoded(&mut out, path);
+    out
+}
+
+/// [`percent_encode_path`] appended to `out`. What it writes is ASCII letters, digits,
+/// `/ - . _ ~` and `%XX`: nothing XML escapes.
+fn push_percent_encoded(out: &mut String, path: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
     }
-    out
 }
 
 /// An RFC 9562 version 8 (name-based, custom hash) UUID URN from SHA-256 of `name`.

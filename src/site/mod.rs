@@ -862,13 +862,26 @@ impl<'a> Site<'a> {
         pages.extend(versions?);
         pages.extend(rest?);
         // Last: the sitemap lists the pages actually rendered, so it cannot miss a page type.
-        pages.extend(feeds::sitemap(self, &sitemap_dates, pages.iter().map(|(p, _)| p.as_str()))?);
-        let mut seen = foldhash::HashSet::with_capacity_and_hasher(pages.len(), Default::default());
-        for (path, _) in &pages {
-            if !seen.insert(path.as_str()) {
-                return Err(Error::Internal(format!("the site has two files at {path}")));
-            }
+        // No two files may have one path; that is checked meanwhile, on the other core.
+        let (sitemap, seen) = rayon::join(
+            || feeds::sitemap(self, &sitemap_dates, pages.iter().map(|(p, _)| p.as_str())),
+            || {
+                let mut seen = foldhash::HashSet::with_capacity_and_hasher(pages.len() + 2, Default::default());
+                match pages.iter().map(|(p, _)| p.as_str()).find(|p| !seen.insert(*p)) {
+                    Some(twice) => Err(twice),
+                    None => Ok(seen),
+                }
+            },
+        );
+        let sitemap = sitemap?;
+        let twice = match seen {
+            Ok(seen) => sitemap.iter().map(|(p, _)| p.as_str()).find(|p| seen.contains(*p)),
+            Err(twice) => Some(twice),
+        };
+        if let Some(path) = twice {
+            return Err(Error::Internal(format!("the site has two files at {path}")));
         }
+        pages.extend(sitemap);
         Ok(pages)
     }
 

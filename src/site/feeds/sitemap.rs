@@ -26,10 +26,16 @@ pub(super) fn render<'p>(base: &Base, lastmod: &LastModified, paths: impl IntoIt
         // The sitemap is made after every other page, while nothing else runs: its ten thousand
         // entries are made side by side, a thousand at a time.
         let chunks: Vec<&[String]> = pages.chunks(1024).collect();
+        // Each address written straight into its chunk: a page's address is the base, escaped
+        // once here, and its path, which percent-encoding leaves with nothing to escape in XML.
+        let base_xml = base.absolute.as_deref().map(xml_escape).unwrap_or_default();
         let entries = crate::project::par_map(&chunks, |chunk| {
             let mut x = String::with_capacity(chunk.len() * 120);
             for page in *chunk {
-                let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&base.url(page)));
+                x.push_str("  <url><loc>");
+                x.push_str(&base_xml);
+                super::push_percent_encoded(&mut x, page);
+                x.push_str("</loc>");
                 if let Some(t) = lastmod.get(page.as_str()) {
                     let _ = write!(x, "<lastmod>{t}</lastmod>");
                 }
