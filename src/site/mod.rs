@@ -438,6 +438,27 @@ pub(crate) struct ListItem<'v> {
     url: &'v str,
 }
 
+impl PostView {
+    /// The view as template JSON for its own page, made from its list item when a list page
+    /// left one ([`Site::render_list`]): a [`ListItem`] is the view without the fields added
+    /// here, so only those are made, not the score of fields the item has already (a tenth of
+    /// making a post's page).
+    pub(crate) fn page_value(&self, item: Option<serde_json::Value>) -> serde_json::Result<serde_json::Value> {
+        use serde_json::{Value, to_value};
+        match item {
+            Some(Value::Object(mut fields)) => {
+                fields.insert("html".to_string(), to_value(&self.html)?);
+                fields.insert("published".to_string(), to_value(&self.published)?);
+                fields.insert("platforms".to_string(), to_value(&self.platforms)?);
+                fields.insert("related".to_string(), to_value(&self.related)?);
+                fields.insert("versions".to_string(), to_value(&self.versions)?);
+                Ok(Value::Object(fields))
+            }
+            _ => to_value(self),
+        }
+    }
+}
+
 impl<'v> From<&'v PostView> for ListItem<'v> {
     fn from(v: &'v PostView) -> ListItem<'v> {
         ListItem {
@@ -640,10 +661,10 @@ impl<'a> Site<'a> {
         par_map(posts, |a| self.view(a))
     }
 
-    /// Lets go of the list items [`Site::render_list`] made, once no list page is left to render.
-    pub(crate) fn drop_lists(&self) {
-        use rayon::prelude::*;
-        self.posts.par_iter().for_each(|a| drop(a.listed.lock().unwrap_or_else(|p| p.into_inner()).take()));
+    /// The list item [`Site::render_list`] left for `post`, taken: its own page is made from it
+    /// ([`PostView::page_value`]), once no list page is left to render.
+    pub(crate) fn take_listed(&self, post: &Archived<'_>) -> Option<serde_json::Value> {
+        post.listed.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// Renders `template` with `ctx` and `posts` as the list `key` ([`ListItem`]s).
@@ -1139,4 +1160,77 @@ fn fill_filter(value: &tera::Value, args: &HashMap<String, tera::Value>) -> tera
     args.sort();
     let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     Ok(tera::Value::String(Strings::fill(template, &pairs)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A post's page made from its list item holds exactly what the view itself makes: the item
+    /// and the fields only the page has are the whole view.
+    #[test]
+    fn a_page_made_from_its_list_item_is_the_whole_view() {
+        let at = |s: &str| s.parse::<Timestamp>().expect("a timestamp");
+        let relation = RelationView {
+            kind: "update",
+            label: "Uppdaterar".into(),
+            id: "a".into(),
+            title: "Snöröjning".into(),
+            lang: "sv".into(),
+            url: "/p/a/".into(),
+            date: Some("2026-11-24T08:00:00Z".into()),
+            date_human: Some("24 november 2026".into()),
+        };
+        let view = PostView {
+            id: "b".into(),
+            title: "Snöröjning <i natt>".into(),
+            lang: "sv".into(),
+            date: Some("2026-11-25T08:00:00Z".into()),
+            date_local: Some("2026-11-25 09:00".into()),
+            date_human: Some("25 november 2026 kl. 09.00".into()),
+            html: "<p>Vi plogar &amp; sandar.</p>".into(),
+            summary: "Vi plogar & sandar.".into(),
+            search_text: "vi plogar".into(),
+            tags: vec!["Snö".into()],
+            tag_links: vec![Link { name: "Snö".into(), url: "/tags/sno/".into() }],
+            goal: Some("service".into()),
+            goal_text: Some("Invånarna vet vad som händer".into()),
+            kind: "news",
+            media: vec![MediaView { src: "/media/a.png".into(), alt: "En plog".into() }],
+            published: vec![crate::ledger::Published {
+                platform: crate::platform::PlatformId::Mastodon,
+                url: Some("https://social.example/@kommun/1".into()),
+                at: at("2026-11-25T08:01:00Z"),
+                deleted_at: Some(at("2026-11-26T08:00:00Z")),
+            }],
+            platforms: vec![PlatformView {
+                platform: "mastodon",
+                name: "Mastodon",
+                url: None,
+                at: "2026-11-25T08:01:00Z".into(),
+                at_human: "25 november".into(),
+                deleted_at: Some("2026-11-26T08:00:00Z".into()),
+                deleted_at_human: Some("26 november".into()),
+            }],
+            retracted: None,
+            retracted_at: None,
+            retracted_at_human: None,
+            relation: Some(relation.clone()),
+            related: vec![relation],
+            versions: vec![VersionLink {
+                n: 1,
+                url: "/p/b/v/1/".into(),
+                date: "2026-11-25T08:00:00Z".into(),
+                date_human: "25 november".into(),
+            }],
+            url: "/p/b/".into(),
+            month: Some((2026, 11)),
+            timestamp: Some(at("2026-11-25T08:00:00Z")),
+        };
+        let whole = serde_json::to_value(&view).expect("JSON");
+        let item = serde_json::to_value(ListItem::from(&view)).expect("JSON");
+        assert_ne!(item, whole, "an item is less than the whole view");
+        assert_eq!(view.page_value(Some(item)).expect("JSON"), whole);
+        assert_eq!(view.page_value(None).expect("JSON"), whole);
+    }
 }

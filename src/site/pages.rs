@@ -46,12 +46,11 @@ pub(crate) fn pages<'s>(site: &'s Site<'s>, post_pages: &[PostPage]) -> Result<V
     let media = media_files(site)?;
     let mut newest: Vec<&Archived<'s>> = site.posts.iter().collect();
     newest.sort_by(|a, b| newest_first(a, b));
-    // The list pages first, and the items they share let go before the posts' pages are made,
-    // so those items and the posts' pages are not held at once.
+    // The list pages first: each post's page is then made from the item they left for it, and
+    // the items are let go one by one as the posts' pages are made, not all held beside them.
     let mut files = start_pages(site, &newest)?;
     files.extend(tag_pages(site, &newest)?);
     files.extend(archive_pages(site, &newest)?);
-    site.drop_lists();
     let posts = par_map(&site.posts, |post| {
         let page = &post_pages[post.index];
         site.unit(
@@ -127,7 +126,10 @@ fn post_page_with(
 ) -> Result<(String, Vec<u8>)> {
     let view = site.view(post);
     let mut ctx = site.base_context();
-    ctx.insert("post", view);
+    let value = view
+        .page_value(site.take_listed(post))
+        .map_err(|e| Error::Internal(format!("the view of {} as template JSON: {e}", view.id)))?;
+    ctx.insert_value("post", value);
     ctx.insert("crisis", notice);
     let template = if view.retracted.is_some() { "tombstone.html" } else { "post.html" };
     Ok((format!("p/{}/index.html", view.id), site.render(template, &ctx)?))
