@@ -83,10 +83,13 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let want_platforms = only != Some(Only::Site);
     let want_site = only != Some(Only::Platforms);
     let root = &project.root;
-    let global = opts.incremental.then(|| memo::global_key(project, opts.digests));
+    // The key of what every output shares (strategy, theme, binary), when the build is
+    // incremental: worked out once, by whichever part needs it first (see `make_site`).
+    let global_key = std::sync::OnceLock::new();
+    let global = || *global_key.get_or_init(|| opts.incremental.then(|| memo::global_key(project, opts.digests)));
     // Whether a part is built from nothing, every unit made: without a memo, or with its folder
     // gone or never written.
-    let clean = |part: &str| global.is_none() || !out_dir.join(part).join(crate::output::MANIFEST).is_file();
+    let clean = |part: &str| !opts.incremental || !out_dir.join(part).join(crate::output::MANIFEST).is_file();
     let memo_of = |part: &str| {
         // A memo serves only with the folder its build left, which must still hold every file
         // a unit keeps: with the folder gone (a clean build) reading it is only time.
@@ -102,7 +105,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         }
         let old = memo_of("platforms");
         let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
-        let units = platform_units(project, global.as_ref(), opts.digests, &old, &out)?;
+        let units = platform_units(project, global().as_ref(), opts.digests, &old, &out)?;
         Ok(Some((out, units)))
     };
     // The ledger's publications and git's versions of every post.
@@ -110,18 +113,23 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         if !want_site {
             return Ok((None, Vec::new()));
         }
-        let history = global.map(|_| root.join(cache::DIR).join("history.bin"));
+        let history = opts.incremental.then(|| root.join(cache::DIR).join("history.bin"));
         // Reading git's history is one core's work, and so are parsing the templates and reading
         // the memo and manifest. When the archive is built from nothing (no manifest: every
         // post's page will be rendered), the posts' bodies are made meanwhile too, on whatever
         // core is free: otherwise one core waited for git.
-        let bodies_ahead = global.is_some() && clean("site");
+        let bodies_ahead = opts.incremental && clean("site");
         let (record, (memo_and_out, bodies)) = rayon::join(
             || crate::site::Record::load_cached(project, history.as_deref()),
             || {
                 rayon::join(
                     || {
                         crate::site::prepare_templates(project);
+                        // With no platforms to render, nothing asks for the shared key before the
+                        // pages: it is worked out here, beside git's history, not after it.
+                        if !want_platforms {
+                            global();
+                        }
                         let old = memo_of("site");
                         OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
                     },
@@ -135,7 +143,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             Some(now) => now,
             None => crate::site::now()?,
         };
-        let (pages, learned) = match global {
+        let (pages, learned) = match global() {
             Some(global) => {
                 let inc = crate::site::Incremental {
                     global,
@@ -171,7 +179,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let Summary { kept_posts, rendered, over_limit, files, site_pages, kept_site_files, site_files, .. } = &mut summary;
     let finish = |out: OutputDir, mut learned: Memo, part: &str| -> Result<WriteStats> {
         let (stats, manifest) = out.finish_hashed()?;
-        if global.is_some() {
+        if opts.incremental {
             memo::set_manifest(&mut learned, manifest);
             let _ = learned.save(&memo::path(root, out_dir, part));
         }

@@ -7,6 +7,13 @@ mod cmd;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use budkavle::Error;
+
 mod allocator {
     use std::ffi::{c_int, c_long};
 
@@ -49,13 +56,6 @@ mod allocator {
         }
     }
 }
-
-use std::io::Write;
-use std::process::ExitCode;
-
-use clap::Parser;
-
-use budkavle::Error;
 
 fn main() -> ExitCode {
     allocator::keep_freed_memory_a_while();
