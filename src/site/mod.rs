@@ -302,7 +302,8 @@ pub(crate) struct Archived<'a> {
     /// posts fifteen megabytes of fresh memory, touched on one core while [`Site::new`] made it.
     view: OnceLock<Box<PostView>>,
     /// Its [`ListItem`] as template JSON, made by the first list page that shows the post and
-    /// lent to the others in turn ([`Site::render_list`]); empty while a page has it.
+    /// lent to the others in turn ([`Site::render_list`]); empty while a page has it. The post's
+    /// own page takes it last ([`Site::take_listed`]).
     listed: Mutex<Option<serde_json::Value>>,
 }
 
