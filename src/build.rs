@@ -84,9 +84,10 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     let want_site = only != Some(Only::Platforms);
     let root = &project.root;
     // The key of what every output shares (strategy, theme, binary), when the build is
-    // incremental: worked out once, by whichever part needs it first (see `make_site`).
-    let global_key = std::sync::OnceLock::new();
-    let global = || *global_key.get_or_init(|| opts.incremental.then(|| memo::global_key(project, opts.digests)));
+    // incremental. The platforms need it from their start; the archive alone, only for its
+    // pages, so without platforms it is worked out beside git's history (see `make_site`).
+    let global_key = || opts.incremental.then(|| memo::global_key(project, opts.digests));
+    let global = if want_platforms { global_key() } else { None };
     // Whether a part is built from nothing, every unit made: without a memo, or with its folder
     // gone or never written.
     let clean = |part: &str| !opts.incremental || !out_dir.join(part).join(crate::output::MANIFEST).is_file();
@@ -105,7 +106,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         }
         let old = memo_of("platforms");
         let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
-        let units = platform_units(project, global().as_ref(), opts.digests, &old, &out)?;
+        let units = platform_units(project, global.as_ref(), opts.digests, &old, &out)?;
         Ok(Some((out, units)))
     };
     // The ledger's publications and git's versions of every post.
@@ -119,19 +120,16 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         // post's page will be rendered), the posts' bodies are made meanwhile too, on whatever
         // core is free: otherwise one core waited for git.
         let bodies_ahead = opts.incremental && clean("site");
-        let (record, (memo_and_out, bodies)) = rayon::join(
+        let (record, ((global, memo_and_out), bodies)) = rayon::join(
             || crate::site::Record::load_cached(project, history.as_deref()),
             || {
                 rayon::join(
                     || {
                         crate::site::prepare_templates(project);
-                        // With no platforms to render, nothing asks for the shared key before the
-                        // pages: it is worked out here, beside git's history, not after it.
-                        if !want_platforms {
-                            global();
-                        }
+                        let global = if want_platforms { global } else { global_key() };
                         let old = memo_of("site");
-                        OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old)).map(|out| (old, out))
+                        let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old));
+                        (global, out.map(|out| (old, out)))
                     },
                     || bodies_ahead.then(|| crate::site::Bodies::ahead(project)),
                 )
@@ -143,7 +141,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             Some(now) => now,
             None => crate::site::now()?,
         };
-        let (pages, learned) = match global() {
+        let (pages, learned) = match global {
             Some(global) => {
                 let inc = crate::site::Incremental {
                     global,
