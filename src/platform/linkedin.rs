@@ -10,9 +10,20 @@ pub(crate) struct Linkedin;
 /// The characters little text gives a meaning, all ASCII.
 pub(crate) const RESERVED: &[char] = &['|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '\\', '*', '_', '~'];
 
-/// Whether `b` is one of [`RESERVED`]: a byte can be, since they are all ASCII.
+/// [`RESERVED`] by byte: a byte can be one, since they are all ASCII.
+const RESERVED_BYTES: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut i = 0;
+    while i < RESERVED.len() {
+        table[RESERVED[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `b` is one of [`RESERVED`].
 fn reserved(b: u8) -> bool {
-    matches!(b, b'|' | b'{' | b'}' | b'@' | b'[' | b']' | b'(' | b')' | b'<' | b'>' | b'#' | b'\\' | b'*' | b'_' | b'~')
+    RESERVED_BYTES.get(usize::from(b)).copied().unwrap_or(false)
 }
 
 /// Appends `text` with a backslash before each reserved character, copying the runs between
