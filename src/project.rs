@@ -261,7 +261,7 @@ fn post_files(root: &Path, canonical_root: &Path, diags: &mut Diagnostics) -> Ve
             Err(e) => diags.push(Diagnostic::file(e.path().unwrap_or(&dir).to_path_buf(), format!("cannot read: {e}"))),
         }
     }
-    files.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    files.sort_unstable_by(|a, b| crate::fsutil::by_bytes(a, b));
     files
 }
 

@@ -323,7 +323,7 @@ fn key(
     // In one order whatever order the folders list their files in and the cores read them;
     // byte order of the paths is as good as any and much cheaper than walkdir's sorting by file
     // name in every folder.
-    read.sort_unstable_by(|a, b| a.0.as_os_str().as_encoded_bytes().cmp(b.0.as_os_str().as_encoded_bytes()));
+    read.sort_unstable_by(|a, b| crate::fsutil::by_bytes(&a.0, &b.0));
     read.dedup_by(|a, b| a.0 == b.0);
     let mut sources = Sources::default();
     for (file, r) in read {

@@ -118,13 +118,9 @@ impl<'a> CallStack<'a> {
     /// already: it is sought once, not once per frame and again for the context.
     pub fn lookup_at(&self, key: &str, dot: Option<usize>) -> Option<Val<'a>> {
         for stack_frame in self.stack.iter().rev() {
-            // budkavle: a frame with nothing assigned and no loop (the origin frame of nearly
-            // every template) holds no name: it is not searched.
-            if !stack_frame.holds_nothing() {
-                let found = stack_frame.find_value(key, dot);
-                if found.is_some() {
-                    return found;
-                }
+            let found = stack_frame.find_value(key, dot);
+            if found.is_some() {
+                return found;
             }
 
             // If we looked in a macro or origin frame, no point continuing

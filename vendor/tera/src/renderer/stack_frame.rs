@@ -105,12 +105,6 @@ impl<'a> StackFrame<'a> {
         }
     }
 
-    /// budkavle: whether the frame has no value to find: nothing assigned and no loop.
-    #[inline]
-    pub fn holds_nothing(&self) -> bool {
-        self.context.is_empty() && self.for_loop.is_none()
-    }
-
     /// Finds a value in the stack frame.
     /// Looks first in `frame_context`, then compares to for_loop key_name and value_name.
     /// budkavle: `dot` is where `key`'s first `.` is, which the caller found once for every
@@ -121,7 +115,8 @@ impl<'a> StackFrame<'a> {
 
     /// Finds a value in `frame_context`.
     pub fn find_value_in_frame(&self, key: &str, dot: Option<usize>) -> Option<Val<'a>> {
-        // budkavle: a loop's frame holds nothing assigned unless its body sets something.
+        // budkavle: a frame holds nothing assigned unless its template sets something (the
+        // origin frame of nearly every template, a loop's frame in most bodies): not hashed.
         if self.context.is_empty() {
             return None;
         }
