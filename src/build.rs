@@ -98,6 +98,8 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
     };
 
     // Everything is rendered before anything is written: a template error leaves dist/ as it was.
+    // Into a part's folder that is not there (a clean build) each file is written as soon as it
+    // is made instead, and the folder is removed if the build fails (`write_as_made`).
     // The two parts are independent: made side by side, the one's steps that run on one core
     // (git's history, the manifests) overlap the other's work.
     let make_platforms = || -> Result<_> {
@@ -105,8 +107,9 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             return Ok(None);
         }
         let old = memo_of("platforms");
-        let out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
-        let units = platform_units(project, global.as_ref(), opts.digests, &old, &out)?;
+        let mut out = OutputDir::open_trusted(&out_dir.join("platforms"), memo::manifest(&old))?;
+        let now = out.write_as_made();
+        let units = platform_units(project, global.as_ref(), opts.digests, &old, &out, now)?;
         Ok(Some((out, units)))
     };
     // The ledger's publications and git's versions of every post.
@@ -129,14 +132,14 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                         let global = if want_platforms { global } else { global_key() };
                         let old = memo_of("site");
                         let out = OutputDir::open_trusted(&out_dir.join("site"), memo::manifest(&old));
-                        (global, out.map(|out| (old, out)))
+                        (global, out.map(|mut out| (old, out.write_as_made(), out)))
                     },
                     || bodies_ahead.then(|| crate::site::Bodies::ahead(project)),
                 )
             },
         );
         let (record, notes) = record?;
-        let (old, out) = memo_and_out?;
+        let (old, write_now, out) = memo_and_out?;
         let now = match opts.now {
             Some(now) => now,
             None => crate::site::now()?,
@@ -149,6 +152,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
                     previous: &out,
                     digests: opts.digests,
                     bodies: bodies.as_ref(),
+                    write_now: write_now.then_some(&out as &dyn crate::output::Sink),
                 };
                 crate::site::render_incremental(project, &record, now, &inc)?
             }
@@ -170,8 +174,8 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         Vec::new()
     };
 
-    // Only now is anything written. Each rendering is serialised and written in one step, so
-    // its JSON and text are never all held in memory at once.
+    // Only now is anything written (but into a new folder). Each rendering is serialised and
+    // written in one step, so its JSON and text are never all held in memory at once.
     let mut summary = Summary { posts: project.posts.len(), notes, ..Summary::default() };
     // The two parts fill disjoint fields of the summary, side by side.
     let Summary { kept_posts, rendered, over_limit, files, site_pages, kept_site_files, site_files, .. } = &mut summary;
@@ -192,7 +196,7 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         // one after the other at the end were a serial tail of the build.
         let written: Vec<Result<_>> = {
             use rayon::prelude::*;
-            units.into_par_iter().map(|(key, unit)| write_platform_unit(&out, &unit).map(|p| (key, p))).collect()
+            units.into_par_iter().map(|(key, unit)| write_platform_unit(&out, unit).map(|p| (key, p))).collect()
         };
         for w in written {
             let (key, done) = w?;
@@ -214,6 +218,8 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
             match made {
                 crate::output::Made::Kept(hash) => kept.push((path, hash)),
                 crate::output::Made::New(bytes) => new.push((path, bytes)),
+                // Written as it was made, into a new folder.
+                crate::output::Made::Written(_) => {}
             }
         }
         *kept_site_files = kept.len();
@@ -245,13 +251,17 @@ enum PlatformUnit {
     Kept(PlatformMemo, Vec<u8>),
     /// The post's id and its renderings.
     Made(String, Vec<Rendered>),
+    /// Written as soon as made, into a new folder ([`OutputDir::write_as_made`]).
+    Written(Result<UnitDone>),
 }
 
 impl PlatformUnit {
+    /// How many renderings the unit records in the output that are not recorded yet.
     fn renderings(&self) -> usize {
         match self {
             PlatformUnit::Kept(kept, _) => kept.renderings.len(),
             PlatformUnit::Made(_, rendered) => rendered.len(),
+            PlatformUnit::Written(_) => 0,
         }
     }
 }
@@ -309,16 +319,21 @@ fn platform_key(global: &Key, post: &Post, digests: Option<&Digests>) -> Key {
 type Digests = crate::project::ByPath<[u8; 32]>;
 
 /// Every post's renderings, from the memo where the output holds them, else rendered,
-/// collecting every template error.
+/// collecting every template error; with `write_now`, each post's renderings are written as
+/// soon as they are made.
 fn platform_units(
     project: &Project,
     global: Option<&Key>,
     digests: Option<&Digests>,
     old: &Memo,
     out: &OutputDir,
+    write_now: bool,
 ) -> Result<Vec<(Option<Key>, PlatformUnit)>> {
     // The folder as the memo's build left it holds every file the memo names.
     let untouched = out.untouched();
+    if write_now {
+        out.expect(project.posts.iter().map(|p| 2 * p.targets().count()).sum());
+    }
     let results = par_map(&project.posts, |post| {
         let key = global.map(|g| platform_key(g, post, digests));
         if let Some(raw) = key.and_then(|k| old.get(&k))
@@ -340,7 +355,8 @@ fn platform_units(
                     Err(errors.into_iter().filter_map(|r| r.err()).collect())
                 }
             });
-        (key, rendered.map(|r| PlatformUnit::Made(post.id.clone(), r)))
+        let unit = rendered.map(|r| PlatformUnit::Made(post.id.clone(), r));
+        (key, unit.map(|u| if write_now { PlatformUnit::Written(write_platform_unit(out, u)) } else { u }))
     });
     let mut diags = Diagnostics::default();
     let mut units = Vec::with_capacity(results.len());
@@ -361,8 +377,9 @@ struct UnitDone {
 }
 
 /// Writes (or keeps) a post's renderings.
-fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone> {
+fn write_platform_unit(out: &OutputDir, unit: PlatformUnit) -> Result<UnitDone> {
     match unit {
+        PlatformUnit::Written(done) => done,
         PlatformUnit::Kept(kept, raw) => {
             if !out.keep_all(kept.files().collect()) {
                 return Err(Error::Internal(format!(
@@ -371,11 +388,11 @@ fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone>
                 )));
             }
             // The entry as it was: ten thousand kept posts need not be encoded again.
-            Ok(UnitDone { renderings: kept.renderings.len(), over_limit: kept.over_limit, memo: raw.clone() })
+            Ok(UnitDone { renderings: kept.renderings.len(), over_limit: kept.over_limit, memo: raw })
         }
         PlatformUnit::Made(post, rendered) => {
             let mut memo = PlatformMemo {
-                post: post.clone(),
+                post,
                 renderings: Vec::with_capacity(rendered.len()),
                 over_limit: rendered.iter().filter(|r| r.over_limit).count(),
             };
@@ -383,7 +400,7 @@ fn write_platform_unit(out: &OutputDir, unit: &PlatformUnit) -> Result<UnitDone>
             let mut json = Vec::with_capacity(4096);
             let mut text = String::with_capacity(2048);
             let mut rel = String::with_capacity(128);
-            for r in rendered {
+            for r in &rendered {
                 json.clear();
                 r.write_json(&mut json).map_err(|e| Error::Internal(format!("cannot serialise {}: {e}", r.post)))?;
                 json.push(b'\n');

@@ -58,13 +58,16 @@ pub(crate) fn full_build(root: &Path) -> Result<(Project, Record, Full)> {
         previous: &crate::output::Nothing,
         digests: None,
         bodies: None,
+        write_now: None,
     };
     let (pages, memo) = crate::site::render_incremental(&project, &record, crate::site::now()?, &inc)?;
     let mut site = Files::with_capacity(pages.len());
     for (path, made) in pages {
         match made {
             Made::New(bytes) => site.insert(path, Arc::new(bytes)),
-            Made::Kept(_) => return Err(Error::Internal(format!("{path} was kept from no earlier build"))),
+            Made::Kept(_) | Made::Written(_) => {
+                return Err(Error::Internal(format!("{path} was not made in memory, in a build of serve's own")));
+            }
         };
     }
     let rows: HashMap<String, PostRow> = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
@@ -458,6 +461,7 @@ impl State {
                 previous: &served,
                 digests: Some(&archive.digests),
                 bodies: None,
+                write_now: None,
             };
             crate::site::render_incremental(project, &self.record, now, &inc)
         });
@@ -480,6 +484,7 @@ impl State {
             Made::New(bytes) => Some((path, Some(bytes))),
             // Served already, exactly so ([`Served::has`]).
             Made::Kept(_) => None,
+            Made::Written(_) => None,
         }));
         let made = site_updates.len();
         let mut changes = self.publish(shared, site_updates, Vec::new());

@@ -32,7 +32,7 @@ use serde::Serialize;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::memo::{Key, KeyHasher, Memo};
-use crate::output::{Files, Made, OutputDir, Previous, WriteStats};
+use crate::output::{Files, Made, OutputDir, Previous, Sink, WriteStats};
 use crate::post::Post;
 use crate::project::{ByPath, Project, par_map};
 
@@ -86,8 +86,10 @@ pub fn render_at(project: &Project, record: &Record, now: Timestamp) -> Result<F
         .into_iter()
         .map(|(path, made)| match made {
             Made::New(bytes) => Ok((path, bytes)),
-            // Without a memo nothing can be kept.
-            Made::Kept(_) => Err(Error::Internal(format!("{path} was kept in a build without a memo"))),
+            // Without a memo nothing can be kept, nor written by the site.
+            Made::Kept(_) | Made::Written(_) => {
+                Err(Error::Internal(format!("{path} was not made in memory, in a build without a memo")))
+            }
         })
         .collect()
 }
@@ -105,6 +107,9 @@ pub struct Incremental<'m> {
     pub digests: Option<&'m ByPath<[u8; 32]>>,
     /// The posts' bodies, when the caller made them ahead ([`Bodies::ahead`]).
     pub bodies: Option<&'m Bodies>,
+    /// Where each file is written as soon as it is made ([`Made::Written`]), when the caller
+    /// writes into a new folder (`OutputDir::write_as_made`); else every file is returned.
+    pub write_now: Option<&'m dyn Sink>,
 }
 
 /// The archived posts' bodies as their pages show them (Markdown to clean HTML, the summary and
@@ -740,7 +745,8 @@ impl<'a> Site<'a> {
             state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw.to_vec());
             return Ok(files.into_iter().map(|(path, hash)| (path, Made::Kept(hash))).collect());
         }
-        let made: Vec<(String, Made)> = render()?.into_iter().map(|(path, bytes)| fresh(path, bytes)).collect();
+        let made: Vec<(String, Made)> =
+            render()?.into_iter().map(|(path, bytes)| self.out(fresh(path, bytes))).collect::<Result<_>>()?;
         let files: Vec<(String, u64)> = made.iter().map(|(path, m)| (path.clone(), m.hash())).collect();
         state.learned.lock().unwrap_or_else(|p| p.into_inner()).insert_files(key, &files);
         Ok(made)
@@ -872,12 +878,14 @@ impl<'a> Site<'a> {
         };
         self.views(&needed);
         let kinds: [Kind<'_>; 6] = [&lists, &feeds, &cap, &search, &versions, &rest];
-        let (made, sitemap_dates) = rayon::join(|| par_map(&kinds, |kind| kind()), || feeds::sitemap_dates(self));
+        // Each kind's files are written when it is done, if the build writes as it goes.
+        let (made, sitemap_dates) =
+            rayon::join(|| par_map(&kinds, |kind| kind().and_then(|f| self.out_all(f))), || feeds::sitemap_dates(self));
         let mut made = made.into_iter();
         let mut next = || made.next().unwrap_or_else(|| Err(Error::Internal("a kind of page went missing".into())));
         let (lists, feeds, cap, search, versions, rest) = (next(), next(), next(), next(), next(), next());
         let mut pages = lists?;
-        pages.push(fresh("static/style.css".to_string(), self.static_file("style.css")?));
+        pages.push(self.out(fresh("static/style.css".to_string(), self.static_file("style.css")?))?);
         pages.extend(feeds?);
         pages.extend(cap?);
         pages.extend(search?);
@@ -903,8 +911,25 @@ impl<'a> Site<'a> {
         if let Some(path) = twice {
             return Err(Error::Internal(format!("the site has two files at {path}")));
         }
-        pages.extend(sitemap);
+        pages.extend(self.out_all(sitemap)?);
         Ok(pages)
+    }
+
+    /// A file made: written now and let go when the build writes as it goes
+    /// ([`Incremental::write_now`]), else returned as it is.
+    fn out(&self, (path, made): (String, Made)) -> Result<(String, Made)> {
+        match (made, self.memo.as_ref().and_then(|m| m.inc.write_now)) {
+            (Made::New(bytes), Some(sink)) => {
+                let hash = crate::output::content_hash(&bytes);
+                sink.put(&path, &bytes, hash)?;
+                Ok((path, Made::Written(hash)))
+            }
+            (made, _) => Ok((path, made)),
+        }
+    }
+
+    fn out_all(&self, files: Vec<(String, Made)>) -> Result<Vec<(String, Made)>> {
+        files.into_iter().map(|f| self.out(f)).collect()
     }
 
     /// `org`, `site_title`, `lang`, the interface strings `t`, and `nav` (empty).

@@ -94,6 +94,31 @@ fn a_failed_build_leaves_the_previous_dist_untouched() {
     assert_eq!(snapshot(&dist), before);
 }
 
+/// A build into no `dist/` writes each file as soon as it is made; when it then fails, it
+/// leaves no `dist/` behind, as it found none.
+#[test]
+fn a_failed_clean_build_leaves_no_dist() {
+    let repo = Repo::new("");
+    repo.post("a.md", "+++\ntitle = \"A\"\n+++\n\nHej.\n");
+    repo.post("b.md", "+++\ntitle = \"B\"\n+++\n\nHej igen.\n");
+    // One post's page fails as the archive renders it, after the others' files are made.
+    let post = repo.path().join("themes/default/site/post.html");
+    let template = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, format!("{{% if post.id == \"b\" %}}{{{{ post.saknas.helt }}}}{{% endif %}}\n{template}"))
+        .unwrap();
+    let root = repo.path().to_str().unwrap();
+    let (code, _, err) = run(&["--root", root, "build"], None);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("post.html"), "{err}");
+    assert!(!repo.path().join("dist").exists(), "no dist/ was there, and none is left");
+
+    std::fs::write(&post, template).unwrap();
+    let (code, _, err) = run(&["--root", root, "build"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(repo.path().join("dist/site/p/b/index.html").is_file());
+    assert!(repo.path().join("dist/platforms/x/b.json").is_file());
+}
+
 #[test]
 fn count_reads_standard_input() {
     let (code, out, _) = run(&["count", "--platform", "x"], Some("Hej 👋 https://www.exempelstad.se/snorojning\n"));
