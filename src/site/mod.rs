@@ -822,8 +822,30 @@ impl<'a> Site<'a> {
         pieces: impl Iterator<Item = Result<P>>,
         learn: impl Fn(Table),
     ) -> Result<(String, Made)> {
-        let mut out = head.to_vec();
         let mut table = Table { hash: 0, pieces: Vec::with_capacity(keys.len()) };
+        if let Some(sink) = self.memo.as_ref().and_then(|m| m.inc.write_now) {
+            // Straight into the file: the export of ten thousand posts is never held whole.
+            let mut file = sink.open(path)?;
+            file.write(head)?;
+            let mut at = head.len() as u64;
+            for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
+                let piece = piece?;
+                let piece = piece.as_ref();
+                if i > 0 {
+                    file.write(sep)?;
+                    at += sep.len() as u64;
+                }
+                table.pieces.push((*key, at, piece.len() as u64));
+                file.write(piece)?;
+                at += piece.len() as u64;
+            }
+            file.write(tail)?;
+            let hash = file.done()?;
+            table.hash = hash;
+            learn(table);
+            return Ok((path.to_string(), Made::Written(hash)));
+        }
+        let mut out = head.to_vec();
         for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
             let piece = piece?;
             let piece = piece.as_ref();
