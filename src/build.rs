@@ -196,7 +196,11 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         // one after the other at the end were a serial tail of the build.
         let written: Vec<Result<_>> = {
             use rayon::prelude::*;
-            units.into_par_iter().map(|(key, unit)| write_platform_unit(&out, unit).map(|p| (key, p))).collect()
+            units
+                .into_par_iter()
+                .with_max_len(crate::project::PIECE)
+                .map(|(key, unit)| write_platform_unit(&out, unit).map(|p| (key, p)))
+                .collect()
         };
         for w in written {
             let (key, done) = w?;
@@ -229,7 +233,10 @@ pub fn build_with(project: &Project, out_dir: &Path, opts: &Options<'_>) -> Resu
         // As the platforms' units: each file's bytes are let go by the thread that wrote them.
         let written: Result<()> = {
             use rayon::prelude::*;
-            new.into_par_iter().map(|(path, bytes)| out.write(&path, &bytes).map(|_| ())).collect()
+            new.into_par_iter()
+                .with_max_len(crate::project::PIECE)
+                .map(|(path, bytes)| out.write(&path, &bytes).map(|_| ()))
+                .collect()
         };
         written?;
         *site_files = finish(out, learned, "site")?;

@@ -338,5 +338,6 @@ pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync 
     items.par_iter().with_max_len(PIECE).map(f).collect()
 }
 
-/// The most items of a [`par_map`] one thread maps before another may take the rest.
-const PIECE: usize = 16;
+/// The most items of a [`par_map`] one thread maps before another may take the rest (and of
+/// the build's other parallel loops, which run beside one another too).
+pub(crate) const PIECE: usize = 16;
