@@ -817,52 +817,39 @@ impl<'a> Site<'a> {
     fn concatenated<P: AsRef<[u8]>>(
         &self,
         path: &str,
-        (head, sep, tail): (&[u8], &[u8], &[u8]),
+        parts: (&[u8], &[u8], &[u8]),
         keys: &[Key],
         pieces: impl Iterator<Item = Result<P>>,
         learn: impl Fn(Table),
     ) -> Result<(String, Made)> {
-        let mut table = Table { hash: 0, pieces: Vec::with_capacity(keys.len()) };
         if let Some(sink) = self.memo.as_ref().and_then(|m| m.inc.write_now) {
             // Straight into the file: the export of ten thousand posts is never held whole.
             let mut file = sink.open(path)?;
-            file.write(head)?;
-            let mut at = head.len() as u64;
-            for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
-                let piece = piece?;
-                let piece = piece.as_ref();
-                if i > 0 {
-                    file.write(sep)?;
-                    at += sep.len() as u64;
-                }
-                table.pieces.push((*key, at, piece.len() as u64));
-                file.write(piece)?;
-                at += piece.len() as u64;
-            }
-            file.write(tail)?;
+            let pieces = lay_out(parts, keys, pieces, |_| {}, |bytes| file.write(bytes))?;
             let hash = file.done()?;
-            table.hash = hash;
-            learn(table);
+            learn(Table { hash, pieces });
             return Ok((path.to_string(), Made::Written(hash)));
         }
-        let mut out = head.to_vec();
-        for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
-            let piece = piece?;
-            let piece = piece.as_ref();
-            if i == 0 {
-                // Room for every piece if they are about the first one's size: room reserved and
-                // never written costs nothing, growing step by step copies.
-                out.reserve((piece.len() + sep.len()) * keys.len() * 3 / 2 + tail.len());
-            } else {
-                out.extend_from_slice(sep);
-            }
-            table.pieces.push((*key, out.len() as u64, piece.len() as u64));
-            out.extend_from_slice(piece);
-        }
-        out.extend_from_slice(tail);
+        let mut out = Vec::new();
+        // Room for every piece if they are about the first one's size: room reserved and never
+        // written costs nothing, growing step by step copies.
+        let reserve = |first: usize| (first + parts.1.len()) * keys.len() * 3 / 2 + parts.0.len() + parts.2.len();
+        let room = std::cell::Cell::new(None);
+        let pieces = lay_out(
+            parts,
+            keys,
+            pieces,
+            |len| room.set(Some(reserve(len))),
+            |bytes| {
+                if let Some(room) = room.take() {
+                    out.reserve(room);
+                }
+                out.extend_from_slice(bytes);
+                Ok(())
+            },
+        )?;
         if self.memo.is_some() {
-            table.hash = crate::output::content_hash(&out);
-            learn(table);
+            learn(Table { hash: crate::output::content_hash(&out), pieces });
         }
         Ok((path.to_string(), Made::New(out)))
     }
@@ -1010,6 +997,39 @@ fn relation_of(by_id: &HashMap<&str, usize>, a: &Archived<'_>) -> Option<(&'stat
 fn fresh(path: String, bytes: Vec<u8>) -> (String, Made) {
     let bytes = if path.ends_with(".html") { links::localize(&path, &bytes) } else { bytes };
     (path, Made::New(bytes))
+}
+
+/// Writes `pieces` through `write` between `head` and `tail`, separated by `sep`, telling
+/// `first` the first piece's length before anything is written; returns where each piece went
+/// (its key, start and length).
+fn lay_out<P: AsRef<[u8]>>(
+    (head, sep, tail): (&[u8], &[u8], &[u8]),
+    keys: &[Key],
+    pieces: impl Iterator<Item = Result<P>>,
+    mut first: impl FnMut(usize),
+    mut write: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<Vec<(Key, u64, u64)>> {
+    let mut table = Vec::with_capacity(keys.len());
+    let mut at = head.len() as u64;
+    for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
+        let piece = piece?;
+        let piece = piece.as_ref();
+        if i == 0 {
+            first(piece.len());
+            write(head)?;
+        } else {
+            write(sep)?;
+            at += sep.len() as u64;
+        }
+        table.push((*key, at, piece.len() as u64));
+        write(piece)?;
+        at += piece.len() as u64;
+    }
+    if table.is_empty() {
+        write(head)?;
+    }
+    write(tail)?;
+    Ok(table)
 }
 
 /// Where each piece of an assembled file is in the file the last build wrote.
