@@ -96,10 +96,11 @@ impl Project {
                 (rel, bytes)
             })
             .collect();
-        let loaded: Vec<(Option<Post>, Diagnostics)> = {
+        let (loaded, problems): (Vec<Option<Post>>, Vec<Diagnostics>) = {
             use rayon::prelude::*;
             files
                 .into_par_iter()
+                .with_max_len(PIECE)
                 .map(|(rel, bytes)| {
                     let mut d = Diagnostics::default();
                     let p = match bytes {
@@ -116,13 +117,15 @@ impl Project {
                     };
                     (p, d)
                 })
-                .collect()
+                .unzip()
         };
-        let mut posts = Vec::with_capacity(loaded.len());
-        for (p, d) in loaded {
+        for d in problems {
             diags.0.extend(d.0);
-            posts.extend(p);
         }
+        // In place (`filter_map` on the list's own memory): ten thousand posts are some twenty
+        // megabytes, and a second list of them was fresh memory, dear on a virtual machine.
+        #[allow(clippy::filter_map_identity)]
+        let mut posts: Vec<Post> = loaded.into_iter().filter_map(|p| p).collect();
         cross_check(&posts, &mut diags);
         // By a key made once per post: comparing moved whole posts around.
         {
