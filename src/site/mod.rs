@@ -825,29 +825,24 @@ impl<'a> Site<'a> {
         if let Some(sink) = self.memo.as_ref().and_then(|m| m.inc.write_now) {
             // Straight into the file: the export of ten thousand posts is never held whole.
             let mut file = sink.open(path)?;
-            let pieces = lay_out(parts, keys, pieces, |_| {}, |bytes| file.write(bytes))?;
+            let pieces = lay_out(parts, keys, pieces, |bytes| file.write(bytes))?;
             let hash = file.done()?;
             learn(Table { hash, pieces });
             return Ok((path.to_string(), Made::Written(hash)));
         }
-        let mut out = Vec::new();
         // Room for every piece if they are about the first one's size: room reserved and never
         // written costs nothing, growing step by step copies.
-        let reserve = |first: usize| (first + parts.1.len()) * keys.len() * 3 / 2 + parts.0.len() + parts.2.len();
-        let room = std::cell::Cell::new(None);
-        let pieces = lay_out(
-            parts,
-            keys,
-            pieces,
-            |len| room.set(Some(reserve(len))),
-            |bytes| {
-                if let Some(room) = room.take() {
-                    out.reserve(room);
-                }
-                out.extend_from_slice(bytes);
-                Ok(())
-            },
-        )?;
+        let mut pieces = pieces.peekable();
+        let first = match pieces.peek() {
+            Some(Ok(piece)) => piece.as_ref().len(),
+            _ => 0,
+        };
+        let (head, sep, tail) = parts;
+        let mut out = Vec::with_capacity((first + sep.len()) * keys.len() * 3 / 2 + head.len() + tail.len());
+        let pieces = lay_out(parts, keys, pieces, |bytes| {
+            out.extend_from_slice(bytes);
+            Ok(())
+        })?;
         if self.memo.is_some() {
             learn(Table { hash: crate::output::content_hash(&out), pieces });
         }
@@ -999,34 +994,27 @@ fn fresh(path: String, bytes: Vec<u8>) -> (String, Made) {
     (path, Made::New(bytes))
 }
 
-/// Writes `pieces` through `write` between `head` and `tail`, separated by `sep`, telling
-/// `first` the first piece's length before anything is written; returns where each piece went
-/// (its key, start and length).
+/// Writes `pieces` through `write` between `head` and `tail`, separated by `sep`; returns where
+/// each piece went (its key, start and length).
 fn lay_out<P: AsRef<[u8]>>(
     (head, sep, tail): (&[u8], &[u8], &[u8]),
     keys: &[Key],
     pieces: impl Iterator<Item = Result<P>>,
-    mut first: impl FnMut(usize),
     mut write: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<Vec<(Key, u64, u64)>> {
     let mut table = Vec::with_capacity(keys.len());
+    write(head)?;
     let mut at = head.len() as u64;
     for (i, (key, piece)) in keys.iter().zip(pieces).enumerate() {
         let piece = piece?;
         let piece = piece.as_ref();
-        if i == 0 {
-            first(piece.len());
-            write(head)?;
-        } else {
+        if i > 0 {
             write(sep)?;
             at += sep.len() as u64;
         }
         table.push((*key, at, piece.len() as u64));
         write(piece)?;
         at += piece.len() as u64;
-    }
-    if table.is_empty() {
-        write(head)?;
     }
     write(tail)?;
     Ok(table)
