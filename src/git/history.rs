@@ -105,7 +105,7 @@ impl Cached {
         let mut versions = HashMap::new();
         for _ in 0..d.u64()? {
             let id = d.str()?.to_string();
-            let current = project.post(&id).map(|p| (p.source.as_str(), content_hash(p.source.as_bytes())));
+            let current = project.post(&id).map(|p| (&p.source, content_hash(p.source.as_bytes())));
             let n = d.u64()?;
             let mut list = Vec::with_capacity(usize::try_from(n).ok()?.min(1 << 16));
             for _ in 0..n {
@@ -116,11 +116,11 @@ impl Cached {
                     let blob = Oid::from_bytes(d.bytes()?).ok()?;
                     let hash = d.u64()?;
                     match current {
-                        Some((text, h)) if h == hash => text.to_string(),
-                        _ => super::blob_text(repo, blob).ok()?,
+                        Some((text, h)) if h == hash => std::sync::Arc::clone(text),
+                        _ => super::blob_text(repo, blob).ok()?.into(),
                     }
                 } else {
-                    d.str()?.to_string()
+                    d.str()?.to_string().into()
                 };
                 list.push(Version { n: list.len() + 1, commit, date, author, source });
             }

@@ -42,8 +42,9 @@ pub struct Version {
     pub date: Timestamp,
     /// Only shown when `[site] show_authors = true`.
     pub author: Option<String>,
-    /// The post file's full text at that commit.
-    pub source: String,
+    /// The post file's full text at that commit: the post's own text when that is what the
+    /// file holds now, shared rather than copied (ten thousand posts' worth of memory).
+    pub source: std::sync::Arc<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -260,7 +261,7 @@ fn combine(
                     m
                 }
             };
-            versions.push(Version { n: 0, commit: chain[i].to_string(), date, author, source });
+            versions.push(Version { n: 0, commit: chain[i].to_string(), date, author, source: source.into() });
         }
         for (n, v) in versions.iter_mut().enumerate() {
             v.n = n + 1;

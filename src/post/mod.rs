@@ -59,8 +59,9 @@ pub struct Post {
     body: std::sync::OnceLock<Body>,
     /// Per-platform bodies from `[platform.<name>] text`, parsed like the body.
     pub override_bodies: BTreeMap<PlatformId, Body>,
-    /// The whole file, for rules that quote source lines.
-    pub source: String,
+    /// The whole file, for rules that quote source lines. Shared: the version history's last
+    /// version of a post not edited since is this text too ([`crate::git::Version::source`]).
+    pub source: std::sync::Arc<String>,
     /// The front matter as written, with positions.
     pub front: FrontMatter,
     /// Byte offset of the front matter in `source`.
@@ -210,7 +211,7 @@ pub(crate) fn from_source(ctx: &Context<'_>, rel: &Path, source: String, diags: 
     }
     // The file moves into the post rather than being copied: ten thousand of them are read
     // by every build.
-    post.map(|post| Post { source, ..post })
+    post.map(|post| Post { source: std::sync::Arc::new(source), ..post })
 }
 
 struct Validator<'a, 'd> {
@@ -457,7 +458,7 @@ impl Validator<'_, '_> {
             body: std::sync::OnceLock::new(),
             override_bodies,
             // Filled in by `from_source`, which owns the file.
-            source: String::new(),
+            source: Default::default(),
             front,
             front_offset: self.front_start,
             front_end: split.front_end,

@@ -45,7 +45,7 @@ fn published(platform: PlatformId, url: Option<&str>, at: &str) -> Published {
 }
 
 fn version(n: usize, date: &str) -> Version {
-    Version { n, commit: format!("{n:040}"), date: ts(date), author: Some("Anna".into()), source: String::new() }
+    Version { n, commit: format!("{n:040}"), date: ts(date), author: Some("Anna".into()), source: Default::default() }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ fn versions_record() -> Record {
         commit: format!("{n:040}"),
         date: ts(date),
         author: None,
-        source: format!("+++\ntitle = \"Vanligt inlägg 1\"\n+++\n\nText nummer {n}.\n"),
+        source: format!("+++\ntitle = \"Vanligt inlägg 1\"\n+++\n\nText nummer {n}.\n").into(),
     };
     Record {
         published: Default::default(),

@@ -138,14 +138,14 @@ fn example_record() -> Record {
                 commit: "1111111111111111111111111111111111111111".into(),
                 date: ts("2026-11-20T10:00:00Z"),
                 author: Some("Anna Andersson".into()),
-                source: "+++\ntitle = \"Snöröjning\"\n+++\n\nFörsta versionen.\n".into(),
+                source: String::from("+++\ntitle = \"Snöröjning\"\n+++\n\nFörsta versionen.\n").into(),
             },
             Version {
                 n: 2,
                 commit: "2222222222222222222222222222222222222222".into(),
                 date: ts("2026-11-24T15:30:00Z"),
                 author: Some("Bo Berg".into()),
-                source: "+++\ntitle = \"Snöröjning\"\n+++\n\nAndra versionen.\n".into(),
+                source: String::from("+++\ntitle = \"Snöröjning\"\n+++\n\nAndra versionen.\n").into(),
             },
         ],
     );
@@ -156,7 +156,7 @@ fn example_record() -> Record {
             commit: "3333333333333333333333333333333333333333".into(),
             date: ts("2026-10-30T10:00:00Z"),
             author: None,
-            source: "+++\ntitle = \"Boka plats\"\n+++\n\nHemlig text som drogs tillbaka.\n".into(),
+            source: String::from("+++\ntitle = \"Boka plats\"\n+++\n\nHemlig text som drogs tillbaka.\n").into(),
         }],
     );
     record
@@ -517,7 +517,7 @@ fn export_names_authors_only_when_the_strategy_shows_them() {
             commit: "abc".into(),
             date: ts("2026-11-01T09:00:00Z"),
             author: Some("Anna Andersson".into()),
-            source: "x".into(),
+            source: String::from("x").into(),
         }],
     );
     let site = render(&repo.load(), &record);
