@@ -13,6 +13,15 @@ pub(crate) fn by_bytes(a: &Path, b: &Path) -> std::cmp::Ordering {
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes into the file, for a file not worth holding whole
+/// first.
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
     // A temporary file is private (0600) by default; the file it becomes is not: a replaced
@@ -25,7 +34,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         builder.permissions(p);
     }
     let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io("cannot write in", dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io("cannot write", path, e))?;
+    write(tmp.as_file_mut()).map_err(|e| Error::io("cannot write", path, e))?;
     if let Some(p) = existing {
         // The umask narrowed the mode at creation; a replaced file keeps exactly its own.
         tmp.as_file().set_permissions(p).map_err(|e| Error::io("cannot write", path, e))?;

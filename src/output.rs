@@ -330,15 +330,7 @@ impl Sink for OutputDir {
     fn open(&self, rel: &str) -> Result<Box<dyn Piecewise + '_>> {
         let tmp = self.exists(rel).then(|| temporary_name(rel));
         let file = self.folder.create(&self.dir, tmp.as_deref().unwrap_or(rel), b"")?;
-        Ok(Box::new(PieceFile {
-            out: self,
-            rel: rel.to_string(),
-            tmp,
-            file,
-            piece: Vec::with_capacity(HASH_PIECE),
-            hasher: content_hasher(),
-            len: 0,
-        }))
+        Ok(Box::new(PieceFile { out: self, rel: rel.to_string(), tmp, file: HashingWriter::new(file) }))
     }
 }
 
@@ -413,6 +405,50 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
     finish_content_hash(hasher, bytes.len())
 }
 
+/// Bytes passed on to `W` in pieces of [`HASH_PIECE`] and hashed as they go: at the end, the
+/// [`content_hash`] of all of them, which were never held whole (a file of the output, the
+/// build's memo).
+pub(crate) struct HashingWriter<W> {
+    inner: W,
+    piece: Vec<u8>,
+    hasher: foldhash::quality::FoldHasher<'static>,
+    len: usize,
+}
+
+impl<W: std::io::Write> HashingWriter<W> {
+    pub(crate) fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter { inner, piece: Vec::with_capacity(HASH_PIECE), hasher: content_hasher(), len: 0 }
+    }
+
+    pub(crate) fn write(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        while !bytes.is_empty() {
+            let n = (HASH_PIECE - self.piece.len()).min(bytes.len());
+            self.piece.extend_from_slice(&bytes[..n]);
+            bytes = &bytes[n..];
+            if self.piece.len() == HASH_PIECE {
+                self.pass_on()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn pass_on(&mut self) -> std::io::Result<()> {
+        self.hasher.write(&self.piece);
+        self.len += self.piece.len();
+        let written = self.inner.write_all(&self.piece);
+        self.piece.clear();
+        written
+    }
+
+    /// Passes on the last piece: the writer, and the content hash of everything written.
+    pub(crate) fn finish(mut self) -> std::io::Result<(W, u64)> {
+        if !self.piece.is_empty() {
+            self.pass_on()?;
+        }
+        Ok((self.inner, finish_content_hash(self.hasher, self.len)))
+    }
+}
+
 /// See [`content_hash`].
 const HASH_PIECE: usize = 64 * 1024;
 
@@ -442,46 +478,21 @@ struct PieceFile<'o> {
     rel: String,
     /// The temporary name written to when a file is replaced (renamed over `rel` when done).
     tmp: Option<String>,
-    file: std::fs::File,
-    piece: Vec<u8>,
-    hasher: foldhash::quality::FoldHasher<'static>,
-    len: usize,
-}
-
-impl PieceFile<'_> {
-    fn flush(&mut self) -> Result<()> {
-        use std::io::Write;
-        self.hasher.write(&self.piece);
-        self.len += self.piece.len();
-        let written = self.file.write_all(&self.piece);
-        self.piece.clear();
-        written.map_err(|e| Error::io("cannot write", self.out.dir.join(&self.rel), e))
-    }
+    file: HashingWriter<std::fs::File>,
 }
 
 impl Piecewise for PieceFile<'_> {
-    fn write(&mut self, mut bytes: &[u8]) -> Result<()> {
-        while !bytes.is_empty() {
-            let n = (HASH_PIECE - self.piece.len()).min(bytes.len());
-            self.piece.extend_from_slice(&bytes[..n]);
-            bytes = &bytes[n..];
-            if self.piece.len() == HASH_PIECE {
-                self.flush()?;
-            }
-        }
-        Ok(())
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file.write(bytes).map_err(|e| Error::io("cannot write", self.out.dir.join(&self.rel), e))
     }
 
-    fn done(mut self: Box<Self>) -> Result<u64> {
-        if !self.piece.is_empty() {
-            self.flush()?;
-        }
-        let PieceFile { out, rel, tmp, file, hasher, len, .. } = *self;
+    fn done(self: Box<Self>) -> Result<u64> {
+        let PieceFile { out, rel, tmp, file } = *self;
+        let (file, hash) = file.finish().map_err(|e| Error::io("cannot write", out.dir.join(&rel), e))?;
         drop(file);
         if let Some(tmp) = tmp {
             out.folder.rename(&out.dir, &tmp, &rel)?;
         }
-        let hash = finish_content_hash(hasher, len);
         let in_previous = out.previous.contains_key(&rel);
         out.written.lock().unwrap_or_else(|p| p.into_inner()).record(rel, hash, false, in_previous);
         Ok(hash)

@@ -114,7 +114,14 @@ impl Memo {
     /// Writes the memo atomically. A memo that cannot be written only makes the next build
     /// slower, so callers may ignore the error.
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::fsutil::write_atomic(path, &self.encode())
+        // Written as it is encoded: a memo of ten thousand pages is a megabyte or two, which at
+        // the end of a build was memory the kernel had to zero first, on one core.
+        crate::fsutil::write_atomic_with(path, |file| {
+            let mut out = super::HashingWriter::new(&mut *file);
+            self.encode_into(|bytes| out.write(bytes))?;
+            let (file, sum) = out.finish()?;
+            std::io::Write::write_all(file, &sum.to_le_bytes())
+        })
     }
 
     pub fn get(&self, key: &Key) -> Option<&[u8]> {
@@ -136,7 +143,9 @@ impl Memo {
         self.insert(key, e.finish());
     }
 
-    fn encode(&self) -> Vec<u8> {
+    /// The memo as its file holds it, less the checksum at the end (the [`super::content_hash`]
+    /// of these bytes), handed to `put` piece by piece.
+    fn encode_into(&self, mut put: impl FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> {
         let mut e = Encoder::default();
         e.raw(MAGIC);
         e.u32(FORMAT);
@@ -147,10 +156,25 @@ impl Memo {
         for k in keys {
             e.raw(k);
             e.bytes(&self.entries[k]);
+            if e.buf.len() >= 16 * 1024 {
+                put(&e.buf)?;
+                e.buf.clear();
+            }
         }
-        let sum = super::content_hash(&e.buf);
-        e.u64(sum);
-        e.finish()
+        put(&e.buf)
+    }
+
+    #[cfg(test)]
+    fn encode(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        self.encode_into(|b| {
+            bytes.extend_from_slice(b);
+            Ok(())
+        })
+        .expect("writing to memory");
+        let sum = super::content_hash(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
+        bytes
     }
 
     fn decode(bytes: &[u8]) -> Option<Memo> {
@@ -319,6 +343,29 @@ mod tests {
         let mut flipped = bytes.clone();
         flipped[bytes.len() / 2] ^= 1;
         assert!(Memo::decode(&flipped).is_none(), "a flipped bit");
+    }
+
+    /// Saved as it is encoded, in pieces across the content hash's 64 KiB pieces: the file is
+    /// the one encoded whole, and loads back.
+    #[test]
+    fn a_memo_saved_piece_by_piece_is_the_memo_encoded_whole() {
+        let mut memo = Memo::default();
+        for n in 0..3000u32 {
+            let payload: Vec<u8> = (0..(n % 97) * 3).map(|i| (i as u8).wrapping_mul(31) ^ n as u8).collect();
+            memo.insert(key_of("k", &n.to_le_bytes()), payload);
+        }
+        let whole = memo.encode();
+        assert!(whole.len() > 3 * 64 * 1024, "{} bytes", whole.len());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("memo/site.bin");
+        memo.save(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), whole);
+        let back = Memo::load(&path);
+        assert_eq!(back.encode(), whole);
+        assert_eq!(back.get(&key_of("k", &5u32.to_le_bytes())), memo.get(&key_of("k", &5u32.to_le_bytes())));
+
+        Memo::default().save(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), Memo::default().encode(), "the empty memo");
     }
 
     #[test]
